@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Starts nginx, the batchstatus FastCGI server and (unless BATCHSTATUS_PC_BASE_URL is set)
+# the fake Partner Center, in the foreground, each run in its own RUN_DIR; Ctrl-C stops all.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+PORT=${PORT:-8080}
+RUN_DIR=${RUN_DIR:-$top/build/run/$PORT}
+BIN=${BATCHSTATUS_BIN:-$top/build/batchstatus}
+FAKE_PC_LATENCY_MS=${FAKE_PC_LATENCY_MS:-120}
+FAKE_PC_SLOW_MS=${FAKE_PC_SLOW_MS:-30000}
+
+case $PORT in ''|*[!0-9]*) echo "run.sh: PORT must be a number" >&2; exit 2;; esac
+[ -x "$BIN" ] || { echo "run.sh: $BIN is not built: run make" >&2; exit 2; }
+mkdir -p "$RUN_DIR"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
+mkdir -p "$RUN_DIR/logs" "$RUN_DIR/nginx-tmp"
+rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port"
+
+pids=()
+stop() {
+    trap - INT TERM EXIT
+    rm -f "$RUN_DIR/ready"
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+
+# Waits up to 15 s for a condition; names what did not come up.
+wait_for() {
+    local what=$1; shift
+    for _ in $(seq 1 150); do
+        if "$@"; then return 0; fi
+        for p in "${pids[@]}"; do
+            kill -0 "$p" 2>/dev/null || { echo "run.sh: $what exited; see $RUN_DIR/logs/" >&2; return 1; }
+        done
+        sleep 0.1
+    done
+    echo "run.sh: $what did not come up in 15 s; see $RUN_DIR/logs/" >&2
+    return 1
+}
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
+    "$top/tests/make_ca.sh" "$RUN_DIR/tls"
+    if [ -z "${BATCHSTATUS_TOKEN_FILE:-}" ]; then
+        export BATCHSTATUS_TOKEN_FILE=$RUN_DIR/token
+        (umask 077; openssl rand -hex 32 | sed 's/^/demo-/' > "$BATCHSTATUS_TOKEN_FILE")
+    fi
+    python3 "$top/tests/fake_pc.py" --listen 127.0.0.1:0 \
+        --cert "$RUN_DIR/tls/server.pem" --key "$RUN_DIR/tls/server.key" \
+        --token-file "$BATCHSTATUS_TOKEN_FILE" --ready-file "$RUN_DIR/fake-pc.port" \
+        --request-log "$RUN_DIR/fake-requests.jsonl" \
+        --latency-ms "$FAKE_PC_LATENCY_MS" --slow-ms "$FAKE_PC_SLOW_MS" \
+        2>>"$RUN_DIR/logs/fake-pc.log" &
+    pids+=($!)
+    wait_for "the fake Partner Center" test -s "$RUN_DIR/fake-pc.port"
+    export BATCHSTATUS_PC_BASE_URL="https://127.0.0.1:$(cat "$RUN_DIR/fake-pc.port")"
+    export BATCHSTATUS_CA_FILE=${BATCHSTATUS_CA_FILE:-$RUN_DIR/tls/ca.pem}
+fi
+
+sock=$RUN_DIR/batchstatus.sock
+export BATCHSTATUS_LISTEN=unix:$sock
+export BATCHSTATUS_TEMPLATES_DIR=${BATCHSTATUS_TEMPLATES_DIR:-$top/templates}
+rm -f "$sock"
+"$BIN" 2>>"$RUN_DIR/logs/batchstatus.log" &
+pids+=($!)
+wait_for "batchstatus" test -S "$sock"
+
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user root;"
+sed -e "s|@SOCKET@|$sock|g" -e "s|@STATIC_DIR@|$top/static|g" \
+    "$top/nginx/batchstatus.locations.conf.in" > "$RUN_DIR/batchstatus.locations.conf"
+sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$PORT|g" -e "s|@USER_LINE@|$user_line|" \
+    "$top/nginx/dev.conf.in" > "$RUN_DIR/nginx.conf"
+nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/logs/nginx-error.log" &
+pids+=($!)
+wait_for "nginx on port $PORT" port_open "$PORT"
+
+touch "$RUN_DIR/ready"
+base="http://127.0.0.1:$PORT"
+c=47021739-3426-40bf-9601-61b4b6d7c793
+echo "batchstatus is up: $base/"
+if [ -n "${FAKE_PC_LATENCY_MS:-}" ] && [ -s "$RUN_DIR/fake-pc.port" ]; then
+    echo "  demo batches (fake Partner Center):"
+    echo "    the docs' example:   $base/customers/$c/batches/0127ed8e-ff72-4983-a3d8-e8d8bd378932"
+    echo "    still processing:    $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000002"
+    echo "    400 devices, errors: $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000003"
+    echo "    as CSV:              $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000003.csv"
+    echo "    no such batch:       $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000404"
+    echo "    rate-limited:        $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000429"
+fi
+echo "  logs: $RUN_DIR/logs/   (Ctrl-C stops everything)"
+
+# Runs until a signal, or until one of the three dies (then stops the others).
+set +e
+wait -n "${pids[@]}"
+echo "run.sh: a process exited; stopping" >&2
+exit 1

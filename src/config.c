@@ -1,0 +1,275 @@
+/* config.c: settings from defaults, a key = value file and BATCHSTATUS_* variables, validated into one struct. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#ifndef TEMPLATES_DIR
+#define TEMPLATES_DIR "templates"
+#endif
+
+enum kind { K_STRING, K_URL, K_FILE, K_LISTEN, K_NUMBER, K_BYTES };
+
+struct setting {
+	const char	*name;	/* file key; the variable is BATCHSTATUS_ + upper case */
+	enum kind	 kind;
+	size_t		 off;	/* offset in struct config */
+	size_t		 size;	/* for strings */
+	long		 min, max;	/* for numbers */
+};
+
+#define STR(f, k) k, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0
+#define NUM(f, k, lo, hi) k, offsetof(struct config, f), 0, lo, hi
+
+static const struct setting settings[] = {
+	{ "pc_base_url", STR(pc_base_url, K_URL) },
+	{ "token_file", STR(token_file, K_FILE) },
+	{ "ca_file", STR(ca_file, K_FILE) },
+	{ "listen", STR(listen, K_LISTEN) },
+	{ "templates_dir", STR(templates_dir, K_STRING) },
+	/* Well under nginx's fastcgi_read_timeout (60 s). */
+	{ "upstream_timeout_ms", NUM(upstream_timeout_ms, K_NUMBER, 100, 50000) },
+	{ "max_body_bytes", NUM(max_body_bytes, K_BYTES, 1024, 1024L * 1024 * 1024) },
+	{ "threads", NUM(threads, K_NUMBER, 1, 1024) },
+};
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static int
+fail(char *err, size_t errsz, const char *name, const char *why)
+{
+	char	 var[64];
+	size_t	 i;
+
+	snprintf(var, sizeof(var), "BATCHSTATUS_%s", name);
+	for (i = 12; var[i] != '\0'; i++)
+		var[i] = (char)toupper((unsigned char)var[i]);
+	snprintf(err, errsz, "%s (%s): %s", var, name, why);
+	return -1;
+}
+
+static int
+has_ctl_or_space(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Parses a whole decimal number with an optional k/m/g (binary) suffix. */
+static int
+parse_number(const char *s, int bytes, long *out)
+{
+	char		*end;
+	long long	 v, mult = 1;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (bytes && *end != '\0') {
+		switch (tolower((unsigned char)*end)) {
+		case 'k': mult = 1024; break;
+		case 'm': mult = 1024 * 1024; break;
+		case 'g': mult = 1024 * 1024 * 1024; break;
+		default: return -1;
+		}
+		end++;
+		if (strcasecmp(end, "ib") == 0 || strcasecmp(end, "b") == 0)
+			end += strlen(end);
+	}
+	if (*end != '\0' || v > LONG_MAX / mult)
+		return -1;
+	*out = (long)(v * mult);
+	return 0;
+}
+
+static int
+check_url(struct config *cfg, char *v, char *err, size_t errsz,
+    const char *name)
+{
+	size_t		 n;
+	const char	*host;
+
+	if (has_ctl_or_space(v) || strpbrk(v, "?#") != NULL)
+		return fail(err, errsz, name,
+		    "must be a plain URL (no spaces, query or fragment)");
+	if (strncasecmp(v, "https://", 8) == 0) {
+		host = v + 8;
+		cfg->base_is_http = 0;
+	} else if (strncasecmp(v, "http://", 7) == 0) {
+		host = v + 7;
+		cfg->base_is_http = 1;
+	} else
+		return fail(err, errsz, name, "must start with https://");
+	if (*host == '\0' || *host == '/')
+		return fail(err, errsz, name, "has no host");
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		v[--n] = '\0';
+	return 0;
+}
+
+static int
+check_listen(const char *v, char *err, size_t errsz, const char *name)
+{
+	const char	*colon;
+	long		 port;
+
+	if (*v == '\0')
+		return 0;
+	if (strncmp(v, "unix:", 5) == 0) {
+		if (v[5] != '/' || strlen(v + 5) >= 108)
+			return fail(err, errsz, name,
+			    "unix: needs an absolute path of under 108 bytes");
+		return 0;
+	}
+	if ((colon = strrchr(v, ':')) == NULL || colon == v ||
+	    parse_number(colon + 1, 0, &port) == -1 || port < 1 ||
+	    port > 65535 || has_ctl_or_space(v))
+		return fail(err, errsz, name,
+		    "must be unix:/path or host:port");
+	return 0;
+}
+
+static int
+apply(struct config *cfg, const struct setting *s, const char *value,
+    char *err, size_t errsz)
+{
+	char	*field = (char *)cfg + s->off;
+	long	 n;
+
+	switch (s->kind) {
+	case K_NUMBER:
+	case K_BYTES:
+		if (parse_number(value, s->kind == K_BYTES, &n) == -1 ||
+		    n < s->min || n > s->max) {
+			char why[128];
+			snprintf(why, sizeof(why),
+			    "\"%.40s\" is not a whole number from %ld to %ld",
+			    value, s->min, s->max);
+			return fail(err, errsz, s->name, why);
+		}
+		*(long *)(void *)field = n;
+		return 0;
+	default:
+		if (strlen(value) >= s->size)
+			return fail(err, errsz, s->name, "is too long");
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	}
+}
+
+static const struct setting *
+find_setting(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, key) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+load_file(struct config *cfg, const char *path, char *err, size_t errsz)
+{
+	FILE			*f;
+	char			 line[2048], *key, *val, *eq;
+	int			 lineno = 0, rc = 0;
+	const struct setting	*s;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "--config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			snprintf(err, errsz, "%s:%d: expected key = value",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		val = trim(eq + 1);
+		if ((s = find_setting(key)) == NULL) {
+			snprintf(err, errsz, "%s:%d: unknown setting \"%.64s\"",
+			    path, lineno, key);
+			rc = -1;
+			break;
+		}
+		rc = apply(cfg, s, val, err, errsz);
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errsz)
+{
+	size_t		 i, j;
+	char		 var[64];
+	const char	*v;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->pc_base_url, "https://api.partnercenter.microsoft.com");
+	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s",
+	    TEMPLATES_DIR);
+	cfg->upstream_timeout_ms = 15000;
+	cfg->max_body_bytes = 32L * 1024 * 1024;
+	cfg->threads = 8;
+
+	if (path != NULL && load_file(cfg, path, err, errsz) == -1)
+		return -1;
+	for (i = 0; i < NSETTINGS; i++) {
+		snprintf(var, sizeof(var), "BATCHSTATUS_%s", settings[i].name);
+		for (j = 12; var[j] != '\0'; j++)
+			var[j] = (char)toupper((unsigned char)var[j]);
+		if ((v = getenv(var)) != NULL &&
+		    apply(cfg, &settings[i], v, err, errsz) == -1)
+			return -1;
+	}
+
+	if (check_url(cfg, cfg->pc_base_url, err, errsz, "pc_base_url") == -1)
+		return -1;
+	if (check_listen(cfg->listen, err, errsz, "listen") == -1)
+		return -1;
+	if (cfg->token_file[0] == '\0')
+		return fail(err, errsz, "token_file",
+		    "is not set: the server needs a Partner Center token");
+	if (access(cfg->token_file, R_OK) == -1)
+		return fail(err, errsz, "token_file", strerror(errno));
+	if (cfg->ca_file[0] != '\0' && access(cfg->ca_file, R_OK) == -1)
+		return fail(err, errsz, "ca_file", strerror(errno));
+	if (cfg->templates_dir[0] == '\0')
+		return fail(err, errsz, "templates_dir", "is empty");
+	cfg->connect_timeout_ms = cfg->upstream_timeout_ms < 5000 ?
+	    cfg->upstream_timeout_ms : 5000;
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* errcodes.h: Autopilot device registration error codes and what to tell a user about each. */
+#ifndef BATCHSTATUS_ERRCODES_H
+#define BATCHSTATUS_ERRCODES_H
+
+struct errcode {
+	const char	*code;		/* "808", or "" for the named-only errors */
+	const char	*name;		/* ZtdDeviceAssignedToOtherTenant */
+	const char	*key;		/* stable key for catalogs: err.808 */
+	const char	*explanation;	/* one line: what it means, what to do */
+};
+
+/*
+ * Finds the documented error for a device's errorCode and/or
+ * errorDescription (either may be empty; names match in any case, with
+ * known alternative spellings). Returns NULL for anything unknown, which
+ * the page then shows as it came.
+ */
+const struct errcode	*errcode_find(const char *code, const char *description);
+
+#endif

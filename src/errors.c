@@ -1,0 +1,68 @@
+/* errors.c: the table from error to HTTP status, log key and the words a user reads. */
+#include "errors.h"
+
+static const struct error_info table[BS_ERR__MAX] = {
+	[BS_OK] = { 200, "ok", "OK", "" },
+	[BS_ERR_BAD_INPUT] = { 400, "bad_input",
+	    "Check the IDs",
+	    "The customer ID and batch tracking ID must be GUIDs, "
+	    "or paste the upload's whole Location value." },
+	[BS_ERR_NO_ROUTE] = { 404, "no_route",
+	    "Page not found",
+	    "There is no page at this address. Start again from the form." },
+	[BS_ERR_METHOD] = { 405, "method",
+	    "Method not allowed",
+	    "This page can only be read (GET)." },
+	[BS_ERR_NO_SUCH_BATCH] = { 404, "no_such_batch",
+	    "No such batch for this customer",
+	    "Partner Center knows no batch with this tracking ID for this "
+	    "customer. Check both IDs: the tracking ID comes from the "
+	    "Location header of the upload, and belongs to one customer." },
+	[BS_ERR_CREDENTIALS] = { 502, "credentials",
+	    "Partner Center rejected this server",
+	    "The server's Partner Center credentials were rejected. "
+	    "This is not your fault: tell the administrator of this "
+	    "service, quoting the correlation ID below." },
+	[BS_ERR_THROTTLED] = { 503, "throttled",
+	    "Partner Center is rate-limiting",
+	    "Partner Center is rate-limiting this partner's requests." },
+	[BS_ERR_UPSTREAM_STATUS] = { 502, "upstream_status",
+	    "Partner Center failed",
+	    "Partner Center answered with an error. This is usually "
+	    "temporary: try again in a minute." },
+	[BS_ERR_UNREACHABLE] = { 502, "unreachable",
+	    "Partner Center could not be reached",
+	    "The server could not connect to Partner Center. Try again in "
+	    "a minute; if it persists, tell the administrator." },
+	[BS_ERR_TLS] = { 502, "tls",
+	    "Secure connection to Partner Center failed",
+	    "The server could not verify Partner Center's TLS certificate, "
+	    "so it did not send the request. Tell the administrator." },
+	[BS_ERR_BAD_BODY] = { 502, "bad_body",
+	    "Partner Center sent an answer we cannot read",
+	    "Partner Center's answer was not the batch status we expected. "
+	    "Try again later; if it persists, tell the administrator." },
+	[BS_ERR_TOO_LARGE] = { 502, "too_large",
+	    "Partner Center's answer is too large",
+	    "The answer is larger than this server accepts. The "
+	    "administrator can raise BATCHSTATUS_MAX_BODY_BYTES." },
+	[BS_ERR_TIMEOUT] = { 504, "timeout",
+	    "Partner Center did not answer in time",
+	    "Partner Center took too long to answer. Try again in a minute." },
+	[BS_ERR_TOKEN] = { 500, "token",
+	    "This server has no Partner Center token",
+	    "The server could not read its Partner Center token. "
+	    "Tell the administrator." },
+	[BS_ERR_INTERNAL] = { 500, "internal",
+	    "Something went wrong on this server",
+	    "The server could not build this page. Try again; if it "
+	    "persists, tell the administrator." },
+};
+
+const struct error_info *
+error_info(enum bs_error e)
+{
+	if ((int)e < 0 || e >= BS_ERR__MAX)
+		e = BS_ERR_INTERNAL;
+	return &table[e];
+}

@@ -1,0 +1,33 @@
+/* errors.h: every failure a request can meet, as one enum, and the one table mapping it to an HTTP status and words. */
+#ifndef BATCHSTATUS_ERRORS_H
+#define BATCHSTATUS_ERRORS_H
+
+enum bs_error {
+	BS_OK = 0,
+	BS_ERR_BAD_INPUT,	/* a missing or malformed ID: the form again */
+	BS_ERR_NO_ROUTE,	/* unknown path */
+	BS_ERR_METHOD,		/* not GET or HEAD */
+	BS_ERR_NO_SUCH_BATCH,	/* upstream 404 */
+	BS_ERR_CREDENTIALS,	/* upstream 401/403 */
+	BS_ERR_THROTTLED,	/* upstream 429 */
+	BS_ERR_UPSTREAM_STATUS,	/* upstream 5xx or another unexpected status */
+	BS_ERR_UNREACHABLE,	/* DNS, connection refused or reset, no answer */
+	BS_ERR_TLS,		/* TLS handshake or certificate failure */
+	BS_ERR_BAD_BODY,	/* not JSON, not UTF-8, too deep, wrong shape */
+	BS_ERR_TOO_LARGE,	/* body over max_body_bytes */
+	BS_ERR_TIMEOUT,		/* the upstream deadline passed */
+	BS_ERR_TOKEN,		/* the server has no usable token */
+	BS_ERR_INTERNAL,	/* out of memory, a template failed */
+	BS_ERR__MAX
+};
+
+struct error_info {
+	int		 http_status;
+	const char	*key;		/* stable name, for logs and metrics */
+	const char	*title;		/* the page's heading */
+	const char	*message;	/* what happened and what to do */
+};
+
+const struct error_info	*error_info(enum bs_error);
+
+#endif

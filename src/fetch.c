@@ -1,0 +1,72 @@
+/* fetch.c: one batch from Partner Center: takes the token, calls upstream, names the failure, parses the body. */
+#include "fetch.h"
+
+#include <string.h>
+
+#include "log.h"
+
+enum bs_error
+fetch_classify(const struct upstream_result *r)
+{
+	switch (r->outcome) {
+	case UP_ANSWER:
+		break;
+	case UP_TIMEOUT:
+		return BS_ERR_TIMEOUT;
+	case UP_CONNECT:
+		return BS_ERR_UNREACHABLE;
+	case UP_TLS:
+		return BS_ERR_TLS;
+	case UP_TOO_LARGE:
+		return BS_ERR_TOO_LARGE;
+	default:
+		return BS_ERR_INTERNAL;
+	}
+	if (r->http_status == 200)
+		return BS_OK;
+	if (r->http_status == 404)
+		return BS_ERR_NO_SUCH_BATCH;
+	if (r->http_status == 401 || r->http_status == 403)
+		return BS_ERR_CREDENTIALS;
+	if (r->http_status == 429)
+		return BS_ERR_THROTTLED;
+	return BS_ERR_UPSTREAM_STATUS;
+}
+
+enum bs_error
+fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
+    const char *correlation_id, struct batch *out, long *retry_after)
+{
+	struct upstream_result	 r;
+	char			 token[TOKEN_MAX], why[128];
+	enum bs_error		 e;
+
+	memset(out, 0, sizeof(*out));
+	*retry_after = -1;
+	if (token_get(ctx->tokens, token, sizeof(token)) == -1)
+		return BS_ERR_TOKEN;
+	upstream_get(ctx->upstream, customer, tracking, correlation_id, token,
+	    &r);
+	explicit_bzero(token, sizeof(token));
+
+	e = fetch_classify(&r);
+	if (e == BS_ERR_THROTTLED)
+		*retry_after = r.retry_after >= 0 ? r.retry_after : 30;
+	if (e == BS_OK && batch_parse(r.body, r.len, out, why,
+	    sizeof(why)) == -1) {
+		e = BS_ERR_BAD_BODY;
+		log_warn("upstream corr=%s request=%s: body unreadable: %s "
+		    "(%zu bytes, %s)", correlation_id, r.request_id, why, r.len,
+		    r.content_type[0] ? r.content_type : "no content type");
+	}
+	if (r.outcome == UP_ANSWER)
+		log_info("upstream corr=%s request=%s status=%ld ms=%ld "
+		    "bytes=%zu -> %s", correlation_id, r.request_id,
+		    r.http_status, r.elapsed_ms, r.len, error_info(e)->key);
+	else
+		log_warn("upstream corr=%s request=%s failed ms=%ld: %s -> %s",
+		    correlation_id, r.request_id, r.elapsed_ms, r.detail,
+		    error_info(e)->key);
+	upstream_result_free(&r);
+	return e;
+}

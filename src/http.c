@@ -1,0 +1,91 @@
+/* http.c: FastCGI parameters in, status line, security headers and body out. */
+#include "http.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static const char CSP[] = "default-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'self'; form-action 'self'";
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Unknown";
+	}
+}
+
+void
+http_write(FCGX_Stream *out, const struct response *res)
+{
+	FCGX_FPrintF(out, "Status: %d %s\r\n", res->status, reason(res->status));
+	FCGX_FPrintF(out, "Content-Type: %s\r\n", res->content_type ?
+	    res->content_type : "text/plain; charset=utf-8");
+	FCGX_FPrintF(out, "Content-Length: %lu\r\n",
+	    (unsigned long)res->body.len);	/* libfcgi's printf has no %zu */
+	FCGX_FPrintF(out, "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: strict-origin-when-cross-origin\r\n"
+	    "Content-Security-Policy: %s\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Correlation-Id: %s\r\n", CSP, res->correlation_id);
+	if (res->location[0] != '\0')
+		FCGX_FPrintF(out, "Location: %s\r\n", res->location);
+	if (res->disposition[0] != '\0')
+		FCGX_FPrintF(out, "Content-Disposition: %s\r\n",
+		    res->disposition);
+	if (res->retry_after >= 0)
+		FCGX_FPrintF(out, "Retry-After: %ld\r\n", res->retry_after);
+	if (res->allow)
+		FCGX_PutS("Allow: GET, HEAD\r\n", out);
+	FCGX_PutS("\r\n", out);
+	if (!res->head && res->body.len > 0)
+		FCGX_PutStr(res->body.data, (int)res->body.len, out);
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+void
+http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
+{
+	struct response	 res;
+	struct timespec	 t0;
+	char		 method[16], uri[8192];
+	const char	*m, *u;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* FCGX_GetParam's strings die at the next Accept: copy them. */
+	m = FCGX_GetParam("REQUEST_METHOD", r->envp);
+	u = FCGX_GetParam("REQUEST_URI", r->envp);
+	snprintf(method, sizeof(method), "%s", m ? m : "GET");
+	if (u == NULL || strlen(u) >= sizeof(uri))
+		u = "/\x01";	/* no route: answered 404 */
+	snprintf(uri, sizeof(uri), "%s", u);
+
+	handle_request(fetch, method, uri, (int64_t)time(NULL), &res);
+	http_write(r->out, &res);
+	log_info("request corr=%s %s %s -> %d %s ms=%ld", res.correlation_id,
+	    method, uri, res.status, res.outcome ? res.outcome : "-",
+	    ms_since(&t0));
+	buf_free(&res.body);
+}

@@ -1,0 +1,61 @@
+/* view.h: what a page shows, derived from the model and the request: labels, times, counts, explanations. */
+#ifndef BATCHSTATUS_VIEW_H
+#define BATCHSTATUS_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "errcodes.h"
+#include "errors.h"
+#include "render.h"
+#include "route.h"
+
+#define VIEW_MAX_COUNTS	24	/* known statuses + distinct unknown ones; the rest are "other" */
+
+struct status_info {
+	const char	*key;	/* normalised wire value: finished_with_errors */
+	const char	*label;	/* Finished with errors */
+	const char	*css;	/* status-finished_with_errors, or status-other */
+	int		 running;	/* queued or processing: the page refreshes itself */
+};
+
+struct status_count {
+	struct status_info	 si;
+	size_t			 n;
+};
+
+struct batch_view {
+	const struct batch	*b;
+	const char		*customer, *tracking;	/* canonical, from the URL */
+	struct status_info	 status;
+	int64_t			 now;
+	long			 duration;	/* seconds taken, or running so far; -1 unknown */
+	int			 running;
+	struct status_count	 counts[VIEW_MAX_COUNTS];
+	size_t			 ncounts;
+	size_t			 nfailed;	/* devices with an error code or description */
+	struct status_info	*dev_status;	/* per device */
+	const struct errcode	**dev_error;	/* per device: the known error, or NULL */
+};
+
+/* Known statuses match in any case; anything else keeps its text and gets status-other. */
+struct status_info	status_of(const char *raw);
+
+int	view_batch_build(struct batch_view *, const struct batch *,
+	    const struct request *, int64_t now);
+void	view_batch_free(struct batch_view *);
+
+/* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" */
+void	view_time_human(int64_t t, char *out, size_t outsz);
+void	view_time_iso(int64_t t, char *out, size_t outsz);
+void	view_duration(long secs, char *out, size_t outsz);
+
+void	view_fill_batch(struct tpage *, const struct batch_view *);
+void	view_fill_form(struct tpage *, const struct request *);
+void	view_fill_error(struct tpage *, enum bs_error, const struct request *,
+	    const char *correlation_id, long retry_after);
+/* The sentence the form shows for a message. */
+const char	*view_form_message(enum form_msg);
+
+#endif

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test against one build (build/ or build/asan/): the unit test programs,
+# then the black-box suite through nginx + the server + the fake Partner Center.
+# The last line is the total: "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build;; esac
+passed=0 failed=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# Adds the counts of a "name: N passed, N failed" line; a program without one failed.
+tally() {
+    local name=$1 rc=$2 out=$3 line p f
+    line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "FAIL $name: exited $rc without a summary"
+        failed=$((failed + 1))
+        return
+    fi
+    p=$(printf '%s' "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
+    f=$(printf '%s' "$line" | sed -E 's/.*[^0-9]([0-9]+) failed.*/\1/')
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "FAIL $name: exited $rc"
+        failed=$((failed + 1))
+    fi
+}
+
+cd "$top"
+for t in "$build"/tests/test_*; do
+    case $t in *.o) continue;; esac
+    [ -x "$t" ] || continue
+    out=$("$t" 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -E '^(FAIL|==|.*runtime error|.*Sanitizer)' || true
+    printf '%s\n' "$out" | tail -n 1
+    tally "$(basename "$t")" "$rc" "$out"
+done
+
+if [ -f tests/blackbox/test_blackbox.py ]; then
+    out=$(BATCHSTATUS_BIN="$build/batchstatus" BLACKBOX_RUN_ROOT="$build/test-run" \
+        python3 tests/blackbox/test_blackbox.py 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -vE '^ok ' || true
+    tally blackbox "$rc" "$out"
+    # A sanitizer report in the server's log fails the run, whatever the tests said.
+    if grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$build/test-run" 2>/dev/null; then
+        echo "FAIL sanitizer reports in the server logs above"
+        failed=$((failed + 1))
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,114 @@
+/* test_config.c: settings from defaults, a file and the environment; a bad value names its setting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "t.h"
+
+static struct config cfg;
+static char err[512];
+
+static void
+clear(void)
+{
+	unsetenv("BATCHSTATUS_PC_BASE_URL");
+	unsetenv("BATCHSTATUS_UPSTREAM_TIMEOUT_MS");
+	unsetenv("BATCHSTATUS_MAX_BODY_BYTES");
+	unsetenv("BATCHSTATUS_LISTEN");
+	unsetenv("BATCHSTATUS_CA_FILE");
+	unsetenv("BATCHSTATUS_THREADS");
+	setenv("BATCHSTATUS_TOKEN_FILE", "/etc/hostname", 1);
+}
+
+static int
+load_env(const char *name, const char *value)
+{
+	clear();
+	setenv(name, value, 1);
+	err[0] = '\0';
+	return config_load(&cfg, NULL, err, sizeof(err));
+}
+
+int
+main(void)
+{
+	char	 path[] = "/tmp/bs-config-XXXXXX";
+	FILE	*f;
+	int	 fd;
+
+	clear();
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.pc_base_url, "https://api.partnercenter.microsoft.com");
+	CHECK(cfg.max_body_bytes == 32L * 1024 * 1024);
+	CHECK(cfg.upstream_timeout_ms > 0 && cfg.upstream_timeout_ms < 60000);
+	CHECK(cfg.connect_timeout_ms <= cfg.upstream_timeout_ms);
+	CHECK(!cfg.base_is_http);
+
+	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://example.test/") == 0);
+	CHECK_STR(cfg.pc_base_url, "https://example.test");
+	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "http://127.0.0.1:1") == 0 &&
+	    cfg.base_is_http);
+	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "ftp://x") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_PC_BASE_URL");
+	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://x/?a=b") == -1);
+	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https:// x") == -1);
+	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "abc") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_UPSTREAM_TIMEOUT_MS");
+	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "90000") == -1);
+	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "-5") == -1);
+	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "2000") == 0 &&
+	    cfg.upstream_timeout_ms == 2000 && cfg.connect_timeout_ms == 2000);
+	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "64k") == 0 &&
+	    cfg.max_body_bytes == 65536);
+	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "16MiB") == 0 &&
+	    cfg.max_body_bytes == 16L * 1024 * 1024);
+	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "12q") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_BODY_BYTES");
+	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "99999999999999999999") ==
+	    -1);
+	CHECK(load_env("BATCHSTATUS_LISTEN", "unix:/run/bs.sock") == 0);
+	CHECK(load_env("BATCHSTATUS_LISTEN", "127.0.0.1:9000") == 0);
+	CHECK(load_env("BATCHSTATUS_LISTEN", "unix:relative") == -1);
+	CHECK(load_env("BATCHSTATUS_LISTEN", "host:99999") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_LISTEN");
+	CHECK(load_env("BATCHSTATUS_CA_FILE", "/nonexistent/ca.pem") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_CA_FILE");
+	CHECK(load_env("BATCHSTATUS_TOKEN_FILE", "/nonexistent/token") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_TOKEN_FILE");
+	CHECK(load_env("BATCHSTATUS_THREADS", "0") == -1);
+
+	/* A file: key = value, comments; the environment wins over it. */
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fprintf(f, "# settings\n\npc_base_url = https://file.test\n"
+	    "upstream_timeout_ms=3000\n  max_body_bytes = 1m  \n");
+	fclose(f);
+	clear();
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.pc_base_url, "https://file.test");
+	CHECK(cfg.upstream_timeout_ms == 3000);
+	CHECK(cfg.max_body_bytes == 1024 * 1024);
+	setenv("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "4000", 1);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0 &&
+	    cfg.upstream_timeout_ms == 4000);
+	f = fopen(path, "w");
+	fprintf(f, "no_such_key = 1\n");
+	fclose(f);
+	clear();
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "no_such_key");
+	f = fopen(path, "w");
+	fprintf(f, "upstream_timeout_ms = soon\n");
+	fclose(f);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "upstream_timeout_ms");
+	f = fopen(path, "w");
+	fprintf(f, "just words\n");
+	fclose(f);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	unlink(path);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	return t_done("test_config");
+}
