@@ -21,7 +21,7 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 
 LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream token fetch handler http
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid route config
+UNIT      := guid route config batch errcodes view export render token upstream handler
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps run test test-asan unit clean

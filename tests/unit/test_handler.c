@@ -1,0 +1,107 @@
+/* test_handler.c: one request from method + URI to a response: statuses, pages, redirects, and failures as pages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "handler.h"
+#include "render.h"
+#include "t.h"
+
+#define C "47021739-3426-40bf-9601-61b4b6d7c793"
+#define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
+
+static struct response res;
+
+static void
+go(struct fetch_ctx *f, const char *method, const char *uri)
+{
+	buf_free(&res.body);
+	handle_request(f, method, uri, 0, &res);
+}
+
+int
+main(void)
+{
+	char			 err[256], tokpath[] = "/tmp/bs-handler-XXXXXX";
+	struct fetch_ctx	 f;
+	struct upstream_opts	 o;
+	FILE			*tf;
+	int			 fd;
+
+	CHECK(render_init("templates", err, sizeof(err)) == 0);
+	CHECK(upstream_global_init() == 0);
+
+	go(NULL, "GET", "/");
+	CHECK(res.status == 200);
+	CHECK_STR(res.content_type, "text/html; charset=utf-8");
+	CHECK_CONTAINS(res.body.data, "name=\"customer\"");
+	CHECK_CONTAINS(res.body.data, "name=\"tracking\"");
+	CHECK(strlen(res.correlation_id) == 36);
+
+	go(NULL, "GET", "/?customer=%7B" C "%7D&tracking=" T);
+	CHECK(res.status == 303);
+	CHECK_STR(res.location, "/customers/" C "/batches/" T);
+	go(NULL, "GET", "/V1/customers/" C "/BATCHJOBSTATUS/" T);
+	CHECK(res.status == 303);
+	CHECK_STR(res.location, "/customers/" C "/batches/" T);
+	go(NULL, "GET", "/customers/47021739-3426-40BF-9601-61B4B6D7C793/batches/"
+	    T ".json");
+	CHECK(res.status == 303);
+	CHECK_STR(res.location, "/customers/" C "/batches/" T ".json");
+
+	/* Bad input: 400 and the form again, with the value and a message; fetch is never asked (NULL). */
+	go(NULL, "GET", "/?customer=%3Cb%3Enope&tracking=" T);
+	CHECK(res.status == 400);
+	CHECK_CONTAINS(res.body.data, "value=\"&lt;b&gt;nope\"");
+	CHECK_CONTAINS(res.body.data, "must be a GUID");
+	go(NULL, "GET", "/customers/" C "/batches/..%2F..");
+	CHECK(res.status == 400);
+	go(NULL, "GET", "/nope");
+	CHECK(res.status == 404);
+	CHECK_CONTAINS(res.body.data, "id=\"correlation-id\">");
+	CHECK_CONTAINS(res.body.data, res.correlation_id);
+	go(NULL, "POST", "/");
+	CHECK(res.status == 405 && res.allow);
+	go(NULL, "HEAD", "/");
+	CHECK(res.status == 200 && res.head);
+
+	/* Upstream failures are pages with the right status and the correlation ID. */
+	fd = mkstemp(tokpath);
+	tf = fdopen(fd, "w");
+	fputs("unit-test-token\n", tf);
+	fclose(tf);
+	memset(&o, 0, sizeof(o));
+	o.base_url = "http://127.0.0.1:1";	/* nothing listens there */
+	o.timeout_ms = 2000;
+	o.connect_timeout_ms = 1000;
+	o.max_body_bytes = 1024;
+	o.locale = "en-US";
+	o.app_name = "batchstatus/test";
+	f.upstream = upstream_new(&o);
+	f.tokens = token_source_file(tokpath);
+	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK(res.status == 502);
+	CHECK_STR(res.outcome, "unreachable");
+	CHECK_CONTAINS(res.body.data, res.correlation_id);
+	CHECK_CONTAINS(res.body.data, "/customers/" C "/batches/" T);
+	CHECK_LACKS(res.body.data, "unit-test-token");
+	go(&f, "GET", "/customers/" C "/batches/" T ".json");
+	CHECK(res.status == 502);
+	CHECK_STR(res.content_type, "application/json; charset=utf-8");
+	CHECK_CONTAINS(res.body.data, "\"error\":\"unreachable\"");
+	CHECK_CONTAINS(res.body.data, res.correlation_id);
+	token_source_free(f.tokens);
+
+	/* No token: our own fault, a 500 that says so. */
+	unlink(tokpath);
+	f.tokens = token_source_file(tokpath);
+	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK(res.status == 500);
+	CHECK_STR(res.outcome, "token");
+	token_source_free(f.tokens);
+	upstream_free(f.upstream);
+	buf_free(&res.body);
+	upstream_global_cleanup();
+	return t_done("test_handler");
+}

@@ -1,0 +1,161 @@
+/* test_render.c: templates load and refuse to load when broken; every page escapes hostile values; ctemplate stays silent. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "render.h"
+#include "t.h"
+#include "view.h"
+
+#define HOSTILE "<script>alert(1)</script>\\\"><img src=x onerror=alert(1)>{{X}}"
+
+/* A templates dir holding copies of the real ones, with one file replaced. */
+static void
+make_dir(const char *dir, const char *name, const char *text)
+{
+	static const char *const pages[] = { "layout", "form", "batch", "error" };
+	char	 cmd[512], path[512];
+	FILE	*f;
+	size_t	 i;
+
+	mkdir(dir, 0700);
+	for (i = 0; i < 4; i++) {
+		snprintf(cmd, sizeof(cmd), "cp templates/%s.tpl %s/", pages[i], dir);
+		CHECK(system(cmd) == 0);
+	}
+	if (name != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		f = fopen(path, "w");
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static char *
+slurp(const char *path)
+{
+	static char data[65536];
+	FILE	*f = fopen(path, "r");
+	size_t	 n = f ? fread(data, 1, sizeof(data) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	data[n] = '\0';
+	return data;
+}
+
+int
+main(void)
+{
+	char		 tmp[] = "/tmp/bs-render-XXXXXX", dir[600], err[512];
+	char		 errlog[600], cmd[700];
+	struct tpage	*p;
+	struct buf	 out;
+	struct batch	 b;
+	struct batch_view v;
+	struct request	 req;
+	int		 saved, fd;
+	static const char body[] = "{\"status\":\"" "<b>\\\"x" "\","
+	    "\"startedTime\":\"<i>soon</i>\",\"devicesStatus\":[{"
+	    "\"serialNumber\":\"" HOSTILE "\",\"productKey\":\"" HOSTILE "\","
+	    "\"status\":\"" HOSTILE "\",\"errorCode\":\"" HOSTILE "\","
+	    "\"errorDescription\":\"" HOSTILE "\"}]}";
+
+	CHECK(mkdtemp(tmp) != NULL);
+	/* Capture stderr: ctemplate reports problems there and nowhere else. */
+	snprintf(errlog, sizeof(errlog), "%s/stderr", tmp);
+	saved = dup(2);
+	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+
+	/* Broken set-ups stop the start with a message naming the file. */
+	CHECK(render_init("/nonexistent", err, sizeof(err)) == -1);
+	snprintf(dir, sizeof(dir), "%s/nopragma", tmp);
+	make_dir(dir, "form.tpl", "<p>{{X}}</p>\n");
+	CHECK(render_init(dir, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "form.tpl");
+	CHECK_CONTAINS(err, "AUTOESCAPE");
+	snprintf(dir, sizeof(dir), "%s/missing", tmp);
+	make_dir(dir, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm %s/error.tpl", dir);
+	CHECK(system(cmd) == 0);
+	CHECK(render_init(dir, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "error.tpl");
+	snprintf(dir, sizeof(dir), "%s/broken", tmp);
+	make_dir(dir, "batch.tpl",
+	    "{{%AUTOESCAPE context=\"HTML\"}}\n{{#OPEN}}never closed\n");
+	CHECK(render_init(dir, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "batch.tpl");
+
+	/* Now the real ones; from here on ctemplate must not say a word. */
+	dup2(saved, 2);
+	close(fd);
+	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	CHECK(render_init("templates", err, sizeof(err)) == 0);
+
+	memset(&req, 0, sizeof(req));
+	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
+	strcpy(req.tracking, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
+	CHECK(batch_parse(body, strlen(body), &b, err, sizeof(err)) == 0);
+	CHECK(view_batch_build(&v, &b, &req, 0) == 0);
+	buf_init(&out);
+	p = tpage_new("batch");
+	view_fill_batch(p, &v);
+	CHECK(tpage_render(p, &out) == 0);
+	tpage_free(p);
+	CHECK_CONTAINS(out.data, "<!DOCTYPE html>");
+	CHECK_CONTAINS(out.data, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
+	CHECK_LACKS(out.data, "<script>");
+	CHECK_LACKS(out.data, "<img");
+	CHECK_LACKS(out.data, "<b>");
+	CHECK_LACKS(out.data, "<i>");
+	CHECK_CONTAINS(out.data, "&lt;script&gt;alert(1)&lt;/script&gt;");
+	CHECK_CONTAINS(out.data, "{{X}}");	/* shown, not expanded */
+	CHECK_CONTAINS(out.data, "&lt;i&gt;soon&lt;/i&gt;");
+	CHECK_CONTAINS(out.data, "class=\"badge status-other\"");
+	CHECK_CONTAINS(out.data, "<table id=\"devices\">");
+	view_batch_free(&v);
+	batch_free(&b);
+
+	/* The form keeps hostile input inert inside attribute values. */
+	strcpy(req.form_customer, "\"><script>alert(1)</script>");
+	strcpy(req.form_tracking, "' onfocus='alert(1)");
+	req.msg = MSG_CUSTOMER_INVALID;
+	req.msg_field = MSG_CUSTOMER_INVALID;
+	buf_reset(&out);
+	p = tpage_new("form");
+	view_fill_form(p, &req);
+	CHECK(tpage_render(p, &out) == 0);
+	tpage_free(p);
+	CHECK_LACKS(out.data, "<script>");
+	CHECK_LACKS(out.data, "' onfocus='");
+	CHECK_CONTAINS(out.data, "value=\"&quot;&gt;&lt;script&gt;");
+	CHECK_CONTAINS(out.data, "aria-invalid=\"true\"");
+	CHECK_CONTAINS(out.data, "role=\"alert\"");
+
+	/* The error page: title, message, retry, correlation ID. */
+	buf_reset(&out);
+	req.kind = ROUTE_BATCH;
+	p = tpage_new("error");
+	view_fill_error(p, BS_ERR_THROTTLED, &req,
+	    "aaaa0000-bb11-2222-33cc-444444dddddd", 57);
+	CHECK(tpage_render(p, &out) == 0);
+	tpage_free(p);
+	CHECK_CONTAINS(out.data, "<code id=\"correlation-id\">"
+	    "aaaa0000-bb11-2222-33cc-444444dddddd</code>");
+	CHECK_CONTAINS(out.data, "Try again in 57 s");
+	CHECK_CONTAINS(out.data, "rate-limiting");
+	buf_free(&out);
+
+	dup2(saved, 2);
+	close(fd);
+	CHECK_STR(slurp(errlog), "");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	CHECK(system(cmd) == 0);
+	return t_done("test_render");
+}
