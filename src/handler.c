@@ -73,7 +73,7 @@ form_page(struct response *res, const struct request *req, int status)
 	res->content_type = HTML;
 	res->outcome = status == 200 ? "form" : "bad_input";
 	if ((p = tpage_new("form")) != NULL)
-		view_fill_form(p, req);
+		view_fill_form(p, req, res->correlation_id);
 	render_page(res, p);
 }
 

@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -70,22 +71,25 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 {
 	struct response	 res;
 	struct timespec	 t0;
-	char		 method[16], uri[8192];
+	char		 method[16], *uri;
 	const char	*m, *u;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* FCGX_GetParam's strings die at the next Accept: copy them. */
+	/* FCGX_GetParam's strings die at the next Accept: copy them. nginx bounds the URI's length. */
 	m = FCGX_GetParam("REQUEST_METHOD", r->envp);
 	u = FCGX_GetParam("REQUEST_URI", r->envp);
 	snprintf(method, sizeof(method), "%s", m ? m : "GET");
-	if (u == NULL || strlen(u) >= sizeof(uri))
-		u = "/\x01";	/* no route: answered 404 */
-	snprintf(uri, sizeof(uri), "%s", u);
-
+	if ((uri = strdup(u ? u : "")) == NULL) {
+		FCGX_PutS("Status: 503 Service Unavailable\r\n"
+		    "Content-Type: text/plain\r\n\r\nOut of memory\n", r->out);
+		log_err("request: out of memory");
+		return;
+	}
 	handle_request(fetch, method, uri, (int64_t)time(NULL), &res);
 	http_write(r->out, &res);
-	log_info("request corr=%s %s %s -> %d %s ms=%ld", res.correlation_id,
-	    method, uri, res.status, res.outcome ? res.outcome : "-",
-	    ms_since(&t0));
+	log_info("request corr=%s %s %.300s%s -> %d %s ms=%ld",
+	    res.correlation_id, method, uri, strlen(uri) > 300 ? "..." : "",
+	    res.status, res.outcome ? res.outcome : "-", ms_since(&t0));
 	buf_free(&res.body);
+	free(uri);
 }

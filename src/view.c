@@ -285,7 +285,8 @@ view_form_message(enum form_msg m)
 }
 
 void
-view_fill_form(struct tpage *p, const struct request *req)
+view_fill_form(struct tpage *p, const struct request *req,
+    const char *correlation_id)
 {
 	struct tdict *body = tpage_body(p), *s;
 
@@ -294,8 +295,10 @@ view_fill_form(struct tpage *p, const struct request *req)
 	tdict_set(body, "CUSTOMER", req->form_customer);
 	tdict_set(body, "TRACKING", req->form_tracking);
 	if (req->msg != MSG_NONE) {
-		if ((s = tdict_section(body, "MESSAGE")) != NULL)
+		if ((s = tdict_section(body, "MESSAGE")) != NULL) {
 			tdict_set(s, "TEXT", view_form_message(req->msg));
+			tdict_set(s, "CORRELATION_ID", correlation_id);
+		}
 		tdict_show(body, req->msg_field == MSG_CUSTOMER_INVALID ?
 		    "CUSTOMER_INVALID" : "TRACKING_INVALID");
 	}

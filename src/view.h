@@ -52,7 +52,8 @@ void	view_time_iso(int64_t t, char *out, size_t outsz);
 void	view_duration(long secs, char *out, size_t outsz);
 
 void	view_fill_batch(struct tpage *, const struct batch_view *);
-void	view_fill_form(struct tpage *, const struct request *);
+void	view_fill_form(struct tpage *, const struct request *,
+	    const char *correlation_id);
 void	view_fill_error(struct tpage *, enum bs_error, const struct request *,
 	    const char *correlation_id, long retry_after);
 /* The sentence the form shows for a message. */

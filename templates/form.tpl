@@ -3,7 +3,8 @@
 <section class="lookup">
 <h1>Look up a device batch upload</h1>
 <p class="lead">Enter the customer ID and the batch tracking ID of a Windows Autopilot device upload, or paste the upload's whole <code>Location</code> value into the tracking field and leave the customer empty.</p>
-{{#MESSAGE}}<p class="message error" role="alert" id="form-message">{{TEXT}}</p>{{/MESSAGE}}
+{{#MESSAGE}}<p class="message error" role="alert" id="form-message">{{TEXT}}</p>
+<p class="correlation-small">Correlation ID: <code id="correlation-id">{{CORRELATION_ID}}</code></p>{{/MESSAGE}}
 <form method="get" action="/" class="lookup-form">
 <label for="customer">Customer ID</label>
 <input id="customer" name="customer" type="text" value="{{CUSTOMER}}" placeholder="47021739-3426-40bf-9601-61b4b6d7c793" autocomplete="off" spellcheck="false"{{#CUSTOMER_INVALID}} aria-invalid="true" aria-describedby="form-message" autofocus{{/CUSTOMER_INVALID}}>

@@ -14,14 +14,12 @@ stdlib only. Exits 0 on SIGTERM/SIGINT.
 import argparse
 import base64
 import datetime
-import email.utils
 import hmac
 import json
 import os
 import re
 import secrets
 import signal
-import socket
 import ssl
 import sys
 import threading

@@ -19,8 +19,8 @@ tally() {
         failed=$((failed + 1))
         return
     fi
-    p=$(printf '%s' "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
-    f=$(printf '%s' "$line" | sed -E 's/.*[^0-9]([0-9]+) failed.*/\1/')
+    read -r p f < <(printf '%s' "$line" | grep -oE '[0-9]+ passed, [0-9]+ failed' |
+        tail -n 1 | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/')
     passed=$((passed + p))
     failed=$((failed + f))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then

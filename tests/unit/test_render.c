@@ -129,7 +129,7 @@ main(void)
 	req.msg_field = MSG_CUSTOMER_INVALID;
 	buf_reset(&out);
 	p = tpage_new("form");
-	view_fill_form(p, &req);
+	view_fill_form(p, &req, "aaaa0000-bb11-2222-33cc-444444dddddd");
 	CHECK(tpage_render(p, &out) == 0);
 	tpage_free(p);
 	CHECK_LACKS(out.data, "<script>");
@@ -137,6 +137,8 @@ main(void)
 	CHECK_CONTAINS(out.data, "value=\"&quot;&gt;&lt;script&gt;");
 	CHECK_CONTAINS(out.data, "aria-invalid=\"true\"");
 	CHECK_CONTAINS(out.data, "role=\"alert\"");
+	CHECK_CONTAINS(out.data, "<code id=\"correlation-id\">"
+	    "aaaa0000-bb11-2222-33cc-444444dddddd</code>");
 
 	/* The error page: title, message, retry, correlation ID. */
 	buf_reset(&out);
