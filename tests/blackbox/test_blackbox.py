@@ -1,0 +1,1370 @@
+#!/usr/bin/env python3
+"""Black-box tests: real nginx + the batchstatus FastCGI server + the fake Partner
+Center over TLS, all started by scripts/run.sh, driven over HTTP like a browser.
+
+    python3 tests/blackbox/test_blackbox.py [-v] [-k SUBSTRING]
+
+Prints `ok  name` / `FAIL name: reason` per test, then
+`blackbox: N passed, N failed`; exits 1 when any failed. stdlib only.
+"""
+import csv
+import html
+import html.parser
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import http.client
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+# BLACKBOX_RUN_SH: another launcher with run.sh's contract (for testing the tests).
+RUN_SH = os.environ.get("BLACKBOX_RUN_SH") or os.path.join(ROOT, "scripts", "run.sh")
+# BLACKBOX_RUN_ROOT: where the stacks' RUN_DIRs go (default build/test-run).
+RUN_ROOT = os.path.join(ROOT, os.environ.get("BLACKBOX_RUN_ROOT") or os.path.join("build", "test-run"))
+# Inherited settings that would point the stack elsewhere are dropped; the rest
+# (BATCHSTATUS_BIN for a sanitizer build, ...) pass through to scripts/run.sh.
+DROP_ENV = ("BATCHSTATUS_PC_BASE_URL", "BATCHSTATUS_TOKEN_FILE", "BATCHSTATUS_CA_FILE",
+            "BATCHSTATUS_LISTEN", "BATCHSTATUS_MAX_BODY_BYTES", "BATCHSTATUS_UPSTREAM_TIMEOUT_MS",
+            "BATCHSTATUS_CONFIG", "PORT", "RUN_DIR")
+
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import fake_pc  # noqa: E402  (for DETAIL_MARKER and the oversized generator's facts)
+
+with open(os.path.join(FIXTURES, "scenarios.json"), encoding="utf-8") as _f:
+    _table = json.load(_f)
+C = _table["customer"]
+T = {s["name"]: s["tracking"] for s in _table["scenarios"]}
+OTHER_CUSTOMER = "5b8e2c1a-0000-4a4a-9c9c-123456789abc"
+
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+HTTP_TIMEOUT = 20.0
+READY_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+KNOWN_ERRORS = {
+    "801": "InvalidZtdRequestBody", "802": "InvalidZtdHardwareHash",
+    "803": "MissingZtdSerialNumberAndProductKey", "806": "ZtdDeviceAlreadyAssigned",
+    "807": "ZtdDeviceIsNotRegistered", "808": "ZtdDeviceAssignedToOtherTenant",
+    "809": "ZtdProfileIsNotRegistered", "810": "ZtdProfileAssignedToOtherTenant",
+    "811": "ZtdDeviceRegisteredByOtherTenant", "812": "ZtdDeviceNotFound",
+    "813": "ZtdDeviceIsNotUnique", "814": "ZtdDeviceAlreadyAadRegistered",
+}
+KNOWN_NAMES_WITHOUT_CODE = ["ZtdDeviceDuplicated", "StorageError"]
+DEVICE_FIELDS = ["serialNumber", "productKey", "status", "errorCode", "errorDescription"]
+
+
+def fixture_json(name):
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        data = f.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return json.loads(data.decode("utf-8"))
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def short(s, n=160):
+    s = s if isinstance(s, str) else repr(s)
+    return s if len(s) <= n else s[:n] + "..."
+
+
+# --- a small HTML tree ------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+        "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag = tag
+        self.attrs = {}
+        for k, v in attrs:
+            self.attrs.setdefault(k, v if v is not None else "")
+        self.parent = parent
+        self.children = []  # Node or str
+
+    def classes(self):
+        return self.attrs.get("class", "").split()
+
+    def iter(self):
+        for c in self.children:
+            if isinstance(c, Node):
+                yield c
+                yield from c.iter()
+
+    def find_all(self, tag=None, **attrs):
+        out = []
+        for n in self.iter():
+            if tag and n.tag != tag:
+                continue
+            if all(n.attrs.get(k.rstrip("_")) == v for k, v in attrs.items()):
+                out.append(n)
+        return out
+
+    def text(self):
+        parts = []
+        for c in self.children:
+            if isinstance(c, Node):
+                if c.tag not in ("script", "style"):
+                    parts.append(c.text())
+            else:
+                parts.append(c)
+        return "".join(parts)
+
+
+class TreeBuilder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", [], None)
+        self.cur = self.root
+        self.all_tags = []  # (tag, attrs) of every start tag, for hostile checks
+
+    def handle_starttag(self, tag, attrs):
+        self.all_tags.append((tag, attrs))
+        node = Node(tag, attrs, self.cur)
+        self.cur.children.append(node)
+        if tag not in VOID:
+            self.cur = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.all_tags.append((tag, attrs))
+        self.cur.children.append(Node(tag, attrs, self.cur))
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not self.root and n.tag != tag:
+            n = n.parent
+        if n is not self.root:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def parse_html(body):
+    tb = TreeBuilder()
+    tb.feed(body)
+    tb.close()
+    return tb
+
+
+def norm_ws(s):
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def text_chunks(root):
+    """Visible text, one normalised string per text node."""
+    out = []
+
+    def walk(n):
+        for c in n.children:
+            if isinstance(c, Node):
+                if c.tag not in ("script", "style", "head"):
+                    walk(c)
+            else:
+                t = norm_ws(c)
+                if t:
+                    out.append(t)
+    walk(root)
+    return out
+
+
+# --- HTTP ------------------------------------------------------------------
+
+class Resp:
+    def __init__(self, status, headers, body, elapsed, method="GET", path="/"):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.headers = headers        # list of (name, value)
+        self.body = body
+        self.elapsed = elapsed
+        self._tree = None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def header_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def tree(self):
+        if self._tree is None:
+            self._tree = parse_html(self.text)
+        return self._tree
+
+    def where(self):
+        return "HTTP %s, body %s" % (self.status, short(self.text, 300))
+
+
+class Stack:
+    """One scripts/run.sh: nginx + batchstatus + fake Partner Center."""
+
+    def __init__(self, name, extra_env=None):
+        self.name = name
+        self.port = free_port()
+        self.run_dir = os.path.join(RUN_ROOT, "%s-%d" % (name, self.port))
+        self.extra_env = extra_env or {}
+        self.proc = None
+        self.responses = []           # every Resp received, for token hygiene
+        self.tokens = set()           # every token this stack ever had
+        self.start_error = None
+        self.stdout_path = None
+        self.stopped_rc = None
+
+    # lifecycle
+    def start(self):
+        if not os.path.exists(RUN_SH):
+            self.start_error = "%s does not exist" % RUN_SH
+            return False
+        self.remove_old_runs()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        os.makedirs(self.run_dir)
+        env = {k: v for k, v in os.environ.items()
+               if k not in DROP_ENV and not k.startswith("FAKE_PC_")}
+        env.update({
+            "PORT": str(self.port),
+            "RUN_DIR": self.run_dir,
+            "FAKE_PC_LATENCY_MS": "0",
+            "FAKE_PC_SLOW_MS": "10000",
+            "BATCHSTATUS_UPSTREAM_TIMEOUT_MS": "2000",
+        })
+        env.update(self.extra_env)
+        self.stdout_path = os.path.join(os.path.dirname(self.run_dir),
+                                        "%s-%d.run-sh.out" % (self.name, self.port))
+        out = open(self.stdout_path, "wb")
+        self.proc = subprocess.Popen([RUN_SH], cwd=ROOT, env=env, stdout=out,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        out.close()
+        ready = os.path.join(self.run_dir, "ready")
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if os.path.exists(ready):
+                break
+            if self.proc.poll() is not None:
+                self.start_error = "scripts/run.sh exited with %s before ready" % self.proc.returncode
+                return False
+            time.sleep(0.1)
+        else:
+            self.start_error = "no %s after %ds" % (ready, READY_TIMEOUT)
+            return False
+        tok = self.token_path()
+        if os.path.exists(tok):
+            self.tokens.add(read_token(tok))
+        return True
+
+    def remove_old_runs(self, age=600):
+        """Earlier runs' directories of this stack: gone once stopped and 10 min old
+        (a running stack keeps its ready file, so concurrent runs are left alone)."""
+        parent = os.path.dirname(self.run_dir)
+        if not os.path.isdir(parent):
+            return
+        now = time.time()
+        for fn in os.listdir(parent):
+            if not re.fullmatch(r"%s-\d+(\.run-sh\.out)?" % re.escape(self.name), fn):
+                continue
+            p = os.path.join(parent, fn)
+            try:
+                if now - os.stat(p).st_mtime < age or os.path.exists(os.path.join(p, "ready")):
+                    continue
+                if os.path.isdir(p):
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    os.unlink(p)
+            except OSError:
+                pass
+
+    def stop(self):
+        """SIGTERM to run.sh; returns the seconds it took, or None if it did not exit."""
+        if not self.proc or self.proc.poll() is not None:
+            return 0.0
+        t0 = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.stopped_rc = self.proc.wait(STOP_TIMEOUT)
+            return time.monotonic() - t0
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill_leftovers(self):
+        """Last resort for a run.sh that ignored SIGTERM: its own process group."""
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def token_path(self):
+        return self.extra_env.get("BATCHSTATUS_TOKEN_FILE") or os.path.join(self.run_dir, "token")
+
+    def log_tail(self, n=25):
+        out = []
+        paths = [self.stdout_path] if self.stdout_path else []
+        logs = os.path.join(self.run_dir, "logs")
+        if os.path.isdir(logs):
+            paths += sorted(os.path.join(logs, p) for p in os.listdir(logs))
+        for p in paths:
+            try:
+                with open(p, "rb") as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()[-n:]
+            except OSError:
+                continue
+            out.append("--- %s" % os.path.relpath(p, ROOT))
+            out.extend("    " + l for l in lines)
+        text = "\n".join(out)
+        for tok in self.tokens:
+            text = text.replace(tok, "<TOKEN>")
+        return text
+
+    # HTTP
+    def request(self, path, method="GET", headers=None, body=None, timeout=HTTP_TIMEOUT,
+                max_body=64 << 20):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        t0 = time.monotonic()
+        try:
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            for k, v in (headers or {}).items():
+                conn.putheader(k, v)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            data = r.read(max_body)
+            resp = Resp(r.status, r.getheaders(), data, time.monotonic() - t0, method, path)
+        except (OSError, http.client.HTTPException) as e:
+            raise Failure("%s %s: no HTTP answer (%s: %s) after %.1fs"
+                          % (method, short(path, 80), type(e).__name__, e, time.monotonic() - t0))
+        finally:
+            conn.close()
+        self.responses.append(resp)
+        return resp
+
+    def get(self, path, **kw):
+        return self.request(path, **kw)
+
+    # the fake's request log
+    def fake_log_path(self):
+        return os.path.join(self.run_dir, "fake-requests.jsonl")
+
+    def fake_entries(self):
+        try:
+            with open(self.fake_log_path(), encoding="utf-8") as f:
+                return [json.loads(l) for l in f if l.strip()]
+        except OSError:
+            return []
+
+    def fake_count(self):
+        return len(self.fake_entries())
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def read_token(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read().strip()
+
+
+def hdr(entry, name):
+    for k, v in entry.get("headers", {}).items():
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+def batch_path(tracking, suffix="", customer=C):
+    return "/customers/%s/batches/%s%s" % (customer, tracking, suffix)
+
+
+def query(**kw):
+    return "/?" + urllib.parse.urlencode(kw)
+
+
+# --- assertions shared by tests --------------------------------------------
+
+def expect_status(r, status, what=""):
+    check(r.status == status, "%sexpected HTTP %d, got %s" % (what, status, r.where()))
+
+
+def location_path(r):
+    loc = r.header("Location")
+    check(loc, "303 without a Location header")
+    u = urllib.parse.urlsplit(loc)
+    if u.scheme or u.netloc:
+        check(u.scheme in ("http", "https") and u.netloc.startswith("127.0.0.1"),
+              "Location %r points to another host" % loc)
+    return u.path + ("?" + u.query if u.query else "")
+
+
+def expect_redirect(r, tracking=None, customer=C):
+    expect_status(r, 303)
+    want = batch_path(tracking or T["seed"], customer=customer)
+    got = location_path(r)
+    check(got == want, "Location %r, expected %r" % (r.header("Location"), want))
+
+
+SEC_HEADERS_CSP = ["default-src 'self'", "object-src 'none'", "base-uri 'self'",
+                   "frame-ancestors 'self'"]
+
+
+def security_header_problems(r):
+    p = []
+    ct = r.header("Content-Type")
+    if ct is None or ct.lower().replace(" ", "") != "text/html;charset=utf-8":
+        p.append("Content-Type %r" % ct)
+    if (r.header("X-Content-Type-Options") or "").lower() != "nosniff":
+        p.append("X-Content-Type-Options %r" % r.header("X-Content-Type-Options"))
+    if (r.header("Referrer-Policy") or "").lower() != "strict-origin-when-cross-origin":
+        p.append("Referrer-Policy %r" % r.header("Referrer-Policy"))
+    csp = " ".join(r.header_all("Content-Security-Policy"))
+    for d in SEC_HEADERS_CSP:
+        if d not in csp:
+            p.append("CSP lacks %s (got %r)" % (d, csp))
+    if "no-store" not in (r.header("Cache-Control") or ""):
+        p.append("Cache-Control %r" % r.header("Cache-Control"))
+    server = r.header("Server") or ""
+    if re.search(r"nginx/\d", server):
+        p.append("Server header shows a version: %r" % server)
+    return p
+
+
+def expect_html(r):
+    p = security_header_problems(r)
+    check(not p, "headers: " + "; ".join(p))
+
+
+def correlation_id(r):
+    codes = r.tree.root.find_all("code", id="correlation-id")
+    check(len(codes) == 1, 'expected one <code id="correlation-id">, found %d in %s'
+          % (len(codes), r.where()))
+    cid = codes[0].text().strip()
+    check(GUID_RE.match(cid), "correlation id %r is not a GUID" % cid)
+    return cid
+
+
+def devices_table(r):
+    tables = r.tree.root.find_all("table", id="devices")
+    check(len(tables) == 1, '<table id="devices"> found %d times' % len(tables))
+    return tables[0]
+
+
+def device_rows(r):
+    """The rows of the devices table that hold data cells."""
+    return [tr for tr in devices_table(r).find_all("tr") if tr.find_all("td")]
+
+
+def row_cells(tr):
+    return [td.text() for td in tr.find_all("td")]
+
+
+def explanation(tr):
+    tds = [td for td in tr.find_all("td") if "explanation" in td.classes()]
+    check(len(tds) == 1, 'row %r has %d <td class="explanation">'
+          % (short(" | ".join(norm_ws(c) for c in row_cells(tr))), len(tds)))
+    return norm_ws(tds[0].text())
+
+
+def row_with(rows, needle):
+    found = [tr for tr in rows if any(norm_ws(c) == needle for c in row_cells(tr))]
+    check(found, "no device row with a cell %r" % needle)
+    return found[0]
+
+
+def badge_classes(r):
+    out = set()
+    for n in r.tree.root.iter():
+        out.update(c for c in n.classes() if c.startswith("status-"))
+    return out
+
+
+def page_text(r):
+    return norm_ws(r.tree.root.text())
+
+
+def text_outside_devices(r):
+    root = r.tree.root
+    tables = root.find_all("table", id="devices")
+    parts = []
+
+    def walk(n):
+        for c in n.children:
+            if isinstance(c, Node):
+                if c in tables or c.tag in ("script", "style", "head"):
+                    continue
+                walk(c)
+            else:
+                parts.append(c)
+    walk(root)
+    return norm_ws(" ".join(parts))
+
+
+def new_upstream(stack, before):
+    return stack.fake_entries()[before:]
+
+
+def no_upstream_leak(r):
+    """No part of an upstream error body on a page."""
+    for bad in (fake_pc.DETAIL_MARKER, "PartnerFD", "Authentication failed",
+                "Rate limit is exceeded", "Hotel WiFi", "Forbidden: the partner"):
+        check(bad not in r.text, "page shows upstream body text %r" % bad)
+
+
+# --- the tests ---------------------------------------------------------------
+
+TESTS = []
+
+
+def test(stack_name):
+    def deco(fn):
+        TESTS.append((stack_name, fn.__name__, fn))
+        return fn
+    return deco
+
+
+# 1. the form
+@test("main")
+def form_page(s):
+    r = s.get("/")
+    expect_status(r, 200)
+    expect_html(r)
+    forms = r.tree.root.find_all("form")
+    check(len(forms) == 1, "expected one <form>, found %d" % len(forms))
+    f = forms[0]
+    check(f.attrs.get("method", "get").lower() == "get", "form method %r" % f.attrs.get("method"))
+    check(f.attrs.get("action") == "/", "form action %r" % f.attrs.get("action"))
+    names = [i.attrs.get("name") for i in f.find_all("input")]
+    check("customer" in names and "tracking" in names, "form inputs %r" % names)
+
+
+# 2. redirects
+@test("main")
+def redirect_from_form(s):
+    before = s.fake_count()
+    expect_redirect(s.get(query(customer=C, tracking=T["seed"])))
+    check(s.fake_count() == before, "a redirect called upstream")
+
+
+@test("main")
+def redirect_follows_to_batch_page(s):
+    r = s.get(query(customer=C, tracking=T["seed"]))
+    expect_status(r, 303)
+    r2 = s.get(location_path(r))
+    expect_status(r2, 200, "following the redirect: ")
+    check(T["seed"] in r2.text, "the batch page does not show the tracking id")
+
+
+@test("main")
+def redirect_lowercases_upper_case(s):
+    expect_redirect(s.get(query(customer=C.upper(), tracking=T["seed"].upper())))
+
+
+@test("main")
+def redirect_accepts_braces_and_spaces(s):
+    expect_redirect(s.get(query(customer="  {%s} " % C.upper(), tracking=" {%s}  " % T["seed"])))
+
+
+@test("main")
+def redirect_from_location_value(s):
+    loc = "/customers/%s/batchJobStatus/%s" % (C, T["seed"])
+    expect_redirect(s.get(query(customer="", tracking=loc)))
+    expect_redirect(s.get("/?" + urllib.parse.urlencode({"tracking": loc})))
+
+
+@test("main")
+def redirect_from_full_location_url(s):
+    loc = "https://api.partnercenter.microsoft.com/v1/customers/%s/batchJobStatus/%s" % (C, T["seed"])
+    expect_redirect(s.get(query(customer="", tracking=loc)))
+
+
+@test("main")
+def redirect_from_location_with_same_customer(s):
+    loc = "/customers/%s/batchJobStatus/%s" % (C, T["seed"])
+    expect_redirect(s.get(query(customer=C.upper(), tracking=loc)))
+
+
+@test("main")
+def redirect_from_partner_center_path(s):
+    for word in ("batchJobStatus", "batchjobstatus", "BATCHJOBSTATUS"):
+        before = s.fake_count()
+        r = s.get("/v1/customers/%s/%s/%s" % (C, word, T["seed"].upper()))
+        check(r.status == 303, "/v1/.../%s/..: %s" % (word, r.where()))
+        expect_redirect(r)
+        check(s.fake_count() == before, "the /v1 redirect called upstream")
+
+
+# 3. bad input
+_form_text_cache = {}
+
+
+def form_chunks(s):
+    if s.name not in _form_text_cache:
+        _form_text_cache[s.name] = set(text_chunks(s.get("/").tree.root))
+    return _form_text_cache[s.name]
+
+
+MESSAGE_RE = re.compile(r"invalid|\bnot\b|never|missing|required|must|too long|conflict|"
+                        r"doesn't|malformed|empty|enter|guid|check|control",
+                        re.IGNORECASE)
+
+
+def expect_bad_input(s, params=None, raw_query=None, echo=True):
+    before = s.fake_count()
+    path = raw_query if raw_query is not None else "/?" + urllib.parse.urlencode(params)
+    r = s.get(path)
+    expect_status(r, 400)
+    expect_html(r)
+    forms = r.tree.root.find_all("form")
+    check(len(forms) == 1, "the 400 page has %d forms, expected the form again" % len(forms))
+    inputs = {i.attrs.get("name"): i for i in forms[0].find_all("input")}
+    check("customer" in inputs and "tracking" in inputs,
+          "the 400 form lacks the customer/tracking inputs")
+    if echo and params:
+        for k in ("customer", "tracking"):
+            want = params.get(k, "")
+            got = inputs[k].attrs.get("value", "")
+            check(got == want, "input %s shows %r, submitted %r" % (k, short(got), short(want)))
+    fresh = [c for c in text_chunks(r.tree.root) if c not in form_chunks(s)]
+    check(any(MESSAGE_RE.search(c) for c in fresh),
+          "no message saying what is wrong (new text: %r)" % short(" / ".join(fresh), 200))
+    check(s.fake_count() == before, "bad input caused %d upstream request(s)"
+          % (s.fake_count() - before))
+    return r
+
+
+@test("main")
+def bad_customer_not_guid(s):
+    expect_bad_input(s, {"customer": "not-a-guid", "tracking": T["seed"]})
+
+
+@test("main")
+def bad_input_is_escaped_in_form(s):
+    evil = '"><script>alert(1)</script>'
+    r = expect_bad_input(s, {"customer": evil, "tracking": T["seed"]})
+    check("<script>alert(1)" not in r.text, "the submitted value is echoed unescaped")
+
+
+@test("main")
+def bad_tracking_missing(s):
+    expect_bad_input(s, {"customer": C})
+    expect_bad_input(s, {"customer": C, "tracking": ""})
+
+
+@test("main")
+def bad_dotdot(s):
+    expect_bad_input(s, {"customer": C, "tracking": "../../../etc/passwd"})
+    expect_bad_input(s, {"customer": "..", "tracking": T["seed"]})
+
+
+@test("main")
+def bad_encoded_slash(s):
+    expect_bad_input(s, {"customer": C, "tracking": T["seed"] + "/../x"})
+    expect_bad_input(s, raw_query="/?customer=%s&tracking=%s%%2F" % (C, T["seed"]), echo=False)
+
+
+@test("main")
+def bad_nul(s):
+    expect_bad_input(s, raw_query="/?customer=%s&tracking=%s%%00" % (C, T["seed"]), echo=False)
+
+
+@test("main")
+def bad_newline(s):
+    expect_bad_input(s, raw_query="/?customer=%s&tracking=%s%%0a" % (C, T["seed"]), echo=False)
+    r = expect_bad_input(s, raw_query="/?customer=%s%%0d%%0aX-Evil:%%201&tracking=%s" % (C, T["seed"]),
+                         echo=False)
+    check(r.header("X-Evil") is None, "CR LF in a value made a response header")
+
+
+@test("main")
+def bad_very_long_value(s):
+    expect_bad_input(s, {"customer": C, "tracking": "a" * 10000}, echo=False)
+
+
+@test("main")
+def bad_location_conflicts_with_customer(s):
+    loc = "/customers/%s/batchJobStatus/%s" % (C, T["seed"])
+    expect_bad_input(s, {"customer": OTHER_CUSTOMER, "tracking": loc})
+
+
+NGINX_PAGE = b"<hr><center>nginx</center>"
+
+
+def expect_no_route(s, path, statuses, nginx_may_answer=False):
+    before = s.fake_count()
+    r = s.get(path)
+    check(r.status in statuses, "%s: expected %s, got %s" % (path, statuses, r.where()))
+    if not (nginx_may_answer and NGINX_PAGE in r.body):
+        expect_html(r)
+    check(s.fake_count() == before, "%s caused an upstream request" % path)
+    return r
+
+
+@test("main")
+def unknown_paths_404(s):
+    expect_no_route(s, "/nope", (404,))
+    expect_no_route(s, batch_path(T["seed"], "/extra"), (404,))
+    expect_no_route(s, batch_path(T["seed"], ".xml"), (400, 404))
+    expect_no_route(s, "/customers/%s" % C, (404,))
+
+
+@test("main")
+def bad_guid_in_canonical_path_400(s):
+    expect_no_route(s, "/customers/not-a-guid/batches/%s" % T["seed"], (400,))
+    expect_no_route(s, "/customers/%s/batches/%s" % (C, "zz" + T["seed"][2:]), (400,))
+
+
+@test("main")
+def path_tricks_rejected(s):
+    expect_no_route(s, "/customers/%s/batches/%s%%2Fx" % (C, T["seed"]), (400, 404))
+    expect_no_route(s, "/customers/%s/batches/%%2e%%2e" % C, (400, 404))
+    # nginx itself refuses a %00 in the path with its own 400 page
+    expect_no_route(s, "/customers/%s/batches/%s%%00" % (C, T["seed"]), (400, 404), nginx_may_answer=True)
+
+
+@test("main")
+def correlation_id_on_400_and_404(s):
+    for path, status in ((query(customer="not-a-guid", tracking=T["seed"]), 400),
+                         ("/customers/not-a-guid/batches/%s" % T["seed"], 400),
+                         ("/nope", 404)):
+        r = s.get(path)
+        expect_status(r, status, "%s: " % short(path, 60))
+        try:
+            correlation_id(r)
+        except Failure as e:
+            raise Failure("HTTP %d page: %s" % (status, str(e).split(" in HTTP")[0]))
+
+
+@test("main")
+def post_is_405(s):
+    before = s.fake_count()
+    r = s.request("/", method="POST", body=b"customer=x&tracking=y",
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(r.status == 405, "POST /: " + r.where())
+    r = s.request(batch_path(T["seed"]), method="POST", body=b"")
+    check(r.status == 405, "POST batch page: " + r.where())
+    check(s.fake_count() == before, "a POST caused an upstream request")
+
+
+# 4. the seed batch
+@test("main")
+def seed_page(s):
+    r = s.get(batch_path(T["seed"]))
+    expect_status(r, 200)
+    expect_html(r)
+    text = page_text(r)
+    check(T["seed"] in text, "tracking id not shown")
+    check("status-finished" in badge_classes(r),
+          "no status badge with class status-finished (status-* classes: %s)" % sorted(badge_classes(r)))
+    outside = text_outside_devices(r)
+    check("2017-07-25 10:00" in outside, "started time 2017-07-25 10:00 not shown: %r" % short(outside, 400))
+    check("10:10" in outside, "completed time 10:10 not shown")
+    check("UTC" in outside, "times not marked UTC")
+    check(re.search(r"\b10\s*min", outside), "duration 10 min not shown: %r" % short(outside, 400))
+    rows = device_rows(r)
+    check(len(rows) == 1, "expected 1 device row, got %d" % len(rows))
+    cells = [norm_ws(c) for c in row_cells(rows[0])]
+    for want in ("1234567890", "12345-67890-09876-54321-13579", "808", "ZtdDeviceAssignedToOtherTenant"):
+        check(want in cells, "device row lacks %r: %r" % (want, cells))
+    check(explanation(rows[0]), "the 808 row has an empty explanation")
+
+
+@test("main")
+def seed_device_counts(s):
+    r = s.get(batch_path(T["processing"]))
+    expect_status(r, 200)
+    outside = text_outside_devices(r)
+
+    def near(count, label):
+        pat = r"(\b%d\b\D{0,40}%s)|(%s\D{0,40}\b%d\b)" % (count, label, label, count)
+        return re.search(pat, outside, re.IGNORECASE)
+    check(near(5, r"devices?"), "total of 5 devices not shown: %r" % short(outside, 500))
+    check(near(2, r"in[- _]progress"), "count of 2 in-progress not shown")
+    check(near(1, r"finished[ _]with[ _]errors|errors?|failed"), "count of 1 with errors not shown")
+
+
+@test("main")
+def seed_json(s):
+    r = s.get(batch_path(T["seed"], ".json"))
+    expect_status(r, 200)
+    ct = r.header("Content-Type") or ""
+    check(ct.startswith("application/json"), "Content-Type %r" % ct)
+    try:
+        doc = json.loads(r.body.decode("utf-8"))
+    except ValueError as e:
+        raise Failure("not JSON: %s" % e)
+    check(isinstance(doc, dict), "top level is not an object")
+    check(doc.get("batchTrackingId") == T["seed"], "batchTrackingId %r" % doc.get("batchTrackingId"))
+    check(doc.get("status") == "finished", "status %r" % doc.get("status"))
+    check(doc.get("startedTime") == "2017-07-25T10:00:00Z", "startedTime %r" % doc.get("startedTime"))
+    check(doc.get("completedTime") == "2017-07-25T10:10:00Z", "completedTime %r" % doc.get("completedTime"))
+    check(doc.get("durationSeconds") == 600, "durationSeconds %r" % doc.get("durationSeconds"))
+    devs = doc.get("devices")
+    check(isinstance(devs, list) and len(devs) == 1, "devices %r" % short(devs))
+    d = devs[0]
+    want = {"serialNumber": "1234567890", "productKey": "12345-67890-09876-54321-13579",
+            "status": "finished_with_errors", "errorCode": "808",
+            "errorDescription": "ZtdDeviceAssignedToOtherTenant"}
+    for k, v in want.items():
+        check(d.get(k) == v, "devices[0].%s = %r, expected %r" % (k, d.get(k), v))
+    check(isinstance(d.get("explanation"), str) and d["explanation"].strip(),
+          "devices[0].explanation %r" % d.get("explanation"))
+
+
+def csv_rows(r):
+    expect_status(r, 200)
+    ct = (r.header("Content-Type") or "").lower().replace(" ", "")
+    check(ct.split(";")[0] == "text/csv" and "charset=utf-8" in ct.split(";")[1:],
+          "Content-Type %r" % r.header("Content-Type"))
+    try:
+        text = r.body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Failure("CSV is not UTF-8: %s" % e)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    check(rows, "empty CSV")
+    return rows
+
+
+def csv_columns(header):
+    """Map our field names to column indexes from the header row."""
+    cols = {}
+    keys = [re.sub(r"[^a-z]", "", h.lower()) for h in header]
+    for i, k in enumerate(keys):
+        if "serial" in k:
+            cols.setdefault("serialNumber", i)
+        elif "product" in k:
+            cols.setdefault("productKey", i)
+        elif k in ("status", "devicestatus"):
+            cols.setdefault("status", i)
+        elif "code" in k:
+            cols.setdefault("errorCode", i)
+        elif "description" in k or k in ("error", "errorname"):
+            cols.setdefault("errorDescription", i)
+        elif "deviceid" in k:
+            cols.setdefault("deviceId", i)
+    missing = [f for f in DEVICE_FIELDS if f not in cols]
+    check(not missing, "CSV header %r lacks columns for %s" % (header, missing))
+    return cols
+
+
+@test("main")
+def seed_csv(s):
+    rows = csv_rows(s.get(batch_path(T["seed"], ".csv")))
+    cols = csv_columns(rows[0])
+    check(len(rows) == 2, "expected header + 1 row, got %d rows" % len(rows))
+    check(rows[1][cols["serialNumber"]] == "1234567890", "row %r" % rows[1])
+    check(rows[1][cols["errorCode"]] == "808", "row %r" % rows[1])
+    check(rows[1][cols["errorDescription"]] == "ZtdDeviceAssignedToOtherTenant", "row %r" % rows[1])
+
+
+# 5. other batches
+@test("main")
+def queued_page(s):
+    r = s.get(batch_path(T["queued"]))
+    expect_status(r, 200)
+    check("status-queued" in badge_classes(r), "no status-queued badge: %s" % sorted(badge_classes(r)))
+    check(len(device_rows(r)) == 3, "expected 3 device rows, got %d" % len(device_rows(r)))
+
+
+@test("main")
+def processing_page(s):
+    r = s.get(batch_path(T["processing"]))
+    expect_status(r, 200)
+    check("status-processing" in badge_classes(r), "no status-processing badge: %s" % sorted(badge_classes(r)))
+    rows = device_rows(r)
+    check(len(rows) == 5, "expected 5 device rows, got %d" % len(rows))
+    outside = text_outside_devices(r)
+    check(re.search(r"\b[45]\s*min", outside), "running time (~4 min) not shown: %r" % short(outside, 400))
+    row = row_with(rows, "P-SERIAL-5")
+    check(explanation(row), "the 806 row has no explanation")
+    in_progress = [tr for tr in rows
+                   if any(re.fullmatch(r"in[- _]progress", norm_ws(c), re.I) for c in row_cells(tr))]
+    check(len(in_progress) == 2, "expected 2 rows shown as in-progress, got %d" % len(in_progress))
+
+
+@test("main")
+def large_page(s):
+    r = s.get(batch_path(T["large"]))
+    expect_status(r, 200)
+    rows = device_rows(r)
+    check(len(rows) == 400, "expected 400 device rows, got %d" % len(rows))
+    fixture = fixture_json("large.json")["devicesStatus"]
+    by_serial = {norm_ws(row_cells(tr)[0]): tr for tr in rows}
+    explanations = {}
+    for d in fixture:
+        if d["status"] != "finished_with_errors":
+            continue
+        tr = row_with(rows, d["serialNumber"]) if d["serialNumber"] not in by_serial else by_serial[d["serialNumber"]]
+        cells = [norm_ws(c) for c in row_cells(tr)]
+        check(d["errorDescription"] in cells, "%s: %s not shown" % (d["serialNumber"], d["errorDescription"]))
+        if d["errorCode"] not in ("", "0"):
+            check(d["errorCode"] in cells, "%s: code %s not shown" % (d["serialNumber"], d["errorCode"]))
+        if d["errorDescription"] == "SomethingNew":
+            continue
+        exp = explanation(tr)
+        check(exp, "%s (%s) has no explanation" % (d["serialNumber"], d["errorDescription"]))
+        explanations.setdefault(d["errorDescription"], exp)
+    want = set(KNOWN_ERRORS.values()) | set(KNOWN_NAMES_WITHOUT_CODE)
+    check(set(explanations) == want, "explained: %s" % sorted(explanations))
+    distinct = set(explanations.values())
+    check(len(distinct) == len(want),
+          "%d known errors share %d different explanations" % (len(want), len(distinct)))
+    text = page_text(r)
+    for word in ("paused", "999", "SomethingNew"):
+        check(word in text, "unknown value %r not shown as it came" % word)
+
+
+@test("main")
+def large_json_and_csv(s):
+    r = s.get(batch_path(T["large"], ".json"))
+    expect_status(r, 200)
+    doc = json.loads(r.body.decode("utf-8"))
+    devs = doc.get("devices")
+    check(isinstance(devs, list) and len(devs) == 400, "json devices: %s" % short(devs))
+    unknown = [d for d in devs if d.get("errorCode") == "999"]
+    check(len(unknown) >= 1 and unknown[0].get("errorDescription") == "SomethingNew",
+          "999/SomethingNew not in the JSON as it came")
+    check(any(d.get("status") == "paused" for d in devs), "status 'paused' not in the JSON as it came")
+    rows = csv_rows(s.get(batch_path(T["large"], ".csv")))
+    check(len(rows) == 401, "CSV: expected header + 400 rows, got %d" % len(rows))
+    cols = csv_columns(rows[0])
+    check(rows[1][cols["serialNumber"]] == "SN-000001", "first CSV row %r" % rows[1])
+
+
+@test("main")
+def odd_page(s):
+    r = s.get(batch_path(T["odd"]))
+    expect_status(r, 200)
+    check("status-finished_with_errors" in badge_classes(r),
+          "odd casing not normalised: status-* classes %s" % sorted(badge_classes(r)))
+    outside = text_outside_devices(r)
+    check("2024-03-01 08:00" in outside, "started time not shown: %r" % short(outside, 300))
+    check("09:30" in outside, "completed time not shown")
+    rows = device_rows(r)
+    check(len(rows) >= 3, "expected at least the 3 object devices, got %d rows" % len(rows))
+    row_with(rows, "ODD-1")
+    tr = row_with(rows, "ODD-3")
+    check("808" in [norm_ws(c) for c in row_cells(tr)], "numeric errorCode 808 not shown")
+    check(explanation(tr), "numeric errorCode 808 gets no explanation")
+
+
+@test("main")
+def odd_json(s):
+    r = s.get(batch_path(T["odd"], ".json"))
+    expect_status(r, 200)
+    doc = json.loads(r.body.decode("utf-8"))
+    check(doc.get("status") == "finished_with_errors", "status %r" % doc.get("status"))
+    check(doc.get("durationSeconds") in (5404, 5405), "durationSeconds %r (08:00:00.12 to 09:30:05)"
+          % doc.get("durationSeconds"))
+
+
+@test("main")
+def nodevices_page(s):
+    r = s.get(batch_path(T["nodevices"]))
+    expect_status(r, 200)
+    check("status-finished" in badge_classes(r), "no status-finished badge")
+    tables = r.tree.root.find_all("table", id="devices")
+    rows = device_rows(r) if tables else []
+    check(len(rows) == 0, "an empty batch shows %d device rows" % len(rows))
+    rows = csv_rows(s.get(batch_path(T["nodevices"], ".csv")))
+    check(len(rows) == 1, "CSV of an empty batch: expected just the header, got %d rows" % len(rows))
+
+
+@test("main")
+def unknownstatus_page(s):
+    r = s.get(batch_path(T["unknownstatus"]))
+    expect_status(r, 200)
+    outside = text_outside_devices(r)
+    check("archived" in outside, "unknown status 'archived' not shown as it came")
+    doc = json.loads(s.get(batch_path(T["unknownstatus"], ".json")).body.decode("utf-8"))
+    check(doc.get("status") == "archived", "json status %r" % doc.get("status"))
+
+
+# 7. what Partner Center receives
+@test("main")
+def upstream_request_headers(s):
+    before = s.fake_count()
+    r1 = s.get(batch_path(T["processing"]))
+    r2 = s.get(batch_path(T["queued"]))
+    expect_status(r1, 200)
+    expect_status(r2, 200)
+    new = new_upstream(s, before)
+    check(len(new) == 2, "expected 2 upstream calls for 2 page views, fake saw %d" % len(new))
+    for e, name in zip(new, ("processing", "queued")):
+        want_path = "/v1/customers/%s/batchJobStatus/%s" % (C, T[name])
+        check(e["method"] == "GET", "method %r" % e["method"])
+        check(e["path"] == want_path, "path %r, expected %r" % (e["path"], want_path))
+        check(hdr(e, "Authorization") == "Bearer <ok>", "Authorization %r" % hdr(e, "Authorization"))
+        check((hdr(e, "Accept") or "").startswith("application/json"), "Accept %r" % hdr(e, "Accept"))
+        check(GUID_RE.match(hdr(e, "MS-RequestId") or ""), "MS-RequestId %r" % hdr(e, "MS-RequestId"))
+        check(GUID_RE.match(hdr(e, "MS-CorrelationId") or ""),
+              "MS-CorrelationId %r" % hdr(e, "MS-CorrelationId"))
+        check(hdr(e, "X-Locale") == "en-US", "X-Locale %r" % hdr(e, "X-Locale"))
+        app = hdr(e, "MS-PartnerCenter-Application") or ""
+        check(app.startswith("batchstatus/") and len(app) > len("batchstatus/"),
+              "MS-PartnerCenter-Application %r" % app)
+    check(hdr(new[0], "MS-RequestId") != hdr(new[1], "MS-RequestId"), "MS-RequestId reused")
+    check(hdr(new[0], "MS-CorrelationId") != hdr(new[1], "MS-CorrelationId"),
+          "MS-CorrelationId reused across user requests")
+
+
+# 9. hostile text
+@test("main")
+def hostile_html(s):
+    r = s.get(batch_path(T["hostile"]))
+    expect_status(r, 200)
+    body = r.text
+    for bad in ("<script>alert", "<img src=x", "<b>plus</b>", "</td></tr></table>"):
+        check(bad not in body, "raw %r in the page" % bad)
+    for tag, attrs in r.tree.all_tags:
+        check(not (tag == "img" and dict(attrs).get("src") == "x"), "an <img src=x> came from upstream data")
+        for k, _ in attrs:
+            check(not k.lower().startswith("on"), "an event handler attribute %r on <%s>" % (k, tag))
+    for sc in r.tree.root.find_all("script"):
+        check("alert" not in "".join(c for c in sc.children if isinstance(c, str)),
+              "a <script> with upstream text")
+    text = html.unescape(page_text(r))
+    for want in ("{{X}}", "{{%AUTOESCAPE", "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
+                 '=HYPERLINK("http://x")', "設備", "😀", "ő"):
+        check(want in text, "hostile text %r is not shown literally (escaped) on the page" % want)
+    rows = device_rows(r)
+    check(len(rows) == 3, "expected 3 device rows, got %d" % len(rows))
+
+
+@test("main")
+def hostile_json(s):
+    r = s.get(batch_path(T["hostile"], ".json"))
+    expect_status(r, 200)
+    try:
+        doc = json.loads(r.body.decode("utf-8"))
+    except ValueError as e:
+        raise Failure("not valid JSON: %s" % e)
+    devs = doc.get("devices")
+    fixture = fixture_json("hostile.json")["devicesStatus"]
+    check(isinstance(devs, list) and len(devs) == len(fixture), "devices %s" % short(devs))
+    for i, (got, want) in enumerate(zip(devs, fixture)):
+        for f in DEVICE_FIELDS + (["deviceId"] if "deviceId" in got else []):
+            check(got.get(f) == want[f], "devices[%d].%s = %r, expected %r" % (i, f, got.get(f), want[f]))
+
+
+@test("main")
+def hostile_csv(s):
+    rows = csv_rows(s.get(batch_path(T["hostile"], ".csv")))
+    cols = csv_columns(rows[0])
+    fixture = fixture_json("hostile.json")["devicesStatus"]
+    check(len(rows) == 1 + len(fixture), "expected %d rows, got %d" % (1 + len(fixture), len(rows)))
+    for i, want in enumerate(fixture):
+        row = rows[i + 1]
+        for f, col in cols.items():
+            v = want[f]
+            exp = "'" + v if v[:1] in ("=", "+", "-", "@") else v
+            got = row[col] if col < len(row) else None
+            check(got == exp, "row %d %s: got %r, expected %r" % (i + 1, f, got, exp))
+
+
+# 8. the error table
+ERROR_TABLE = [
+    ("notfound", 404), ("unauthorized", 502), ("forbidden", 502),
+    ("servererror", 502), ("unavailable", 502), ("malformed", 502), ("wrongshape", 502),
+    ("wrongtypes", 502), ("empty", 502), ("html", 502), ("badutf8", 502), ("deep", 502),
+    ("hangup", 502), ("oversized", 502), ("slow", 504),
+]
+
+
+def error_page(s, name, status):
+    before = s.fake_count()
+    r = s.get(batch_path(T[name]))
+    expect_status(r, status, "%s: " % name)
+    expect_html(r)
+    cid = correlation_id(r)
+    no_upstream_leak(r)
+    new = [e for e in new_upstream(s, before) if T[name] in e["path"].lower()]
+    check(new, "the fake saw no request for %s" % name)
+    ids = {hdr(e, "MS-CorrelationId") for e in new}
+    check(ids == {cid}, "page correlation id %s, fake got %s" % (cid, sorted(map(str, ids))))
+    return r
+
+
+def make_error_test(name, status):
+    def fn(s):
+        r = error_page(s, name, status)
+        text = page_text(r).lower()
+        if name == "notfound":
+            check("no such batch" in text, "404 page does not say 'no such batch'")
+        if name in ("unauthorized", "forbidden"):
+            check("credentials" in text and "rejected" in text,
+                  "page does not say the credentials were rejected")
+        if name == "slow":
+            check(r.elapsed < 3.5, "504 took %.1fs with a 2000 ms upstream deadline" % r.elapsed)
+    fn.__name__ = "error_%s_%d" % (name, status)
+    return fn
+
+
+for _name, _status in ERROR_TABLE:
+    test("main")(make_error_test(_name, _status))
+
+
+@test("main")
+def slow_upstream_does_not_block_others(s):
+    result = {}
+
+    def slow():
+        try:
+            result["slow"] = s.get(batch_path(T["slow"]))
+        except Failure as e:
+            result["slow_err"] = str(e)
+    th = threading.Thread(target=slow)
+    th.start()
+    time.sleep(0.3)
+    r = s.get(batch_path(T["processing"]))
+    th.join(HTTP_TIMEOUT)
+    expect_status(r, 200)
+    check(r.elapsed < 1.5, "a fast page took %.1fs while a slow upstream call was pending" % r.elapsed)
+    check(result.get("slow") is not None and result["slow"].status == 504,
+          "the slow one: %s" % (result.get("slow_err") or result["slow"].where()))
+
+
+@test("main")
+def parallel_requests(s):
+    out, errs = [], []
+
+    def one(i):
+        try:
+            out.append(s.get(batch_path(T["processing"] if i % 2 else T["seed"])).status)
+        except Failure as e:
+            errs.append(str(e))
+    ths = [threading.Thread(target=one, args=(i,)) for i in range(12)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join(HTTP_TIMEOUT + 5)
+    check(not errs, "; ".join(errs[:3]))
+    check(out.count(200) == 12, "12 parallel page views: statuses %s" % out)
+
+
+# 11. static files
+@test("main")
+def static_css(s):
+    r = s.get("/static/style.css")
+    expect_status(r, 200)
+    check((r.header("Content-Type") or "").startswith("text/css"), "Content-Type %r" % r.header("Content-Type"))
+    check(len(r.body) > 0, "empty stylesheet")
+    check(not re.search(r"nginx/\d", r.header("Server") or ""), "Server %r" % r.header("Server"))
+
+
+# 10. token rotation
+@test("main")
+def token_rotation(s):
+    path = s.token_path()
+    check(os.path.exists(path), "no token file at %s" % path)
+    new = "rotated-" + os.urandom(18).hex()
+    time.sleep(1.1)  # a new mtime even on second-resolution stat checks
+    with open(path, "w") as f:
+        f.write(new + "\n")
+    s.tokens.add(new)
+    before = s.fake_count()
+    r = s.get(batch_path(T["processing"]))
+    expect_status(r, 200, "after rotating the token: ")
+    new_entries = new_upstream(s, before)
+    check(new_entries and hdr(new_entries[-1], "Authorization") == "Bearer <ok>",
+          "upstream did not get the new token: %s" % [hdr(e, "Authorization") for e in new_entries])
+
+
+# throttled last among upstream calls: a server honouring Retry-After may pause.
+@test("main")
+def error_throttled_503(s):
+    r = error_page(s, "throttled", 503)
+    check(r.header("Retry-After") == "57", "Retry-After %r, expected '57'" % r.header("Retry-After"))
+    check(re.search(r"\b57\b", page_text(r)), "the page does not say 57 (seconds)")
+
+
+@test("main")
+def still_alive_after_errors(s):
+    r = s.get("/")
+    expect_status(r, 200)
+    check(s.proc.poll() is None, "scripts/run.sh has exited")
+
+
+# 6. headers on every HTML answer received so far
+@test("main")
+def security_headers_on_every_html_answer(s):
+    checked = 0
+    bad = []
+    for r in s.responses:
+        if r.method != "GET" or r.status in (303, 405) or NGINX_PAGE in r.body:
+            continue  # a redirect has no page; nginx's own pages are other tests' findings
+        path = r.path.split("?")[0]
+        if path.endswith((".json", ".csv")) or path.startswith("/static/"):
+            continue
+        checked += 1
+        p = security_header_problems(r)
+        if p:
+            bad.append("HTTP %d: %s" % (r.status, "; ".join(p)))
+    check(checked >= 20, "only %d HTML answers seen" % checked)
+    check(not bad, "%d of %d HTML answers: %s" % (len(bad), checked, " | ".join(sorted(set(bad))[:4])))
+
+
+# --- the size-cap stack -----------------------------------------------------
+
+@test("cap")
+def max_body_bytes_is_applied(s):
+    expect_status(s.get(batch_path(T["seed"])), 200, "seed under a 64 KiB cap: ")
+    r = error_page(s, "large", 502)
+    check(r.status == 502, r.where())
+
+
+# --- run ---------------------------------------------------------------------
+
+def token_hygiene(stack):
+    """After stop: no token in any response or any log file."""
+    problems = []
+    for tok in stack.tokens:
+        if not tok:
+            continue
+        tb = tok.encode()
+        for r in stack.responses:
+            if tb in r.body or any(tok in v for _, v in r.headers):
+                problems.append("a response (HTTP %d) contains the token" % r.status)
+                break
+        logs = os.path.join(stack.run_dir, "logs")
+        for dirpath, _, files in os.walk(logs):
+            for fn in files:
+                p = os.path.join(dirpath, fn)
+                try:
+                    with open(p, "rb") as f:
+                        if tb in f.read():
+                            problems.append("%s contains the token" % os.path.relpath(p, ROOT))
+                except OSError:
+                    pass
+    leaks = [e for e in stack.fake_entries() if e.get("token_leak")]
+    if leaks:
+        problems.append("the token was sent upstream outside Authorization (%s)" % leaks[0]["path"])
+    return problems
+
+
+def main(argv):
+    verbose = "-v" in argv
+    only = argv[argv.index("-k") + 1] if "-k" in argv else None
+    results = []
+
+    def report(name, err):
+        results.append(err is None)
+        if err is not None:
+            err = short(re.sub(r"\s+", " ", err).strip(), 600)  # one line per test
+        print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, err), flush=True)
+
+    configs = [("main", {}), ("cap", {"BATCHSTATUS_MAX_BODY_BYTES": "65536"})]
+    for stack_name, env in configs:
+        tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
+        if not tests:
+            continue
+        stack = Stack(stack_name, env)
+        failed_before = results.count(False)
+        try:
+            started = stack.start()
+            report("%s: stack starts (scripts/run.sh, ready file)" % stack_name,
+                   None if started else stack.start_error)
+            if not started:
+                sys.stderr.write(stack.log_tail() + "\n")
+                for n, _ in tests:
+                    report(n, "stack did not start")
+                continue
+            with open(stack.stdout_path, "rb") as f:
+                said = f.read().decode("utf-8", "replace")
+            url = "http://127.0.0.1:%d/" % stack.port
+            report("%s: run.sh prints the URL" % stack_name,
+                   None if url in said else "no line with %s in its output" % url)
+            for n, fn in tests:
+                t0 = time.monotonic()
+                try:
+                    fn(stack)
+                    err = None
+                except Failure as e:
+                    err = str(e)
+                except Exception as e:  # a bug in a test, or garbage from the server
+                    err = "%s: %s" % (type(e).__name__, e)
+                if verbose:
+                    sys.stderr.write("  (%s %.2fs)\n" % (n, time.monotonic() - t0))
+                report(n, err)
+        finally:
+            took = stack.stop()
+            if stack.proc is not None:
+                report("%s: run.sh stops on SIGTERM within %ds" % (stack_name, STOP_TIMEOUT),
+                       None if took is not None else "still running after %ds" % STOP_TIMEOUT)
+                if took is not None:
+                    left = processes_using(stack.run_dir)
+                    report("%s: nothing left running" % stack_name,
+                           None if not left else "still running: %s" % "; ".join(left[:3]))
+                    try:
+                        socket.create_connection(("127.0.0.1", stack.port), 1).close()
+                        report("%s: port closed after stop" % stack_name,
+                               "something still listens on %d" % stack.port)
+                    except OSError:
+                        report("%s: port closed after stop" % stack_name, None)
+                stack.kill_leftovers()
+                if stack.tokens:
+                    p = token_hygiene(stack)
+                    report("%s: token in no response, log or URL" % stack_name,
+                           "; ".join(p) if p else None)
+            if results.count(False) > failed_before:
+                sys.stderr.write("logs of the %s stack (%s):\n%s\n"
+                                 % (stack_name, os.path.relpath(stack.run_dir, ROOT), stack.log_tail(12)))
+
+    passed, failed = results.count(True), results.count(False)
+    print("blackbox: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def processes_using(run_dir):
+    """Processes (other than us) whose command line names the run directory."""
+    out = []
+    key = run_dir.encode()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if key in cmd:
+            out.append("%s %s" % (pid, short(cmd.replace(b"\0", b" ").decode("utf-8", "replace"), 100)))
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
