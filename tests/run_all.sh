@@ -39,16 +39,17 @@ for t in "$build"/tests/test_*; do
     tally "$(basename "$t")" "$rc" "$out"
 done
 
-if [ -f tests/blackbox/test_blackbox.py ]; then
+for t in tests/blackbox/test_*.py; do
+    name=$(basename "$t" .py)
     out=$(BATCHSTATUS_BIN="$build/batchstatus" BLACKBOX_RUN_ROOT="$build/test-run" \
-        python3 tests/blackbox/test_blackbox.py 2>&1); rc=$?
+        python3 "$t" 2>&1); rc=$?
     printf '%s\n' "$out" | grep -vE '^ok ' || true
-    tally blackbox "$rc" "$out"
-    # A sanitizer report in the server's log fails the run, whatever the tests said.
-    if grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$build/test-run" 2>/dev/null; then
-        echo "FAIL sanitizer reports in the server logs above"
-        failed=$((failed + 1))
-    fi
+    tally "$name" "$rc" "$out"
+done
+# A sanitizer report in the server's logs fails the run, whatever the tests said.
+if grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$build/test-run" 2>/dev/null; then
+    echo "FAIL sanitizer reports in the server logs above"
+    failed=$((failed + 1))
 fi
 
 echo "$passed passed, $failed failed"

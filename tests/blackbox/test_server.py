@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""The server's life outside the happy path: how it listens (a socket on fd 0 as
+spawn-fcgi and systemd hand it, unix:/path, host:port), --config, refusing to
+start on a bad setting or a broken template, a clean stop on SIGTERM, and
+upstream failures nginx users meet (a CA that does not trust Partner Center,
+nothing listening) as 502 pages.
+
+    python3 tests/blackbox/test_server.py      (last line: "server: N passed, N failed")
+"""
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("BATCHSTATUS_BIN") or os.path.join(ROOT, "build", "batchstatus")
+C = "47021739-3426-40bf-9601-61b4b6d7c793"
+T = "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
+results = {"passed": 0, "failed": 0}
+tmp = tempfile.mkdtemp(prefix="bs-server-")
+token = os.path.join(tmp, "token")
+with open(token, "w") as f:
+    f.write("server-test-token\n")
+
+
+def check(name, cond, detail=""):
+    if cond:
+        results["passed"] += 1
+        print("ok   %s" % name)
+    else:
+        results["failed"] += 1
+        print("FAIL %s: %s" % (name, detail))
+
+
+def env(**kw):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("BATCHSTATUS_")}
+    e.update({"BATCHSTATUS_TOKEN_FILE": token,
+              "BATCHSTATUS_TEMPLATES_DIR": os.path.join(ROOT, "templates"),
+              "BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1"})
+    e.update(kw)
+    return e
+
+
+def recvall(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed")
+        data += chunk
+    return data
+
+
+def fcgi_get(sock, uri, method="GET"):
+    """One FastCGI request as nginx sends it; returns the raw CGI response."""
+    def record(kind, content):
+        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
+    params = b""
+    for k, v in (("REQUEST_METHOD", method), ("REQUEST_URI", uri)):
+        k, v = k.encode(), v.encode()
+        params += bytes([len(k), len(v)]) + k + v
+    sock.settimeout(10)
+    sock.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) +
+                 record(4, b"") + record(5, b""))
+    out = b""
+    while True:
+        _, kind, _, clen, plen = struct.unpack("!BBHHB", recvall(sock, 8)[:7])
+        content = recvall(sock, clen)
+        recvall(sock, plen)
+        if kind == 6:
+            out += content
+        elif kind == 3:
+            return out.decode("utf-8", "replace")
+
+
+def connect_unix(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return s
+
+
+def wait_for(cond, seconds=10):
+    end = time.time() + seconds
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def stop(proc, name):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = "hung"
+    check(name + ": SIGTERM stops it with exit 0", rc == 0, "exit %r" % rc)
+
+
+def start_refused(name, args, want, **kw):
+    p = subprocess.run([BIN] + args, env=env(**kw), capture_output=True, text=True, timeout=10)
+    check(name, p.returncode != 0 and want in p.stderr,
+          "exit %d, stderr %r" % (p.returncode, p.stderr[-300:]))
+
+
+# 1. fd 0: a listening socket handed over, as by spawn-fcgi or systemd.
+path = os.path.join(tmp, "fd0.sock")
+ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+ls.bind(path)
+ls.listen(16)
+proc = subprocess.Popen([BIN], stdin=ls.fileno(), stderr=subprocess.PIPE, env=env(), text=True)
+ls.close()
+try:
+    out = fcgi_get(connect_unix(path), "/")
+    check("fd 0: answers the form", out.startswith("Status: 200") and 'name="tracking"' in out,
+          out[:200])
+    out = fcgi_get(connect_unix(path), "/customers/%s/batches/%s" % (C, T))
+    check("fd 0: nothing listening upstream -> 502 with a correlation ID",
+          out.startswith("Status: 502") and 'id="correlation-id"' in out, out[:200])
+    out = fcgi_get(connect_unix(path), "/", method="DELETE")
+    check("fd 0: DELETE -> 405 with Allow", out.startswith("Status: 405") and
+          "Allow: GET, HEAD" in out, out[:200])
+except Exception as e:  # noqa: BLE001
+    check("fd 0: answers", False, repr(e))
+stop(proc, "fd 0")
+log = proc.stderr.read()
+check("fd 0: the token never reaches the log", "server-test-token" not in log, log[-300:])
+
+# 2. unix:/path it creates, and removes when it stops; --config supplies the settings.
+path = os.path.join(tmp, "own.sock")
+conf = os.path.join(tmp, "batchstatus.conf")
+with open(conf, "w") as f:
+    f.write("# test\nlisten = unix:%s\nupstream_timeout_ms = 1500\n" % path)
+proc = subprocess.Popen([BIN, "--config", conf], stderr=subprocess.DEVNULL, env=env())
+check("unix: the socket appears", wait_for(lambda: os.path.exists(path)))
+if os.path.exists(path):
+    check("unix: socket is not world-writable", (os.stat(path).st_mode & 0o007) == 0,
+          oct(os.stat(path).st_mode))
+    out = fcgi_get(connect_unix(path), "/?customer=nope&tracking=" + T)
+    check("unix: bad input -> 400 with the form", out.startswith("Status: 400") and
+          'value="nope"' in out, out[:200])
+stop(proc, "unix")
+check("unix: the socket is removed on stop", not os.path.exists(path))
+
+# 3. host:port.
+probe = socket.socket()
+probe.bind(("127.0.0.1", 0))
+port = probe.getsockname()[1]
+probe.close()
+proc = subprocess.Popen([BIN], stderr=subprocess.DEVNULL,
+                        env=env(BATCHSTATUS_LISTEN="127.0.0.1:%d" % port))
+
+
+def tcp_ready():
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+check("host:port: listens", wait_for(tcp_ready))
+if tcp_ready():
+    out = fcgi_get(socket.create_connection(("127.0.0.1", port)), "/nope")
+    check("host:port: unknown path -> 404", out.startswith("Status: 404"), out[:200])
+stop(proc, "host:port")
+
+# 4. Refusing to start, with a message naming what is wrong.
+start_refused("bad timeout is named", [], "BATCHSTATUS_UPSTREAM_TIMEOUT_MS",
+              BATCHSTATUS_UPSTREAM_TIMEOUT_MS="soon", BATCHSTATUS_LISTEN="unix:" + path)
+start_refused("bad body cap is named", [], "BATCHSTATUS_MAX_BODY_BYTES",
+              BATCHSTATUS_MAX_BODY_BYTES="lots", BATCHSTATUS_LISTEN="unix:" + path)
+start_refused("bad base URL is named", [], "BATCHSTATUS_PC_BASE_URL",
+              BATCHSTATUS_PC_BASE_URL="ftp://x", BATCHSTATUS_LISTEN="unix:" + path)
+start_refused("missing token file is named", [], "BATCHSTATUS_TOKEN_FILE",
+              BATCHSTATUS_TOKEN_FILE=os.path.join(tmp, "nope"), BATCHSTATUS_LISTEN="unix:" + path)
+start_refused("bad listen is named", [], "BATCHSTATUS_LISTEN", BATCHSTATUS_LISTEN="here")
+start_refused("no socket at all is explained", [], "BATCHSTATUS_LISTEN")
+with open(conf + ".bad", "w") as f:
+    f.write("no_such = 1\n")
+start_refused("unknown config key is named", ["--config", conf + ".bad"], "no_such",
+              BATCHSTATUS_LISTEN="unix:" + path)
+broken = os.path.join(tmp, "templates")
+shutil.copytree(os.path.join(ROOT, "templates"), broken)
+with open(os.path.join(broken, "batch.tpl"), "w") as f:
+    f.write('{{%AUTOESCAPE context="HTML"}}\n{{#NEVER_CLOSED}}\n')
+start_refused("broken template is named", [], "batch.tpl",
+              BATCHSTATUS_TEMPLATES_DIR=broken, BATCHSTATUS_LISTEN="unix:" + path)
+shutil.copy(os.path.join(ROOT, "templates", "batch.tpl"), broken)
+os.remove(os.path.join(broken, "error.tpl"))
+start_refused("missing template is named", [], "error.tpl",
+              BATCHSTATUS_TEMPLATES_DIR=broken, BATCHSTATUS_LISTEN="unix:" + path)
+p = subprocess.run([BIN, "--check"], env=env(), capture_output=True, text=True, timeout=10)
+check("--check passes a good configuration", p.returncode == 0, p.stderr[-300:])
+p = subprocess.run([BIN, "--check"], env=env(BATCHSTATUS_PC_BASE_URL="http://127.0.0.1:9"),
+                   capture_output=True, text=True, timeout=10)
+check("an http:// base is accepted with a warning", p.returncode == 0 and "warn" in p.stderr
+      and "http" in p.stderr, p.stderr[-300:])
+
+
+# 5. Through nginx: TLS that does not verify, and nothing listening, are 502 pages.
+def run_stack(name, **kw):
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    run_dir = os.path.join(tmp, name)
+    e = env(PORT=str(port), RUN_DIR=run_dir, FAKE_PC_LATENCY_MS="0", BATCHSTATUS_BIN=BIN, **kw)
+    if "BATCHSTATUS_PC_BASE_URL" not in kw:
+        e.pop("BATCHSTATUS_PC_BASE_URL")
+        e.pop("BATCHSTATUS_TOKEN_FILE")
+    proc = subprocess.Popen([os.path.join(ROOT, "scripts", "run.sh")], env=e,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = wait_for(lambda: os.path.exists(os.path.join(run_dir, "ready")), 30)
+    return proc, port, up, run_dir
+
+
+def http_get(port, path):
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=20) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+for name, kw, want in (
+        ("wrong CA", {"BATCHSTATUS_CA_FILE": "/etc/ssl/certs/ca-certificates.crt"}, "TLS"),
+        ("nothing listening", {"BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1"}, "could not connect")):
+    proc, port, up, run_dir = run_stack(name.replace(" ", "-"), **kw)
+    check(name + ": stack starts", up)
+    if up:
+        status, body = http_get(port, "/customers/%s/batches/%s" % (C, T))
+        check(name + ": 502 page", status == 502 and want in body and 'id="correlation-id"' in body,
+              "%s %r" % (status, body[:300]))
+        status, body = http_get(port, "/")
+        check(name + ": still serving afterwards", status == 200)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    if os.path.isdir(os.path.join(run_dir, "logs")):
+        for log in os.listdir(os.path.join(run_dir, "logs")):
+            with open(os.path.join(run_dir, "logs", log), errors="replace") as f:
+                text = f.read()
+            check(name + ": no sanitizer report in " + log,
+                  "Sanitizer" not in text and "runtime error:" not in text, text[-500:])
+
+shutil.rmtree(tmp, ignore_errors=True)
+print("server: %d passed, %d failed" % (results["passed"], results["failed"]))
+sys.exit(1 if results["failed"] else 0)
