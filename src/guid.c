@@ -9,22 +9,12 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include "text.h"
+
 static int
 is_blank(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 int
@@ -50,7 +40,7 @@ guid_parse(const char *s, size_t len, char out[GUID_LEN + 1])
 				return -1;
 			out[i] = '-';
 		} else {
-			int v = hexval(s[i]);
+			int v = hex_digit(s[i]);
 			if (v < 0)
 				return -1;
 			out[i] = "0123456789abcdef"[v];

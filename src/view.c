@@ -35,26 +35,26 @@ status_of(const char *raw)
 	return si;
 }
 
-void
-view_time_human(int64_t t, char *out, size_t outsz)
+static void
+format_time(int64_t t, const char *fmt, char *out, size_t outsz)
 {
 	time_t		 tt = (time_t)t;
 	struct tm	 tm;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, outsz, fmt, &tm) == 0)
 		snprintf(out, outsz, "%" PRId64, t);
+}
+
+void
+view_time_human(int64_t t, char *out, size_t outsz)
+{
+	format_time(t, "%Y-%m-%d %H:%M:%S UTC", out, outsz);
 }
 
 void
 view_time_iso(int64_t t, char *out, size_t outsz)
 {
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, outsz, "%" PRId64, t);
+	format_time(t, "%Y-%m-%dT%H:%M:%SZ", out, outsz);
 }
 
 void
