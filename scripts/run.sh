@@ -20,7 +20,7 @@ rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port"
 pids=()
 stop() {
     trap - INT TERM EXIT
-    rm -f "$RUN_DIR/ready"
+    rm -f "$RUN_DIR/ready" "$RUN_DIR/batchstatus.pid"
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
@@ -66,6 +66,7 @@ export BATCHSTATUS_TEMPLATES_DIR=${BATCHSTATUS_TEMPLATES_DIR:-$top/templates}
 rm -f "$sock"
 "$BIN" 2>>"$RUN_DIR/logs/batchstatus.log" &
 pids+=($!)
+echo $! > "$RUN_DIR/batchstatus.pid"
 wait_for "batchstatus" test -S "$sock"
 
 user_line=""

@@ -319,6 +319,8 @@ batch_parse(const char *body, size_t len, struct batch *out, char *err,
 	}
 	json_object_put(root);
 	out->arena = arena;
+	for (; arena != NULL; arena = arena->next)
+		out->bytes += sizeof(*arena) + arena->cap;
 	return 0;
 bad:
 	json_object_put(root);

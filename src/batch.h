@@ -26,6 +26,7 @@ struct batch {
 	struct device	*devices;
 	size_t		 ndevices;
 	size_t		 nskipped;	/* entries of devicesStatus that were not objects */
+	size_t		 bytes;		/* memory held, for the cache's bound */
 	void		*arena;		/* owns every string above */
 };
 

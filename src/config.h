@@ -16,6 +16,9 @@ struct config {
 	long	connect_timeout_ms;	/* derived: TCP + TLS part of it */
 	long	max_body_bytes;
 	long	threads;
+	long	cache_finished_seconds;	/* 0: finished batches are not kept */
+	long	cache_running_seconds;	/* 0: running batches are not kept */
+	long	cache_max_bytes;
 	int	base_is_http;	/* plain http:// base: allowed for local testing, warned about */
 };
 

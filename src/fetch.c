@@ -1,9 +1,12 @@
 /* fetch.c: one batch from Partner Center: takes the token, calls upstream, names the failure, parses the body. */
 #include "fetch.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 
 enum bs_error
 fetch_classify(const struct upstream_result *r)
@@ -33,9 +36,21 @@ fetch_classify(const struct upstream_result *r)
 	return BS_ERR_UPSTREAM_STATUS;
 }
 
+static uint64_t
+body_hash(const char *p, size_t len)
+{
+	uint64_t	 h = 1469598103934665603ULL;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return h;
+}
+
 enum bs_error
 fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, struct batch *out, long *retry_after)
+    const char *correlation_id, struct batch *out, uint64_t *hash,
+    long *retry_after)
 {
 	struct upstream_result	 r;
 	char			 token[TOKEN_MAX], why[128];
@@ -43,6 +58,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 
 	memset(out, 0, sizeof(*out));
 	*retry_after = -1;
+	*hash = 0;
 	if (token_get(ctx->tokens, token, sizeof(token)) == -1)
 		return BS_ERR_TOKEN;
 	upstream_get(ctx->upstream, customer, tracking, correlation_id, token,
@@ -50,6 +66,8 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	explicit_bzero(token, sizeof(token));
 
 	e = fetch_classify(&r);
+	if (e == BS_OK)
+		*hash = body_hash(r.body, r.len);
 	if (e == BS_ERR_THROTTLED)
 		*retry_after = r.retry_after >= 0 ? r.retry_after : 30;
 	if (e == BS_OK && batch_parse(r.body, r.len, out, why,
@@ -67,6 +85,42 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 		log_warn("upstream corr=%s request=%s failed ms=%ld: %s -> %s",
 		    correlation_id, r.request_id, r.elapsed_ms, r.detail,
 		    error_info(e)->key);
+	metrics_upstream(e, r.elapsed_ms);
 	upstream_result_free(&r);
 	return e;
+}
+
+struct fill_arg {
+	struct fetch_ctx	*ctx;
+	const char		*customer, *tracking, *correlation_id;
+};
+
+static enum bs_error
+fill(void *arg, struct batch *out, uint64_t *hash, long *retry_after)
+{
+	struct fill_arg *a = arg;
+
+	return fetch_batch(a->ctx, a->customer, a->tracking, a->correlation_id,
+	    out, hash, retry_after);
+}
+
+void
+fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
+    const char *correlation_id, struct cache_result *out)
+{
+	struct fill_arg	 a = { ctx, customer, tracking, correlation_id };
+	struct timespec	 ts;
+	char		 key[2 * GUID_LEN + 2];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(key, sizeof(key), "%s/%s", customer, tracking);
+	cache_get(ctx->cache, key, (int64_t)ts.tv_sec * 1000 +
+	    ts.tv_nsec / 1000000, fill, &a, out);
+	metrics_cache(out->how);
+}
+
+void
+fetch_release(struct fetch_ctx *ctx, struct cache_result *r)
+{
+	cache_release(ctx->cache, r);
 }

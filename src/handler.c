@@ -1,10 +1,13 @@
 /* handler.c: routes a request, fetches and views the batch, and renders the answer or the right error page. */
 #include "handler.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
+#include "cache.h"
 #include "export.h"
 #include "render.h"
 #include "route.h"
@@ -91,29 +94,93 @@ redirect(struct response *res, const struct request *req)
 	buf_printf(&res->body, "See %s\n", res->location);
 }
 
+/*
+ * Page ETags mix in a salt fixed at start-up: templates may change across
+ * a restart, and a browser must not keep a page rendered by old ones.
+ */
+static uint64_t		etag_salt;
+static pthread_once_t	etag_once = PTHREAD_ONCE_INIT;
+
+static void
+etag_init(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	etag_salt = ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)ts.tv_nsec;
+}
+
+int
+etag_matches(const char *inm, const char *etag)
+{
+	size_t		 n = strlen(etag), len;
+	const char	*p = inm, *e;
+
+	if (inm == NULL || etag[0] == '\0')
+		return 0;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		e = p;
+		while (*e != '\0' && *e != ',')
+			e++;
+		len = (size_t)(e - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == n && memcmp(p, etag, n) == 0)
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+static const char *const cache_words[MC__MAX] = {
+	"hit", "miss", "coalesced", "throttled",
+};
+
 static void
 batch_page(struct response *res, struct fetch_ctx *fetch,
-    const struct request *req, int64_t now)
+    const struct request *req, const struct http_in *in, int64_t now)
 {
-	struct batch		 b;
+	static const char	 variant[] = { 'h', 'j', 'c' };
+	struct cache_result	 cr;
 	struct batch_view	 v;
 	struct tpage		*p;
-	long			 retry_after;
-	enum bs_error		 e;
 	int			 rc;
 
 	if (fetch == NULL) {
 		error_page(res, BS_ERR_INTERNAL, req, -1);
 		return;
 	}
-	e = fetch_batch(fetch, req->customer, req->tracking,
-	    res->correlation_id, &b, &retry_after);
-	if (e != BS_OK) {
-		error_page(res, e, req, retry_after);
+	fetch_get(fetch, req->customer, req->tracking, res->correlation_id,
+	    &cr);
+	res->cache = cache_words[cr.how];
+	if (cr.err != BS_OK) {
+		error_page(res, cr.err, req, cr.retry_after);
+		fetch_release(fetch, &cr);
 		return;
 	}
-	if (view_batch_build(&v, &b, req, now) == -1) {
-		batch_free(&b);
+	/* A finished batch never changes, so its page can be validated; a running one's times move. */
+	if (cache_is_final(cr.batch->status)) {
+		pthread_once(&etag_once, etag_init);
+		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c\"",
+		    (unsigned long long)(cr.hash ^ etag_salt),
+		    variant[req->format]);
+		res->cache_control = "private, no-cache";
+		if (etag_matches(in->if_none_match, res->etag)) {
+			res->status = 304;
+			res->outcome = "not_modified";
+			fetch_release(fetch, &cr);
+			return;
+		}
+	}
+	if (view_batch_build(&v, cr.batch, req, now) == -1) {
+		fetch_release(fetch, &cr);
+		res->etag[0] = '\0';
 		error_page(res, BS_ERR_INTERNAL, req, -1);
 		return;
 	}
@@ -139,16 +206,55 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		break;
 	}
 	view_batch_free(&v);
-	batch_free(&b);
-	if (rc == -1) {
+	fetch_release(fetch, &cr);
+	if (rc == -1 || res->status != 200) {
 		res->disposition[0] = '\0';
-		error_page(res, BS_ERR_INTERNAL, req, -1);
+		res->etag[0] = '\0';
+		res->cache_control = NULL;
+		if (rc == -1)
+			error_page(res, BS_ERR_INTERNAL, req, -1);
 	}
 }
 
+static void
+metrics_page(struct response *res, struct fetch_ctx *fetch)
+{
+	long entries = 0, bytes = 0, evictions = 0;
+
+	if (fetch != NULL && fetch->cache != NULL)
+		cache_stats(fetch->cache, &entries, &bytes, &evictions);
+	res->status = 200;
+	res->outcome = "metrics";
+	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	metrics_write(&res->body, entries, bytes, evictions);
+}
+
+static enum metric_route
+metric_route(const struct request *req, enum bs_error e)
+{
+	static const enum metric_route formats[] = { MR_BATCH_HTML,
+	    MR_BATCH_JSON, MR_BATCH_CSV };
+
+	if (e != BS_OK && e != BS_ERR_BAD_INPUT)
+		return MR_OTHER;
+	switch (req->kind) {
+	case ROUTE_FORM:
+		return e == BS_OK ? MR_FORM : MR_LOOKUP;
+	case ROUTE_REDIRECT:
+		return MR_LOOKUP;
+	case ROUTE_BATCH:
+		return formats[req->format];
+	case ROUTE_METRICS:
+		return MR_METRICS;
+	case ROUTE_HEALTH:
+		return MR_HEALTH;
+	}
+	return MR_OTHER;
+}
+
 void
-handle_request(struct fetch_ctx *fetch, const char *method, const char *uri,
-    int64_t now, struct response *res)
+handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
+    struct response *res)
 {
 	struct request	 req;
 	enum bs_error	 e;
@@ -158,8 +264,9 @@ handle_request(struct fetch_ctx *fetch, const char *method, const char *uri,
 	res->retry_after = -1;
 	guid_new(res->correlation_id);
 
-	e = route_request(method, uri, &req);
+	e = route_request(in->method, in->uri, &req);
 	res->head = req.head;
+	res->route = metric_route(&req, e);
 	switch (e) {
 	case BS_OK:
 		break;
@@ -178,7 +285,16 @@ handle_request(struct fetch_ctx *fetch, const char *method, const char *uri,
 		redirect(res, &req);
 		break;
 	case ROUTE_BATCH:
-		batch_page(res, fetch, &req, now);
+		batch_page(res, fetch, &req, in, now);
+		break;
+	case ROUTE_METRICS:
+		metrics_page(res, fetch);
+		break;
+	case ROUTE_HEALTH:
+		res->status = 200;
+		res->outcome = "health";
+		res->content_type = "text/plain; charset=utf-8";
+		buf_puts(&res->body, "ok\n");
 		break;
 	}
 }

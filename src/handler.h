@@ -7,17 +7,29 @@
 #include "buf.h"
 #include "fetch.h"
 #include "guid.h"
+#include "metrics.h"
+
+/* What the handler reads of an HTTP request. */
+struct http_in {
+	const char	*method;
+	const char	*uri;		/* raw REQUEST_URI */
+	const char	*if_none_match;	/* NULL when absent */
+};
 
 struct response {
 	int		 status;
 	const char	*content_type;
 	char		 location[160];		/* for redirects */
 	char		 disposition[128];	/* Content-Disposition for downloads */
+	char		 etag[40];		/* with its quotes; empty: none */
+	const char	*cache_control;
 	long		 retry_after;		/* -1: none */
 	int		 allow;			/* send Allow: GET, HEAD */
 	int		 head;			/* HEAD: headers only */
 	char		 correlation_id[GUID_LEN + 1];
 	const char	*outcome;		/* a short word for the log */
+	const char	*cache;			/* hit, miss, coalesced, throttled; NULL: no batch */
+	enum metric_route route;
 	struct buf	 body;
 };
 
@@ -26,7 +38,10 @@ struct response {
  * every problem becomes a page with the right status. fetch may be NULL
  * in tests that never reach upstream. The caller frees res->body.
  */
-void	handle_request(struct fetch_ctx *fetch, const char *method,
-	    const char *uri, int64_t now, struct response *res);
+void	handle_request(struct fetch_ctx *fetch, const struct http_in *in,
+	    int64_t now, struct response *res);
+
+/* Whether an If-None-Match value names etag ("*", lists, W/ prefixes). */
+int	etag_matches(const char *if_none_match, const char *etag);
 
 #endif

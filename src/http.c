@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 
 static const char CSP[] = "default-src 'self'; object-src 'none'; "
     "base-uri 'self'; frame-ancestors 'self'; form-action 'self'";
@@ -33,15 +34,22 @@ void
 http_write(FCGX_Stream *out, const struct response *res)
 {
 	FCGX_FPrintF(out, "Status: %d %s\r\n", res->status, reason(res->status));
-	FCGX_FPrintF(out, "Content-Type: %s\r\n", res->content_type ?
-	    res->content_type : "text/plain; charset=utf-8");
-	FCGX_FPrintF(out, "Content-Length: %lu\r\n",
-	    (unsigned long)res->body.len);	/* libfcgi's printf has no %zu */
+	if (res->status != 304) {
+		FCGX_FPrintF(out, "Content-Type: %s\r\n", res->content_type ?
+		    res->content_type : "text/plain; charset=utf-8");
+		/* libfcgi's printf has no %zu */
+		FCGX_FPrintF(out, "Content-Length: %lu\r\n",
+		    (unsigned long)res->body.len);
+	}
 	FCGX_FPrintF(out, "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: strict-origin-when-cross-origin\r\n"
 	    "Content-Security-Policy: %s\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "X-Correlation-Id: %s\r\n", CSP, res->correlation_id);
+	    "Cache-Control: %s\r\n"
+	    "X-Correlation-Id: %s\r\n", CSP,
+	    res->cache_control ? res->cache_control : "no-store",
+	    res->correlation_id);
+	if (res->etag[0] != '\0')
+		FCGX_FPrintF(out, "ETag: %s\r\n", res->etag);
 	if (res->location[0] != '\0')
 		FCGX_FPrintF(out, "Location: %s\r\n", res->location);
 	if (res->disposition[0] != '\0')
@@ -52,7 +60,7 @@ http_write(FCGX_Stream *out, const struct response *res)
 	if (res->allow)
 		FCGX_PutS("Allow: GET, HEAD\r\n", out);
 	FCGX_PutS("\r\n", out);
-	if (!res->head && res->body.len > 0)
+	if (!res->head && res->status != 304 && res->body.len > 0)
 		FCGX_PutStr(res->body.data, (int)res->body.len, out);
 }
 
@@ -70,11 +78,13 @@ void
 http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 {
 	struct response	 res;
+	struct http_in	 in;
 	struct timespec	 t0;
-	char		 method[16], *uri;
-	const char	*m, *u;
+	char		 method[16], *uri, *inm = NULL;
+	const char	*m, *u, *h;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	metrics_busy(1);
 	/* FCGX_GetParam's strings die at the next Accept: copy them. nginx bounds the URI's length. */
 	m = FCGX_GetParam("REQUEST_METHOD", r->envp);
 	u = FCGX_GetParam("REQUEST_URI", r->envp);
@@ -83,13 +93,24 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 		FCGX_PutS("Status: 503 Service Unavailable\r\n"
 		    "Content-Type: text/plain\r\n\r\nOut of memory\n", r->out);
 		log_err("request: out of memory");
+		metrics_busy(-1);
 		return;
 	}
-	handle_request(fetch, method, uri, (int64_t)time(NULL), &res);
+	if ((h = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp)) != NULL)
+		inm = strdup(h);
+	in.method = method;
+	in.uri = uri;
+	in.if_none_match = inm;
+	handle_request(fetch, &in, (int64_t)time(NULL), &res);
 	http_write(r->out, &res);
-	log_info("request corr=%s %s %.300s%s -> %d %s ms=%ld",
+	metrics_request(res.route, res.status);
+	log_info("request corr=%s %s %.300s%s -> %d %s%s%s ms=%ld",
 	    res.correlation_id, method, uri, strlen(uri) > 300 ? "..." : "",
-	    res.status, res.outcome ? res.outcome : "-", ms_since(&t0));
+	    res.status, res.outcome ? res.outcome : "-",
+	    res.cache ? " cache=" : "", res.cache ? res.cache : "",
+	    ms_since(&t0));
 	buf_free(&res.body);
 	free(uri);
+	free(inm);
+	metrics_busy(-1);
 }

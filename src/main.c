@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "fetch.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 #include "token.h"
 #include "upstream.h"
@@ -29,6 +31,7 @@ struct worker {
 	int			 listen_fd;
 	struct upstream_opts	 opts;
 	struct token_source	*tokens;
+	struct cache		*cache;
 };
 
 static void *
@@ -39,6 +42,7 @@ worker_main(void *arg)
 	FCGX_Request		 req;
 
 	fetch.tokens = w->tokens;
+	fetch.cache = w->cache;
 	if ((fetch.upstream = upstream_new(&w->opts)) == NULL) {
 		log_err("worker: cannot create an HTTP client (out of memory)");
 		return NULL;
@@ -114,6 +118,9 @@ main(int argc, char *argv[])
 	struct token_source	*tokens;
 	struct worker		*workers;
 	struct upstream_opts	 opts;
+	struct cache_opts	 copts;
+	struct cache		*cache;
+	pthread_attr_t		 attr;
 	sigset_t		 stop;
 	int			 i, check = 0, fd, sig;
 
@@ -178,22 +185,36 @@ main(int argc, char *argv[])
 	opts.locale = "en-US";
 	opts.app_name = APP_NAME;
 
-	if ((workers = calloc((size_t)cfg.threads, sizeof(*workers))) == NULL) {
+	copts.finished_ms = cfg.cache_finished_seconds * 1000;
+	copts.running_ms = cfg.cache_running_seconds * 1000;
+	copts.max_bytes = cfg.cache_max_bytes;
+	copts.wait_ms = cfg.upstream_timeout_ms + 2000;
+	if ((cache = cache_new(&copts)) == NULL ||
+	    (workers = calloc((size_t)cfg.threads, sizeof(*workers))) == NULL) {
 		log_err("cannot start: out of memory");
 		return 1;
 	}
+	/* Many threads, each mostly waiting: small stacks keep the memory low. */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
 	for (i = 0; i < cfg.threads; i++) {
 		workers[i].listen_fd = fd;
 		workers[i].opts = opts;
 		workers[i].tokens = tokens;
-		if (pthread_create(&workers[i].thread, NULL, worker_main,
+		workers[i].cache = cache;
+		if (pthread_create(&workers[i].thread, &attr, worker_main,
 		    &workers[i]) != 0) {
 			log_err("cannot start: no thread %d", i);
 			return 1;
 		}
 	}
-	log_info("%s ready: %ld threads, upstream %s, deadline %ld ms",
-	    APP_NAME, cfg.threads, cfg.pc_base_url, cfg.upstream_timeout_ms);
+	pthread_attr_destroy(&attr);
+	metrics_set_threads(cfg.threads);
+	log_info("%s ready: %ld threads, upstream %s, deadline %ld ms, "
+	    "cache %lds finished / %lds running / %ld bytes", APP_NAME,
+	    cfg.threads, cfg.pc_base_url, cfg.upstream_timeout_ms,
+	    cfg.cache_finished_seconds, cfg.cache_running_seconds,
+	    cfg.cache_max_bytes);
 
 	while (sigwait(&stop, &sig) != 0)
 		;
@@ -208,6 +229,7 @@ main(int argc, char *argv[])
 		unlink(unix_path);
 	close(fd);
 	free(workers);
+	cache_free(cache);
 	token_source_free(tokens);
 	upstream_global_cleanup();
 	log_info("stopped");

@@ -300,6 +300,14 @@ route_request(const char *method, const char *uri, struct request *req)
 	if (plen > 1024 || (n = split_path(uri, plen, seg, seglen)) < 0)
 		return BS_ERR_NO_ROUTE;
 
+	if (n == 1 && seglen[0] == 7 && memcmp(seg[0], "metrics", 7) == 0) {
+		req->kind = ROUTE_METRICS;
+		return BS_OK;
+	}
+	if (n == 1 && seglen[0] == 7 && memcmp(seg[0], "healthz", 7) == 0) {
+		req->kind = ROUTE_HEALTH;
+		return BS_OK;
+	}
 	if (n == 0) {
 		if (q == NULL || q[1] == '\0') {
 			req->kind = ROUTE_FORM;

@@ -11,6 +11,8 @@ enum route_kind {
 	ROUTE_FORM,		/* GET /: the empty form */
 	ROUTE_REDIRECT,		/* to the canonical batch URL */
 	ROUTE_BATCH,		/* the batch page in some format */
+	ROUTE_METRICS,		/* /metrics: Prometheus text */
+	ROUTE_HEALTH,		/* /healthz: alive, without calling upstream */
 };
 
 enum route_format { FORMAT_HTML, FORMAT_JSON, FORMAT_CSV };

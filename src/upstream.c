@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,22 +26,65 @@ struct transfer {
 	struct upstream_result	*res;
 };
 
+/* DNS answers and TLS sessions are shared by every thread's handle; connections are not. */
+static CURLSH		*share;
+static pthread_mutex_t	 share_locks[CURL_LOCK_DATA_LAST];
+
+static void
+share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	(void)c;
+	(void)access;
+	(void)arg;
+	pthread_mutex_lock(&share_locks[data]);
+}
+
+static void
+share_unlock(CURL *c, curl_lock_data data, void *arg)
+{
+	(void)c;
+	(void)arg;
+	pthread_mutex_unlock(&share_locks[data]);
+}
+
 int
 upstream_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	int i;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&share_locks[i], NULL);
+	if ((share = curl_share_init()) == NULL)
+		return -1;
+	curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	return 0;
 }
 
 void
 upstream_global_cleanup(void)
 {
+	int i;
+
+	curl_share_cleanup(share);
+	share = NULL;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&share_locks[i]);
 	curl_global_cleanup();
 }
+
+static size_t	on_body(char *, size_t, size_t, void *);
+static size_t	on_header(char *, size_t, size_t, void *);
 
 struct upstream *
 upstream_new(const struct upstream_opts *opts)
 {
-	struct upstream *u;
+	struct upstream	*u;
+	CURL		*c;
 
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return NULL;
@@ -53,6 +97,28 @@ upstream_new(const struct upstream_opts *opts)
 	    "MS-PartnerCenter-Application: %s", opts->app_name);
 	snprintf(u->locale_header, sizeof(u->locale_header), "X-Locale: %s",
 	    opts->locale);
+	c = u->curl;
+	/* What never changes between calls is set once: the handle keeps its connection alive. */
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, u->opts.app_name);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (u->opts.ca_file != NULL && u->opts.ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, u->opts.ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    u->opts.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, u->opts.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)u->opts.max_body_bytes);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	if (share != NULL)
+		curl_easy_setopt(c, CURLOPT_SHARE, share);
 	return u;
 }
 
@@ -251,28 +317,9 @@ upstream_get(struct upstream *u, const char *customer, const char *tracking,
 		return;
 	}
 
-	curl_easy_reset(c);	/* keeps the connection cache: keep-alive survives */
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, u->opts.app_name);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (u->opts.ca_file != NULL && u->opts.ca_file[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_CAINFO, u->opts.ca_file);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	    u->opts.connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, u->opts.timeout_ms);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)u->opts.max_body_bytes);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 
@@ -280,6 +327,8 @@ upstream_get(struct upstream *u, const char *customer, const char *tracking,
 	/* Nothing of this call may outlive it: the header list holds the token. */
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, NULL);
 	wipe_headers(hdrs);
 
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total_us);

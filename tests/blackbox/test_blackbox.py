@@ -454,8 +454,10 @@ def security_header_problems(r):
     for d in SEC_HEADERS_CSP:
         if d not in csp:
             p.append("CSP lacks %s (got %r)" % (d, csp))
-    if "no-store" not in (r.header("Cache-Control") or ""):
-        p.append("Cache-Control %r" % r.header("Cache-Control"))
+    cc = r.header("Cache-Control") or ""
+    # A finished batch's page may be revalidated by its ETag; everything else is not kept.
+    if "no-store" not in cc and not ("no-cache" in cc and "private" in cc and r.header("ETag")):
+        p.append("Cache-Control %r (ETag %r)" % (cc, r.header("ETag")))
     server = r.header("Server") or ""
     if re.search(r"nginx/\d", server):
         p.append("Server header shows a version: %r" % server)
@@ -1276,6 +1278,132 @@ def token_hygiene(stack):
     return problems
 
 
+
+# 12. many viewers, few upstream calls (the "cache" stack: running batches kept 2 s,
+# upstream latency 300 ms so that concurrent requests overlap)
+def calls_for(stack, tracking, before=0):
+    return [e for e in new_upstream(stack, before) if e["path"].endswith("/" + tracking)]
+
+
+def metric(stack, name):
+    r = stack.get("/metrics")
+    expect_status(r, 200)
+    m = re.search(r"^%s (\d+)" % re.escape(name), r.text, re.M)
+    check(m, "/metrics has no %s" % name)
+    return int(m.group(1))
+
+
+@test("cache")
+def coalescing_one_call_for_many_viewers(s):
+    before = s.fake_count()
+    out = [None] * 24
+
+    def view(i):
+        try:
+            out[i] = s.get(batch_path(T["processing"])).status
+        except Failure as e:
+            out[i] = str(e)
+    threads = [threading.Thread(target=view, args=(i,)) for i in range(len(out))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(out == [200] * len(out), "answers %r" % out)
+    calls = calls_for(s, T["processing"], before)
+    check(len(calls) == 1, "24 concurrent viewers made %d upstream calls" % len(calls))
+    check(metric(s, 'batchstatus_cache_requests_total{result="coalesced"}') >= 1,
+          "no coalesced requests counted")
+
+
+@test("cache")
+def running_batch_is_fetched_again_after_its_interval(s):
+    s.get(batch_path(T["queued"]))
+    before = s.fake_count()
+    expect_status(s.get(batch_path(T["queued"])), 200)
+    check(not calls_for(s, T["queued"], before), "a second view within 2 s went upstream")
+    time.sleep(2.3)
+    expect_status(s.get(batch_path(T["queued"])), 200)
+    check(len(calls_for(s, T["queued"], before)) == 1, "after 2 s the batch was not fetched again")
+
+
+@test("cache")
+def finished_batch_is_kept(s):
+    s.get(batch_path(T["seed"]))
+    before = s.fake_count()
+    hits = metric(s, 'batchstatus_cache_requests_total{result="hit"}')
+    time.sleep(2.3)
+    for suffix in ("", ".json", ".csv"):
+        expect_status(s.get(batch_path(T["seed"], suffix)), 200)
+    check(not calls_for(s, T["seed"], before), "a finished batch went upstream again")
+    check(metric(s, 'batchstatus_cache_requests_total{result="hit"}') >= hits + 3,
+          "hits not counted")
+
+
+@test("cache")
+def etag_and_304(s):
+    r = s.get(batch_path(T["seed"]))
+    expect_status(r, 200)
+    tag = r.header("ETag")
+    check(tag and tag.startswith('"') and tag.endswith('"'), "ETag %r" % tag)
+    expect_html(r)
+    r2 = s.get(batch_path(T["seed"]), headers={"If-None-Match": tag})
+    expect_status(r2, 304)
+    check(r2.body == b"", "304 with a body of %d bytes" % len(r2.body))
+    check(r2.header("ETag") == tag, "304 ETag %r, want %r" % (r2.header("ETag"), tag))
+    r3 = s.get(batch_path(T["seed"]), headers={"If-None-Match": 'W/"other", ' + tag})
+    expect_status(r3, 304)
+    r4 = s.get(batch_path(T["seed"]), headers={"If-None-Match": '"something-else"'})
+    expect_status(r4, 200)
+    j = s.get(batch_path(T["seed"], ".json"))
+    check(j.header("ETag") and j.header("ETag") != tag, "JSON shares the HTML's ETag %r" % tag)
+    p = s.get(batch_path(T["processing"]))
+    check(p.header("ETag") is None, "a running batch's page (its times move) has an ETag")
+    check("no-store" in (p.header("Cache-Control") or ""), "running page Cache-Control %r"
+          % p.header("Cache-Control"))
+
+
+@test("cache")
+def errors_are_not_cached(s):
+    before = s.fake_count()
+    for _ in range(2):
+        expect_status(s.get(batch_path(T["servererror"])), 502)
+    check(len(calls_for(s, T["servererror"], before)) == 2, "an upstream error was kept")
+
+
+@test("cache")
+def health_and_metrics_do_not_call_upstream(s):
+    before = s.fake_count()
+    r = s.get("/healthz")
+    expect_status(r, 200)
+    r = s.get("/metrics")
+    expect_status(r, 200)
+    check((r.header("Content-Type") or "").startswith("text/plain"), "metrics Content-Type")
+    for name in ("batchstatus_requests_total{route=\"batch_html\",status=\"200\"}",
+                 "batchstatus_upstream_calls_total{outcome=\"ok\"}",
+                 "batchstatus_upstream_latency_seconds_bucket{le=\"+Inf\"}",
+                 "batchstatus_cache_requests_total{result=\"miss\"}",
+                 "batchstatus_threads_busy", "batchstatus_cache_entries"):
+        check(name in r.text, "/metrics lacks %s" % name)
+    check(s.fake_count() == before, "health or metrics called upstream")
+
+
+@test("cache")
+def throttled_pauses_all_calls(s):
+    # Last in this stack: the fake's 429 says Retry-After: 57, which pauses every call.
+    s.get(batch_path(T["seed"]))
+    before = s.fake_count()
+    r = s.get(batch_path(T["throttled"]))
+    expect_status(r, 503)
+    check(r.header("Retry-After") == "57", "Retry-After %r" % r.header("Retry-After"))
+    r = s.get(batch_path(T["nodevices"]))
+    expect_status(r, 503)
+    ra = int(r.header("Retry-After") or "0")
+    check(50 <= ra <= 57, "Retry-After while paused %r" % r.header("Retry-After"))
+    check("rate-limiting" in r.text, "the paused answer does not say why")
+    check(len(new_upstream(s, before)) == 1, "calls made while paused: %d"
+          % (len(new_upstream(s, before)) - 1))
+    expect_status(s.get(batch_path(T["seed"])), 200)
+
 def main(argv):
     verbose = "-v" in argv
     only = argv[argv.index("-k") + 1] if "-k" in argv else None
@@ -1287,7 +1415,11 @@ def main(argv):
             err = short(re.sub(r"\s+", " ", err).strip(), 600)  # one line per test
         print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, err), flush=True)
 
-    configs = [("main", {}), ("cap", {"BATCHSTATUS_MAX_BODY_BYTES": "65536"})]
+    # main and cap see every page view reach upstream (cache off); cache has it on.
+    no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0"}
+    configs = [("main", no_cache),
+               ("cap", dict(no_cache, BATCHSTATUS_MAX_BODY_BYTES="65536")),
+               ("cache", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2", "FAKE_PC_LATENCY_MS": "300"})]
     for stack_name, env in configs:
         tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
         if not tests:

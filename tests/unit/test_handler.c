@@ -16,8 +16,10 @@ static struct response res;
 static void
 go(struct fetch_ctx *f, const char *method, const char *uri)
 {
+	struct http_in in = { method, uri, NULL };
+
 	buf_free(&res.body);
-	handle_request(f, method, uri, 0, &res);
+	handle_request(f, &in, 0, &res);
 }
 
 int
@@ -26,6 +28,7 @@ main(void)
 	char			 err[256], tokpath[] = "/tmp/bs-handler-XXXXXX";
 	struct fetch_ctx	 f;
 	struct upstream_opts	 o;
+	struct cache_opts	 co = { 600000, 5000, 1 << 20, 3000 };
 	FILE			*tf;
 	int			 fd;
 
@@ -80,8 +83,10 @@ main(void)
 	o.app_name = "batchstatus/test";
 	f.upstream = upstream_new(&o);
 	f.tokens = token_source_file(tokpath);
+	f.cache = cache_new(&co);
 	go(&f, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 502);
+	CHECK_STR(res.cache, "miss");
 	CHECK_STR(res.outcome, "unreachable");
 	CHECK_CONTAINS(res.body.data, res.correlation_id);
 	CHECK_CONTAINS(res.body.data, "/customers/" C "/batches/" T);
@@ -100,6 +105,28 @@ main(void)
 	CHECK(res.status == 500);
 	CHECK_STR(res.outcome, "token");
 	token_source_free(f.tokens);
+
+	/* Health and metrics never call upstream. */
+	go(&f, "GET", "/healthz");
+	CHECK(res.status == 200 && strcmp(res.body.data, "ok\n") == 0);
+	CHECK(res.route == MR_HEALTH);
+	go(&f, "GET", "/metrics");
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_calls_total{outcome=\"unreachable\"} 2");
+	/* Three misses: two reached upstream, the third stopped at the missing token. */
+	CHECK_CONTAINS(res.body.data, "batchstatus_cache_requests_total{result=\"miss\"} 3");
+	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_latency_seconds_count 2");
+	CHECK_CONTAINS(res.body.data, "# TYPE batchstatus_threads_busy gauge");
+
+	/* If-None-Match: lists, weak tags, "*". */
+	CHECK(etag_matches("\"abc-h\"", "\"abc-h\""));
+	CHECK(etag_matches("\"x\", W/\"abc-h\"", "\"abc-h\""));
+	CHECK(etag_matches("*", "\"abc-h\""));
+	CHECK(!etag_matches("\"abc-j\"", "\"abc-h\""));
+	CHECK(!etag_matches("abc-h", "\"abc-h\""));
+	CHECK(!etag_matches(NULL, "\"abc-h\""));
+	CHECK(!etag_matches("\"abc-h\"", ""));
+	cache_free(f.cache);
 	upstream_free(f.upstream);
 	buf_free(&res.body);
 	upstream_global_cleanup();

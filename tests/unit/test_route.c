@@ -116,6 +116,10 @@ main(void)
 	CHECK(get("/v1/customers/" C "/batchJobStatus/nope") ==
 	    BS_ERR_BAD_INPUT);
 
+	CHECK(get("/metrics") == BS_OK && req.kind == ROUTE_METRICS);
+	CHECK(get("/healthz") == BS_OK && req.kind == ROUTE_HEALTH);
+	CHECK(get("/healthz/x") == BS_ERR_NO_ROUTE);
+
 	/* Everything else is not ours. */
 	CHECK(get("/nope") == BS_ERR_NO_ROUTE);
 	CHECK(get("/customers/" C "/batches/" T "/extra") == BS_ERR_NO_ROUTE);

@@ -1,0 +1,144 @@
+/* metrics.c: lock-free counters (requests, upstream calls and latency, cache, busy threads) and their text format. */
+#include "metrics.h"
+
+#include <stddef.h>
+
+static const char *const route_names[MR__MAX] = {
+	"form", "lookup", "batch_html", "batch_json", "batch_csv",
+	"metrics", "healthz", "other",
+};
+static const int statuses[] = { 200, 303, 304, 400, 404, 405, 500, 502, 503,
+	504 };
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+static const char *const cache_names[MC__MAX] = {
+	"hit", "miss", "coalesced", "throttled",
+};
+/* Upper bounds in milliseconds; Partner Center answers in hundreds of them. */
+static const long buckets_ms[] = { 25, 50, 100, 250, 500, 1000, 2500, 5000,
+	10000, 30000 };
+#define NBUCKETS (sizeof(buckets_ms) / sizeof(buckets_ms[0]))
+
+static unsigned long	requests[MR__MAX][NSTATUS + 1];	/* last column: any other status */
+static unsigned long	upstream[BS_ERR__MAX];
+static unsigned long	latency[NBUCKETS + 1];
+static unsigned long	latency_sum_ms;
+static unsigned long	cache[MC__MAX];
+static long		busy, threads;
+
+#define ADD(x, n) __atomic_add_fetch(&(x), (n), __ATOMIC_RELAXED)
+#define GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+void
+metrics_request(enum metric_route r, int status)
+{
+	size_t i;
+
+	if ((int)r < 0 || r >= MR__MAX)
+		r = MR_OTHER;
+	for (i = 0; i < NSTATUS && statuses[i] != status; i++)
+		;
+	ADD(requests[r][i], 1);
+}
+
+void
+metrics_upstream(enum bs_error outcome, long ms)
+{
+	size_t i;
+
+	if ((int)outcome < 0 || outcome >= BS_ERR__MAX)
+		outcome = BS_ERR_INTERNAL;
+	ADD(upstream[outcome], 1);
+	for (i = 0; i < NBUCKETS && ms > buckets_ms[i]; i++)
+		;
+	ADD(latency[i], 1);
+	ADD(latency_sum_ms, (unsigned long)(ms > 0 ? ms : 0));
+}
+
+void
+metrics_cache(enum metric_cache c)
+{
+	ADD(cache[c], 1);
+}
+
+void
+metrics_busy(int delta)
+{
+	ADD(busy, delta);
+}
+
+void
+metrics_set_threads(long n)
+{
+	__atomic_store_n(&threads, n, __ATOMIC_RELAXED);
+}
+
+void
+metrics_write(struct buf *b, long entries, long bytes, long evictions)
+{
+	unsigned long	 cum = 0;
+	size_t		 r, i;
+
+	buf_puts(b, "# HELP batchstatus_requests_total Requests answered, "
+	    "by route and HTTP status.\n"
+	    "# TYPE batchstatus_requests_total counter\n");
+	for (r = 0; r < MR__MAX; r++)
+		for (i = 0; i <= NSTATUS; i++) {
+			unsigned long n = GET(requests[r][i]);
+			if (n == 0)
+				continue;
+			if (i < NSTATUS)
+				buf_printf(b, "batchstatus_requests_total{route=\"%s\","
+				    "status=\"%d\"} %lu\n", route_names[r],
+				    statuses[i], n);
+			else
+				buf_printf(b, "batchstatus_requests_total{route=\"%s\","
+				    "status=\"other\"} %lu\n", route_names[r], n);
+		}
+	buf_puts(b, "# HELP batchstatus_upstream_calls_total Partner Center "
+	    "calls made, by outcome.\n"
+	    "# TYPE batchstatus_upstream_calls_total counter\n");
+	for (i = 0; i < BS_ERR__MAX; i++)
+		if (i != BS_ERR_BAD_INPUT && i != BS_ERR_NO_ROUTE &&
+		    i != BS_ERR_METHOD)
+			buf_printf(b, "batchstatus_upstream_calls_total{outcome="
+			    "\"%s\"} %lu\n", error_info((enum bs_error)i)->key,
+			    GET(upstream[i]));
+	buf_puts(b, "# HELP batchstatus_upstream_latency_seconds Time of a "
+	    "Partner Center call.\n"
+	    "# TYPE batchstatus_upstream_latency_seconds histogram\n");
+	for (i = 0; i <= NBUCKETS; i++) {
+		cum += GET(latency[i]);
+		if (i < NBUCKETS)
+			buf_printf(b, "batchstatus_upstream_latency_seconds_bucket"
+			    "{le=\"%g\"} %lu\n", buckets_ms[i] / 1000.0, cum);
+		else
+			buf_printf(b, "batchstatus_upstream_latency_seconds_bucket"
+			    "{le=\"+Inf\"} %lu\n", cum);
+	}
+	buf_printf(b, "batchstatus_upstream_latency_seconds_sum %.3f\n"
+	    "batchstatus_upstream_latency_seconds_count %lu\n",
+	    GET(latency_sum_ms) / 1000.0, cum);
+	buf_puts(b, "# HELP batchstatus_cache_requests_total Batch requests by "
+	    "how the cache served them.\n"
+	    "# TYPE batchstatus_cache_requests_total counter\n");
+	for (i = 0; i < MC__MAX; i++)
+		buf_printf(b, "batchstatus_cache_requests_total{result=\"%s\"} "
+		    "%lu\n", cache_names[i], GET(cache[i]));
+	buf_printf(b, "# HELP batchstatus_cache_entries Batches held.\n"
+	    "# TYPE batchstatus_cache_entries gauge\n"
+	    "batchstatus_cache_entries %ld\n"
+	    "# HELP batchstatus_cache_bytes Memory the held batches use.\n"
+	    "# TYPE batchstatus_cache_bytes gauge\n"
+	    "batchstatus_cache_bytes %ld\n"
+	    "# HELP batchstatus_cache_evictions_total Batches dropped to stay "
+	    "within the memory bound.\n"
+	    "# TYPE batchstatus_cache_evictions_total counter\n"
+	    "batchstatus_cache_evictions_total %ld\n"
+	    "# HELP batchstatus_threads_busy Worker threads handling a request.\n"
+	    "# TYPE batchstatus_threads_busy gauge\n"
+	    "batchstatus_threads_busy %ld\n"
+	    "# HELP batchstatus_threads Worker threads.\n"
+	    "# TYPE batchstatus_threads gauge\n"
+	    "batchstatus_threads %ld\n",
+	    entries, bytes, evictions, GET(busy), GET(threads));
+}

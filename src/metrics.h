@@ -1,0 +1,29 @@
+/* metrics.h: counters of what the server did, shown in Prometheus text format at /metrics. */
+#ifndef BATCHSTATUS_METRICS_H
+#define BATCHSTATUS_METRICS_H
+
+#include "buf.h"
+#include "errors.h"
+
+enum metric_route {
+	MR_FORM, MR_LOOKUP, MR_BATCH_HTML, MR_BATCH_JSON, MR_BATCH_CSV,
+	MR_METRICS, MR_HEALTH, MR_OTHER, MR__MAX
+};
+
+enum metric_cache {
+	MC_HIT,		/* served from the cache */
+	MC_MISS,	/* this request made the upstream call */
+	MC_COALESCED,	/* waited for another request's call */
+	MC_THROTTLED,	/* not called: waiting out a 429's Retry-After */
+	MC__MAX
+};
+
+void	metrics_request(enum metric_route, int status);
+void	metrics_upstream(enum bs_error outcome, long elapsed_ms);
+void	metrics_cache(enum metric_cache);
+void	metrics_busy(int delta);	/* a worker started (+1) or finished (-1) a request */
+void	metrics_set_threads(long);
+void	metrics_write(struct buf *, long cache_entries, long cache_bytes,
+	    long cache_evictions);
+
+#endif
