@@ -8,6 +8,7 @@ nothing listening) as 502 pages.
     python3 tests/blackbox/test_server.py      (last line: "server: N passed, N failed")
 """
 import os
+import select
 import shutil
 import signal
 import socket
@@ -15,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -133,6 +135,45 @@ except Exception as e:  # noqa: BLE001
 stop(proc, "fd 0")
 log = proc.stderr.read()
 check("fd 0: the token never reaches the log", "server-test-token" not in log, log[-300:])
+
+# 1b. SIGTERM while a request waits on upstream: the request is answered, then the server exits 0.
+silent = socket.socket()
+silent.bind(("127.0.0.1", 0))
+silent.listen(8)
+path = os.path.join(tmp, "inflight.sock")
+proc = subprocess.Popen([BIN], stderr=subprocess.DEVNULL, env=env(
+    BATCHSTATUS_LISTEN="unix:" + path, BATCHSTATUS_UPSTREAM_TIMEOUT_MS="1500",
+    BATCHSTATUS_PC_BASE_URL="http://127.0.0.1:%d" % silent.getsockname()[1]))
+check("in flight: the socket appears", wait_for(lambda: os.path.exists(path)))
+answer = {}
+
+
+def inflight():
+    try:
+        answer["out"] = fcgi_get(connect_unix(path), "/customers/%s/batches/%s" % (C, T))
+    except Exception as e:  # noqa: BLE001
+        answer["out"] = repr(e)
+
+
+t = threading.Thread(target=inflight)
+t.start()
+check("in flight: upstream was called", wait_for(lambda: select.select([silent], [], [], 0)[0], 5))
+time.sleep(0.2)
+t0 = time.time()
+proc.send_signal(signal.SIGTERM)
+t.join(10)
+try:
+    rc = proc.wait(10)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = "hung"
+out = answer.get("out", "")
+check("in flight: the waiting request still gets its answer (504)", out.startswith("Status: 504"),
+      out[:200])
+check("in flight: exit 0 within the deadline", rc == 0 and time.time() - t0 < 3,
+      "exit %r after %.1fs" % (rc, time.time() - t0))
+check("in flight: the socket is removed", not os.path.exists(path))
+silent.close()
 
 # 2. unix:/path it creates, and removes when it stops; --config supplies the settings.
 path = os.path.join(tmp, "own.sock")
