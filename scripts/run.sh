@@ -16,6 +16,7 @@ mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/nginx-tmp"
 rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port"
+rm -rf "$RUN_DIR/nginx-cache"	# pages rendered by another build must not be served
 
 pids=()
 stop() {
@@ -73,6 +74,8 @@ user_line=""
 [ "$(id -u)" = 0 ] && user_line="user root;"
 sed -e "s|@SOCKET@|$sock|g" -e "s|@STATIC_DIR@|$top/static|g" \
     "$top/nginx/batchstatus.locations.conf.in" > "$RUN_DIR/batchstatus.locations.conf"
+sed -e "s|@CACHE_DIR@|$RUN_DIR/nginx-cache|g" \
+    "$top/nginx/batchstatus.http.conf.in" > "$RUN_DIR/batchstatus.http.conf"
 sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$PORT|g" -e "s|@USER_LINE@|$user_line|" \
     "$top/nginx/dev.conf.in" > "$RUN_DIR/nginx.conf"
 nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/logs/nginx-error.log" &

@@ -53,6 +53,13 @@ cache_is_final(const char *status)
 	    strcasecmp(status, "finished_with_errors") == 0;
 }
 
+long
+cache_keep_seconds(const struct cache *c, const char *status)
+{
+	return (cache_is_final(status) ? c->o.finished_ms : c->o.running_ms) /
+	    1000;
+}
+
 struct cache *
 cache_new(const struct cache_opts *o)
 {

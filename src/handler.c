@@ -171,6 +171,9 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		    (unsigned long long)(cr.hash ^ etag_salt),
 		    variant[req->format]);
 		res->cache_control = "private, no-cache";
+		/* nginx may keep it as long as we do: it serves repeats without waking us. */
+		res->edge_seconds = cache_keep_seconds(fetch->cache,
+		    cr.batch->status);
 		if (etag_matches(in->if_none_match, res->etag)) {
 			res->status = 304;
 			res->outcome = "not_modified";
@@ -211,6 +214,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		res->disposition[0] = '\0';
 		res->etag[0] = '\0';
 		res->cache_control = NULL;
+		res->edge_seconds = 0;
 		if (rc == -1)
 			error_page(res, BS_ERR_INTERNAL, req, -1);
 	}

@@ -23,6 +23,7 @@ struct response {
 	char		 disposition[128];	/* Content-Disposition for downloads */
 	char		 etag[40];		/* with its quotes; empty: none */
 	const char	*cache_control;
+	long		 edge_seconds;		/* X-Accel-Expires: nginx may keep this answer; 0: it may not */
 	long		 retry_after;		/* -1: none */
 	int		 allow;			/* send Allow: GET, HEAD */
 	int		 head;			/* HEAD: headers only */

@@ -50,6 +50,9 @@ http_write(FCGX_Stream *out, const struct response *res)
 	    res->correlation_id);
 	if (res->etag[0] != '\0')
 		FCGX_FPrintF(out, "ETag: %s\r\n", res->etag);
+	/* nginx's fastcgi_cache reads and strips it; the browser never sees it. */
+	if (res->edge_seconds > 0)
+		FCGX_FPrintF(out, "X-Accel-Expires: %ld\r\n", res->edge_seconds);
 	if (res->location[0] != '\0')
 		FCGX_FPrintF(out, "Location: %s\r\n", res->location);
 	if (res->disposition[0] != '\0')
