@@ -24,7 +24,7 @@ OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
 UNIT      := guid route config batch errcodes view export render token upstream cache handler
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps run test test-asan unit clean
+.PHONY: all deps run test test-asan bench clean
 all: $(BUILD)/batchstatus $(UNIT_BINS)
 
 # Installs only what is missing; sudo when not root. A no-op on a ready machine.
@@ -66,6 +66,11 @@ test-asan: deps
 	@$(MAKE) --no-print-directory all BUILD=build/asan \
 	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' CFLAGS='-O1 -g' CXXFLAGS='-O1 -g'
 	@tests/run_all.sh build/asan
+
+# Issue 3's benchmark: prints a table and writes bench/results.md (about 3 minutes).
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build

@@ -1,0 +1,13 @@
+-- report.lua: after wrk's own summary, one machine-readable line for bench/bench.py:
+--   BENCHJSON {"requests": ..., "status": <answers >= 400>, "timeout": ..., "p50_us": ...}
+function done(summary, latency, requests)
+   local e = summary.errors
+   io.write(string.format(
+      'BENCHJSON {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
+      '"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d, ' ..
+      '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
+      summary.requests, summary.duration, summary.bytes,
+      e.connect, e.read, e.write, e.status, e.timeout,
+      latency:percentile(50), latency:percentile(90), latency:percentile(99),
+      latency.max, latency.mean))
+end
