@@ -166,10 +166,10 @@ main(int argc, char *argv[])
 
 	/*
 	 * glibc gives busy threads arenas of their own (up to 8 per core);
-	 * with hundreds of threads that multiplies the resident memory. A few
-	 * shared arenas cost little here: threads mostly wait on Partner Center.
+	 * with hundreds of threads that multiplies the resident memory. One
+	 * shared arena costs little here: threads mostly wait on Partner Center.
 	 */
-	mallopt(M_ARENA_MAX, 4);
+	mallopt(M_ARENA_MAX, 1);
 	if (upstream_global_init() == -1 || FCGX_Init() != 0) {
 		log_err("cannot start: library initialisation failed");
 		return 1;

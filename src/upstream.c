@@ -115,6 +115,8 @@ upstream_new(const struct upstream_opts *opts)
 	    (curl_off_t)u->opts.max_body_bytes);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Hundreds of handles wait at once; their receive buffers add up. */
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 8192L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	if (share != NULL)
