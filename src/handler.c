@@ -177,6 +177,8 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		if (etag_matches(in->if_none_match, res->etag)) {
 			res->status = 304;
 			res->outcome = "not_modified";
+			/* nginx must never keep a bodiless 304 and serve it to everyone. */
+			res->edge_seconds = 0;
 			fetch_release(fetch, &cr);
 			return;
 		}

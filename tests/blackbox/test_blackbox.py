@@ -1374,6 +1374,20 @@ def etag_and_304(s):
 
 
 @test("cache")
+def a_304_is_never_kept_by_nginx(s):
+    # A browser revalidating a page nginx does not hold yet reaches the app, which
+    # answers 304. nginx must not keep that and hand an empty 304 to the next visitor.
+    tag = s.get(batch_path(T["large"])).header("ETag") or ""
+    check(tag.endswith('-h"'), "ETag %r" % tag)
+    csv_tag = tag[:-3] + '-c"'
+    r = s.get(batch_path(T["large"], ".csv"), headers={"If-None-Match": csv_tag})
+    expect_status(r, 304)
+    r = s.get(batch_path(T["large"], ".csv"))
+    expect_status(r, 200)
+    check(len(r.body) > 1000, "a plain GET after a 304 got %d bytes" % len(r.body))
+
+
+@test("cache")
 def errors_are_not_cached(s):
     before = s.fake_count()
     for _ in range(2):
