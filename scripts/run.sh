@@ -3,6 +3,8 @@
 # the fake Partner Center, in the foreground, each run in its own RUN_DIR; Ctrl-C stops all.
 set -euo pipefail
 
+main() {
+
 top=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${PORT:-8080}
 RUN_DIR=${RUN_DIR:-$top/build/run/$PORT}
@@ -102,3 +104,9 @@ set +e
 wait -n "${pids[@]}"
 echo "run.sh: a process exited; stopping" >&2
 exit 1
+}
+
+# All of it in one function: bash reads a script as it runs, so editing this file
+# under a running stack would otherwise change what that stack does next.
+main "$@"
+exit
