@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "text.h"
+
 #define NBUCKETS	4096
 #define KEY_MAX		96
 
@@ -36,14 +38,10 @@ struct cache {
 	int64_t			 throttled_until_ms;
 };
 
-static uint64_t
-fnv(const char *s)
+static size_t
+bucket(const char *key)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return hash_bytes(key, strlen(key)) % NBUCKETS;
 }
 
 int
@@ -122,7 +120,7 @@ lru_push(struct cache *c, struct cache_entry *e)
 static void
 table_remove(struct cache *c, struct cache_entry *e)
 {
-	struct cache_entry **pp = &c->table[fnv(e->key) % NBUCKETS];
+	struct cache_entry **pp = &c->table[bucket(e->key)];
 
 	if (!e->in_table)
 		return;
@@ -155,7 +153,7 @@ table_find(struct cache *c, const char *key)
 {
 	struct cache_entry *e;
 
-	for (e = c->table[fnv(key) % NBUCKETS]; e != NULL; e = e->hnext)
+	for (e = c->table[bucket(key)]; e != NULL; e = e->hnext)
 		if (strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
@@ -249,8 +247,8 @@ cache_get(struct cache *c, const char *key, int64_t now_ms, cache_fill_fn fill,
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	e->refs = 2;
 	e->in_table = 1;
-	e->hnext = c->table[fnv(key) % NBUCKETS];
-	c->table[fnv(key) % NBUCKETS] = e;
+	e->hnext = c->table[bucket(key)];
+	c->table[bucket(key)] = e;
 	c->entries++;
 	pthread_mutex_unlock(&c->lock);
 

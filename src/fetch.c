@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "text.h"
 
 enum bs_error
 fetch_classify(const struct upstream_result *r)
@@ -36,17 +37,6 @@ fetch_classify(const struct upstream_result *r)
 	return BS_ERR_UPSTREAM_STATUS;
 }
 
-static uint64_t
-body_hash(const char *p, size_t len)
-{
-	uint64_t	 h = 1469598103934665603ULL;
-	size_t		 i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-	return h;
-}
-
 enum bs_error
 fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
     const char *correlation_id, struct batch *out, uint64_t *hash,
@@ -67,7 +57,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 
 	e = fetch_classify(&r);
 	if (e == BS_OK)
-		*hash = body_hash(r.body, r.len);
+		*hash = hash_bytes(r.body, r.len);
 	if (e == BS_ERR_THROTTLED)
 		*retry_after = r.retry_after >= 0 ? r.retry_after : 30;
 	if (e == BS_OK && batch_parse(r.body, r.len, out, why,
