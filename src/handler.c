@@ -138,10 +138,6 @@ etag_matches(const char *inm, const char *etag)
 	return 0;
 }
 
-static const char *const cache_words[MC__MAX] = {
-	"hit", "miss", "coalesced", "throttled",
-};
-
 static void
 batch_page(struct response *res, struct fetch_ctx *fetch,
     const struct request *req, const struct http_in *in, int64_t now)
@@ -158,7 +154,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 	}
 	fetch_get(fetch, req->customer, req->tracking, res->correlation_id,
 	    &cr);
-	res->cache = cache_words[cr.how];
+	res->cache = metrics_cache_name(cr.how);
 	if (cr.err != BS_OK) {
 		error_page(res, cr.err, req, cr.retry_after);
 		fetch_release(fetch, &cr);

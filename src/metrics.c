@@ -60,6 +60,12 @@ metrics_cache(enum metric_cache c)
 	ADD(cache[c], 1);
 }
 
+const char *
+metrics_cache_name(enum metric_cache c)
+{
+	return (int)c >= 0 && c < MC__MAX ? cache_names[c] : "unknown";
+}
+
 void
 metrics_busy(int delta)
 {

@@ -21,6 +21,8 @@ enum metric_cache {
 void	metrics_request(enum metric_route, int status);
 void	metrics_upstream(enum bs_error outcome, long elapsed_ms);
 void	metrics_cache(enum metric_cache);
+/* "hit", "miss", "coalesced", "throttled": the word for logs and labels. */
+const char	*metrics_cache_name(enum metric_cache);
 void	metrics_busy(int delta);	/* a worker started (+1) or finished (-1) a request */
 void	metrics_set_threads(long);
 void	metrics_write(struct buf *, long cache_entries, long cache_bytes,
