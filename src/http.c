@@ -2,7 +2,6 @@
 #include "http.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -83,37 +82,29 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 	struct response	 res;
 	struct http_in	 in;
 	struct timespec	 t0;
-	char		 method[16], *uri, *inm = NULL;
-	const char	*m, *u, *h;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	metrics_busy(1);
-	/* FCGX_GetParam's strings die at the next Accept: copy them. nginx bounds the URI's length. */
-	m = FCGX_GetParam("REQUEST_METHOD", r->envp);
-	u = FCGX_GetParam("REQUEST_URI", r->envp);
-	snprintf(method, sizeof(method), "%s", m ? m : "GET");
-	if ((uri = strdup(u ? u : "")) == NULL) {
-		FCGX_PutS("Status: 503 Service Unavailable\r\n"
-		    "Content-Type: text/plain\r\n\r\nOut of memory\n", r->out);
-		log_err("request: out of memory");
-		metrics_busy(-1);
-		return;
-	}
-	if ((h = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp)) != NULL)
-		inm = strdup(h);
-	in.method = method;
-	in.uri = uri;
-	in.if_none_match = inm;
+	/*
+	 * FCGX_GetParam's strings live until FCGX_Finish_r, after this
+	 * returns: used in place, not copied. nginx bounds their length.
+	 */
+	in.method = FCGX_GetParam("REQUEST_METHOD", r->envp);
+	in.uri = FCGX_GetParam("REQUEST_URI", r->envp);
+	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp);
+	if (in.method == NULL)
+		in.method = "GET";
+	if (in.uri == NULL)
+		in.uri = "";
 	handle_request(fetch, &in, (int64_t)time(NULL), &res);
 	http_write(r->out, &res);
 	metrics_request(res.route, res.status);
-	log_info("request corr=%s %s %.300s%s -> %d %s%s%s ms=%ld",
-	    res.correlation_id, method, uri, strlen(uri) > 300 ? "..." : "",
+	log_info("request corr=%s %.16s %.300s%s -> %d %s%s%s ms=%ld",
+	    res.correlation_id, in.method, in.uri,
+	    strlen(in.uri) > 300 ? "..." : "",
 	    res.status, res.outcome ? res.outcome : "-",
 	    res.cache ? " cache=" : "", res.cache ? res.cache : "",
 	    ms_since(&t0));
 	buf_free(&res.body);
-	free(uri);
-	free(inm);
 	metrics_busy(-1);
 }
