@@ -19,7 +19,7 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
              libctemplate-dev nginx python3 openssl ca-certificates
 
-LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream token cache metrics fetch handler http
+LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
 UNIT      := guid route config batch errcodes view export render token upstream cache handler
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)

@@ -187,10 +187,12 @@ wait_for(struct cache *c, struct cache_entry *e, struct cache_result *out)
 	int		 rc = 0;
 
 	e->refs++;
+	metrics_waiting(1);
 	until.tv_sec = (time_t)(deadline / 1000);
 	until.tv_nsec = (long)(deadline % 1000) * 1000000;
 	while (!e->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&c->filled, &c->lock, &until);
+	metrics_waiting(-1);
 	if (e->done)
 		hand_out(e, out);
 	else {

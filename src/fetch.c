@@ -51,8 +51,10 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	*hash = 0;
 	if (token_get(ctx->tokens, token, sizeof(token)) == -1)
 		return BS_ERR_TOKEN;
+	metrics_waiting(1);
 	upstream_get(ctx->upstream, customer, tracking, correlation_id, token,
 	    &r);
+	metrics_waiting(-1);
 	explicit_bzero(token, sizeof(token));
 
 	e = fetch_classify(&r);

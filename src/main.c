@@ -1,4 +1,4 @@
-/* main.c: start-up (settings, templates, token, socket), worker threads, and a clean stop on SIGTERM/SIGINT. */
+/* main.c: start-up (settings, templates, token, socket, worker pool) and a clean stop on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <fcgiapp.h>
 #include <malloc.h>
@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "pool.h"
 #include "render.h"
 #include "token.h"
 #include "upstream.h"
@@ -26,41 +27,6 @@
 #endif
 
 #define APP_NAME "batchstatus/" BATCHSTATUS_VERSION
-
-struct worker {
-	pthread_t		 thread;
-	int			 listen_fd;
-	struct upstream_opts	 opts;
-	struct token_source	*tokens;
-	struct cache		*cache;
-};
-
-static void *
-worker_main(void *arg)
-{
-	struct worker		*w = arg;
-	struct fetch_ctx	 fetch;
-	FCGX_Request		 req;
-
-	fetch.tokens = w->tokens;
-	fetch.cache = w->cache;
-	if ((fetch.upstream = upstream_new(&w->opts)) == NULL) {
-		log_err("worker: cannot create an HTTP client (out of memory)");
-		return NULL;
-	}
-	if (FCGX_InitRequest(&req, w->listen_fd, 0) != 0) {
-		log_err("worker: FCGX_InitRequest failed");
-		upstream_free(fetch.upstream);
-		return NULL;
-	}
-	while (FCGX_Accept_r(&req) >= 0) {
-		http_serve(&req, &fetch);
-		FCGX_Finish_r(&req);
-	}
-	FCGX_Free(&req, 1);
-	upstream_free(fetch.upstream);
-	return NULL;
-}
 
 static void
 usage(void)
@@ -117,11 +83,10 @@ main(int argc, char *argv[])
 	const char		*config_path = NULL, *unix_path;
 	char			 err[512], token[TOKEN_MAX];
 	struct token_source	*tokens;
-	struct worker		*workers;
-	struct upstream_opts	 opts;
+	struct pool_opts	 po;
+	struct pool		*pool;
 	struct cache_opts	 copts;
 	struct cache		*cache;
-	pthread_attr_t		 attr;
 	sigset_t		 stop;
 	int			 i, check = 0, fd, sig;
 
@@ -183,43 +148,38 @@ main(int argc, char *argv[])
 
 	if ((fd = open_listener(&cfg, &unix_path)) < 0)
 		return 1;
-	memset(&opts, 0, sizeof(opts));
-	opts.base_url = cfg.pc_base_url;
-	opts.ca_file = cfg.ca_file;
-	opts.timeout_ms = cfg.upstream_timeout_ms;
-	opts.connect_timeout_ms = cfg.connect_timeout_ms;
-	opts.max_body_bytes = cfg.max_body_bytes;
-	opts.locale = "en-US";
-	opts.app_name = APP_NAME;
+	memset(&po, 0, sizeof(po));
+	po.upstream.base_url = cfg.pc_base_url;
+	po.upstream.ca_file = cfg.ca_file;
+	po.upstream.timeout_ms = cfg.upstream_timeout_ms;
+	po.upstream.connect_timeout_ms = cfg.connect_timeout_ms;
+	po.upstream.max_body_bytes = cfg.max_body_bytes;
+	po.upstream.locale = "en-US";
+	po.upstream.app_name = APP_NAME;
 
 	copts.finished_ms = cfg.cache_finished_seconds * 1000;
 	copts.running_ms = cfg.cache_running_seconds * 1000;
 	copts.max_bytes = cfg.cache_max_bytes;
 	copts.wait_ms = cfg.upstream_timeout_ms + 2000;
-	if ((cache = cache_new(&copts)) == NULL ||
-	    (workers = calloc((size_t)cfg.threads, sizeof(*workers))) == NULL) {
+	if ((cache = cache_new(&copts)) == NULL) {
 		log_err("cannot start: out of memory");
 		return 1;
 	}
-	/* Many threads, each mostly waiting: small stacks keep the memory low. */
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	for (i = 0; i < cfg.threads; i++) {
-		workers[i].listen_fd = fd;
-		workers[i].opts = opts;
-		workers[i].tokens = tokens;
-		workers[i].cache = cache;
-		if (pthread_create(&workers[i].thread, &attr, worker_main,
-		    &workers[i]) != 0) {
-			log_err("cannot start: no thread %d", i);
-			return 1;
-		}
+	po.listen_fd = fd;
+	po.max_threads = cfg.threads;
+	po.min_spare = 8;
+	po.max_spare = 64;
+	/* Threads busy on the CPU at once: a few per core (see pool.c). */
+	po.max_runnable = 8 * sysconf(_SC_NPROCESSORS_ONLN);
+	po.tokens = tokens;
+	po.cache = cache;
+	if ((pool = pool_start(&po)) == NULL) {
+		log_err("cannot start: no worker thread could start");
+		return 1;
 	}
-	pthread_attr_destroy(&attr);
-	metrics_set_threads(cfg.threads);
-	log_info("%s ready: %ld threads, upstream %s, deadline %ld ms, "
+	log_info("%s ready: %ld threads (up to %ld as requests wait), upstream %s, deadline %ld ms, "
 	    "cache %lds finished / %lds running / %ld bytes", APP_NAME,
-	    cfg.threads, cfg.pc_base_url, cfg.upstream_timeout_ms,
+	    pool_threads(pool), cfg.threads, cfg.pc_base_url, cfg.upstream_timeout_ms,
 	    cfg.cache_finished_seconds, cfg.cache_running_seconds,
 	    cfg.cache_max_bytes);
 
@@ -230,12 +190,10 @@ main(int argc, char *argv[])
 	FCGX_ShutdownPending();
 	/* Wakes every thread blocked in accept(); requests in flight run to their end. */
 	shutdown(fd, SHUT_RDWR);
-	for (i = 0; i < cfg.threads; i++)
-		pthread_join(workers[i].thread, NULL);
+	pool_stop(pool);
 	if (unix_path != NULL)
 		unlink(unix_path);
 	close(fd);
-	free(workers);
 	cache_free(cache);
 	token_source_free(tokens);
 	upstream_global_cleanup();

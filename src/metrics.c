@@ -23,7 +23,7 @@ static unsigned long	upstream[BS_ERR__MAX];
 static unsigned long	latency[NBUCKETS + 1];
 static unsigned long	latency_sum_ms;
 static unsigned long	cache[MC__MAX];
-static long		busy, threads;
+static long		busy, threads, waiting;
 
 #define ADD(x, n) __atomic_add_fetch(&(x), (n), __ATOMIC_RELAXED)
 #define GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -70,6 +70,18 @@ void
 metrics_busy(int delta)
 {
 	ADD(busy, delta);
+}
+
+void
+metrics_waiting(int delta)
+{
+	ADD(waiting, delta);
+}
+
+long
+metrics_waiting_now(void)
+{
+	return GET(waiting);
 }
 
 void
@@ -143,8 +155,12 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions)
 	    "# HELP batchstatus_threads_busy Worker threads handling a request.\n"
 	    "# TYPE batchstatus_threads_busy gauge\n"
 	    "batchstatus_threads_busy %ld\n"
+	    "# HELP batchstatus_threads_waiting Worker threads waiting on a "
+	    "Partner Center call (their own or another request's).\n"
+	    "# TYPE batchstatus_threads_waiting gauge\n"
+	    "batchstatus_threads_waiting %ld\n"
 	    "# HELP batchstatus_threads Worker threads.\n"
 	    "# TYPE batchstatus_threads gauge\n"
 	    "batchstatus_threads %ld\n",
-	    entries, bytes, evictions, GET(busy), GET(threads));
+	    entries, bytes, evictions, GET(busy), GET(waiting), GET(threads));
 }

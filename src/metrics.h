@@ -25,6 +25,9 @@ void	metrics_cache(enum metric_cache);
 const char	*metrics_cache_name(enum metric_cache);
 void	metrics_busy(int delta);	/* a worker started (+1) or finished (-1) a request */
 void	metrics_set_threads(long);
+/* A worker began (+1) or ended (-1) waiting on a Partner Center call, its own or another's. */
+void	metrics_waiting(int delta);
+long	metrics_waiting_now(void);
 void	metrics_write(struct buf *, long cache_entries, long cache_bytes,
 	    long cache_evictions);
 

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import threading
+import uuid
 import time
 import urllib.parse
 import http.client
@@ -1313,6 +1314,32 @@ def coalescing_one_call_for_many_viewers(s):
     check(len(calls) == 1, "24 concurrent viewers made %d upstream calls" % len(calls))
     check(metric(s, 'batchstatus_cache_requests_total{result="coalesced"}') >= 1,
           "no coalesced requests counted")
+
+
+@test("cache")
+def threads_are_added_while_requests_wait_upstream(s):
+    # 40 different batches at once, each held 300 ms by the fake: the server starts with
+    # 8 threads and must add one for each request that would otherwise wait for a thread.
+    ids = [str(uuid.uuid4()) for _ in range(40)]
+    before = s.fake_count()
+    out = [None] * len(ids)
+
+    def view(i):
+        try:
+            out[i] = s.get(batch_path(ids[i])).status
+        except Failure as e:
+            out[i] = str(e)
+    threads = [threading.Thread(target=view, args=(i,)) for i in range(len(ids))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(out == [404] * len(ids), "answers %r" % out)
+    calls = new_upstream(s, before)
+    check(len(calls) == len(ids), "%d upstream calls for %d batches" % (len(calls), len(ids)))
+    n = metric(s, "batchstatus_threads")
+    check(n >= 32, "only %d worker threads for 40 requests waiting upstream at once" % n)
+    check(metric(s, "batchstatus_threads_waiting") == 0, "threads still counted as waiting")
 
 
 @test("cache")
