@@ -19,7 +19,7 @@ and on SIGINT/SIGTERM/SIGHUP.
 Settings (environment): BENCH_SECONDS (12), BENCH_WARMUP (2), BENCH_LONG_SECONDS
 (30, scenario 5), BENCH_E2E_SECONDS (5), BENCH_RENDER_RUNS (20), BENCH_THREADS
 (BATCHSTATUS_THREADS for scenarios 2, 3, 5 and 6; unset = the server's default),
-BENCH_THREADS_256 (256), BENCH_THREADS_1024 (1024), BENCH_RUNNING_CACHE (5),
+BENCH_THREADS_256 and BENCH_THREADS_1024 (unset = the server's default), BENCH_RUNNING_CACHE (5),
 BENCH_ONLY (comma-separated scenario names to run, for development: cap, 1, 2,
 3, 4, 5, 6, 6a; results.md is then left alone).
 """
@@ -64,8 +64,8 @@ LONG_SECONDS = env_num("BENCH_LONG_SECONDS", 30)
 E2E_SECONDS = env_num("BENCH_E2E_SECONDS", 5)
 RENDER_RUNS = env_num("BENCH_RENDER_RUNS", 20)
 THREADS = os.environ.get("BENCH_THREADS", "").strip() or None
-THREADS_256 = env_num("BENCH_THREADS_256", 256)
-THREADS_1024 = env_num("BENCH_THREADS_1024", 1024)
+THREADS_256 = os.environ.get("BENCH_THREADS_256", "").strip() or None
+THREADS_1024 = os.environ.get("BENCH_THREADS_1024", "").strip() or None
 RUNNING_CACHE = env_num("BENCH_RUNNING_CACHE", 5)
 ONLY = set(x.strip() for x in os.environ.get("BENCH_ONLY", "").split(",") if x.strip())
 WRK_TIMEOUT = "10s"
@@ -1018,8 +1018,9 @@ def report(b):
       "checked; listeners with 0 ms and %d ms added latency" % (LATENCY_S * 1000))
     w("- cache on = `BATCHSTATUS_CACHE_FINISHED_SECONDS=600`, `BATCHSTATUS_CACHE_RUNNING_SECONDS=%d`; "
       "cache off = both 0" % RUNNING_CACHE)
-    w("- `BATCHSTATUS_THREADS`: %s for (2), (3), (5), (6); %d and %d for (4)" % (
-        THREADS or "the server's default (unset)", THREADS_256, THREADS_1024))
+    w("- `BATCHSTATUS_THREADS`: %s for (2), (3), (5), (6); %s and %s for (4)" % (
+        THREADS or "the server's default (unset)", THREADS_256 or "the default",
+        THREADS_1024 or "the default"))
     w("- peak RSS: VmHWM of the batchstatus process, a fresh stack per scenario")
     w("")
 

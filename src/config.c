@@ -250,7 +250,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->threads = 256;
 	cfg->cache_finished_seconds = 600;
 	cfg->cache_running_seconds = 5;
-	cfg->cache_max_bytes = 16L * 1024 * 1024;
+	cfg->cache_max_bytes = 8L * 1024 * 1024;
 
 	if (path != NULL && load_file(cfg, path, err, errsz) == -1)
 		return -1;
