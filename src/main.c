@@ -13,8 +13,6 @@
 
 #include "cache.h"
 #include "config.h"
-#include "fetch.h"
-#include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
