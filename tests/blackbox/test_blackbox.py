@@ -1294,21 +1294,27 @@ def metric(stack, name):
     return int(m.group(1))
 
 
-@test("cache")
-def coalescing_one_call_for_many_viewers(s):
-    before = s.fake_count()
-    out = [None] * 24
+def statuses_at_once(s, paths):
+    """GETs every path from a thread of its own, all at once; the statuses (or failures) in order."""
+    out = [None] * len(paths)
 
     def view(i):
         try:
-            out[i] = s.get(batch_path(T["processing"])).status
+            out[i] = s.get(paths[i]).status
         except Failure as e:
             out[i] = str(e)
-    threads = [threading.Thread(target=view, args=(i,)) for i in range(len(out))]
+    threads = [threading.Thread(target=view, args=(i,)) for i in range(len(paths))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return out
+
+
+@test("cache")
+def coalescing_one_call_for_many_viewers(s):
+    before = s.fake_count()
+    out = statuses_at_once(s, [batch_path(T["processing"])] * 24)
     check(out == [200] * len(out), "answers %r" % out)
     calls = calls_for(s, T["processing"], before)
     check(len(calls) == 1, "24 concurrent viewers made %d upstream calls" % len(calls))
@@ -1322,18 +1328,7 @@ def threads_are_added_while_requests_wait_upstream(s):
     # 8 threads and must add one for each request that would otherwise wait for a thread.
     ids = [str(uuid.uuid4()) for _ in range(40)]
     before = s.fake_count()
-    out = [None] * len(ids)
-
-    def view(i):
-        try:
-            out[i] = s.get(batch_path(ids[i])).status
-        except Failure as e:
-            out[i] = str(e)
-    threads = [threading.Thread(target=view, args=(i,)) for i in range(len(ids))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    out = statuses_at_once(s, [batch_path(i) for i in ids])
     check(out == [404] * len(ids), "answers %r" % out)
     calls = new_upstream(s, before)
     check(len(calls) == len(ids), "%d upstream calls for %d batches" % (len(calls), len(ids)))
