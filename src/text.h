@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* FNV-1a, 64 bits: cheap, for hash tables and ETags (not for anything secret). */
 static inline uint64_t
@@ -29,6 +30,60 @@ hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static inline size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t		 n, i;
+	unsigned int	 cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Whether all n bytes at s are valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static inline int
+utf8_valid(const void *p, size_t n)
+{
+	const unsigned char	*s = p;
+	size_t			 i = 0, k;
+	uint64_t		 w;
+
+	while (i < n) {
+		/* Eight ASCII bytes at a time: the common case. */
+		if (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if ((k = utf8_seq(s + i, n - i)) == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
 }
 
 #endif

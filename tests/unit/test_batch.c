@@ -119,6 +119,21 @@ main(void)
 	CHECK(parse("{'a':1}") == -1 || b.ndevices == 0);
 	CHECK(parse("<html><body>Sign in</body></html>") == -1);
 	CHECK(parse("{\"serialNumber\":\"\xff\xfe\"}") == -1);
+	CHECK_CONTAINS(err, "UTF-8");
+	/* UTF-8 is checked whole: overlongs, surrogates, cut sequences, and
+	 * bad bytes on either side of the eight-byte fast path. */
+	CHECK(parse("{\"serialNumber\":\"\xc0\xaf\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"\xed\xa0\x80\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"\xf4\x90\x80\x80\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"abc\xe6\x97\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"abcdefgh\x80\"}") == -1);
+	CHECK(parse("{\"a\":1}\xff") == -1);
+	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":\"\xe6\x97\xa5"
+	    "\xe6\x9c\xac \xc3\xa9 \xf0\x9f\x98\x80 abcdefghij\"}]}") == 0);
+	CHECK(b.ndevices == 1);
+	if (b.ndevices == 1)
+		CHECK_STR(b.devices[0].serial_number, "\xe6\x97\xa5\xe6\x9c\xac "
+		    "\xc3\xa9 \xf0\x9f\x98\x80 abcdefghij");
 	CHECK(parse("{\"a\":1}\n  ") == 0);
 	deep = malloc(200003);
 	deep[0] = '{';
