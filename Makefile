@@ -19,9 +19,9 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
              libctemplate-dev nginx python3 openssl ca-certificates
 
-LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream token cache metrics fetch handler http pool
+LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid route config batch errcodes view export render token upstream cache handler
+UNIT      := guid route config batch errcodes view export render token upstream cache handler signin
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps run test test-asan bench clean

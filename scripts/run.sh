@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts nginx, the batchstatus FastCGI server and (unless BATCHSTATUS_PC_BASE_URL is set)
 # the fake Partner Center, in the foreground, each run in its own RUN_DIR; Ctrl-C stops all.
+# With the fake, the server signs in to the fake's Entra ID token endpoint as DEMO_SIGNIN
+# says: app (client credentials, the default), user (App+User: a refresh token) or file
+# (a static token file, as when BATCHSTATUS_TOKEN_FILE is given).
 set -euo pipefail
 
 main() {
@@ -11,13 +14,17 @@ RUN_DIR=${RUN_DIR:-$top/build/run/$PORT}
 BIN=${BATCHSTATUS_BIN:-$top/build/batchstatus}
 FAKE_PC_LATENCY_MS=${FAKE_PC_LATENCY_MS:-120}
 FAKE_PC_SLOW_MS=${FAKE_PC_SLOW_MS:-30000}
+FAKE_SIGNIN_LIFETIME=${FAKE_SIGNIN_LIFETIME:-3599}
+FAKE_SIGNIN_LATENCY_MS=${FAKE_SIGNIN_LATENCY_MS:-0}
+DEMO_TENANT=8f1c2d3e-0000-4000-8000-00000000d3e0
+DEMO_CLIENT=1950a258-227b-4e31-a9cf-717495945fc2
 
 case $PORT in ''|*[!0-9]*) echo "run.sh: PORT must be a number" >&2; exit 2;; esac
 [ -x "$BIN" ] || { echo "run.sh: $BIN is not built: run make" >&2; exit 2; }
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/nginx-tmp"
-rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port"
+rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port" "$RUN_DIR/fake-signin.port"
 rm -rf "$RUN_DIR/nginx-cache"	# pages rendered by another build must not be served
 
 pids=()
@@ -45,15 +52,38 @@ wait_for() {
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+signin=""
 if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
     "$top/tests/make_ca.sh" "$RUN_DIR/tls"
-    if [ -z "${BATCHSTATUS_TOKEN_FILE:-}" ]; then
-        export BATCHSTATUS_TOKEN_FILE=$RUN_DIR/token
-        (umask 077; openssl rand -hex 32 | sed 's/^/demo-/' > "$BATCHSTATUS_TOKEN_FILE")
+    signin=${DEMO_SIGNIN:-app}
+    if [ -n "${BATCHSTATUS_TOKEN_FILE:-}" ]; then signin=file; fi
+    case $signin in app|user|file) ;; *) echo "run.sh: DEMO_SIGNIN must be app, user or file" >&2; exit 2;; esac
+    fake_args=()
+    if [ "$signin" = file ]; then
+        if [ -z "${BATCHSTATUS_TOKEN_FILE:-}" ]; then
+            export BATCHSTATUS_TOKEN_FILE=$RUN_DIR/token
+            (umask 077; openssl rand -hex 32 | sed 's/^/demo-/' > "$BATCHSTATUS_TOKEN_FILE")
+        fi
+        fake_args+=(--token-file "$BATCHSTATUS_TOKEN_FILE")
+    else
+        # Secrets made afresh, 0600 (rm first: a redirection keeps an old file's mode).
+        unset BATCHSTATUS_TOKEN_FILE BATCHSTATUS_REFRESH_TOKEN_FILE
+        rm -f "$RUN_DIR/client-secret" "$RUN_DIR/refresh-token" "$RUN_DIR/fake-refresh-token-init"
+        (umask 077; openssl rand -base64 33 | sed 's/^/demo~/' > "$RUN_DIR/client-secret")
+        fake_args+=(--signin-listen 127.0.0.1:0 --signin-ready-file "$RUN_DIR/fake-signin.port"
+            --tenant "$DEMO_TENANT" --client-id "$DEMO_CLIENT"
+            --client-secret-file "$RUN_DIR/client-secret"
+            --token-lifetime "$FAKE_SIGNIN_LIFETIME" --signin-latency-ms "$FAKE_SIGNIN_LATENCY_MS")
+        if [ "$signin" = user ]; then
+            # The fake reads its own copy: the server replaces its file as the token rotates.
+            (umask 077; openssl rand -hex 48 | sed 's/^/demo-refresh-/' > "$RUN_DIR/refresh-token"
+             cp "$RUN_DIR/refresh-token" "$RUN_DIR/fake-refresh-token-init")
+            fake_args+=(--refresh-token-init "$RUN_DIR/fake-refresh-token-init")
+        fi
     fi
     python3 "$top/tests/fake_pc.py" --listen 127.0.0.1:0 \
         --cert "$RUN_DIR/tls/server.pem" --key "$RUN_DIR/tls/server.key" \
-        --token-file "$BATCHSTATUS_TOKEN_FILE" --ready-file "$RUN_DIR/fake-pc.port" \
+        --ready-file "$RUN_DIR/fake-pc.port" "${fake_args[@]}" \
         --request-log "$RUN_DIR/fake-requests.jsonl" \
         --latency-ms "$FAKE_PC_LATENCY_MS" --slow-ms "$FAKE_PC_SLOW_MS" \
         2>>"$RUN_DIR/logs/fake-pc.log" &
@@ -61,6 +91,14 @@ if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
     wait_for "the fake Partner Center" test -s "$RUN_DIR/fake-pc.port"
     export BATCHSTATUS_PC_BASE_URL="https://127.0.0.1:$(cat "$RUN_DIR/fake-pc.port")"
     export BATCHSTATUS_CA_FILE=${BATCHSTATUS_CA_FILE:-$RUN_DIR/tls/ca.pem}
+    if [ "$signin" != file ]; then
+        wait_for "the fake sign-in" test -s "$RUN_DIR/fake-signin.port"
+        export BATCHSTATUS_AUTHORITY_URL="https://127.0.0.1:$(cat "$RUN_DIR/fake-signin.port")"
+        export BATCHSTATUS_TENANT_ID=$DEMO_TENANT
+        export BATCHSTATUS_CLIENT_ID=$DEMO_CLIENT
+        export BATCHSTATUS_CLIENT_SECRET_FILE=$RUN_DIR/client-secret
+        if [ "$signin" = user ]; then export BATCHSTATUS_REFRESH_TOKEN_FILE=$RUN_DIR/refresh-token; fi
+    fi
 fi
 
 sock=$RUN_DIR/batchstatus.sock
@@ -97,6 +135,10 @@ if [ -n "${FAKE_PC_LATENCY_MS:-}" ] && [ -s "$RUN_DIR/fake-pc.port" ]; then
     echo "    no such batch:       $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000404"
     echo "    rate-limited:        $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000429"
 fi
+case $signin in
+app)  echo "  signs in: App-only (client credentials) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;
+user) echo "  signs in: App+User (refresh token $RUN_DIR/refresh-token) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;
+esac
 echo "  logs: $RUN_DIR/logs/   (Ctrl-C stops everything)"
 
 # Runs until a signal, or until one of the three dies (then stops the others).

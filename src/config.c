@@ -10,6 +10,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "secret.h"
+#include "token.h"
+
 #ifndef TEMPLATES_DIR
 #define TEMPLATES_DIR "templates"
 #endif
@@ -28,8 +32,15 @@ struct setting {
 #define NUM(f, k, lo, hi) k, offsetof(struct config, f), 0, lo, hi
 
 static const struct setting settings[] = {
+	{ "cloud", STR(cloud, K_STRING) },
 	{ "pc_base_url", STR(pc_base_url, K_URL) },
+	{ "authority_url", STR(authority_url, K_URL) },
 	{ "token_file", STR(token_file, K_FILE) },
+	{ "tenant_id", STR(tenant_id, K_STRING) },
+	{ "client_id", STR(client_id, K_STRING) },
+	{ "client_secret_file", STR(client_secret_file, K_FILE) },
+	{ "refresh_token_file", STR(refresh_token_file, K_FILE) },
+	{ "token_endpoint", STR(token_endpoint, K_STRING) },
 	{ "ca_file", STR(ca_file, K_FILE) },
 	{ "listen", STR(listen, K_LISTEN) },
 	{ "templates_dir", STR(templates_dir, K_STRING) },
@@ -40,6 +51,21 @@ static const struct setting settings[] = {
 	{ "cache_finished_seconds", NUM(cache_finished_seconds, K_NUMBER, 0, 86400) },
 	{ "cache_running_seconds", NUM(cache_running_seconds, K_NUMBER, 0, 600) },
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024) },
+	{ "log_level", STR(log_level, K_STRING) },
+};
+
+/* The API base and the sign-in authority of each cloud (see the API notes). */
+static const struct cloud {
+	const char	*name, *api, *authority;
+} clouds[] = {
+	{ "global", "https://api.partnercenter.microsoft.com",
+	    "https://login.microsoftonline.com" },
+	{ "germany", "https://api.partnercenter.microsoft.com",
+	    "https://login.microsoftonline.de" },
+	{ "usgov", "https://api.partnercenter.microsoft.com",
+	    "https://login.microsoftonline.us" },
+	{ "china", "https://partner.partnercenterapi.microsoftonline.cn",
+	    "https://login.chinacloudapi.cn" },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -96,8 +122,7 @@ parse_number(const char *s, int bytes, long *out)
 }
 
 static int
-check_url(struct config *cfg, char *v, char *err, size_t errsz,
-    const char *name)
+check_url(char *v, int *is_http, char *err, size_t errsz, const char *name)
 {
 	size_t		 n;
 	const char	*host;
@@ -107,10 +132,10 @@ check_url(struct config *cfg, char *v, char *err, size_t errsz,
 		    "must be a plain URL (no spaces, query or fragment)");
 	if (strncasecmp(v, "https://", 8) == 0) {
 		host = v + 8;
-		cfg->base_is_http = 0;
+		*is_http = 0;
 	} else if (strncasecmp(v, "http://", 7) == 0) {
 		host = v + 7;
-		cfg->base_is_http = 1;
+		*is_http = 1;
 	} else
 		return fail(err, errsz, name, "must start with https://");
 	if (*host == '\0' || *host == '/')
@@ -233,6 +258,98 @@ load_file(struct config *cfg, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+static int
+resolve_cloud(struct config *cfg, char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
+		if (strcasecmp(cfg->cloud, clouds[i].name) == 0)
+			break;
+	if (i == sizeof(clouds) / sizeof(clouds[0]))
+		return fail(err, errsz, "cloud",
+		    "must be global, china, usgov or germany");
+	/* Set alone, either URL overrides its half of the cloud. */
+	if (cfg->pc_base_url[0] == '\0')
+		snprintf(cfg->pc_base_url, sizeof(cfg->pc_base_url), "%s",
+		    clouds[i].api);
+	if (cfg->authority_url[0] == '\0')
+		snprintf(cfg->authority_url, sizeof(cfg->authority_url), "%s",
+		    clouds[i].authority);
+	return 0;
+}
+
+/* A tenant (GUID or domain) or client ID goes into a URL path or a form: a strict character set. */
+static int
+id_ok(const char *v)
+{
+	size_t i;
+
+	if (*v == '\0' || *v == '.' || *v == '-')
+		return 0;
+	for (i = 0; v[i] != '\0'; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-' && v[i] != '.')
+			return 0;
+	return strstr(v, "..") == NULL;
+}
+
+static int
+check_secret(const char *name, const char *path, char *err, size_t errsz)
+{
+	char why[CONFIG_PATH_MAX + 200];
+
+	if (secret_check(path, why, sizeof(why)) == -1)
+		return fail(err, errsz, name, why);
+	return 0;
+}
+
+/* Exactly one source of tokens, complete, with its secret files closed to others. */
+static int
+choose_token_source(struct config *cfg, char *err, size_t errsz)
+{
+	int app = cfg->tenant_id[0] || cfg->client_id[0] ||
+	    cfg->client_secret_file[0] || cfg->refresh_token_file[0];
+
+	if (strcmp(cfg->token_endpoint, "v1") != 0 &&
+	    strcmp(cfg->token_endpoint, "v2") != 0)
+		return fail(err, errsz, "token_endpoint", "must be v1 or v2");
+	cfg->token_v2 = strcmp(cfg->token_endpoint, "v2") == 0;
+	if (cfg->token_file[0] != '\0' && app)
+		return fail(err, errsz, "token_file", "is set together with "
+		    "tenant_id/client_id/client_secret_file: choose one "
+		    "source of tokens");
+	if (cfg->token_file[0] != '\0') {
+		cfg->token_kind = TOKEN_FROM_FILE;
+		return check_secret("token_file", cfg->token_file, err, errsz);
+	}
+	if (!app)
+		return fail(err, errsz, "client_id", "no source of tokens: "
+		    "set tenant_id, client_id and client_secret_file (or "
+		    "token_file)");
+	if (!id_ok(cfg->tenant_id))
+		return fail(err, errsz, "tenant_id", cfg->tenant_id[0] ?
+		    "must be a GUID or a domain name" : "is not set");
+	if (!id_ok(cfg->client_id))
+		return fail(err, errsz, "client_id", cfg->client_id[0] ?
+		    "must be the application (client) ID, a GUID" :
+		    "is not set");
+	if (cfg->client_secret_file[0] == '\0')
+		return fail(err, errsz, "client_secret_file", "is not set");
+	if (check_secret("client_secret_file", cfg->client_secret_file, err,
+	    errsz) == -1)
+		return -1;
+	cfg->token_kind = TOKEN_APP;
+	if (cfg->refresh_token_file[0] != '\0') {
+		if (check_secret("refresh_token_file", cfg->refresh_token_file,
+		    err, errsz) == -1)
+			return -1;
+		cfg->token_kind = TOKEN_APP_USER;
+	}
+	snprintf(cfg->token_url, sizeof(cfg->token_url), "%s/%s/oauth2/%stoken",
+	    cfg->authority_url, cfg->tenant_id, cfg->token_v2 ? "v2.0/" : "");
+	return 0;
+}
+
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 {
@@ -241,7 +358,9 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	const char	*v;
 
 	memset(cfg, 0, sizeof(*cfg));
-	strcpy(cfg->pc_base_url, "https://api.partnercenter.microsoft.com");
+	strcpy(cfg->cloud, "global");
+	strcpy(cfg->token_endpoint, "v1");
+	strcpy(cfg->log_level, "info");
 	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s",
 	    TEMPLATES_DIR);
 	cfg->upstream_timeout_ms = 15000;
@@ -263,15 +382,19 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 			return -1;
 	}
 
-	if (check_url(cfg, cfg->pc_base_url, err, errsz, "pc_base_url") == -1)
+	if (resolve_cloud(cfg, err, errsz) == -1 ||
+	    check_url(cfg->pc_base_url, &cfg->base_is_http, err, errsz,
+	    "pc_base_url") == -1 ||
+	    check_url(cfg->authority_url, &cfg->authority_is_http, err, errsz,
+	    "authority_url") == -1)
 		return -1;
 	if (check_listen(cfg->listen, err, errsz, "listen") == -1)
 		return -1;
-	if (cfg->token_file[0] == '\0')
-		return fail(err, errsz, "token_file",
-		    "is not set: the server needs a Partner Center token");
-	if (access(cfg->token_file, R_OK) == -1)
-		return fail(err, errsz, "token_file", strerror(errno));
+	if (choose_token_source(cfg, err, errsz) == -1)
+		return -1;
+	if ((cfg->log_level_n = log_level_from_name(cfg->log_level)) < 0)
+		return fail(err, errsz, "log_level",
+		    "must be error, warn, info or debug");
 	if (cfg->ca_file[0] != '\0' && access(cfg->ca_file, R_OK) == -1)
 		return fail(err, errsz, "ca_file", strerror(errno));
 	if (cfg->templates_dir[0] == '\0')

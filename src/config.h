@@ -7,8 +7,17 @@
 #define CONFIG_PATH_MAX	1024
 
 struct config {
-	char	pc_base_url[512];	/* no trailing slash */
+	char	cloud[16];		/* global, china, usgov, germany */
+	char	pc_base_url[512];	/* no trailing slash; default: the cloud's */
+	char	authority_url[512];	/* sign-in; no trailing slash; default: the cloud's */
+	/* The token: token_file, or tenant_id + client_id + client_secret_file (+ refresh_token_file). */
 	char	token_file[CONFIG_PATH_MAX];
+	char	tenant_id[128];
+	char	client_id[128];
+	char	client_secret_file[CONFIG_PATH_MAX];
+	char	refresh_token_file[CONFIG_PATH_MAX];
+	char	token_endpoint[8];	/* v1 (resource=) or v2 (scope=) */
+	char	log_level[8];		/* error, warn, info, debug */
 	char	ca_file[CONFIG_PATH_MAX];	/* empty: the system's CAs */
 	char	listen[CONFIG_PATH_MAX];	/* "unix:/path", "host:port", or empty for fd 0 */
 	char	templates_dir[CONFIG_PATH_MAX];
@@ -20,12 +29,19 @@ struct config {
 	long	cache_running_seconds;	/* 0: running batches are not kept */
 	long	cache_max_bytes;
 	int	base_is_http;	/* plain http:// base: allowed for local testing, warned about */
+	/* Derived. */
+	int	token_kind;		/* enum token_kind */
+	int	token_v2;
+	char	token_url[768];		/* {authority}/{tenant}/oauth2[/v2.0]/token */
+	int	authority_is_http;
+	int	log_level_n;		/* enum log_level */
 };
 
 /*
  * Fills cfg from defaults, then the file (when path is not NULL), then
  * BATCHSTATUS_* environment variables. On a bad value returns -1 with a
- * message naming the setting in err.
+ * message naming the setting in err. Secret files must exist and be closed
+ * to group and others.
  */
 int	config_load(struct config *cfg, const char *path, char *err, size_t errsz);
 

@@ -53,6 +53,13 @@ static const struct error_info table[BS_ERR__MAX] = {
 	    "This server has no Partner Center token",
 	    "The server could not read its Partner Center token. "
 	    "Tell the administrator." },
+	[BS_ERR_SIGNIN] = { 502, "signin",
+	    "Sign-in to Partner Center failed",
+	    "This server could not sign in to get a Partner Center token, "
+	    "so it did not ask for the batch. This is not your fault: tell "
+	    "the administrator of this service, quoting the sign-in error "
+	    "and the correlation ID below. The server keeps trying by "
+	    "itself." },
 	[BS_ERR_INTERNAL] = { 500, "internal",
 	    "Something went wrong on this server",
 	    "The server could not build this page. Try again; if it "

@@ -16,7 +16,8 @@ enum bs_error {
 	BS_ERR_BAD_BODY,	/* not JSON, not UTF-8, too deep, wrong shape */
 	BS_ERR_TOO_LARGE,	/* body over max_body_bytes */
 	BS_ERR_TIMEOUT,		/* the upstream deadline passed */
-	BS_ERR_TOKEN,		/* the server has no usable token */
+	BS_ERR_TOKEN,		/* the server has no usable token (its file) */
+	BS_ERR_SIGNIN,		/* the sign-in endpoint gave no token */
 	BS_ERR_INTERNAL,	/* out of memory, a template failed */
 	BS_ERR__MAX
 };

@@ -2,6 +2,7 @@
 #include "fetch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,27 +38,81 @@ fetch_classify(const struct upstream_result *r)
 	return BS_ERR_UPSTREAM_STATUS;
 }
 
+/* One GET with the current token; on a 401 that a new token may cure, *refused is set. */
+static enum bs_error
+call_once(struct fetch_ctx *ctx, const char *customer, const char *tracking,
+    const char *correlation_id, struct upstream_result *r, int *refused)
+{
+	char		*token;
+	enum bs_error	 e;
+
+	*refused = 0;
+	memset(r, 0, sizeof(*r));
+	if ((token = malloc(TOKEN_MAX)) == NULL)
+		return BS_ERR_INTERNAL;
+	if ((e = token_get(ctx->tokens, token, TOKEN_MAX)) != BS_OK) {
+		free(token);
+		return e;
+	}
+	metrics_waiting(1);
+	upstream_get(ctx->upstream, customer, tracking, correlation_id, token,
+	    r);
+	metrics_waiting(-1);
+	if (r->outcome == UP_ANSWER && r->http_status == 401)
+		*refused = token_refused(ctx->tokens, token);
+	/* On the heap, not the stack: a 16 KiB stack buffer wiped whole
+	 * kept 16 KiB of every worker's stack resident. */
+	explicit_bzero(token, strlen(token));
+	free(token);
+	return fetch_classify(r);
+}
+
+static void
+log_call(const char *correlation_id, const struct upstream_result *r,
+    enum bs_error e)
+{
+	if (r->outcome == UP_ANSWER)
+		log_info("upstream corr=%s request=%s status=%ld ms=%ld "
+		    "bytes=%zu -> %s", correlation_id, r->request_id,
+		    r->http_status, r->elapsed_ms, r->len, error_info(e)->key);
+	else
+		log_warn("upstream corr=%s request=%s failed ms=%ld: %s -> %s",
+		    correlation_id, r->request_id, r->elapsed_ms, r->detail,
+		    error_info(e)->key);
+	metrics_upstream(e, r->elapsed_ms);
+}
+
 enum bs_error
 fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
     const char *correlation_id, struct batch *out, uint64_t *hash,
-    long *retry_after)
+    long *retry_after, struct fetch_trace *trace)
 {
 	struct upstream_result	 r;
-	char			 token[TOKEN_MAX], why[128];
+	char			 why[128];
 	enum bs_error		 e;
+	int			 attempt, refused;
 
 	memset(out, 0, sizeof(*out));
 	*retry_after = -1;
 	*hash = 0;
-	if (token_get(ctx->tokens, token, sizeof(token)) == -1)
-		return BS_ERR_TOKEN;
-	metrics_waiting(1);
-	upstream_get(ctx->upstream, customer, tracking, correlation_id, token,
-	    &r);
-	metrics_waiting(-1);
-	explicit_bzero(token, sizeof(token));
-
-	e = fetch_classify(&r);
+	for (attempt = 0; ; attempt++) {
+		e = call_once(ctx, customer, tracking, correlation_id, &r,
+		    &refused);
+		if (e == BS_ERR_TOKEN || e == BS_ERR_SIGNIN ||
+		    (e == BS_ERR_INTERNAL && r.request_id[0] == '\0'))
+			return e;	/* no call was made */
+		if (trace != NULL) {
+			trace->status = r.outcome == UP_ANSWER ?
+			    r.http_status : -1;
+			trace->ms += r.elapsed_ms;
+			trace->calls++;
+		}
+		/* A refused token is renewed and the call made once more, not twice. */
+		if (!refused || attempt > 0)
+			break;
+		log_call(correlation_id, &r, e);
+		upstream_result_free(&r);
+	}
 	if (e == BS_OK)
 		*hash = hash_bytes(r.body, r.len);
 	if (e == BS_ERR_THROTTLED)
@@ -69,15 +124,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 		    "(%zu bytes, %s)", correlation_id, r.request_id, why, r.len,
 		    r.content_type[0] ? r.content_type : "no content type");
 	}
-	if (r.outcome == UP_ANSWER)
-		log_info("upstream corr=%s request=%s status=%ld ms=%ld "
-		    "bytes=%zu -> %s", correlation_id, r.request_id,
-		    r.http_status, r.elapsed_ms, r.len, error_info(e)->key);
-	else
-		log_warn("upstream corr=%s request=%s failed ms=%ld: %s -> %s",
-		    correlation_id, r.request_id, r.elapsed_ms, r.detail,
-		    error_info(e)->key);
-	metrics_upstream(e, r.elapsed_ms);
+	log_call(correlation_id, &r, e);
 	upstream_result_free(&r);
 	return e;
 }
@@ -85,6 +132,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 struct fill_arg {
 	struct fetch_ctx	*ctx;
 	const char		*customer, *tracking, *correlation_id;
+	struct fetch_trace	*trace;
 };
 
 static enum bs_error
@@ -93,14 +141,15 @@ fill(void *arg, struct batch *out, uint64_t *hash, long *retry_after)
 	struct fill_arg *a = arg;
 
 	return fetch_batch(a->ctx, a->customer, a->tracking, a->correlation_id,
-	    out, hash, retry_after);
+	    out, hash, retry_after, a->trace);
 }
 
 void
 fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, struct cache_result *out)
+    const char *correlation_id, struct cache_result *out,
+    struct fetch_trace *trace)
 {
-	struct fill_arg	 a = { ctx, customer, tracking, correlation_id };
+	struct fill_arg	 a = { ctx, customer, tracking, correlation_id, trace };
 	struct timespec	 ts;
 	char		 key[2 * GUID_LEN + 2];
 

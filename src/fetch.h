@@ -14,6 +14,13 @@ struct fetch_ctx {
 	struct cache		*cache;		/* shared by all threads */
 };
 
+/* This request's own Partner Center call, for its log line (status 0: none). */
+struct fetch_trace {
+	long	status;		/* HTTP status of the last attempt; -1: no answer */
+	long	ms;		/* time spent on the calls, retries included */
+	int	calls;
+};
+
 /* What an upstream answer means for the user: BS_OK for a 200, else the error. */
 enum bs_error	fetch_classify(const struct upstream_result *);
 
@@ -24,16 +31,19 @@ enum bs_error	fetch_classify(const struct upstream_result *);
  */
 void		fetch_get(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    struct cache_result *out);
+		    struct cache_result *out, struct fetch_trace *trace);
 void		fetch_release(struct fetch_ctx *, struct cache_result *);
 
 /*
- * Calls Partner Center and parses the answer, bypassing the cache.
+ * Calls Partner Center and parses the answer, bypassing the cache. A 401
+ * drops the token and the call is made once more with a new one.
  * Returns BS_OK with *out filled (free it with batch_free), or the error;
  * *hash identifies the body, *retry_after is Retry-After in seconds or -1.
+ * trace (may be NULL) gets the calls made.
  */
 enum bs_error	fetch_batch(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    struct batch *out, uint64_t *hash, long *retry_after);
+		    struct batch *out, uint64_t *hash, long *retry_after,
+		    struct fetch_trace *trace);
 
 #endif

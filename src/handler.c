@@ -38,7 +38,7 @@ render_page(struct response *res, struct tpage *p)
 
 static void
 error_page(struct response *res, enum bs_error e, const struct request *req,
-    long retry_after)
+    long retry_after, const char *detail)
 {
 	const struct error_info	*ei = error_info(e);
 	struct tpage		*p;
@@ -58,12 +58,16 @@ error_page(struct response *res, enum bs_error e, const struct request *req,
 		if (retry_after >= 0)
 			buf_printf(&res->body, ",\"retryAfter\":%ld",
 			    retry_after);
+		/* Only ever our own words and codes: safe to print unquoted. */
+		if (detail != NULL && detail[0] != '\0')
+			buf_printf(&res->body, ",\"detail\":\"%s\"", detail);
 		buf_puts(&res->body, "}\n");
 		return;
 	}
 	res->content_type = HTML;
 	if ((p = tpage_new("error")) != NULL)
-		view_fill_error(p, e, req, res->correlation_id, retry_after);
+		view_fill_error(p, e, req, res->correlation_id, retry_after,
+		    detail);
 	render_page(res, p);
 }
 
@@ -144,19 +148,26 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 {
 	static const char	 variant[] = { 'h', 'j', 'c' };
 	struct cache_result	 cr;
+	struct fetch_trace	 tr = { 0, 0, 0 };
 	struct batch_view	 v;
+	char			 detail[80];
 	struct tpage		*p;
 	int			 rc;
 
 	if (fetch == NULL) {
-		error_page(res, BS_ERR_INTERNAL, req, -1);
+		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 		return;
 	}
 	fetch_get(fetch, req->customer, req->tracking, res->correlation_id,
-	    &cr);
+	    &cr, &tr);
 	res->cache = metrics_cache_name(cr.how);
+	res->up_status = tr.calls > 0 ? tr.status : 0;
+	res->up_ms = tr.ms;
 	if (cr.err != BS_OK) {
-		error_page(res, cr.err, req, cr.retry_after);
+		detail[0] = '\0';
+		if (cr.err == BS_ERR_SIGNIN)
+			token_failure(fetch->tokens, detail, sizeof(detail));
+		error_page(res, cr.err, req, cr.retry_after, detail);
 		fetch_release(fetch, &cr);
 		return;
 	}
@@ -182,7 +193,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 	if (view_batch_build(&v, cr.batch, req, now) == -1) {
 		fetch_release(fetch, &cr);
 		res->etag[0] = '\0';
-		error_page(res, BS_ERR_INTERNAL, req, -1);
+		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 		return;
 	}
 	res->status = 200;
@@ -214,7 +225,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		res->cache_control = NULL;
 		res->edge_seconds = 0;
 		if (rc == -1)
-			error_page(res, BS_ERR_INTERNAL, req, -1);
+			error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 	}
 }
 
@@ -276,7 +287,7 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 		form_page(res, &req, 400);
 		return;
 	default:
-		error_page(res, e, NULL, -1);
+		error_page(res, e, NULL, -1, NULL);
 		return;
 	}
 	switch (req.kind) {

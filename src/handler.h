@@ -30,6 +30,8 @@ struct response {
 	char		 correlation_id[GUID_LEN + 1];
 	const char	*outcome;		/* a short word for the log */
 	const char	*cache;			/* hit, miss, coalesced, throttled; NULL: no batch */
+	long		 up_status;		/* this request's own Partner Center call: HTTP status, -1 no answer, 0 none */
+	long		 up_ms;
 	enum metric_route route;
 	struct buf	 body;
 };

@@ -76,6 +76,59 @@ ms_since(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/*
+ * The path as asked, with query values left out (the names stay): IDs in
+ * a query are the user's typing, and a log is no place for free text.
+ */
+static void
+path_for_log(const char *uri, char *out, size_t outsz)
+{
+	size_t	 o = 0;
+	int	 in_value = 0, in_query = 0;
+
+	for (; *uri != '\0' && o + 4 < outsz; uri++) {
+		char c = *uri;
+
+		if (!in_query && c == '?')
+			in_query = 1;
+		else if (in_query && c == '=') {
+			if (!in_value)
+				out[o++] = c;
+			in_value = 1;
+			continue;
+		} else if (in_query && c == '&')
+			in_value = 0;
+		if (!in_value)
+			out[o++] = c;
+	}
+	if (*uri != '\0') {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* One line per request: who to quote, what was asked, the answer, and what it cost upstream. */
+static void
+log_request(const struct http_in *in, const struct response *res, long ms)
+{
+	char	path[320], up[48];
+
+	path_for_log(in->uri, path, sizeof(path));
+	if (res->up_status > 0)
+		snprintf(up, sizeof(up), "%ld up_ms=%ld", res->up_status,
+		    res->up_ms);
+	else if (res->up_status < 0)
+		snprintf(up, sizeof(up), "failed up_ms=%ld", res->up_ms);
+	else
+		snprintf(up, sizeof(up), "-");
+	log_info("request corr=%s %.16s %s route=%s -> %d %s cache=%s up=%s "
+	    "ms=%ld", res->correlation_id, in->method, path,
+	    metrics_route_name(res->route), res->status,
+	    res->outcome ? res->outcome : "-", res->cache ? res->cache : "-",
+	    up, ms);
+}
+
 void
 http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 {
@@ -99,12 +152,8 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 	handle_request(fetch, &in, (int64_t)time(NULL), &res);
 	http_write(r->out, &res);
 	metrics_request(res.route, res.status);
-	log_info("request corr=%s %.16s %.300s%s -> %d %s%s%s ms=%ld",
-	    res.correlation_id, in.method, in.uri,
-	    strlen(in.uri) > 300 ? "..." : "",
-	    res.status, res.outcome ? res.outcome : "-",
-	    res.cache ? " cache=" : "", res.cache ? res.cache : "",
-	    ms_since(&t0));
+	if (log_enabled(LOG_INFO))
+		log_request(&in, &res, ms_since(&t0));
 	buf_free(&res.body);
 	metrics_busy(-1);
 }

@@ -7,8 +7,34 @@
 #include <time.h>
 #include <unistd.h>
 
+static enum log_level level = LOG_INFO;
+
+int
+log_level_from_name(const char *name)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+log_set_level(enum log_level l)
+{
+	level = l;
+}
+
+int
+log_enabled(enum log_level l)
+{
+	return l <= level;
+}
+
 static void
-log_write(const char *level, const char *fmt, va_list ap)
+log_write(const char *name, const char *fmt, va_list ap)
 {
 	char		 msg[2048], line[4096 + 64];
 	struct timespec	 ts;
@@ -20,7 +46,7 @@ log_write(const char *level, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
 	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ %s ",
-	    ts.tv_nsec / 1000000, level);
+	    ts.tv_nsec / 1000000, name);
 	for (i = 0; msg[i] != '\0' && n < sizeof(line) - 6; i++) {
 		unsigned char c = (unsigned char)msg[i];
 		if (c < 0x20 || c == 0x7f)
@@ -35,10 +61,24 @@ log_write(const char *level, const char *fmt, va_list ap)
 }
 
 void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_DEBUG)
+		return;
+	va_start(ap, fmt);
+	log_write("debug", fmt, ap);
+	va_end(ap);
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level < LOG_INFO)
+		return;
 	va_start(ap, fmt);
 	log_write("info", fmt, ap);
 	va_end(ap);
@@ -49,6 +89,8 @@ log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level < LOG_WARN)
+		return;
 	va_start(ap, fmt);
 	log_write("warn", fmt, ap);
 	va_end(ap);

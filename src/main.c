@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,13 +27,79 @@
 
 #define APP_NAME "batchstatus/" BATCHSTATUS_VERSION
 
+/* Exit statuses (documented in batchstatus(8)). */
+#define EXIT_START	1	/* could not start: socket, templates, libraries */
+#define EXIT_CONFIG	2	/* usage or configuration error */
+#define EXIT_SIGNIN	3	/* --check-config --online: no token */
+
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr, "usage: batchstatus [--config FILE] [--check] "
-	    "[--version]\n"
-	    "Settings come from BATCHSTATUS_* variables (see README.md).\n"
-	    "--check loads settings and templates, then exits.\n");
+	fprintf(f, "usage: batchstatus [--config FILE] [--check-config [--online]]\n"
+	    "       batchstatus --version | --help\n"
+	    "Serves Partner Center batch upload status pages over FastCGI.\n"
+	    "Settings come from a key = value file (--config, or BATCHSTATUS_CONFIG)\n"
+	    "and BATCHSTATUS_* variables, which win; see batchstatus(8).\n"
+	    "  --check-config  check the settings, secret files and templates, then exit\n"
+	    "                  (0 valid, 2 invalid); --check is the same\n"
+	    "  --online        with --check-config: also obtain a token from the sign-in\n"
+	    "                  endpoint (3 when that fails)\n");
+}
+
+static void
+token_opts_from(const struct config *cfg, struct token_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = (enum token_kind)cfg->token_kind;
+	o->token_file = cfg->token_file;
+	o->client_secret_file = cfg->client_secret_file;
+	o->refresh_token_file = cfg->refresh_token_file;
+	o->signin.token_url = cfg->token_url;
+	o->signin.v2 = cfg->token_v2;
+	o->signin.client_id = cfg->client_id;
+	o->signin.ca_file = cfg->ca_file;
+	o->signin.timeout_ms = cfg->upstream_timeout_ms;
+}
+
+/* Says where tokens come from, once, at start-up: never the token or a secret. */
+static void
+log_token_source(const struct config *cfg)
+{
+	switch (cfg->token_kind) {
+	case TOKEN_FROM_FILE:
+		log_info("token: from the file %s, re-read when it changes",
+		    cfg->token_file);
+		break;
+	default:
+		log_info("token: %s sign-in at %s for client %s (secret in "
+		    "%s%s%s), renewed before it expires",
+		    cfg->token_kind == TOKEN_APP_USER ? "App+User" : "App-only",
+		    cfg->token_url, cfg->client_id, cfg->client_secret_file,
+		    cfg->token_kind == TOKEN_APP_USER ? ", refresh token in " :
+		    "", cfg->token_kind == TOKEN_APP_USER ?
+		    cfg->refresh_token_file : "");
+	}
+}
+
+/* --check-config --online: one token, or the sign-in error. */
+static int
+check_online(struct token_source *tokens)
+{
+	char		*token, why[80];
+	enum bs_error	 e;
+
+	if ((token = malloc(TOKEN_MAX)) == NULL)
+		return EXIT_START;
+	e = token_get(tokens, token, TOKEN_MAX);
+	explicit_bzero(token, TOKEN_MAX);
+	free(token);
+	if (e == BS_OK) {
+		log_info("check: a token was obtained");
+		return 0;
+	}
+	token_failure(tokens, why, sizeof(why));
+	log_err("check: no token: %s", why[0] ? why : error_info(e)->title);
+	return EXIT_SIGNIN;
 }
 
 /* The listening socket: our own, or fd 0 from spawn-fcgi or systemd. */
@@ -78,53 +145,85 @@ int
 main(int argc, char *argv[])
 {
 	struct config		 cfg;
-	const char		*config_path = NULL, *unix_path;
-	char			 err[512], token[TOKEN_MAX];
+	const char		*config_path, *unix_path;
+	char			 err[2048];
+	struct token_opts	 topts;
 	struct token_source	*tokens;
 	struct pool_opts	 po;
 	struct pool		*pool;
 	struct cache_opts	 copts;
 	struct cache		*cache;
 	sigset_t		 stop;
-	int			 i, check = 0, fd, sig;
+	int			 i, check = 0, online = 0, fd, sig, rc;
 
+	/* Nothing this process holds (tokens, secrets) may end up in a core dump. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	config_path = getenv("BATCHSTATUS_CONFIG");
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config_path = argv[++i];
-		else if (strcmp(argv[i], "--check") == 0)
+		else if (strcmp(argv[i], "--check") == 0 ||
+		    strcmp(argv[i], "--check-config") == 0)
 			check = 1;
+		else if (strcmp(argv[i], "--online") == 0)
+			online = 1;
 		else if (strcmp(argv[i], "--version") == 0) {
 			puts(APP_NAME);
 			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
 		} else {
-			usage();
-			return 2;
+			usage(stderr);
+			return EXIT_CONFIG;
 		}
 	}
-	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
-		log_err("cannot start: %s", err);
-		return 2;
+	if (online && !check) {
+		usage(stderr);
+		return EXIT_CONFIG;
 	}
+	if (config_path != NULL && config_path[0] == '\0')
+		config_path = NULL;
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		log_err("cannot start: configuration: %s", err);
+		return EXIT_CONFIG;
+	}
+	log_set_level((enum log_level)cfg.log_level_n);
 	if (render_init(cfg.templates_dir, err, sizeof(err)) == -1) {
 		log_err("cannot start: %s", err);
-		return 2;
+		return check ? EXIT_CONFIG : EXIT_START;
 	}
 	if (cfg.base_is_http)
 		log_warn("BATCHSTATUS_PC_BASE_URL %s is plain http: the token "
 		    "travels unencrypted; use this for local testing only",
 		    cfg.pc_base_url);
-	if ((tokens = token_source_file(cfg.token_file)) == NULL) {
+	if (cfg.authority_is_http && cfg.token_kind != TOKEN_FROM_FILE)
+		log_warn("BATCHSTATUS_AUTHORITY_URL %s is plain http: the "
+		    "client secret travels unencrypted; use this for local "
+		    "testing only", cfg.authority_url);
+	log_token_source(&cfg);
+	token_opts_from(&cfg, &topts);
+	if ((tokens = token_source_new(&topts)) == NULL) {
 		log_err("cannot start: out of memory");
-		return 1;
+		return EXIT_START;
 	}
-	if (token_get(tokens, token, sizeof(token)) == -1)
-		log_warn("no usable token yet in %s: batch pages will fail "
-		    "until there is one", cfg.token_file);
-	explicit_bzero(token, sizeof(token));
 	if (check) {
-		log_info("configuration and templates are fine");
+		rc = 0;
+		if (online) {
+			if (upstream_global_init() == -1) {
+				log_err("cannot start: library initialisation "
+				    "failed");
+				return EXIT_START;
+			}
+			rc = check_online(tokens);
+			upstream_global_cleanup();
+		}
+		if (rc == 0)
+			log_info("check: configuration, secret files and "
+			    "templates are fine");
 		token_source_free(tokens);
-		return 0;
+		return rc;
 	}
 
 	/*
@@ -135,7 +234,7 @@ main(int argc, char *argv[])
 	mallopt(M_ARENA_MAX, 1);
 	if (upstream_global_init() == -1 || FCGX_Init() != 0) {
 		log_err("cannot start: library initialisation failed");
-		return 1;
+		return EXIT_START;
 	}
 	/* Block the stop signals in every thread; main takes them with sigwait. */
 	sigemptyset(&stop);
@@ -145,7 +244,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((fd = open_listener(&cfg, &unix_path)) < 0)
-		return 1;
+		return EXIT_START;
 	memset(&po, 0, sizeof(po));
 	po.upstream.base_url = cfg.pc_base_url;
 	po.upstream.ca_file = cfg.ca_file;
@@ -161,7 +260,7 @@ main(int argc, char *argv[])
 	copts.wait_ms = cfg.upstream_timeout_ms + 2000;
 	if ((cache = cache_new(&copts)) == NULL) {
 		log_err("cannot start: out of memory");
-		return 1;
+		return EXIT_START;
 	}
 	po.listen_fd = fd;
 	po.max_threads = cfg.threads;
@@ -173,7 +272,7 @@ main(int argc, char *argv[])
 	po.cache = cache;
 	if ((pool = pool_start(&po)) == NULL) {
 		log_err("cannot start: no worker thread could start");
-		return 1;
+		return EXIT_START;
 	}
 	log_info("%s ready: %ld threads (up to %ld as requests wait), upstream %s, deadline %ld ms, "
 	    "cache %lds finished / %lds running / %ld bytes", APP_NAME,

@@ -24,6 +24,7 @@ static unsigned long	latency[NBUCKETS + 1];
 static unsigned long	latency_sum_ms;
 static unsigned long	cache[MC__MAX];
 static long		busy, threads, waiting;
+static unsigned long	signins[2];	/* failed, renewed */
 
 #define ADD(x, n) __atomic_add_fetch(&(x), (n), __ATOMIC_RELAXED)
 #define GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -61,6 +62,12 @@ metrics_cache(enum metric_cache c)
 }
 
 const char *
+metrics_route_name(enum metric_route r)
+{
+	return (int)r >= 0 && r < MR__MAX ? route_names[r] : "other";
+}
+
+const char *
 metrics_cache_name(enum metric_cache c)
 {
 	return (int)c >= 0 && c < MC__MAX ? cache_names[c] : "unknown";
@@ -82,6 +89,12 @@ long
 metrics_waiting_now(void)
 {
 	return GET(waiting);
+}
+
+void
+metrics_token(int ok)
+{
+	ADD(signins[ok ? 1 : 0], 1);
 }
 
 void
@@ -136,6 +149,12 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions)
 	buf_printf(b, "batchstatus_upstream_latency_seconds_sum %.3f\n"
 	    "batchstatus_upstream_latency_seconds_count %lu\n",
 	    GET(latency_sum_ms) / 1000.0, cum);
+	buf_printf(b, "# HELP batchstatus_token_requests_total Calls to the "
+	    "sign-in endpoint for a Partner Center token, by outcome.\n"
+	    "# TYPE batchstatus_token_requests_total counter\n"
+	    "batchstatus_token_requests_total{outcome=\"renewed\"} %lu\n"
+	    "batchstatus_token_requests_total{outcome=\"failed\"} %lu\n",
+	    GET(signins[1]), GET(signins[0]));
 	buf_puts(b, "# HELP batchstatus_cache_requests_total Batch requests by "
 	    "how the cache served them.\n"
 	    "# TYPE batchstatus_cache_requests_total counter\n");

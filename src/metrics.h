@@ -23,8 +23,10 @@ void	metrics_upstream(enum bs_error outcome, long elapsed_ms);
 void	metrics_cache(enum metric_cache);
 /* "hit", "miss", "coalesced", "throttled": the word for logs and labels. */
 const char	*metrics_cache_name(enum metric_cache);
+const char	*metrics_route_name(enum metric_route);
 void	metrics_busy(int delta);	/* a worker started (+1) or finished (-1) a request */
 void	metrics_set_threads(long);
+void	metrics_token(int ok);	/* a sign-in call renewed the token (1) or failed (0) */
 /* A worker began (+1) or ended (-1) waiting on a Partner Center call, its own or another's. */
 void	metrics_waiting(int delta);
 long	metrics_waiting_now(void);

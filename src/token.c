@@ -1,38 +1,81 @@
-/* token.c: the bearer token from a file, cached and re-read when the file changes. */
+/* token.c: the bearer token from a file (re-read when it changes) or from the sign-in endpoint (renewed early, one renewal at a time, backoff on failure). */
 #include "token.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
+#include "secret.h"
+
+#define BACKOFF_FIRST_MS	1000
+#define BACKOFF_MAX_MS		60000
+#define RENEW_MARGIN_MAX_MS	300000	/* five minutes before expiry at most */
+#define SECRET_MAX		4096
 
 struct token_source {
-	pthread_mutex_t	 lock;
-	char		*path;
-	char		*token;		/* NULL until read */
-	struct stat	 seen;		/* of the file we read it from */
-	int		 warned;	/* the last failure was logged */
-	int		 bad;		/* the file as seen is unusable: wait for it to change */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 renewed;	/* broadcast when a renewal ends */
+	struct token_opts	 o;
+	char			*token;		/* NULL until there is one */
+	/* TOKEN_FROM_FILE */
+	struct stat		 seen;		/* of the file we read it from */
+	int			 warned;	/* the last failure was logged */
+	int			 bad;		/* the file as seen is unusable: wait for it to change */
+	/* TOKEN_APP, TOKEN_APP_USER; times on the monotonic clock */
+	int64_t			 renew_at_ms, expires_at_ms, retry_at_ms;
+	long			 backoff_ms;
+	int			 renewing;
+	char			 failure[80];	/* the last sign-in failure, for pages */
 };
 
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static char *
+dup_opt(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
 struct token_source *
-token_source_file(const char *path)
+token_source_new(const struct token_opts *o)
 {
 	struct token_source *ts;
 
 	if ((ts = calloc(1, sizeof(*ts))) == NULL)
 		return NULL;
-	if ((ts->path = strdup(path)) == NULL) {
-		free(ts);
+	ts->o = *o;
+	/* Our own copies: the caller's strings need not outlive this call. */
+	ts->o.token_file = dup_opt(o->token_file);
+	ts->o.client_secret_file = dup_opt(o->client_secret_file);
+	ts->o.refresh_token_file = dup_opt(o->refresh_token_file);
+	ts->o.signin.token_url = dup_opt(o->signin.token_url);
+	ts->o.signin.client_id = dup_opt(o->signin.client_id);
+	ts->o.signin.ca_file = dup_opt(o->signin.ca_file);
+	if ((o->token_file && !ts->o.token_file) ||
+	    (o->client_secret_file && !ts->o.client_secret_file) ||
+	    (o->refresh_token_file && !ts->o.refresh_token_file) ||
+	    (o->signin.token_url && !ts->o.signin.token_url) ||
+	    (o->signin.client_id && !ts->o.signin.client_id) ||
+	    (o->signin.ca_file && !ts->o.signin.ca_file)) {
+		token_source_free(ts);
 		return NULL;
 	}
 	pthread_mutex_init(&ts->lock, NULL);
+	pthread_cond_init(&ts->renewed, NULL);
 	return ts;
 }
 
@@ -53,15 +96,35 @@ token_source_free(struct token_source *ts)
 		return;
 	forget(ts);
 	pthread_mutex_destroy(&ts->lock);
-	free(ts->path);
+	pthread_cond_destroy(&ts->renewed);
+	free((char *)ts->o.token_file);
+	free((char *)ts->o.client_secret_file);
+	free((char *)ts->o.refresh_token_file);
+	free((char *)ts->o.signin.token_url);
+	free((char *)ts->o.signin.client_id);
+	free((char *)ts->o.signin.ca_file);
 	free(ts);
 }
+
+/* Hands out the current token; the lock is held. */
+static enum bs_error
+copy_out(struct token_source *ts, char *out, size_t outsz, enum bs_error e)
+{
+	size_t n;
+
+	if (ts->token == NULL || (n = strlen(ts->token)) >= outsz)
+		return e;
+	memcpy(out, ts->token, n + 1);
+	return BS_OK;
+}
+
+/* --- a token from a file ------------------------------------------------ */
 
 static int
 same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size &&
+	    a->st_size == b->st_size && a->st_mode == b->st_mode &&
 	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
@@ -70,77 +133,42 @@ same_file(const struct stat *a, const struct stat *b)
 static int
 reload(struct token_source *ts, const struct stat *st)
 {
-	char	 buf[TOKEN_MAX + 2], *p, *e;
-	ssize_t	 n;
-	size_t	 len = 0, i;
-	int	 fd;
+	char	*buf, why[320];
 
-	if ((fd = open(ts->path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_err("token file %s: %s", ts->path, strerror(errno));
+	if ((buf = malloc(TOKEN_MAX)) == NULL)
+		return -1;
+	if (secret_check(ts->o.token_file, why, sizeof(why)) == -1 ||
+	    secret_read(ts->o.token_file, buf, TOKEN_MAX, why,
+	    sizeof(why)) == -1) {
+		log_err("token file: %s", why);
+		free(buf);
 		return -1;
 	}
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("token file %s: %s", ts->path, strerror(errno));
-			close(fd);
-			explicit_bzero(buf, sizeof(buf));
-			return -1;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	p = buf;
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	e = buf + len;
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		*--e = '\0';
-	if (len >= sizeof(buf) - 1 || *p == '\0') {
-		log_err("token file %s: %s", ts->path, *p == '\0' ? "empty" :
-		    "longer than the largest token accepted");
-		explicit_bzero(buf, sizeof(buf));
-		return -1;
-	}
-	/* Visible ASCII only: anything else could break out of the header line. */
-	for (i = 0; p[i] != '\0'; i++)
-		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f) {
-			log_err("token file %s: the token has a character "
-			    "that cannot go in a header (at byte %zu)",
-			    ts->path, i);
-			explicit_bzero(buf, sizeof(buf));
-			return -1;
-		}
 	forget(ts);
-	ts->token = strdup(p);
-	explicit_bzero(buf, sizeof(buf));
+	ts->token = strdup(buf);
+	explicit_bzero(buf, TOKEN_MAX);
+	free(buf);
 	if (ts->token == NULL)
 		return -1;
 	ts->seen = *st;
-	log_info("token: read from %s", ts->path);
+	log_info("token: read from %s", ts->o.token_file);
 	return 0;
 }
 
-int
-token_get(struct token_source *ts, char *out, size_t outsz)
+static enum bs_error
+file_get(struct token_source *ts, char *out, size_t outsz)
 {
 	struct stat	 st;
-	int		 rc = 0;
-	size_t		 n;
 
-	pthread_mutex_lock(&ts->lock);
-	if (stat(ts->path, &st) == -1) {
+	if (stat(ts->o.token_file, &st) == -1) {
 		if (!ts->warned)
-			log_err("token file %s: %s", ts->path, strerror(errno));
+			log_err("token file %s: %s", ts->o.token_file,
+			    strerror(errno));
 		ts->warned = 1;
 		/* Keep serving with the token we have: a rotation may be under way. */
-		rc = ts->token != NULL ? 0 : -1;
-	} else if (!same_file(&st, &ts->seen) ||
-	    (ts->token == NULL && !ts->bad)) {
+		return copy_out(ts, out, outsz, BS_ERR_TOKEN);
+	}
+	if (!same_file(&st, &ts->seen) || (ts->token == NULL && !ts->bad)) {
 		ts->warned = 0;
 		ts->bad = reload(ts, &st) == -1;
 		if (ts->bad) {
@@ -150,12 +178,172 @@ token_get(struct token_source *ts, char *out, size_t outsz)
 		}
 	}
 	if (ts->bad)
-		rc = -1;
-	if (rc == 0 && ts->token != NULL &&
-	    (n = strlen(ts->token)) < outsz) {
-		memcpy(out, ts->token, n + 1);
-	} else
-		rc = -1;
+		return BS_ERR_TOKEN;
+	return copy_out(ts, out, outsz, BS_ERR_TOKEN);
+}
+
+/* --- a token from the sign-in endpoint ----------------------------------- */
+
+/* One call to the token endpoint, made without the lock. */
+static void
+call_signin(struct token_source *ts, struct signin_answer *a)
+{
+	char	*secret = NULL, *refresh = NULL, why[320];
+	int	 user = ts->o.kind == TOKEN_APP_USER;
+
+	memset(a, 0, sizeof(*a));
+	if ((secret = malloc(SECRET_MAX)) == NULL ||
+	    (user && (refresh = malloc(TOKEN_MAX)) == NULL)) {
+		snprintf(a->error, sizeof(a->error), "internal");
+		snprintf(a->detail, sizeof(a->detail), "out of memory");
+		goto out;
+	}
+	/* Read at every renewal: a rotated secret is picked up without a restart. */
+	if (secret_check(ts->o.client_secret_file, why, sizeof(why)) == -1 ||
+	    secret_read(ts->o.client_secret_file, secret, SECRET_MAX, why,
+	    sizeof(why)) == -1 ||
+	    (user && (secret_check(ts->o.refresh_token_file, why,
+	    sizeof(why)) == -1 || secret_read(ts->o.refresh_token_file,
+	    refresh, TOKEN_MAX, why, sizeof(why)) == -1))) {
+		snprintf(a->error, sizeof(a->error), "secret_file");
+		snprintf(a->detail, sizeof(a->detail), "%.250s", why);
+		goto out;
+	}
+	signin_request(&ts->o.signin, secret, refresh, a);
+out:
+	if (secret != NULL) {
+		explicit_bzero(secret, SECRET_MAX);
+		free(secret);
+	}
+	if (refresh != NULL) {
+		explicit_bzero(refresh, TOKEN_MAX);
+		free(refresh);
+	}
+}
+
+/* Takes the answer in; the lock is held. */
+static void
+apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now)
+{
+	const char	*grant = ts->o.kind == TOKEN_APP_USER ?
+	    "refresh_token" : "client_credentials";
+	const char	*ver = ts->o.signin.v2 ? "v2" : "v1";
+	char		 why[320];
+	long		 margin;
+
+	if (!a->ok) {
+		ts->backoff_ms = ts->backoff_ms == 0 ? BACKOFF_FIRST_MS :
+		    ts->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+		    ts->backoff_ms * 2;
+		ts->retry_at_ms = now + ts->backoff_ms;
+		snprintf(ts->failure, sizeof(ts->failure), "%s%s%s", a->error,
+		    a->aadsts[0] ? " " : "", a->aadsts);
+		log_warn("token: sign-in failed (%s, %s): %s%s%s, %s, %ld ms; "
+		    "next try in %ld s", grant, ver, a->error,
+		    a->aadsts[0] ? " " : "", a->aadsts, a->detail,
+		    a->elapsed_ms, ts->backoff_ms / 1000);
+		metrics_token(0);
+		return;
+	}
+	forget(ts);
+	ts->token = a->access_token;
+	a->access_token = NULL;
+	/* Renew early: a quarter of the lifetime before expiry, five minutes at most. */
+	margin = a->expires_in * 1000 / 4;
+	if (margin > RENEW_MARGIN_MAX_MS)
+		margin = RENEW_MARGIN_MAX_MS;
+	ts->expires_at_ms = now + a->expires_in * 1000;
+	ts->renew_at_ms = ts->expires_at_ms - margin;
+	ts->backoff_ms = 0;
+	ts->retry_at_ms = 0;
+	ts->failure[0] = '\0';
+	log_info("token: renewed (%s, %s) in %ld ms; valid %ld s, renewing "
+	    "%ld s before expiry", grant, ver, a->elapsed_ms, a->expires_in,
+	    margin / 1000);
+	metrics_token(1);
+	if (ts->o.kind == TOKEN_APP_USER && a->refresh_token != NULL) {
+		if (secret_replace(ts->o.refresh_token_file, a->refresh_token,
+		    why, sizeof(why)) == -1)
+			log_err("token: the sign-in rotated the refresh token "
+			    "but it could not be saved, so a restart will "
+			    "fail to sign in: %s", why);
+		else
+			log_info("token: rotated refresh token saved to %s",
+			    ts->o.refresh_token_file);
+	}
+}
+
+static enum bs_error
+signin_get(struct token_source *ts, char *out, size_t outsz)
+{
+	struct signin_answer	 a;
+	int64_t			 now;
+
+	for (;;) {
+		now = now_ms();
+		if (ts->token != NULL && now < ts->renew_at_ms)
+			return copy_out(ts, out, outsz, BS_ERR_SIGNIN);
+		/* Past the renewal time but not expired: usable while one caller renews. */
+		if (ts->token != NULL && now < ts->expires_at_ms &&
+		    (ts->renewing || now < ts->retry_at_ms))
+			return copy_out(ts, out, outsz, BS_ERR_SIGNIN);
+		if (!ts->renewing && now < ts->retry_at_ms)
+			return BS_ERR_SIGNIN;
+		if (ts->renewing) {
+			metrics_waiting(1);
+			pthread_cond_wait(&ts->renewed, &ts->lock);
+			metrics_waiting(-1);
+			continue;
+		}
+		ts->renewing = 1;
+		pthread_mutex_unlock(&ts->lock);
+		metrics_waiting(1);
+		call_signin(ts, &a);
+		metrics_waiting(-1);
+		pthread_mutex_lock(&ts->lock);
+		apply_answer(ts, &a, now_ms());
+		signin_answer_free(&a);
+		ts->renewing = 0;
+		pthread_cond_broadcast(&ts->renewed);
+	}
+}
+
+enum bs_error
+token_get(struct token_source *ts, char *out, size_t outsz)
+{
+	enum bs_error e;
+
+	pthread_mutex_lock(&ts->lock);
+	e = ts->o.kind == TOKEN_FROM_FILE ? file_get(ts, out, outsz) :
+	    signin_get(ts, out, outsz);
 	pthread_mutex_unlock(&ts->lock);
-	return rc;
+	return e;
+}
+
+int
+token_refused(struct token_source *ts, const char *token)
+{
+	int retry = 0;
+
+	if (ts->o.kind == TOKEN_FROM_FILE)
+		return 0;
+	pthread_mutex_lock(&ts->lock);
+	if (ts->token != NULL && strcmp(ts->token, token) == 0) {
+		log_warn("token: Partner Center refused the current token; "
+		    "renewing it");
+		forget(ts);
+		ts->renew_at_ms = ts->expires_at_ms = 0;
+	}
+	/* Another token is there, or the next token_get asks for one. */
+	retry = ts->token != NULL || now_ms() >= ts->retry_at_ms;
+	pthread_mutex_unlock(&ts->lock);
+	return retry;
+}
+
+void
+token_failure(struct token_source *ts, char *out, size_t outsz)
+{
+	pthread_mutex_lock(&ts->lock);
+	snprintf(out, outsz, "%s", ts->failure);
+	pthread_mutex_unlock(&ts->lock);
 }

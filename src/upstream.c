@@ -242,18 +242,10 @@ wipe_headers(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
-static enum upstream_outcome
-classify(CURLcode rc, const struct transfer *t)
+int
+upstream_tls_failure(int rc)
 {
 	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return UP_TIMEOUT;
-	case CURLE_FILESIZE_EXCEEDED:
-		return UP_TOO_LARGE;
-	case CURLE_WRITE_ERROR:
-		return t->too_large ? UP_TOO_LARGE : UP_INTERNAL;
-	case CURLE_OUT_OF_MEMORY:
-		return UP_INTERNAL;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
@@ -265,7 +257,26 @@ classify(CURLcode rc, const struct transfer *t)
 	case CURLE_SSL_CRL_BADFILE:
 	case CURLE_USE_SSL_FAILED:
 	case CURLE_SSL_ENGINE_INITFAILED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static enum upstream_outcome
+classify(CURLcode rc, const struct transfer *t)
+{
+	if (upstream_tls_failure(rc))
 		return UP_TLS;
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return UP_TIMEOUT;
+	case CURLE_FILESIZE_EXCEEDED:
+		return UP_TOO_LARGE;
+	case CURLE_WRITE_ERROR:
+		return t->too_large ? UP_TOO_LARGE : UP_INTERNAL;
+	case CURLE_OUT_OF_MEMORY:
+		return UP_INTERNAL;
 	default:
 		return UP_CONNECT;
 	}

@@ -1,4 +1,4 @@
-/* upstream.h: one Partner Center GET of a batch's status; the only place that knows libcurl. */
+/* upstream.h: one Partner Center GET of a batch's status over libcurl (signin.c is the other libcurl user). */
 #ifndef BATCHSTATUS_UPSTREAM_H
 #define BATCHSTATUS_UPSTREAM_H
 
@@ -51,6 +51,8 @@ void		 upstream_get(struct upstream *, const char *customer,
 		    const char *tracking, const char *correlation_id,
 		    const char *token, struct upstream_result *res);
 void		 upstream_result_free(struct upstream_result *);
+/* Whether a libcurl result code (CURLcode) is a TLS handshake or certificate failure. */
+int		 upstream_tls_failure(int curl_code);
 /* Reads a Retry-After value (seconds or an HTTP date); -1 when unreadable. */
 long		 upstream_parse_retry_after(const char *value, long now);
 

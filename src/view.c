@@ -306,7 +306,7 @@ view_fill_form(struct tpage *p, const struct request *req,
 
 void
 view_fill_error(struct tpage *p, enum bs_error err, const struct request *req,
-    const char *correlation_id, long retry_after)
+    const char *correlation_id, long retry_after, const char *detail)
 {
 	const struct error_info	*ei = error_info(err);
 	struct tdict		*body = tpage_body(p), *s;
@@ -319,6 +319,12 @@ view_fill_error(struct tpage *p, enum bs_error err, const struct request *req,
 	tdict_set(body, "CORRELATION_ID", correlation_id);
 	if (retry_after >= 0 && (s = tdict_section(body, "RETRY")) != NULL)
 		tdict_set_long(s, "SECONDS", retry_after);
+	if (detail != NULL && detail[0] != '\0' &&
+	    (s = tdict_section(body, "DETAIL")) != NULL) {
+		tdict_set(s, "LABEL", err == BS_ERR_SIGNIN ? "Sign-in error" :
+		    "Error");
+		tdict_set(s, "TEXT", detail);
+	}
 	if (req != NULL && req->kind == ROUTE_BATCH && req->tracking[0] != '\0') {
 		if ((s = tdict_section(body, "BATCH")) != NULL) {
 			snprintf(url, sizeof(url), "/customers/%s/batches/%s",

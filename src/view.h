@@ -54,8 +54,9 @@ void	view_duration(long secs, char *out, size_t outsz);
 void	view_fill_batch(struct tpage *, const struct batch_view *);
 void	view_fill_form(struct tpage *, const struct request *,
 	    const char *correlation_id);
+/* detail: our own short words for the failure (a sign-in error code), or NULL. */
 void	view_fill_error(struct tpage *, enum bs_error, const struct request *,
-	    const char *correlation_id, long retry_after);
+	    const char *correlation_id, long retry_after, const char *detail);
 /* The sentence the form shows for a message. */
 const char	*view_form_message(enum form_msg);
 

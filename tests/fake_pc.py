@@ -1,19 +1,33 @@
 #!/usr/bin/env python3
-"""A fake Partner Center: GET /v1/customers/{c}/batchJobStatus/{t} over HTTPS.
+"""A fake Partner Center: GET /v1/customers/{c}/batchJobStatus/{t} over HTTPS, and
+optionally a fake Microsoft Entra ID sign-in (the OAuth2 token endpoint) beside it.
 
-Answers from the scenario table in tests/fixtures/scenarios.json (by tracking id),
-checks the bearer token (re-read from --token-file on every request), and appends
-one JSON line per request to --request-log with the token masked.
+Partner Center answers from the scenario table in tests/fixtures/scenarios.json (by
+tracking id). It accepts a bearer token that is either the content of --token-file
+(re-read on every request) or an access token the fake sign-in issued and that has
+neither expired nor been revoked. One JSON line per request goes to --request-log,
+with every token and secret masked.
+
+The sign-in (--signin-listen) answers POST /{tenant}/oauth2/token (v1, `resource=`)
+and /{tenant}/oauth2/v2.0/token (v2, `scope=`) for grant_type=client_credentials and
+refresh_token as Entra does, errors included (AADSTSnnnnnnn codes); the refresh token
+rotates on every use. Tests steer it on the sign-in listener only:
+POST /_fake/control {"fail": null|"invalid_client"|"invalid_grant"|"500"|"slow",
+"slow_ms": N, "lifetime": N, "revoke_all": true} and GET /_fake/stats.
 
     python3 tests/fake_pc.py --cert DIR/server.pem --key DIR/server.key \\
-        --token-file TOKEN --ready-file READY --request-log LOG.jsonl \\
-        [--listen 127.0.0.1:0] [--latency-ms N] [--slow-ms N]
+        --ready-file READY --request-log LOG.jsonl [--token-file TOKEN] \\
+        [--listen 127.0.0.1:0] [--latency-ms N] [--slow-ms N] \\
+        [--signin-listen 127.0.0.1:0 --signin-ready-file READY2 --tenant T \\
+         --client-id ID --client-secret-file F [--refresh-token-init F] \\
+         [--token-lifetime SECONDS] [--signin-latency-ms N]]
 
 stdlib only. Exits 0 on SIGTERM/SIGINT.
 """
 import argparse
 import base64
 import datetime
+import hashlib
 import hmac
 import json
 import os
@@ -24,6 +38,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -160,26 +175,189 @@ def scenario_answer(s, slow_ms):
     return Answer(200, read_fixture(s["fixture"]))
 
 
-# --- the server -------------------------------------------------------------
+# --- the fake sign-in (Microsoft Entra ID's OAuth2 token endpoint) ------------
+
+PC_RESOURCE = "https://api.partnercenter.microsoft.com"
+TOKEN_PATH_RE = re.compile(r"^/([^/]+)/oauth2/(v2\.0/)?token$")
+# Every access token issued starts like this (a JWT's header), so that tests can look
+# for any of them in logs and pages without knowing them.
+ACCESS_TOKEN_PREFIX = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIs"
+SECRET_FIELDS = ("client_secret", "refresh_token", "client_assertion", "assertion",
+                 "code", "password")
+CONTROL_FAILS = (None, "invalid_client", "invalid_grant", "500", "slow")
+
+ERROR_500_PAGE = (b"<!DOCTYPE html>\r\n<html><head><title>Sign in to your account</title></head>"
+                  b"<body><h1>Sorry, but we're having trouble signing you in.</h1>"
+                  b"<p>AADSTS90033: A transient error has occurred. Please try again.</p>"
+                  b"</body></html>\r\n")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def sha256_hex(s):
+    return hashlib.sha256(s.encode("utf-8")).hexdigest()
+
+
+def read_secret(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read().strip()
+
+
+def entra_time(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+class TokenAuthority:
+    """What the fake sign-in has issued, and what the fake Partner Center accepts."""
+
+    def __init__(self, opts):
+        self.lock = threading.Lock()
+        self.tenant = (opts.tenant or "").lower()
+        self.client_id = (opts.client_id or "").lower()
+        self.secret = read_secret(opts.client_secret_file) if opts.client_secret_file else None
+        self.refresh_token = (read_secret(opts.refresh_token_init)
+                              if opts.refresh_token_init else None) or None
+        self.redeemed = set()         # sha256 of refresh tokens that were rotated away
+        self.lifetime = opts.token_lifetime
+        self.latency_ms = opts.signin_latency_ms
+        self.fail = None
+        self.slow_ms = 3000
+        self.access = {}              # access token -> [expires_at (unix), revoked]
+        self.stats = {"token_calls": 0,
+                      "by_grant": {"client_credentials": 0, "refresh_token": 0},
+                      "failures": 0, "issued": 0, "pc_401": 0}
+
+    # Partner Center's side
+    def check_access(self, token):
+        """'ok', 'expired', 'revoked', or None for a token never issued."""
+        with self.lock:
+            got = self.access.get(token)
+        if got is None:
+            return None
+        if got[1]:
+            return "revoked"
+        return "ok" if time.time() < got[0] else "expired"
+
+    def secrets_known(self):
+        """Every secret value that must never travel outside its field."""
+        with self.lock:
+            out = list(self.access)
+            if self.secret:
+                out.append(self.secret)
+            if self.refresh_token:
+                out.append(self.refresh_token)
+        return out
+
+    def count(self, key):
+        with self.lock:
+            self.stats[key] += 1
+
+    # sign-in side
+    def snapshot(self):
+        with self.lock:
+            st = json.loads(json.dumps(self.stats))
+            st["refresh_token_sha256"] = sha256_hex(self.refresh_token) if self.refresh_token else None
+            st["lifetime"] = self.lifetime
+            st["fail"] = self.fail
+            st["valid_access_tokens"] = sum(1 for e, r in self.access.values()
+                                            if not r and e > time.time())
+        return st
+
+    def control(self, doc):
+        if not isinstance(doc, dict):
+            raise ValueError("a JSON object is wanted")
+        unknown = set(doc) - {"fail", "slow_ms", "lifetime", "revoke_all"}
+        if unknown:
+            raise ValueError("unknown keys %s" % sorted(unknown))
+        if "fail" in doc and doc["fail"] not in CONTROL_FAILS:
+            raise ValueError("fail must be one of %r" % (CONTROL_FAILS,))
+        for k in ("slow_ms", "lifetime"):
+            if k in doc and (not isinstance(doc[k], int) or isinstance(doc[k], bool) or doc[k] < 1):
+                raise ValueError("%s must be a positive integer" % k)
+        with self.lock:
+            if "fail" in doc:
+                self.fail = doc["fail"]
+            if "slow_ms" in doc:
+                self.slow_ms = doc["slow_ms"]
+            if "lifetime" in doc:
+                self.lifetime = doc["lifetime"]
+            if doc.get("revoke_all"):
+                for entry in self.access.values():
+                    entry[1] = True
+
+    def new_access_token(self, now, lifetime):
+        header = {"typ": "JWT", "alg": "RS256", "x5t": b64url(secrets.token_bytes(20)),
+                  "kid": b64url(secrets.token_bytes(20))}
+        claims = {"aud": PC_RESOURCE, "iss": "https://sts.windows.net/%s/" % self.tenant,
+                  "iat": now, "nbf": now, "exp": now + lifetime,
+                  "aio": b64url(secrets.token_bytes(60)), "appid": self.client_id,
+                  "appidacr": "1", "idp": "https://sts.windows.net/%s/" % self.tenant,
+                  "oid": str(uuid.uuid4()), "rh": b64url(secrets.token_bytes(40)),
+                  "sub": str(uuid.uuid4()), "tid": self.tenant,
+                  "uti": b64url(secrets.token_bytes(16)), "ver": "1.0"}
+        return "%s.%s.%s" % (b64url(json.dumps(header, separators=(",", ":")).encode()),
+                             b64url(json.dumps(claims, separators=(",", ":")).encode()),
+                             b64url(secrets.token_bytes(256)))
+
+
+class SigninError(Exception):
+    def __init__(self, status, error, code, text):
+        super().__init__(text)
+        self.status, self.error, self.code, self.text = status, error, code, text
+
+
+def signin_error_body(err, trace_id, corr_id):
+    now = time.time()
+    desc = "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s" % (
+        err.code, err.text, trace_id, corr_id, entra_time(now))
+    return json.dumps({"error": err.error, "error_description": desc, "error_codes": [err.code],
+                       "timestamp": entra_time(now), "trace_id": trace_id,
+                       "correlation_id": corr_id,
+                       "error_uri": "https://login.microsoftonline.com/error?code=%d" % err.code}
+                      ).encode("utf-8")
+
+
+# --- the servers ------------------------------------------------------------
 
 def random_cv():
     raw = base64.b64encode(secrets.token_bytes(12)).decode().replace("+", "A").replace("/", "B")
     return raw[:16] + ".0"
 
 
+class RequestLog:
+    """One JSON line per request, from both listeners, to one file."""
+
+    def __init__(self, path):
+        self.lock = threading.Lock()
+        self.f = open(path, "a", encoding="utf-8")
+
+    def write(self, entry):
+        line = json.dumps(entry, ensure_ascii=False)
+        with self.lock:
+            self.f.write(line + "\n")
+            self.f.flush()
+
+
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's backlog of 5 drops connections when a crowd of requests that waited
+    # for one token reaches Partner Center at once; the SYN retry then costs a second.
+    request_queue_size = 128
 
-    def __init__(self, addr, opts, ssl_ctx):
-        super().__init__(addr, Handler)
+    def __init__(self, addr, opts, ssl_ctx, authority, request_log, handler=None):
+        super().__init__(addr, handler or Handler)
         self.opts = opts
         self.ssl_ctx = ssl_ctx
-        self.log_lock = threading.Lock()
+        self.authority = authority
+        self.request_log = request_log
         self.customer, self.scenarios = load_scenarios()
-        self.request_log = open(opts.request_log, "a", encoding="utf-8")
 
     def token(self):
+        if not self.opts.token_file:
+            return ""
         try:
             with open(self.opts.token_file, encoding="utf-8", errors="replace") as f:
                 return f.read().strip()
@@ -187,10 +365,7 @@ class FakeServer(ThreadingHTTPServer):
             return ""
 
     def log_request_line(self, entry):
-        line = json.dumps(entry, ensure_ascii=False)
-        with self.log_lock:
-            self.request_log.write(line + "\n")
-            self.request_log.flush()
+        self.request_log.write(entry)
 
     def handle_error(self, request, client_address):
         # TLS handshake failures, resets, timeouts: one short line, no traceback.
@@ -198,9 +373,8 @@ class FakeServer(ThreadingHTTPServer):
         sys.stderr.write("fake-pc: connection error: %s\n" % type(exc).__name__)
 
 
-class Handler(BaseHTTPRequestHandler):
+class TLSHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "PartnerCenterFake/1.0"
     sys_version = ""
     timeout = 120  # idle keep-alive connections
 
@@ -232,6 +406,24 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler's name
         pass
 
+    def read_body(self, limit=1 << 20):
+        """The request body (Content-Length only), or None when it cannot be read."""
+        length = self.headers.get("Content-Length")
+        if not length:
+            return b""
+        try:
+            n = int(length)
+        except ValueError:
+            n = -1
+        if 0 <= n <= limit:
+            return self.rfile.read(n)
+        self.close_connection = True
+        return None
+
+
+class Handler(TLSHandler):
+    server_version = "PartnerCenterFake/1.0"
+
     # --- requests
     def do_GET(self):
         self.answer_request(get=True)
@@ -242,12 +434,15 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_other
 
     def auth_state(self, token):
+        """missing, ok (the static token or an issued one), expired, revoked, wrong."""
         got = self.headers.get("Authorization")
         if got is None:
             return "missing"
         if token and hmac.compare_digest(got.encode("utf-8", "replace"),
                                          ("Bearer " + token).encode("utf-8")):
             return "ok"
+        if got.startswith("Bearer "):
+            return self.server.authority.check_access(got[len("Bearer "):]) or "wrong"
         return "wrong"
 
     def answer_request(self, get):
@@ -256,16 +451,7 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.auth_state(token)
 
         # Drain a request body so the connection stays usable.
-        length = self.headers.get("Content-Length")
-        if length:
-            try:
-                n = int(length)
-            except ValueError:
-                n = -1
-            if 0 <= n <= 1 << 20:
-                self.rfile.read(n)
-            else:
-                self.close_connection = True
+        self.read_body()
 
         path = self.path.split("?", 1)[0]
         m = PATH_RE.match(path)
@@ -283,6 +469,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             ans = scenario_answer(self.server.scenarios[m.group(2).lower()], opts.slow_ms)
 
+        if ans.status == 401:
+            self.server.authority.count("pc_401")
         self.record(auth, token, ans)
         delay = opts.latency_ms + ans.delay_ms
         if delay > 0:
@@ -294,18 +482,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, auth, token, ans):
         leak = False
+        known = [t for t in [token] + self.server.authority.secrets_known() if t]
 
         def scrub(value):
             nonlocal leak
-            if token and token in value:
-                leak = True
-                return value.replace(token, "<token>")
+            for t in known:
+                if t in value:
+                    leak = True
+                    value = value.replace(t, "<token>")
             return value
 
         headers = {}
         for name, value in self.headers.items():
             if name.lower() == "authorization":
-                value = {"ok": "Bearer <ok>", "wrong": "Bearer <wrong>"}[auth]
+                value = "Bearer <%s>" % auth
             else:
                 value = scrub(value)
             headers[name] = headers[name] + ", " + value if name in headers else value
@@ -316,13 +506,15 @@ class Handler(BaseHTTPRequestHandler):
             "method": self.command,
             "path": scrub(self.path),
             "headers": headers,
+            "auth": auth,
             "status": ans.status,
         }
         if leak:
             entry["token_leak"] = True
         self.server.log_request_line(entry)
-        sys.stderr.write("fake-pc: %s %s -> %s\n" % (self.command, entry["path"][:200],
-                                                     ans.status if ans.status else "hangup"))
+        sys.stderr.write("fake-pc: %s %s -> %s%s\n" % (
+            self.command, entry["path"][:200], ans.status if ans.status else "hangup",
+            "" if auth == "ok" else " (token %s)" % auth))
 
     def send_answer(self, ans):
         corr = self.headers.get("MS-CorrelationId") or str(uuid.uuid4())
@@ -352,6 +544,297 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(ans.body)
 
 
+class SigninHandler(TLSHandler):
+    """login.microsoftonline.com's token endpoint, and the tests' control."""
+    server_version = ""  # Entra sends no Server header worth imitating
+
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "server" and not value:
+            return
+        super().send_header(keyword, value)
+
+    def dispatch(self):
+        body = self.read_body(64 * 1024)
+        path = self.path.split("?", 1)[0]
+        auth = self.server.authority
+        if path == "/_fake/stats" and self.command == "GET":
+            return self.send_json(200, json.dumps(auth.snapshot()).encode())
+        if path == "/_fake/control" and self.command == "POST":
+            try:
+                auth.control(json.loads((body or b"").decode("utf-8")))
+            except (ValueError, UnicodeDecodeError) as e:
+                return self.send_json(400, json.dumps({"error": str(e)}).encode())
+            sys.stderr.write("fake-signin: control %s\n" % (body or b"").decode("utf-8", "replace")[:200])
+            return self.send_json(200, json.dumps(auth.snapshot()).encode())
+        m = TOKEN_PATH_RE.match(path)
+        if not m:
+            return self.send_json(404, b'{"error":"not_found"}')
+        self.token_request(m.group(1), "v2" if m.group(2) else "v1", body)
+
+    def token_request(self, tenant, endpoint, body):
+        auth = self.server.authority
+        trace_id, corr_id = str(uuid.uuid4()), self.headers.get("client-request-id") or str(uuid.uuid4())
+        form, note = {}, {}
+        html_500 = False
+        answer = None
+        try:
+            if self.command != "POST":
+                self.log_signin(endpoint, form, 405, "invalid_request", 900561, note)
+                body405 = signin_error_body(SigninError(
+                    405, "invalid_request", 900561,
+                    "The endpoint only accepts POST, OPTIONS requests. Received a %s request."
+                    % self.command), trace_id, corr_id)
+                return self.send_json(405, body405, [("Allow", "POST, OPTIONS")], trace_id)
+            auth.count("token_calls")
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if body is not None and ctype == "application/x-www-form-urlencoded":
+                try:
+                    pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True,
+                                                   strict_parsing=False)
+                except UnicodeDecodeError:
+                    pairs = []
+                for k, v in pairs:
+                    if k in form:
+                        note["duplicate"] = k
+                    form.setdefault(k, v)
+            grant = form.get("grant_type")
+            with auth.lock:
+                if grant in auth.stats["by_grant"]:
+                    auth.stats["by_grant"][grant] += 1
+                elif grant:
+                    auth.stats["by_grant"][grant] = 1
+                fail, slow_ms, lifetime = auth.fail, auth.slow_ms, auth.lifetime
+            if auth.latency_ms > 0:
+                time.sleep(auth.latency_ms / 1000.0)
+            if fail == "slow":
+                time.sleep(slow_ms / 1000.0)
+            answer = self.grant(tenant, endpoint, form, fail, lifetime, note)
+            status = 200
+        except SigninError as err:
+            status = err.status
+            if err.status == 500:
+                html_500 = True
+            else:
+                answer = signin_error_body(err, trace_id, corr_id)
+            note["error"] = err.error
+            note["aadsts"] = err.code
+        if status != 200:
+            auth.count("failures")
+        note["trace_id"] = trace_id
+        self.log_signin(endpoint, form, status, note.pop("error", None), note.pop("aadsts", None), note)
+        if html_500:
+            return self.send_body(500, ERROR_500_PAGE, "text/html; charset=utf-8", [], trace_id)
+        self.send_json(status, answer, [], trace_id)
+
+    def client_secret_given(self, form):
+        if "client_secret" in form:
+            return form.get("client_id"), form["client_secret"]
+        basic = self.headers.get("Authorization") or ""
+        if basic.startswith("Basic "):
+            try:
+                user, _, pw = base64.b64decode(basic[6:]).decode("utf-8").partition(":")
+                return urllib.parse.unquote_plus(user), urllib.parse.unquote_plus(pw)
+            except (ValueError, UnicodeDecodeError):
+                pass
+        return form.get("client_id"), None
+
+    def grant(self, tenant, endpoint, form, fail, lifetime, note):
+        auth = self.server.authority
+        if tenant.lower() != auth.tenant:
+            raise SigninError(400, "invalid_request", 90002,
+                              "Tenant '%s' not found. Check to make sure you have the correct "
+                              "tenant ID and are signing into the correct cloud. Check with your "
+                              "subscription administrator, this may happen if there are no active "
+                              "subscriptions for the tenant." % tenant)
+        if fail == "500":
+            raise SigninError(500, "server_error", 90033, "A transient error has occurred.")
+        if fail == "invalid_client":
+            raise SigninError(401, "invalid_client", 7000215,
+                              "Invalid client secret provided. Ensure the secret being sent in "
+                              "the request is the client secret value, not the client secret ID, "
+                              "for a secret added to app '%s'." % auth.client_id)
+        grant = form.get("grant_type")
+        if not grant:
+            raise SigninError(400, "invalid_request", 900144,
+                              "The request body must contain the following parameter: 'grant_type'.")
+        if grant not in ("client_credentials", "refresh_token"):
+            raise SigninError(400, "unsupported_grant_type", 70003,
+                              "The app requested an unsupported grant type '%s'." % grant[:100])
+        client_id, secret = self.client_secret_given(form)
+        if not client_id:
+            raise SigninError(400, "invalid_request", 900144,
+                              "The request body must contain the following parameter: 'client_id'.")
+        if client_id.lower() != auth.client_id:
+            raise SigninError(400, "unauthorized_client", 700016,
+                              "Application with identifier '%s' was not found in the directory "
+                              "'%s'. This can happen if the application has not been installed by "
+                              "the administrator of the tenant or consented to by any user in the "
+                              "tenant. You may have sent your authentication request to the wrong "
+                              "tenant." % (client_id[:100], tenant))
+        if secret is None:
+            note["secret"] = "missing"
+            raise SigninError(401, "invalid_client", 7000218,
+                              "The request body must contain the following parameter: "
+                              "'client_assertion' or 'client_secret'.")
+        if not (auth.secret and hmac.compare_digest(secret.encode("utf-8"), auth.secret.encode("utf-8"))):
+            note["secret"] = "wrong"
+            raise SigninError(401, "invalid_client", 7000215,
+                              "Invalid client secret provided. Ensure the secret being sent in "
+                              "the request is the client secret value, not the client secret ID, "
+                              "for a secret added to app '%s'." % auth.client_id)
+        note["secret"] = "ok"
+        if endpoint == "v1":
+            if form.get("resource") != PC_RESOURCE:
+                raise SigninError(400, "invalid_resource", 500011,
+                                  "The resource principal named %s was not found in the tenant "
+                                  "named %s. This can happen if the application has not been "
+                                  "installed by the administrator of the tenant or consented to "
+                                  "by any user in the tenant. You might have sent your "
+                                  "authentication request to the wrong tenant."
+                                  % ((form.get("resource") or "")[:200], tenant))
+        else:
+            scopes = (form.get("scope") or "").split()
+            allowed = {PC_RESOURCE + "/.default"}
+            if grant == "refresh_token":
+                allowed.add(PC_RESOURCE + "/user_impersonation")
+            if not allowed & set(scopes):
+                raise SigninError(400, "invalid_resource", 500011,
+                                  "The resource principal named %s was not found in the tenant "
+                                  "named %s. This can happen if the application has not been "
+                                  "installed by the administrator of the tenant or consented to "
+                                  "by any user in the tenant. You might have sent your "
+                                  "authentication request to the wrong tenant."
+                                  % ((form.get("scope") or "")[:200], tenant))
+        if grant == "refresh_token":
+            rt = form.get("refresh_token")
+            if not rt:
+                raise SigninError(400, "invalid_request", 900144,
+                                  "The request body must contain the following parameter: "
+                                  "'refresh_token'.")
+            if fail == "invalid_grant":
+                note["refresh_token"] = "expired"
+                raise SigninError(400, "invalid_grant", 700082,
+                                  "The refresh token has expired due to inactivity. The token was "
+                                  "issued on %s and was inactive for 90.00:00:00."
+                                  % entra_time(time.time() - 90 * 86400))
+        elif fail == "invalid_grant":
+            raise SigninError(400, "invalid_grant", 70000, "Provided grant is invalid or malformed.")
+
+        now = int(time.time())
+        access = auth.new_access_token(now, lifetime)
+        new_rt = None
+        with auth.lock:
+            if grant == "refresh_token":
+                rt = form["refresh_token"]
+                if not (auth.refresh_token and hmac.compare_digest(rt.encode("utf-8"),
+                                                                   auth.refresh_token.encode("utf-8"))):
+                    note["refresh_token"] = "old" if sha256_hex(rt) in auth.redeemed else "unknown"
+                    raise SigninError(400, "invalid_grant", 70000,
+                                      "Provided grant is invalid or malformed.")
+                note["refresh_token"] = "current"
+                new_rt = "0.A" + b64url(secrets.token_bytes(640))
+                auth.redeemed.add(sha256_hex(auth.refresh_token))
+                auth.refresh_token = new_rt
+            auth.access[access] = [now + lifetime, False]
+            auth.stats["issued"] += 1
+        if endpoint == "v1":
+            doc = {"token_type": "Bearer", "expires_in": str(lifetime),
+                   "ext_expires_in": str(lifetime), "expires_on": str(now + lifetime),
+                   "not_before": str(now), "resource": PC_RESOURCE}
+            if new_rt:
+                doc["scope"] = "user_impersonation"
+        else:
+            doc = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
+                   "scope": (PC_RESOURCE + "/user_impersonation") if new_rt
+                   else (PC_RESOURCE + "/.default")}
+        doc["access_token"] = access
+        if new_rt:
+            doc["refresh_token"] = new_rt
+        return json.dumps(doc).encode("utf-8")
+
+    def log_signin(self, endpoint, form, status, error, code, note):
+        known = self.server.authority.secrets_known()
+        leak = False
+
+        def scrub(value):
+            nonlocal leak
+            for t in known:
+                if t and t in value:
+                    leak = True
+                    value = value.replace(t, "<secret>")
+            return value
+
+        masked = {}
+        for k, v in form.items():
+            if k == "client_secret":
+                masked[k] = "<%s>" % note.get("secret", "not checked")
+            elif k == "refresh_token":
+                masked[k] = "<%s>" % note.get("refresh_token", "not checked")
+            elif k in SECRET_FIELDS:
+                masked[k] = "<masked>"
+            else:
+                masked[k] = scrub(v)
+        headers = {}
+        for name, value in self.headers.items():
+            if name.lower() == "authorization":
+                value = value.split(" ", 1)[0] + " <masked>"
+            else:
+                value = scrub(value)
+            headers[name] = headers[name] + ", " + value if name in headers else value
+        entry = {
+            "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
+            "listener": "signin",
+            "endpoint": endpoint,
+            "method": self.command,
+            "path": scrub(self.path),
+            "headers": headers,
+            "form": masked,
+            "status": status,
+        }
+        if error:
+            entry["error"] = error
+            entry["aadsts"] = code
+            if note.get("trace_id"):
+                entry["trace_id"] = note["trace_id"]
+        if note.get("duplicate"):
+            entry["duplicate_parameter"] = note["duplicate"]
+        if leak:
+            entry["secret_leak"] = True
+        self.server.log_request_line(entry)
+        sys.stderr.write("fake-signin: %s %s %s -> %s%s\n" % (
+            self.command, entry["path"][:120], form.get("grant_type", "-")[:40], status,
+            " AADSTS%s %s" % (code, error) if error else ""))
+
+    def send_json(self, status, body, headers=(), trace_id=None):
+        self.send_body(status, body, "application/json; charset=utf-8", headers, trace_id)
+
+    def send_body(self, status, body, ctype, headers, trace_id):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-store, no-cache")
+        self.send_header("Pragma", "no-cache")
+        self.send_header("Expires", "-1")
+        self.send_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("x-ms-request-id", trace_id or str(uuid.uuid4()))
+        self.send_header("x-ms-ests-server", "2.1.fake - SCUS ProdSlices")
+        if self.headers.get("client-request-id"):
+            self.send_header("client-request-id", self.headers["client-request-id"][:100])
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
 def parse_listen(value):
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit():
@@ -367,22 +850,40 @@ def write_ready(path, port):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="fake Partner Center batch status API")
+    ap = argparse.ArgumentParser(description="fake Partner Center batch status API and sign-in")
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
-    ap.add_argument("--token-file", required=True)
+    ap.add_argument("--token-file", help="a static bearer token Partner Center accepts")
     ap.add_argument("--ready-file", required=True)
     ap.add_argument("--request-log", required=True)
     ap.add_argument("--listen", type=parse_listen, default=("127.0.0.1", 0))
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--slow-ms", type=int, default=30000)
+    ap.add_argument("--signin-listen", type=parse_listen, default=None)
+    ap.add_argument("--signin-ready-file")
+    ap.add_argument("--tenant")
+    ap.add_argument("--client-id")
+    ap.add_argument("--client-secret-file")
+    ap.add_argument("--refresh-token-init")
+    ap.add_argument("--token-lifetime", type=int, default=3599)
+    ap.add_argument("--signin-latency-ms", type=int, default=0)
     opts = ap.parse_args(argv)
+    if opts.signin_listen:
+        for need in ("signin_ready_file", "tenant", "client_id", "client_secret_file"):
+            if not getattr(opts, need):
+                ap.error("--signin-listen needs --%s" % need.replace("_", "-"))
+    if opts.token_lifetime < 1:
+        ap.error("--token-lifetime must be at least 1")
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(opts.cert, opts.key)
 
-    server = FakeServer(opts.listen, opts, ctx)
+    authority = TokenAuthority(opts)
+    log = RequestLog(opts.request_log)
+    servers = [FakeServer(opts.listen, opts, ctx, authority, log)]
+    if opts.signin_listen:
+        servers.append(FakeServer(opts.signin_listen, opts, ctx, authority, log, SigninHandler))
     stop = threading.Event()
 
     def on_signal(signum, frame):
@@ -391,22 +892,30 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                            daemon=True)
-    loop.start()
-    port = server.server_address[1]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True).start()
+    if opts.signin_listen:
+        port = servers[1].server_address[1]
+        write_ready(opts.signin_ready_file, port)
+        sys.stderr.write("fake-signin: listening on https://%s:%d/%s/oauth2/token\n"
+                         % (opts.signin_listen[0], port, opts.tenant))
+    port = servers[0].server_address[1]
     write_ready(opts.ready_file, port)
     sys.stderr.write("fake-pc: listening on https://%s:%d/\n" % (opts.listen[0], port))
     sys.stderr.flush()
 
     while not stop.wait(0.5):
         pass
-    server.shutdown()
-    server.server_close()
-    try:
-        os.unlink(opts.ready_file)
-    except OSError:
-        pass
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+    for path in (opts.ready_file, opts.signin_ready_file):
+        try:
+            if path:
+                os.unlink(path)
+        except OSError:
+            pass
     sys.stderr.write("fake-pc: stopped\n")
     return 0
 

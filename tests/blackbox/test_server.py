@@ -30,6 +30,7 @@ tmp = tempfile.mkdtemp(prefix="bs-server-")
 token = os.path.join(tmp, "token")
 with open(token, "w") as f:
     f.write("server-test-token\n")
+os.chmod(token, 0o600)  # a secret: the server refuses one others may read
 
 
 def check(name, cond, detail=""):
@@ -223,6 +224,14 @@ start_refused("bad base URL is named", [], "BATCHSTATUS_PC_BASE_URL",
               BATCHSTATUS_PC_BASE_URL="ftp://x", BATCHSTATUS_LISTEN="unix:" + path)
 start_refused("missing token file is named", [], "BATCHSTATUS_TOKEN_FILE",
               BATCHSTATUS_TOKEN_FILE=os.path.join(tmp, "nope"), BATCHSTATUS_LISTEN="unix:" + path)
+loose = os.path.join(tmp, "loose-token")
+with open(loose, "w") as f:
+    f.write("server-test-token\n")
+os.chmod(loose, 0o644)
+start_refused("a token file others may read is refused, naming it and the fix", [], "chmod 600 " + loose,
+              BATCHSTATUS_TOKEN_FILE=loose, BATCHSTATUS_LISTEN="unix:" + path)
+start_refused("two sources of tokens are refused", [], "choose one",
+              BATCHSTATUS_CLIENT_ID="1950a258-227b-4e31-a9cf-717495945fc2", BATCHSTATUS_LISTEN="unix:" + path)
 start_refused("bad listen is named", [], "BATCHSTATUS_LISTEN", BATCHSTATUS_LISTEN="here")
 start_refused("no socket at all is explained", [], "BATCHSTATUS_LISTEN")
 with open(conf + ".bad", "w") as f:
@@ -241,6 +250,19 @@ start_refused("missing template is named", [], "error.tpl",
               BATCHSTATUS_TEMPLATES_DIR=broken, BATCHSTATUS_LISTEN="unix:" + path)
 p = subprocess.run([BIN, "--check"], env=env(), capture_output=True, text=True, timeout=10)
 check("--check passes a good configuration", p.returncode == 0, p.stderr[-300:])
+p = subprocess.run([BIN, "--check-config"], env=env(BATCHSTATUS_LOG_LEVEL="loud"), capture_output=True,
+                   text=True, timeout=10)
+check("--check-config: a bad setting exits 2, naming it", p.returncode == 2 and
+      "BATCHSTATUS_LOG_LEVEL" in p.stderr, "exit %d: %s" % (p.returncode, p.stderr[-300:]))
+p = subprocess.run([BIN, "--check-config", "--online"], env=env(), capture_output=True, text=True, timeout=10)
+check("--check-config --online with a token file passes", p.returncode == 0, p.stderr[-300:])
+p = subprocess.run([BIN, "--online"], env=env(), capture_output=True, text=True, timeout=10)
+check("--online alone is a usage error", p.returncode == 2 and "usage" in p.stderr, p.stderr[-300:])
+p = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=10)
+check("--help documents --check-config", p.returncode == 0 and "--check-config" in p.stdout, p.stdout[-300:])
+p = subprocess.run([BIN, "--check"], env=env(BATCHSTATUS_LOG_LEVEL="warn"), capture_output=True, text=True,
+                   timeout=10)
+check("log_level=warn drops info lines", p.returncode == 0 and " info " not in p.stderr, p.stderr[-300:])
 p = subprocess.run([BIN, "--check"], env=env(BATCHSTATUS_PC_BASE_URL="http://127.0.0.1:9"),
                    capture_output=True, text=True, timeout=10)
 check("an http:// base is accepted with a warning", p.returncode == 0 and "warn" in p.stderr
@@ -273,7 +295,10 @@ def http_get(port, path):
 
 
 for name, kw, want in (
-        ("wrong CA", {"BATCHSTATUS_CA_FILE": "/etc/ssl/certs/ca-certificates.crt"}, "TLS"),
+        ("wrong CA", {"BATCHSTATUS_CA_FILE": "/etc/ssl/certs/ca-certificates.crt", "DEMO_SIGNIN": "file"},
+         "TLS"),
+        ("sign-in with a wrong CA", {"BATCHSTATUS_CA_FILE": "/etc/ssl/certs/ca-certificates.crt",
+                                     "DEMO_SIGNIN": "app"}, "Sign-in error: <code id=\"error-detail\">tls</code>"),
         ("nothing listening", {"BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1"}, "could not connect")):
     proc, port, up, run_dir = run_stack(name.replace(" ", "-"), **kw)
     check(name + ": stack starts", up)

@@ -4,11 +4,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
+#include "token.h"
 #include "t.h"
 
 static struct config cfg;
-static char err[512];
+static char err[2048];
+static char secret[] = "/tmp/bs-secret-XXXXXX";
+static const char *const more[] = {
+	"BATCHSTATUS_CLOUD", "BATCHSTATUS_AUTHORITY_URL", "BATCHSTATUS_TENANT_ID",
+	"BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
+	"BATCHSTATUS_REFRESH_TOKEN_FILE", "BATCHSTATUS_TOKEN_ENDPOINT",
+	"BATCHSTATUS_LOG_LEVEL",
+};
 
 static void
 clear(void)
@@ -19,7 +29,24 @@ clear(void)
 	unsetenv("BATCHSTATUS_LISTEN");
 	unsetenv("BATCHSTATUS_CA_FILE");
 	unsetenv("BATCHSTATUS_THREADS");
-	setenv("BATCHSTATUS_TOKEN_FILE", "/etc/hostname", 1);
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		unsetenv(more[i]);
+	setenv("BATCHSTATUS_TOKEN_FILE", secret, 1);
+}
+
+/* App-only settings: tenant, client, and the secret file. */
+static int
+load_app(const char *name, const char *value)
+{
+	clear();
+	unsetenv("BATCHSTATUS_TOKEN_FILE");
+	setenv("BATCHSTATUS_TENANT_ID", "contoso.onmicrosoft.com", 1);
+	setenv("BATCHSTATUS_CLIENT_ID", "1950a258-227b-4e31-a9cf-717495945fc2", 1);
+	setenv("BATCHSTATUS_CLIENT_SECRET_FILE", secret, 1);
+	if (name != NULL)
+		setenv(name, value, 1);
+	err[0] = '\0';
+	return config_load(&cfg, NULL, err, sizeof(err));
 }
 
 static int
@@ -38,6 +65,9 @@ main(void)
 	FILE	*f;
 	int	 fd;
 
+	CHECK((fd = mkstemp(secret)) != -1);	/* mode 0600 */
+	CHECK(write(fd, "s3cret\n", 7) == 7);
+	close(fd);
 	clear();
 	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0);
 	CHECK_STR(cfg.pc_base_url, "https://api.partnercenter.microsoft.com");
@@ -78,6 +108,60 @@ main(void)
 	CHECK(load_env("BATCHSTATUS_TOKEN_FILE", "/nonexistent/token") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_TOKEN_FILE");
 	CHECK(load_env("BATCHSTATUS_THREADS", "0") == -1);
+	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "debug") == 0 &&
+	    cfg.log_level_n == 3);
+	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_LOG_LEVEL");
+
+	/* Clouds set the API base and the sign-in together; either URL overrides its half. */
+	CHECK(load_app(NULL, NULL) == 0 && cfg.token_kind == TOKEN_APP);
+	CHECK_STR(cfg.token_url, "https://login.microsoftonline.com/"
+	    "contoso.onmicrosoft.com/oauth2/token");
+	CHECK(load_app("BATCHSTATUS_TOKEN_ENDPOINT", "v2") == 0);
+	CHECK_STR(cfg.token_url, "https://login.microsoftonline.com/"
+	    "contoso.onmicrosoft.com/oauth2/v2.0/token");
+	CHECK(load_app("BATCHSTATUS_TOKEN_ENDPOINT", "v3") == -1);
+	CHECK(load_app("BATCHSTATUS_CLOUD", "china") == 0);
+	CHECK_STR(cfg.pc_base_url,
+	    "https://partner.partnercenterapi.microsoftonline.cn");
+	CHECK_STR(cfg.authority_url, "https://login.chinacloudapi.cn");
+	CHECK(load_app("BATCHSTATUS_CLOUD", "usgov") == 0);
+	CHECK_STR(cfg.pc_base_url, "https://api.partnercenter.microsoft.com");
+	CHECK_STR(cfg.authority_url, "https://login.microsoftonline.us");
+	CHECK(load_app("BATCHSTATUS_CLOUD", "germany") == 0);
+	CHECK_STR(cfg.authority_url, "https://login.microsoftonline.de");
+	CHECK(load_app("BATCHSTATUS_CLOUD", "mars") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_CLOUD");
+	setenv("BATCHSTATUS_CLOUD", "china", 1);
+	setenv("BATCHSTATUS_AUTHORITY_URL", "https://login.example/", 1);
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.authority_url, "https://login.example");
+	CHECK_STR(cfg.pc_base_url,
+	    "https://partner.partnercenterapi.microsoftonline.cn");
+	/* One source of tokens, complete. */
+	CHECK(load_app("BATCHSTATUS_TOKEN_FILE", secret) == -1);
+	CHECK_CONTAINS(err, "choose one");
+	CHECK(load_app("BATCHSTATUS_TENANT_ID", "") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_TENANT_ID");
+	CHECK(load_app("BATCHSTATUS_TENANT_ID", "../evil") == -1);
+	CHECK(load_app("BATCHSTATUS_CLIENT_ID", "a b") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_CLIENT_ID");
+	CHECK(load_app("BATCHSTATUS_CLIENT_SECRET_FILE", "/nonexistent/s") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_CLIENT_SECRET_FILE");
+	CHECK(load_app("BATCHSTATUS_REFRESH_TOKEN_FILE", secret) == 0 &&
+	    cfg.token_kind == TOKEN_APP_USER);
+	clear();
+	unsetenv("BATCHSTATUS_TOKEN_FILE");
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "no source of tokens");
+	/* A secret others may read refuses the start, naming the file and the fix. */
+	CHECK(chmod(secret, 0640) == 0);
+	CHECK(load_app(NULL, NULL) == -1);
+	CHECK_CONTAINS(err, secret);
+	CHECK_CONTAINS(err, "chmod 600");
+	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "info") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_TOKEN_FILE");
+	CHECK(chmod(secret, 0600) == 0);
 
 	/* A file: key = value, comments; the environment wins over it. */
 	fd = mkstemp(path);
@@ -110,5 +194,6 @@ main(void)
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
 	unlink(path);
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	unlink(secret);
 	return t_done("test_config");
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "handler.h"
@@ -22,12 +23,24 @@ go(struct fetch_ctx *f, const char *method, const char *uri)
 	handle_request(f, &in, 0, &res);
 }
 
+static struct token_source *
+file_tokens(const char *path)
+{
+	struct token_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = TOKEN_FROM_FILE;
+	o.token_file = path;
+	return token_source_new(&o);
+}
+
 int
 main(void)
 {
 	char			 err[256], tokpath[] = "/tmp/bs-handler-XXXXXX";
 	struct fetch_ctx	 f;
 	struct upstream_opts	 o;
+	struct token_opts	 to;
 	struct cache_opts	 co = { 600000, 5000, 1 << 20, 3000 };
 	FILE			*tf;
 	int			 fd;
@@ -74,6 +87,7 @@ main(void)
 	tf = fdopen(fd, "w");
 	fputs("unit-test-token\n", tf);
 	fclose(tf);
+	chmod(tokpath, 0600);
 	memset(&o, 0, sizeof(o));
 	o.base_url = "http://127.0.0.1:1";	/* nothing listens there */
 	o.timeout_ms = 2000;
@@ -82,7 +96,7 @@ main(void)
 	o.locale = "en-US";
 	o.app_name = "batchstatus/test";
 	f.upstream = upstream_new(&o);
-	f.tokens = token_source_file(tokpath);
+	f.tokens = file_tokens(tokpath);
 	f.cache = cache_new(&co);
 	go(&f, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 502);
@@ -100,11 +114,35 @@ main(void)
 
 	/* No token: our own fault, a 500 that says so. */
 	unlink(tokpath);
-	f.tokens = token_source_file(tokpath);
+	f.tokens = file_tokens(tokpath);
 	go(&f, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 500);
 	CHECK_STR(res.outcome, "token");
 	token_source_free(f.tokens);
+
+	/* The sign-in endpoint cannot be reached: a 502 that names the sign-in, with its code. */
+	memset(&to, 0, sizeof(to));
+	to.kind = TOKEN_APP;
+	to.client_secret_file = tokpath;
+	to.signin.token_url = "http://127.0.0.1:1/tenant/oauth2/token";
+	to.signin.client_id = "client";
+	to.signin.timeout_ms = 2000;
+	tf = fopen(tokpath, "w");
+	fputs("unit-test-secret\n", tf);
+	fclose(tf);
+	chmod(tokpath, 0600);
+	f.tokens = token_source_new(&to);
+	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK(res.status == 502);
+	CHECK_STR(res.outcome, "signin");
+	CHECK_CONTAINS(res.body.data, "Sign-in error: <code id=\"error-detail\">unreachable</code>");
+	CHECK_LACKS(res.body.data, "unit-test-secret");
+	go(&f, "GET", "/customers/" C "/batches/" T ".json");
+	CHECK(res.status == 502);
+	CHECK_CONTAINS(res.body.data, "\"error\":\"signin\"");
+	CHECK_CONTAINS(res.body.data, "\"detail\":\"unreachable\"");
+	token_source_free(f.tokens);
+	unlink(tokpath);
 
 	/* Health and metrics never call upstream. */
 	go(&f, "GET", "/healthz");
@@ -113,8 +151,9 @@ main(void)
 	go(&f, "GET", "/metrics");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_calls_total{outcome=\"unreachable\"} 2");
-	/* Three misses: two reached upstream, the third stopped at the missing token. */
-	CHECK_CONTAINS(res.body.data, "batchstatus_cache_requests_total{result=\"miss\"} 3");
+	/* Five misses: two reached upstream, the others stopped at the missing token or the sign-in. */
+	CHECK_CONTAINS(res.body.data, "batchstatus_cache_requests_total{result=\"miss\"} 5");
+	CHECK_CONTAINS(res.body.data, "batchstatus_token_requests_total{outcome=\"failed\"} 1");
 	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_latency_seconds_count 2");
 	CHECK_CONTAINS(res.body.data, "# TYPE batchstatus_threads_busy gauge");
 

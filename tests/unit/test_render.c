@@ -145,13 +145,26 @@ main(void)
 	req.kind = ROUTE_BATCH;
 	p = tpage_new("error");
 	view_fill_error(p, BS_ERR_THROTTLED, &req,
-	    "aaaa0000-bb11-2222-33cc-444444dddddd", 57);
+	    "aaaa0000-bb11-2222-33cc-444444dddddd", 57, NULL);
 	CHECK(tpage_render(p, &out) == 0);
 	tpage_free(p);
 	CHECK_CONTAINS(out.data, "<code id=\"correlation-id\">"
 	    "aaaa0000-bb11-2222-33cc-444444dddddd</code>");
 	CHECK_CONTAINS(out.data, "Try again in 57 s");
 	CHECK_CONTAINS(out.data, "rate-limiting");
+	CHECK(strstr(out.data, "error-detail") == NULL);
+
+	/* A sign-in failure names its code, escaped like every value. */
+	buf_reset(&out);
+	p = tpage_new("error");
+	view_fill_error(p, BS_ERR_SIGNIN, &req,
+	    "aaaa0000-bb11-2222-33cc-444444dddddd", -1,
+	    "invalid_client AADSTS7000215<b>");
+	CHECK(tpage_render(p, &out) == 0);
+	tpage_free(p);
+	CHECK_CONTAINS(out.data, "Sign-in error: <code id=\"error-detail\">"
+	    "invalid_client AADSTS7000215&lt;b&gt;</code>");
+	CHECK_CONTAINS(out.data, "Sign-in to Partner Center failed");
 	buf_free(&out);
 
 	dup2(saved, 2);

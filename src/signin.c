@@ -1,0 +1,325 @@
+/* signin.c: the token endpoint's form POST over libcurl and its JSON answer over json-c; secrets are wiped after use. */
+#include "signin.h"
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "upstream.h"
+
+#define SIGNIN_MAX_BODY	(64 * 1024)	/* a token answer is a few KiB */
+
+static void
+wipe_buf(struct buf *b)
+{
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->cap);
+	buf_free(b);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* A JSON value that may come as a string ("3599", v1) or a number (3599, v2). */
+static long
+seconds_of(json_object *v)
+{
+	const char	*s;
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return -1;
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+		n = (long)json_object_get_int64(v);
+		return n;
+	case json_type_string:
+		s = json_object_get_string(v);
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = strtol(s, &end, 10);
+		return *end == '\0' ? n : -1;
+	default:
+		return -1;
+	}
+}
+
+static const char *
+string_of(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Whether s is a usable bearer value: visible ASCII, not empty, not huge. */
+static int
+token_like(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		    i > 16000)
+			return 0;
+	return 1;
+}
+
+/* Copies the first AADSTSnnnn code out of an error_description. */
+static void
+find_aadsts(const char *desc, char *out, size_t outsz)
+{
+	const char	*p;
+	size_t		 n = 6;
+
+	out[0] = '\0';
+	if (desc == NULL || (p = strstr(desc, "AADSTS")) == NULL)
+		return;
+	while (p[n] >= '0' && p[n] <= '9' && n < outsz - 1)
+		n++;
+	if (n == 6)
+		return;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* The OAuth error word, if it is one (letters and underscores): never free text. */
+static void
+copy_word(const char *s, char *out, size_t outsz)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i < outsz - 1; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || c == '_'))
+			break;
+		out[i] = c;
+	}
+	out[i] = '\0';
+	if (s != NULL && s[i] != '\0')
+		out[0] = '\0';
+}
+
+static int
+only_space(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+int
+signin_parse(long http_status, const char *body, size_t len,
+    struct signin_answer *a)
+{
+	struct json_tokener	*tok;
+	json_object		*root = NULL, *v;
+	const char		*at, *rt, *type;
+	long			 exp;
+
+	memset(a, 0, sizeof(*a));
+	a->http_status = http_status;
+	if (len > SIGNIN_MAX_BODY || len > 0x7fffffff) {
+		snprintf(a->error, sizeof(a->error), "bad_answer");
+		snprintf(a->detail, sizeof(a->detail), "answer too large");
+		return -1;
+	}
+	if ((tok = json_tokener_new_ex(8)) != NULL) {
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+		    JSON_TOKENER_VALIDATE_UTF8);
+		root = json_tokener_parse_ex(tok, body, (int)len);
+		if (json_tokener_get_error(tok) != json_tokener_success ||
+		    !only_space(body + json_tokener_get_parse_end(tok),
+		    len - json_tokener_get_parse_end(tok))) {
+			json_object_put(root);
+			root = NULL;
+		}
+		json_tokener_free(tok);
+	}
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		if (http_status == 200)
+			snprintf(a->error, sizeof(a->error), "bad_answer");
+		else
+			snprintf(a->error, sizeof(a->error), "http_%ld",
+			    http_status);
+		snprintf(a->detail, sizeof(a->detail), "HTTP %ld, %s",
+		    http_status, root == NULL ? "not JSON" : "not an object");
+		json_object_put(root);
+		return -1;
+	}
+	if (http_status != 200) {
+		copy_word(string_of(root, "error"), a->error, sizeof(a->error));
+		if (a->error[0] == '\0')
+			snprintf(a->error, sizeof(a->error), "http_%ld",
+			    http_status);
+		find_aadsts(string_of(root, "error_description"), a->aadsts,
+		    sizeof(a->aadsts));
+		snprintf(a->detail, sizeof(a->detail), "HTTP %ld", http_status);
+		json_object_put(root);
+		return -1;
+	}
+	at = string_of(root, "access_token");
+	rt = string_of(root, "refresh_token");
+	type = string_of(root, "token_type");
+	exp = json_object_object_get_ex(root, "expires_in", &v) ?
+	    seconds_of(v) : -1;
+	if (!token_like(at) || (type != NULL && strcasecmp(type, "Bearer")) ||
+	    exp <= 0 || (rt != NULL && !token_like(rt))) {
+		snprintf(a->error, sizeof(a->error), "bad_answer");
+		snprintf(a->detail, sizeof(a->detail), "%s",
+		    !token_like(at) ? "no usable access_token" :
+		    exp <= 0 ? "no usable expires_in" :
+		    (rt != NULL && !token_like(rt)) ? "unusable refresh_token" :
+		    "token_type is not Bearer");
+		json_object_put(root);
+		return -1;
+	}
+	a->access_token = dup_or_null(at);
+	a->refresh_token = dup_or_null(rt);
+	a->expires_in = exp;
+	/* json-c's copies of the tokens go with the tree: wipe them first. */
+	explicit_bzero((char *)at, strlen(at));
+	if (rt != NULL)
+		explicit_bzero((char *)rt, strlen(rt));
+	json_object_put(root);
+	if (a->access_token == NULL || (rt != NULL && a->refresh_token == NULL)) {
+		signin_answer_free(a);
+		snprintf(a->error, sizeof(a->error), "internal");
+		snprintf(a->detail, sizeof(a->detail), "out of memory");
+		return -1;
+	}
+	a->ok = 1;
+	return 0;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len + size * n > SIGNIN_MAX_BODY)
+		return 0;
+	buf_append(b, p, size * n);
+	return b->failed ? 0 : size * n;
+}
+
+/* Appends name=escaped(value)& to the form; the caller wipes the form. */
+static void
+form_add(CURL *c, struct buf *form, const char *name, const char *value)
+{
+	char *e = curl_easy_escape(c, value, 0);
+
+	if (e == NULL) {
+		form->failed = 1;
+		return;
+	}
+	buf_printf(form, "%s%s=%s", form->len ? "&" : "", name, e);
+	explicit_bzero(e, strlen(e));
+	curl_free(e);
+}
+
+void
+signin_request(const struct signin_opts *o, const char *client_secret,
+    const char *refresh_token, struct signin_answer *a)
+{
+	CURL			*c;
+	struct buf		 form, body;
+	struct curl_slist	*hdrs = NULL;
+	char			 errbuf[CURL_ERROR_SIZE];
+	CURLcode		 rc;
+	long			 status = 0;
+	curl_off_t		 us = 0;
+
+	memset(a, 0, sizeof(*a));
+	buf_init(&form);
+	buf_init(&body);
+	errbuf[0] = '\0';
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(a->error, sizeof(a->error), "internal");
+		snprintf(a->detail, sizeof(a->detail), "out of memory");
+		return;
+	}
+	form_add(c, &form, "grant_type", refresh_token != NULL ?
+	    "refresh_token" : "client_credentials");
+	form_add(c, &form, "client_id", o->client_id);
+	form_add(c, &form, "client_secret", client_secret);
+	if (refresh_token != NULL)
+		form_add(c, &form, "refresh_token", refresh_token);
+	if (o->v2)
+		form_add(c, &form, "scope", SIGNIN_RESOURCE "/.default");
+	else
+		form_add(c, &form, "resource", SIGNIN_RESOURCE);
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (form.failed || hdrs == NULL) {
+		snprintf(a->error, sizeof(a->error), "internal");
+		snprintf(a->detail, sizeof(a->detail), "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, o->token_url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file != NULL && o->ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    o->timeout_ms < 5000 ? o->timeout_ms : 5000L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "batchstatus");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)form.len);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us);
+	a->elapsed_ms = (long)(us / 1000);
+	if (rc != CURLE_OK) {
+		snprintf(a->error, sizeof(a->error), "%s",
+		    rc == CURLE_OPERATION_TIMEDOUT ? "timeout" :
+		    upstream_tls_failure(rc) ? "tls" : "unreachable");
+		snprintf(a->detail, sizeof(a->detail), "%s%s%.200s",
+		    curl_easy_strerror(rc), errbuf[0] ? ": " : "", errbuf);
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	signin_parse(status, body.data != NULL ? body.data : "", body.len, a);
+	a->elapsed_ms = (long)(us / 1000);
+out:
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	wipe_buf(&form);
+	wipe_buf(&body);
+}
+
+void
+signin_answer_free(struct signin_answer *a)
+{
+	if (a->access_token != NULL) {
+		explicit_bzero(a->access_token, strlen(a->access_token));
+		free(a->access_token);
+	}
+	if (a->refresh_token != NULL) {
+		explicit_bzero(a->refresh_token, strlen(a->refresh_token));
+		free(a->refresh_token);
+	}
+	a->access_token = a->refresh_token = NULL;
+}

@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+"""Black-box tests of signing in: real nginx + the batchstatus server + the fake
+Partner Center with its fake Entra ID sign-in (tests/fake_pc.py), started by
+scripts/run.sh with DEMO_SIGNIN=app|user, driven over HTTP; the fake is steered
+and counted through its /_fake/control and /_fake/stats on the sign-in listener.
+
+    python3 tests/blackbox/test_tokens.py [-v] [-k SUBSTRING]
+
+Prints `ok  name` / `FAIL name: reason` per test, then `tokens: N passed, N failed`;
+exits 1 when any failed. stdlib only.
+"""
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_blackbox as bb  # noqa: E402  (Stack, HTTP and assertion helpers)
+from test_blackbox import Failure, check, batch_path, expect_status, T  # noqa: E402
+import fake_pc  # noqa: E402  (on sys.path through test_blackbox)
+
+ROOT = bb.ROOT
+BIN = os.environ.get("BATCHSTATUS_BIN") or os.path.join(ROOT, "build", "batchstatus")
+PC_RESOURCE = fake_pc.PC_RESOURCE
+TENANT = "8f1c2d3e-0000-4000-8000-00000000d3e0"     # what scripts/run.sh gives both sides
+CLIENT = "1950a258-227b-4e31-a9cf-717495945fc2"
+BOUNDED_WAIT = 10.0
+SECRET_FILES = ("client-secret", "refresh-token", "fake-refresh-token-init", "token")
+
+# Inherited sign-in settings would point the stack elsewhere: run.sh sets its own.
+for _k in list(os.environ):
+    if _k in ("DEMO_SIGNIN", "BATCHSTATUS_TENANT_ID", "BATCHSTATUS_CLIENT_ID",
+              "BATCHSTATUS_CLIENT_SECRET_FILE", "BATCHSTATUS_REFRESH_TOKEN_FILE",
+              "BATCHSTATUS_TOKEN_ENDPOINT", "BATCHSTATUS_AUTHORITY_URL", "BATCHSTATUS_CLOUD") \
+            or _k.startswith("FAKE_SIGNIN_"):
+        del os.environ[_k]
+
+
+# --- the fake sign-in, seen from a test -------------------------------------
+
+def signin_call(stack, method, path, doc=None):
+    with open(os.path.join(stack.run_dir, "fake-signin.port")) as f:
+        port = int(f.read().strip())
+    ctx = ssl.create_default_context(cafile=os.path.join(stack.run_dir, "tls", "ca.pem"))
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+    try:
+        body = json.dumps(doc).encode() if doc is not None else None
+        conn.request(method, path, body=body,
+                     headers={"Content-Type": "application/json"} if body else {})
+        r = conn.getresponse()
+        data = r.read()
+    except (OSError, http.client.HTTPException) as e:
+        raise Failure("fake sign-in %s %s: %s" % (method, path, e))
+    finally:
+        conn.close()
+    check(r.status == 200, "fake sign-in %s %s: HTTP %d %s" % (method, path, r.status, data[:200]))
+    return json.loads(data.decode())
+
+
+def control(stack, **doc):
+    return signin_call(stack, "POST", "/_fake/control", doc)
+
+
+def stats(stack):
+    return signin_call(stack, "GET", "/_fake/stats")
+
+
+def log_entries(stack):
+    """Every line of the fake's request log: Partner Center's and the sign-in's."""
+    try:
+        with open(stack.fake_log_path(), encoding="utf-8") as f:
+            return [json.loads(l) for l in f if l.strip()]
+    except OSError:
+        return []
+
+
+def pc_entries(stack):
+    return [e for e in log_entries(stack) if e.get("listener") != "signin"]
+
+
+def signin_entries(stack):
+    return [e for e in log_entries(stack) if e.get("listener") == "signin"]
+
+
+def only_signin_entry(stack):
+    got = signin_entries(stack)
+    check(len(got) == 1, "the fake sign-in logged %d token requests (want 1): %r"
+          % (len(got), [(e["path"], e["status"], e.get("error")) for e in got]))
+    return got[0]
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read().strip()).hexdigest()
+
+
+def read_text(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read().strip()
+
+
+def new_batch():
+    """A batch nobody asked for yet: Partner Center answers 404, which needs a good token."""
+    return batch_path(str(uuid.uuid4()))
+
+
+def wait_until(cond, seconds=BOUNDED_WAIT, step=0.2):
+    end = time.monotonic() + seconds
+    while True:
+        got = cond()
+        if got or time.monotonic() > end:
+            return got
+        time.sleep(step)
+
+
+def page_has_no_secrets(stack, r):
+    secret = read_text(os.path.join(stack.run_dir, "client-secret"))
+    check(secret not in r.text, "the page shows the client secret")
+    check(fake_pc.ACCESS_TOKEN_PREFIX not in r.text, "the page shows an access token")
+    for name in ("Trace ID", "Timestamp:", "Invalid client secret provided"):
+        check(name not in r.text, "the page shows Entra's error_description (%r)" % name)
+    for e in signin_entries(stack):
+        if e.get("trace_id"):
+            check(e["trace_id"] not in r.text, "the page shows Entra's trace ID")
+
+
+# --- the tests -----------------------------------------------------------------
+
+TESTS = []
+
+
+def test(stack_name):
+    def deco(fn):
+        TESTS.append((stack_name, fn.__name__, fn))
+        return fn
+    return deco
+
+
+# 1. A fresh server meeting a crowd signs in once (the fake sign-in answers in 300 ms,
+# so every request arrives while the first sign-in is in flight).
+@test("app")
+def concurrent_first_requests_sign_in_once(s):
+    before = stats(s)
+    check(before["token_calls"] == 0, "token endpoint called %d times before any page"
+          % before["token_calls"])
+    paths = [new_batch() for _ in range(40)]
+    out = bb.statuses_at_once(s, paths)
+    check(out == [404] * len(paths), "40 different batches at once: answers %r" % out)
+    st = stats(s)
+    check(st["token_calls"] == 1, "40 concurrent requests made %d token calls" % st["token_calls"])
+    check(st["by_grant"]["client_credentials"] == 1, "grants %r" % st["by_grant"])
+    pcs = pc_entries(s)
+    check(len(pcs) == 40, "Partner Center saw %d calls for 40 batches" % len(pcs))
+    bad = [e.get("auth") for e in pcs if e.get("auth") != "ok"]
+    check(not bad, "Partner Center saw tokens %r" % bad)
+    e = only_signin_entry(s)
+    check(e["endpoint"] == "v1" and e["status"] == 200, "token call: %r" % e)
+    form = e["form"]
+    check(form.get("grant_type") == "client_credentials" and form.get("client_id") == CLIENT
+          and form.get("resource") == PC_RESOURCE and form.get("client_secret") == "<ok>",
+          "token request form %r" % form)
+    log = os.path.join(s.run_dir, "logs", "batchstatus.log")
+    check(wait_until(lambda: "token" in read_text(log).lower(), 3),
+          "batchstatus.log never mentions the token renewal")
+
+
+# 4. A token Partner Center rejects is renewed and the call retried, once.
+@test("app")
+def revoked_token_is_renewed_and_retried_once(s):
+    expect_status(s.get(batch_path(T["processing"])), 200, "before revoking: ")
+    s0 = stats(s)
+    control(s, revoke_all=True)
+    r = s.get(batch_path(T["processing"]))
+    expect_status(r, 200, "after revoke_all: ")
+    s1 = stats(s)
+    check(s1["pc_401"] == s0["pc_401"] + 1, "Partner Center answered 401 %d times (want 1)"
+          % (s1["pc_401"] - s0["pc_401"]))
+    check(s1["token_calls"] == s0["token_calls"] + 1, "%d token calls after the 401 (want 1)"
+          % (s1["token_calls"] - s0["token_calls"]))
+    auths = [e.get("auth") for e in pc_entries(s)][-2:]
+    check(auths == ["revoked", "ok"], "Partner Center saw %r (want revoked, then ok)" % auths)
+
+    control(s, revoke_all=True, fail="invalid_client")
+    try:
+        r = s.get(batch_path(T["processing"]))
+        s2 = stats(s)
+    finally:
+        control(s, fail=None)
+    expect_status(r, 502, "revoked and sign-in failing: ")
+    check(s2["pc_401"] == s1["pc_401"] + 1, "Partner Center answered 401 %d times for one page "
+          "(retry once, not more)" % (s2["pc_401"] - s1["pc_401"]))
+    check(s2["token_calls"] == s1["token_calls"] + 1, "%d token calls for one page (want 1)"
+          % (s2["token_calls"] - s1["token_calls"]))
+    check(wait_until(lambda: s.get(batch_path(T["processing"])).status == 200, 2 * BOUNDED_WAIT, 0.5),
+          "no 200 within %ds after the sign-in works again" % (2 * BOUNDED_WAIT))
+
+
+# 5. A sign-in failure is a 502 naming Entra's code, with a backoff, and heals.
+@test("app")
+def signin_failure_is_502_with_backoff_and_recovers(s):
+    control(s, revoke_all=True, fail="invalid_client")
+    s0 = stats(s)
+    t0 = time.monotonic()
+    answers = []
+    try:
+        while time.monotonic() - t0 < 1.0 or len(answers) < 3:
+            answers.append(s.get(new_batch()))
+            if len(answers) >= 30:
+                break
+        s1 = stats(s)
+    finally:
+        took = time.monotonic() - t0
+        control(s, fail=None)
+    statuses = [r.status for r in answers]
+    check(statuses == [502] * len(answers), "statuses while sign-in fails: %r" % statuses)
+    first = answers[0]
+    check("AADSTS7000215" in first.text, "the 502 page does not show AADSTS7000215: %s" % first.where())
+    check("invalid_client" in first.text, "the 502 page does not show the error invalid_client")
+    for r in answers:
+        page_has_no_secrets(s, r)
+    calls = s1["token_calls"] - s0["token_calls"]
+    check(1 <= calls <= 2, "%d token calls for %d requests in %.1fs (want 1 or 2: a backoff)"
+          % (calls, len(answers), took))
+    check(wait_until(lambda: s.get(batch_path(T["processing"])).status == 200, BOUNDED_WAIT, 0.5),
+          "still no 200 %ds after the sign-in works again" % BOUNDED_WAIT)
+    j = s.get(batch_path(T["processing"], ".json"))
+    expect_status(j, 200, "JSON after recovery: ")
+
+
+# 5b. The sign-in answering an HTML 500 page: a 502 that shows none of that page.
+@test("app")
+def signin_html_500_is_502(s):
+    control(s, revoke_all=True, fail="500")
+    try:
+        r = s.get(new_batch())
+    finally:
+        control(s, fail=None)
+    expect_status(r, 502, "sign-in answering 500: ")
+    check("trouble signing you in" not in r.text and "AADSTS90033" not in r.text,
+          "the page shows the sign-in's HTML error page")
+    page_has_no_secrets(s, r)
+    check(wait_until(lambda: s.get(new_batch()).status == 404, BOUNDED_WAIT, 0.5),
+          "still failing %ds after the sign-in works again" % BOUNDED_WAIT)
+
+
+# 2. Renewal before expiry: tokens live 6 s; a request every 0.5 s for 10 s.
+@test("renew")
+def token_is_renewed_before_it_expires(s):
+    statuses = []
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10.0:
+        statuses.append(s.get(new_batch()).status)
+        time.sleep(0.5)
+    st = stats(s)
+    check(statuses == [404] * len(statuses), "statuses %r" % statuses)
+    check(st["token_calls"] >= 2, "%d token call(s) in 10 s with 6 s tokens" % st["token_calls"])
+    check(st["token_calls"] <= 6, "%d token calls in 10 s with 6 s tokens (one per request?)"
+          % st["token_calls"])
+    bad = [(e["time"], e.get("auth")) for e in pc_entries(s) if e.get("auth") != "ok"]
+    check(not bad, "Partner Center saw expired/bad tokens: %r" % bad[:5])
+    check(st["pc_401"] == 0, "Partner Center answered 401 %d times" % st["pc_401"])
+
+
+# 3. App+User: the rotated refresh token is saved (0600) and is what the server uses next.
+@test("user")
+def refresh_token_rotation_is_saved(s):
+    path = os.path.join(s.run_dir, "refresh-token")
+    initial = sha256_file(path)
+    expect_status(s.get(batch_path(T["processing"])), 200)
+    st = stats(s)
+    check(st["by_grant"]["refresh_token"] == 1 and st["by_grant"]["client_credentials"] == 0,
+          "grants %r (want one refresh_token)" % st["by_grant"])
+    check(st["refresh_token_sha256"] != initial, "the fake did not rotate the refresh token")
+    check(wait_until(lambda: sha256_file(path) == st["refresh_token_sha256"], 3),
+          "the server's refresh-token file is not the new refresh token")
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    check(mode == 0o600, "refresh-token file mode %o (want 600)" % mode)
+
+    # A second sign-in in the same server uses the rotated token.
+    control(s, revoke_all=True)
+    expect_status(s.get(batch_path(T["processing"])), 200, "after revoke_all: ")
+    st2 = stats(s)
+    check(st2["by_grant"]["refresh_token"] == 2, "grants %r" % st2["by_grant"])
+    check(st2["refresh_token_sha256"] != st["refresh_token_sha256"], "no second rotation")
+    check(wait_until(lambda: sha256_file(path) == st2["refresh_token_sha256"], 3),
+          "after the second sign-in the file is not the newest refresh token")
+    failed = [e for e in signin_entries(s) if e["status"] != 200]
+    check(not failed, "failed sign-ins: %r" % [(e.get("error"), e["form"].get("refresh_token"))
+                                              for e in failed])
+
+
+# 3b. App+User with a refresh token Entra no longer accepts: 502 naming AADSTS700082.
+@test("user")
+def expired_refresh_token_is_502(s):
+    path = os.path.join(s.run_dir, "refresh-token")
+    saved = sha256_file(path)
+    control(s, revoke_all=True, fail="invalid_grant")
+    try:
+        r = s.get(batch_path(T["processing"]))
+    finally:
+        control(s, fail=None)
+    expect_status(r, 502, "refresh token refused: ")
+    check("AADSTS700082" in r.text and "invalid_grant" in r.text,
+          "the 502 page does not show AADSTS700082 / invalid_grant: %s" % r.where())
+    page_has_no_secrets(s, r)
+    check(read_text(path) not in r.text, "the page shows the refresh token")
+    check(sha256_file(path) == saved, "a refused sign-in changed the refresh-token file")
+    check(wait_until(lambda: s.get(batch_path(T["processing"])).status == 200, BOUNDED_WAIT, 0.5),
+          "still failing %ds after the sign-in works again" % BOUNDED_WAIT)
+    check(wait_until(lambda: sha256_file(path) == stats(s)["refresh_token_sha256"], 3),
+          "after recovering, the file is not the newest refresh token")
+
+
+# 3c. A restarted server (a second process with the same settings) starts from the file.
+@test("user")
+def restarted_server_signs_in_from_the_file(s):
+    path = os.path.join(s.run_dir, "refresh-token")
+    before = stats(s)
+    sock = os.path.join(s.run_dir, "restart.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATCHSTATUS_")}
+    env.update({
+        "BATCHSTATUS_LISTEN": "unix:" + sock,
+        "BATCHSTATUS_TEMPLATES_DIR": os.path.join(ROOT, "templates"),
+        "BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:%s" % read_text(os.path.join(s.run_dir, "fake-pc.port")),
+        "BATCHSTATUS_CA_FILE": os.path.join(s.run_dir, "tls", "ca.pem"),
+        "BATCHSTATUS_AUTHORITY_URL": "https://127.0.0.1:%s"
+        % read_text(os.path.join(s.run_dir, "fake-signin.port")),
+        "BATCHSTATUS_TENANT_ID": TENANT, "BATCHSTATUS_CLIENT_ID": CLIENT,
+        "BATCHSTATUS_CLIENT_SECRET_FILE": os.path.join(s.run_dir, "client-secret"),
+        "BATCHSTATUS_REFRESH_TOKEN_FILE": path,
+    })
+    with open(os.path.join(s.run_dir, "logs", "batchstatus-restarted.log"), "ab") as log:
+        proc = subprocess.Popen([BIN], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+        check(wait_until(lambda: os.path.exists(sock) or proc.poll() is not None, 10)
+              and proc.poll() is None, "the restarted server did not come up (exit %r)" % proc.poll())
+        out = fcgi_get(sock, batch_path(T["processing"]))
+        check(out.startswith("Status: 200"), "restarted server: %s" % bb.short(out, 300))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    st3 = stats(s)
+    check(st3["by_grant"]["refresh_token"] == before["by_grant"]["refresh_token"] + 1,
+          "grants before the restart %r, after %r" % (before["by_grant"], st3["by_grant"]))
+    check(sha256_file(path) == st3["refresh_token_sha256"],
+          "after the restarted server's sign-in the file is not the newest refresh token")
+
+
+# 6. The v2 endpoint: scope instead of resource, expires_in a number.
+@test("v2")
+def v2_endpoint_works(s):
+    expect_status(s.get(batch_path(T["processing"])), 200)
+    expect_status(s.get(new_batch()), 404)
+    st = stats(s)
+    check(st["token_calls"] == 1, "%d token calls" % st["token_calls"])
+    e = only_signin_entry(s)
+    check(e["path"] == "/%s/oauth2/v2.0/token" % TENANT and e["status"] == 200,
+          "token call %s -> %s %s" % (e["path"], e["status"], e.get("error")))
+    check(e["form"].get("scope") == PC_RESOURCE + "/.default" and "resource" not in e["form"],
+          "v2 form %r" % e["form"])
+
+
+# 7. Secret files others can read stop the start (the server and --check-config).
+def refused_secret_files():
+    tmp = tempfile.mkdtemp(prefix="bs-tokens-")
+    secret = os.path.join(tmp, "client-secret")
+    refresh = os.path.join(tmp, "refresh-token")
+    token = os.path.join(tmp, "token")
+    for p in (secret, refresh, token):
+        with open(p, "w") as f:
+            f.write("not-" + os.urandom(12).hex() + "\n")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("BATCHSTATUS_")}
+    base.update({"BATCHSTATUS_TEMPLATES_DIR": os.path.join(ROOT, "templates"),
+                 "BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1",
+                 "BATCHSTATUS_AUTHORITY_URL": "https://127.0.0.1:1",
+                 "BATCHSTATUS_TENANT_ID": TENANT, "BATCHSTATUS_CLIENT_ID": CLIENT,
+                 "BATCHSTATUS_CLIENT_SECRET_FILE": secret,
+                 "BATCHSTATUS_LISTEN": "unix:" + os.path.join(tmp, "s.sock")})
+    cases = [("client secret 0644", secret, 0o644, {}),
+             ("client secret 0660", secret, 0o660, {}),
+             ("refresh token 0604", refresh, 0o604, {"BATCHSTATUS_REFRESH_TOKEN_FILE": refresh}),
+             ("static token file 0640", token, 0o640, {"BATCHSTATUS_TOKEN_FILE": token})]
+    results = []
+    for what, path, mode, extra in cases:
+        for p in (secret, refresh, token):
+            os.chmod(p, 0o600)
+        os.chmod(path, mode)
+        env = dict(base, **extra)
+        if "BATCHSTATUS_TOKEN_FILE" in extra:
+            for k in ("BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
+                      "BATCHSTATUS_TENANT_ID", "BATCHSTATUS_AUTHORITY_URL"):
+                env.pop(k)
+        for args in ([], ["--check-config"]):
+            name = "%s: %s refused" % (what, " ".join(["batchstatus"] + args))
+            try:
+                p = subprocess.run([BIN] + args, env=env, capture_output=True,
+                                   text=True, timeout=10, stdin=subprocess.DEVNULL)
+                err = p.stderr
+                ok = p.returncode == 2 and path in err and "chmod 600" in err
+                results.append((name, None if ok else "exit %s, stderr %r"
+                                % (p.returncode, bb.short(err.strip(), 400))))
+                with open(path) as f:
+                    value = f.read().strip()
+                if value in p.stderr or value in p.stdout:
+                    results.append((name + ": secret not printed", "the secret is in its output"))
+            except subprocess.TimeoutExpired:
+                results.append((name, "still running after 10 s (it started)"))
+    os.chmod(secret, 0o600)
+    os.chmod(refresh, 0o600)
+    p = subprocess.run([BIN, "--check-config"], env=base, capture_output=True, text=True,
+                       timeout=10, stdin=subprocess.DEVNULL)
+    results.append(("client secret 0600: --check-config passes",
+                    None if p.returncode == 0 else "exit %s, stderr %r"
+                    % (p.returncode, bb.short(p.stderr.strip(), 400))))
+    os.chmod(secret, 0o600)
+    p = subprocess.run([BIN, "--check-config"], env=dict(base, BATCHSTATUS_TOKEN_FILE=secret),
+                       capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+    results.append(("token_file with client_id: a configuration error",
+                    None if p.returncode != 0 else "--check-config accepted both"))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def secret_hygiene(stack):
+    """After stop: no client secret, refresh token or access token in any log or page."""
+    secrets_ = []
+    for fn in SECRET_FILES:
+        p = os.path.join(stack.run_dir, fn)
+        if os.path.exists(p):
+            secrets_.append((fn, read_text(p)))
+    problems = []
+    needles = [(n, v.encode()) for n, v in secrets_ if v] + \
+        [("an access token", fake_pc.ACCESS_TOKEN_PREFIX.encode())]
+    for r in stack.responses:
+        blob = r.body + "".join("%s: %s\n" % h for h in r.headers).encode()
+        for name, v in needles:
+            if v in blob:
+                problems.append("a page (HTTP %d %s) contains %s" % (r.status, r.path, name))
+    files = [stack.stdout_path]
+    for dirpath, dirs, fns in os.walk(stack.run_dir):
+        dirs[:] = [d for d in dirs if d != "tls"]
+        files += [os.path.join(dirpath, f) for f in fns
+                  if not (dirpath == stack.run_dir and f in SECRET_FILES)]
+    for p in files:
+        try:
+            with open(p, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        for name, v in needles:
+            if v in data:
+                problems.append("%s contains %s" % (os.path.relpath(p, ROOT), name))
+    leaks = [e for e in log_entries(stack) if e.get("token_leak") or e.get("secret_leak")]
+    if leaks:
+        problems.append("a secret was sent outside its field (%s)" % leaks[0]["path"])
+    if not secrets_:
+        problems.append("no client-secret file in %s" % stack.run_dir)
+    return problems
+
+
+# --- FastCGI, for a server started without nginx ------------------------------
+
+def fcgi_get(path, uri):
+    def recvall(s, n):
+        data = b""
+        while len(data) < n:
+            chunk = s.recv(n - len(data))
+            if not chunk:
+                raise EOFError("connection closed")
+            data += chunk
+        return data
+
+    def record(kind, content):
+        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
+    params = b""
+    for k, v in (("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri)):
+        k, v = k.encode(), v.encode()
+        params += bytes([len(k), len(v)]) + k + v
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    try:
+        s.connect(path)
+        s.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) +
+                  record(4, b"") + record(5, b""))
+        out = b""
+        while True:
+            _, kind, _, clen, plen = struct.unpack("!BBHHB", recvall(s, 8)[:7])
+            content = recvall(s, clen)
+            recvall(s, plen)
+            if kind == 6:
+                out += content
+            elif kind == 3:
+                return out.decode("utf-8", "replace")
+    except (OSError, EOFError) as e:
+        raise Failure("FastCGI to %s: %s" % (path, e))
+    finally:
+        s.close()
+
+
+# --- run ---------------------------------------------------------------------
+
+def main(argv):
+    verbose = "-v" in argv
+    only = argv[argv.index("-k") + 1] if "-k" in argv else None
+    results = []
+
+    def report(name, err):
+        results.append(err is None)
+        if err is not None:
+            err = bb.short(re.sub(r"\s+", " ", err).strip(), 600)
+        print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, err), flush=True)
+
+    no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0"}
+    configs = [
+        ("app", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LATENCY_MS="300")),
+        ("renew", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LIFETIME="6")),
+        ("user", dict(no_cache, DEMO_SIGNIN="user")),
+        ("v2", dict(no_cache, DEMO_SIGNIN="app", BATCHSTATUS_TOKEN_ENDPOINT="v2")),
+    ]
+    for stack_name, env in configs:
+        tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
+        if not tests:
+            continue
+        stack = bb.Stack("tokens-" + stack_name, env)
+        failed_before = results.count(False)
+        try:
+            started = stack.start()
+            report("%s: stack starts (scripts/run.sh, DEMO_SIGNIN=%s)" % (stack_name, env["DEMO_SIGNIN"]),
+                   None if started else stack.start_error)
+            if not started:
+                sys.stderr.write(stack.log_tail() + "\n")
+                for n, _ in tests:
+                    report(n, "stack did not start")
+                continue
+            for n, fn in tests:
+                t0 = time.monotonic()
+                try:
+                    fn(stack)
+                    err = None
+                except Failure as e:
+                    err = str(e)
+                except Exception as e:  # a bug in a test, or garbage from the server
+                    err = "%s: %s" % (type(e).__name__, e)
+                if verbose:
+                    sys.stderr.write("  (%s %.2fs)\n" % (n, time.monotonic() - t0))
+                report(n, err)
+        finally:
+            took = stack.stop()
+            if stack.proc is not None:
+                report("%s: run.sh stops on SIGTERM" % stack_name,
+                       None if took is not None else "still running after %ds" % bb.STOP_TIMEOUT)
+                if took is not None:
+                    left = bb.processes_using(stack.run_dir)
+                    report("%s: nothing left running" % stack_name,
+                           None if not left else "still running: %s" % "; ".join(left[:3]))
+                stack.kill_leftovers()
+                if stack.start_error is None:
+                    p = secret_hygiene(stack)
+                    report("%s: no secret or token in any log file or page" % stack_name,
+                           "; ".join(p) if p else None)
+            if results.count(False) > failed_before:
+                sys.stderr.write("logs of the %s stack (%s):\n%s\n"
+                                 % (stack_name, os.path.relpath(stack.run_dir, ROOT),
+                                    stack.log_tail(12)))
+
+    if not only or only in "secret files":
+        for name, err in refused_secret_files():
+            report(name, err)
+
+    passed, failed = results.count(True), results.count(False)
+    print("tokens: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
