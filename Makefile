@@ -17,14 +17,15 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
 # Debian packages: to build, to run the stack, and to test it.
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
-             libctemplate-dev nginx python3 openssl ca-certificates
+             libctemplate-dev nginx python3 openssl ca-certificates \
+             groff-base man-db systemd
 
 LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
 UNIT      := guid route config batch errcodes view export render token upstream cache handler signin
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps run test test-asan bench clean
+.PHONY: all deps run test test-asan bench clean install uninstall
 all: $(BUILD)/batchstatus $(UNIT_BINS)
 
 # Installs only what is missing; sudo when not root. A no-op on a ready machine.
@@ -74,3 +75,51 @@ bench: deps
 
 clean:
 	rm -rf build
+
+# `make install [PREFIX=/usr/local] [DESTDIR=/staging]`: the server, its templates and
+# stylesheet, the man page, the systemd units, the nginx snippets and an example
+# configuration (see README.md, "Run it for real", and batchstatus(8)). Works as
+# non-root into a DESTDIR. The paths below are written into the installed units,
+# config example, nginx snippet and man page; `make uninstall` with the same
+# variables removes what install put there. Nothing is installed into /etc.
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+# A daemon run by the system, never by users: sbin, and man section 8.
+SBINDIR   ?= $(PREFIX)/sbin
+DATADIR   ?= $(PREFIX)/share/batchstatus
+DOCDIR    ?= $(PREFIX)/share/doc/batchstatus
+MANDIR    ?= $(PREFIX)/share/man
+# Where systemd looks: /lib/systemd/system for PREFIX=/usr, else $(PREFIX)/lib/systemd/system
+# (/usr/local/lib/systemd/system is on systemd's unit search path).
+UNITDIR   ?= $(if $(filter /usr,$(patsubst %/,%,$(PREFIX))),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INSTALL   ?= install
+INST_SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+               -e 's|@STATIC_DIR@|$(DATADIR)/static|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+               -e 's|@UNITDIR@|$(UNITDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+# source -> installed path, for the files whose paths are substituted
+INST_TEXT  = systemd/batchstatus.socket:$(UNITDIR)/batchstatus.socket \
+             systemd/batchstatus.service:$(UNITDIR)/batchstatus.service \
+             man/batchstatus.8:$(MANDIR)/man8/batchstatus.8 \
+             etc/batchstatus.conf.example:$(DOCDIR)/batchstatus.conf.example \
+             nginx/batchstatus-site.conf.example:$(DATADIR)/nginx/batchstatus-site.conf \
+             nginx/batchstatus-http.conf.example:$(DATADIR)/nginx/batchstatus-http.conf
+
+install: $(BUILD)/batchstatus
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(DATADIR)/static $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(BUILD)/batchstatus $(DESTDIR)$(SBINDIR)/batchstatus
+	$(INSTALL) -m 0644 templates/*.tpl $(DESTDIR)$(DATADIR)/templates/
+	$(INSTALL) -m 0644 static/* $(DESTDIR)$(DATADIR)/static/
+	@set -e; for pair in $(INST_TEXT); do \
+	    src=$${pair%%:*}; dst=$(DESTDIR)$${pair#*:}; \
+	    echo "  $$src -> $$dst"; \
+	    $(INST_SUBST) "$$src" > "$$dst.tmp"; chmod 0644 "$$dst.tmp"; mv -f "$$dst.tmp" "$$dst"; \
+	done
+	@echo "installed under $(DESTDIR)$(PREFIX); next: README.md, \"Run it for real\" (systemctl daemon-reload first)"
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/batchstatus $(DESTDIR)$(DATADIR)/templates/*.tpl \
+	    $(DESTDIR)$(DATADIR)/static/* $(foreach p,$(INST_TEXT),$(DESTDIR)$(lastword $(subst :, ,$(p))))
+	rmdir $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/static \
+	    $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
