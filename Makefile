@@ -20,9 +20,9 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
              libctemplate-dev nginx python3 openssl ca-certificates \
              groff-base man-db systemd
 
-LIB_SRCS  := buf log guid config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
+LIB_SRCS  := buf log guid i18n config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid route config batch errcodes view export render token upstream cache handler signin
+UNIT      := guid route config batch errcodes view export render token upstream cache handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps run test test-asan bench clean install uninstall
@@ -105,11 +105,12 @@ INST_TEXT  = systemd/batchstatus.socket:$(UNITDIR)/batchstatus.socket \
              nginx/batchstatus-http.conf.example:$(DATADIR)/nginx/batchstatus-http.conf
 
 install: $(BUILD)/batchstatus
-	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates/i18n \
 	    $(DESTDIR)$(DATADIR)/static $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	$(INSTALL) -m 0755 $(BUILD)/batchstatus $(DESTDIR)$(SBINDIR)/batchstatus
 	$(INSTALL) -m 0644 templates/*.tpl $(DESTDIR)$(DATADIR)/templates/
+	$(INSTALL) -m 0644 templates/i18n/*.catalog $(DESTDIR)$(DATADIR)/templates/i18n/
 	$(INSTALL) -m 0644 static/* $(DESTDIR)$(DATADIR)/static/
 	@set -e; for pair in $(INST_TEXT); do \
 	    src=$${pair%%:*}; dst=$(DESTDIR)$${pair#*:}; \
@@ -120,6 +121,7 @@ install: $(BUILD)/batchstatus
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/batchstatus $(DESTDIR)$(DATADIR)/templates/*.tpl \
+	    $(DESTDIR)$(DATADIR)/templates/i18n/*.catalog \
 	    $(DESTDIR)$(DATADIR)/static/* $(foreach p,$(INST_TEXT),$(DESTDIR)$(lastword $(subst :, ,$(p))))
-	rmdir $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/static \
+	rmdir $(DESTDIR)$(DATADIR)/templates/i18n $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/static \
 	    $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true

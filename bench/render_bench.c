@@ -23,6 +23,7 @@
 
 #include "batch.h"
 #include "buf.h"
+#include "i18n.h"
 #include "render.h"
 #include "route.h"
 #include "view.h"
@@ -186,6 +187,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*tdir = "templates";
+	char		 idir[1100];
 	char		 err[512];
 	int		 i, runs = 20;
 
@@ -219,7 +221,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "render_bench: nothing to do\n");
 		return 2;
 	}
-	if (render_init(tdir, err, sizeof(err)) == -1) {
+	snprintf(idir, sizeof(idir), "%s/i18n", tdir);
+	if (render_init(tdir, err, sizeof(err)) == -1 ||
+	    i18n_load(idir, err, sizeof(err)) == -1) {
 		fprintf(stderr, "render_bench: render_init: %s\n", err);
 		return 1;
 	}

@@ -27,6 +27,7 @@ struct batch {
 	size_t		 ndevices;
 	size_t		 nskipped;	/* entries of devicesStatus that were not objects */
 	size_t		 bytes;		/* memory held, for the cache's bound */
+	int64_t		 fetched_at;	/* when Partner Center gave this answer (set by fetch); 0 unknown */
 	void		*arena;		/* owns every string above */
 };
 

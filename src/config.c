@@ -52,6 +52,7 @@ static const struct setting settings[] = {
 	{ "cache_running_seconds", NUM(cache_running_seconds, K_NUMBER, 0, 600) },
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024) },
 	{ "log_level", STR(log_level, K_STRING) },
+	{ "frame_ancestors", STR(frame_ancestors, K_STRING) },
 };
 
 /* The API base and the sign-in authority of each cloud (see the API notes). */
@@ -258,6 +259,46 @@ load_file(struct config *cfg, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+/*
+ * CSP frame-ancestors sources: scheme://host[:port] origins (a * may
+ * start the host), separated by spaces. Nothing that could end the
+ * directive or the header (; , quotes, controls) gets through.
+ */
+static int
+check_origins(const char *v, char *err, size_t errsz)
+{
+	const char	*p = v, *host;
+	size_t		 n, i;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " ");
+		if (n > 5 && strncmp(p, "https://", 8) == 0)
+			host = p + 8;
+		else if (n > 4 && strncmp(p, "http://", 7) == 0)
+			host = p + 7;
+		else
+			return fail(err, errsz, "frame_ancestors", "each entry "
+			    "must be an origin such as https://portal.example.com");
+		if (host >= p + n)
+			return fail(err, errsz, "frame_ancestors",
+			    "an origin has no host");
+		for (i = (size_t)(host - p); i < n; i++) {
+			char c = p[i];
+			if (!isalnum((unsigned char)c) && c != '.' && c != '-' &&
+			    c != ':' && !(c == '*' && p + i == host))
+				return fail(err, errsz, "frame_ancestors",
+				    "an origin has a character that cannot be "
+				    "in a host name (no paths)");
+		}
+		p += n;
+	}
+	return 0;
+}
+
 static int
 resolve_cloud(struct config *cfg, char *err, size_t errsz)
 {
@@ -391,6 +432,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	if (check_listen(cfg->listen, err, errsz, "listen") == -1)
 		return -1;
 	if (choose_token_source(cfg, err, errsz) == -1)
+		return -1;
+	if (check_origins(cfg->frame_ancestors, err, errsz) == -1)
 		return -1;
 	if ((cfg->log_level_n = log_level_from_name(cfg->log_level)) < 0)
 		return fail(err, errsz, "log_level",

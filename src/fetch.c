@@ -41,7 +41,8 @@ fetch_classify(const struct upstream_result *r)
 /* One GET with the current token; on a 401 that a new token may cure, *refused is set. */
 static enum bs_error
 call_once(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, struct upstream_result *r, int *refused)
+    const char *correlation_id, const char *locale, struct upstream_result *r,
+    int *refused)
 {
 	char		*token;
 	enum bs_error	 e;
@@ -55,8 +56,8 @@ call_once(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 		return e;
 	}
 	metrics_waiting(1);
-	upstream_get(ctx->upstream, customer, tracking, correlation_id, token,
-	    r);
+	upstream_get(ctx->upstream, customer, tracking, correlation_id, locale,
+	    token, r);
 	metrics_waiting(-1);
 	if (r->outcome == UP_ANSWER && r->http_status == 401)
 		*refused = token_refused(ctx->tokens, token);
@@ -84,8 +85,8 @@ log_call(const char *correlation_id, const struct upstream_result *r,
 
 enum bs_error
 fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, struct batch *out, uint64_t *hash,
-    long *retry_after, struct fetch_trace *trace)
+    const char *correlation_id, const char *locale, struct batch *out,
+    uint64_t *hash, long *retry_after, struct fetch_trace *trace)
 {
 	struct upstream_result	 r;
 	char			 why[128];
@@ -96,8 +97,8 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	*retry_after = -1;
 	*hash = 0;
 	for (attempt = 0; ; attempt++) {
-		e = call_once(ctx, customer, tracking, correlation_id, &r,
-		    &refused);
+		e = call_once(ctx, customer, tracking, correlation_id, locale,
+		    &r, &refused);
 		if (e == BS_ERR_TOKEN || e == BS_ERR_SIGNIN ||
 		    (e == BS_ERR_INTERNAL && r.request_id[0] == '\0'))
 			return e;	/* no call was made */
@@ -118,7 +119,9 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	if (e == BS_ERR_THROTTLED)
 		*retry_after = r.retry_after >= 0 ? r.retry_after : 30;
 	if (e == BS_OK && batch_parse(r.body, r.len, out, why,
-	    sizeof(why)) == -1) {
+	    sizeof(why)) == 0)
+		out->fetched_at = (int64_t)time(NULL);
+	else if (e == BS_OK) {
 		e = BS_ERR_BAD_BODY;
 		log_warn("upstream corr=%s request=%s: body unreadable: %s "
 		    "(%zu bytes, %s)", correlation_id, r.request_id, why, r.len,
@@ -131,7 +134,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 
 struct fill_arg {
 	struct fetch_ctx	*ctx;
-	const char		*customer, *tracking, *correlation_id;
+	const char		*customer, *tracking, *correlation_id, *locale;
 	struct fetch_trace	*trace;
 };
 
@@ -141,15 +144,16 @@ fill(void *arg, struct batch *out, uint64_t *hash, long *retry_after)
 	struct fill_arg *a = arg;
 
 	return fetch_batch(a->ctx, a->customer, a->tracking, a->correlation_id,
-	    out, hash, retry_after, a->trace);
+	    a->locale, out, hash, retry_after, a->trace);
 }
 
 void
 fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, struct cache_result *out,
+    const char *correlation_id, const char *locale, struct cache_result *out,
     struct fetch_trace *trace)
 {
-	struct fill_arg	 a = { ctx, customer, tracking, correlation_id, trace };
+	struct fill_arg	 a = { ctx, customer, tracking, correlation_id, locale,
+	    trace };
 	struct timespec	 ts;
 	char		 key[2 * GUID_LEN + 2];
 

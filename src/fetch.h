@@ -31,11 +31,12 @@ enum bs_error	fetch_classify(const struct upstream_result *);
  */
 void		fetch_get(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    struct cache_result *out, struct fetch_trace *trace);
+		    const char *locale, struct cache_result *out,
+		    struct fetch_trace *trace);
 void		fetch_release(struct fetch_ctx *, struct cache_result *);
 
 /*
- * Calls Partner Center and parses the answer, bypassing the cache. A 401
+ * Calls Partner Center (X-Locale: locale) and parses the answer, bypassing the cache. A 401
  * drops the token and the call is made once more with a new one.
  * Returns BS_OK with *out filled (free it with batch_free), or the error;
  * *hash identifies the body, *retry_after is Retry-After in seconds or -1.
@@ -43,7 +44,7 @@ void		fetch_release(struct fetch_ctx *, struct cache_result *);
  */
 enum bs_error	fetch_batch(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    struct batch *out, uint64_t *hash, long *retry_after,
-		    struct fetch_trace *trace);
+		    const char *locale, struct batch *out, uint64_t *hash,
+		    long *retry_after, struct fetch_trace *trace);
 
 #endif

@@ -92,8 +92,8 @@ redirect(struct response *res, const struct request *req)
 	res->status = 303;
 	res->outcome = "redirect";
 	snprintf(res->location, sizeof(res->location),
-	    "/customers/%s/batches/%s%s", req->customer, req->tracking,
-	    suffix[req->format]);
+	    "/customers/%s/batches/%s%s%s%s", req->customer, req->tracking,
+	    suffix[req->format], req->lang[0] ? "?lang=" : "", req->lang);
 	res->content_type = "text/plain; charset=utf-8";
 	buf_printf(&res->body, "See %s\n", res->location);
 }
@@ -159,7 +159,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		return;
 	}
 	fetch_get(fetch, req->customer, req->tracking, res->correlation_id,
-	    &cr, &tr);
+	    i18n_tag(req->locale), &cr, &tr);
 	res->cache = metrics_cache_name(cr.how);
 	res->up_status = tr.calls > 0 ? tr.status : 0;
 	res->up_ms = tr.ms;
@@ -174,9 +174,11 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 	/* A finished batch never changes, so its page can be validated; a running one's times move. */
 	if (cache_is_final(cr.batch->status)) {
 		pthread_once(&etag_once, etag_init);
-		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c\"",
+		/* The page differs by language too; the exports do not. */
+		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
 		    (unsigned long long)(cr.hash ^ etag_salt),
-		    variant[req->format]);
+		    variant[req->format], req->format == FORMAT_HTML ?
+		    (int)req->locale : 0);
 		res->cache_control = "private, no-cache";
 		/* nginx may keep it as long as we do: it serves repeats without waking us. */
 		res->edge_seconds = cache_keep_seconds(fetch->cache,
@@ -195,6 +197,11 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		res->etag[0] = '\0';
 		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 		return;
+	}
+	if (v.running) {
+		/* No JavaScript: the browser reloads on the Refresh header. */
+		v.refresh_seconds = view_refresh_seconds(&v);
+		res->refresh = v.refresh_seconds;
 	}
 	res->status = 200;
 	res->outcome = "ok";
@@ -278,6 +285,11 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 	guid_new(res->correlation_id);
 
 	e = route_request(in->method, in->uri, &req);
+	/* ?lang= wins; then the browser's Accept-Language; then en-US. */
+	req.locale = req.lang[0] != '\0' ?
+	    (enum locale)i18n_from_tag(req.lang, strlen(req.lang)) :
+	    i18n_negotiate(in->accept_language);
+	res->content_language = i18n_tag(req.locale);
 	res->head = req.head;
 	res->route = metric_route(&req, e);
 	switch (e) {
@@ -287,7 +299,7 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 		form_page(res, &req, 400);
 		return;
 	default:
-		error_page(res, e, NULL, -1, NULL);
+		error_page(res, e, &req, -1, NULL);
 		return;
 	}
 	switch (req.kind) {

@@ -14,6 +14,7 @@ struct http_in {
 	const char	*method;
 	const char	*uri;		/* raw REQUEST_URI */
 	const char	*if_none_match;	/* NULL when absent */
+	const char	*accept_language;	/* NULL when absent */
 };
 
 struct response {
@@ -25,6 +26,8 @@ struct response {
 	const char	*cache_control;
 	long		 edge_seconds;		/* X-Accel-Expires: nginx may keep this answer; 0: it may not */
 	long		 retry_after;		/* -1: none */
+	long		 refresh;		/* Refresh: seconds; 0: none */
+	const char	*content_language;	/* the page's language tag */
 	int		 allow;			/* send Allow: GET, HEAD */
 	int		 head;			/* HEAD: headers only */
 	char		 correlation_id[GUID_LEN + 1];

@@ -8,8 +8,17 @@
 #include "log.h"
 #include "metrics.h"
 
-static const char CSP[] = "default-src 'self'; object-src 'none'; "
+/* Set once by http_init, before threads; read-only after. */
+static char CSP[1200] = "default-src 'self'; object-src 'none'; "
     "base-uri 'self'; frame-ancestors 'self'; form-action 'self'";
+
+void
+http_init(const char *frame_ancestors)
+{
+	snprintf(CSP, sizeof(CSP), "default-src 'self'; object-src 'none'; "
+	    "base-uri 'self'; frame-ancestors 'self'%s%s; form-action 'self'",
+	    frame_ancestors[0] ? " " : "", frame_ancestors);
+}
 
 static const char *
 reason(int status)
@@ -59,6 +68,15 @@ http_write(FCGX_Stream *out, const struct response *res)
 		    res->disposition);
 	if (res->retry_after >= 0)
 		FCGX_FPrintF(out, "Retry-After: %ld\r\n", res->retry_after);
+	if (res->refresh > 0)
+		FCGX_FPrintF(out, "Refresh: %ld\r\n", res->refresh);
+	if (res->content_language != NULL && res->status != 304 &&
+	    res->content_type != NULL &&
+	    strncmp(res->content_type, "text/html", 9) == 0)
+		FCGX_FPrintF(out, "Content-Language: %s\r\n",
+		    res->content_language);
+	/* Pages follow Accept-Language when the URL names no language. */
+	FCGX_PutS("Vary: Accept-Language\r\n", out);
 	if (res->allow)
 		FCGX_PutS("Allow: GET, HEAD\r\n", out);
 	FCGX_PutS("\r\n", out);
@@ -145,6 +163,7 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 	in.method = FCGX_GetParam("REQUEST_METHOD", r->envp);
 	in.uri = FCGX_GetParam("REQUEST_URI", r->envp);
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp);
+	in.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", r->envp);
 	if (in.method == NULL)
 		in.method = "GET";
 	if (in.uri == NULL)

@@ -7,6 +7,9 @@
 #include "fetch.h"
 #include "handler.h"
 
+/* Who may frame the pages: 'self' plus these origins (space-separated, checked by config). Once, before threads. */
+void	http_init(const char *frame_ancestors);
+
 /* Serves one accepted request: reads its parameters, handles it, writes the answer, logs one line. */
 void	http_serve(FCGX_Request *, struct fetch_ctx *);
 

@@ -14,6 +14,8 @@
 
 #include "cache.h"
 #include "config.h"
+#include "http.h"
+#include "i18n.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
@@ -79,6 +81,16 @@ log_token_source(const struct config *cfg)
 		    "", cfg->token_kind == TOKEN_APP_USER ?
 		    cfg->refresh_token_file : "");
 	}
+}
+
+/* The page strings: <templates>/i18n/<tag>.catalog, one per language. */
+static int
+load_catalogs(const char *templates_dir, char *err, size_t errsz)
+{
+	char dir[CONFIG_PATH_MAX + 8];
+
+	snprintf(dir, sizeof(dir), "%s/i18n", templates_dir);
+	return i18n_load(dir, err, errsz);
 }
 
 /* --check-config --online: one token, or the sign-in error. */
@@ -190,7 +202,8 @@ main(int argc, char *argv[])
 		return EXIT_CONFIG;
 	}
 	log_set_level((enum log_level)cfg.log_level_n);
-	if (render_init(cfg.templates_dir, err, sizeof(err)) == -1) {
+	if (render_init(cfg.templates_dir, err, sizeof(err)) == -1 ||
+	    load_catalogs(cfg.templates_dir, err, sizeof(err)) == -1) {
 		log_err("cannot start: %s", err);
 		return check ? EXIT_CONFIG : EXIT_START;
 	}
@@ -223,6 +236,7 @@ main(int argc, char *argv[])
 			log_info("check: configuration, secret files and "
 			    "templates are fine");
 		token_source_free(tokens);
+		i18n_free();
 		return rc;
 	}
 
@@ -243,6 +257,9 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	http_init(cfg.frame_ancestors);
+	if (cfg.frame_ancestors[0] != '\0')
+		log_info("pages may be embedded by: %s", cfg.frame_ancestors);
 	if ((fd = open_listener(&cfg, &unix_path)) < 0)
 		return EXIT_START;
 	memset(&po, 0, sizeof(po));
@@ -251,7 +268,6 @@ main(int argc, char *argv[])
 	po.upstream.timeout_ms = cfg.upstream_timeout_ms;
 	po.upstream.connect_timeout_ms = cfg.connect_timeout_ms;
 	po.upstream.max_body_bytes = cfg.max_body_bytes;
-	po.upstream.locale = "en-US";
 	po.upstream.app_name = APP_NAME;
 
 	copts.finished_ms = cfg.cache_finished_seconds * 1000;
@@ -294,6 +310,7 @@ main(int argc, char *argv[])
 	cache_free(cache);
 	token_source_free(tokens);
 	upstream_global_cleanup();
+	i18n_free();
 	log_info("stopped");
 	return 0;
 }

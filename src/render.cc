@@ -115,6 +115,16 @@ extern "C" void tdict_set(struct tdict *t, const char *key, const char *value) {
   }
 }
 
+extern "C" void tpage_set_static(struct tpage *p, const char *key, const char *value) {
+  try {
+    // Template-global: seen by the layout, the page template and every section of both.
+    p->layout.SetTemplateGlobalValueWithoutCopy(key, value);
+    p->body->SetTemplateGlobalValueWithoutCopy(key, value);
+  } catch (...) {
+    page_failed = true;
+  }
+}
+
 extern "C" void tdict_set_long(struct tdict *t, const char *key, long value) {
   try {
     D(t)->SetValue(key, std::to_string(value));

@@ -26,6 +26,12 @@ struct tdict	*tpage_body(struct tpage *);	/* values the page template uses */
 /* Expands the page into out. -1 when it failed (or a set failed before). */
 int		 tpage_render(struct tpage *, struct buf *out);
 
+/*
+ * A value every part of the page sees (catalog strings). Neither key nor
+ * value is copied: both must outlive the page.
+ */
+void		 tpage_set_static(struct tpage *, const char *key, const char *value);
+
 /* Setters never fail loudly: a failure marks the page, and tpage_render reports it. */
 void		 tdict_set(struct tdict *, const char *key, const char *value);
 void		 tdict_set_long(struct tdict *, const char *key, long value);

@@ -1,6 +1,7 @@
 /* route.c: REQUEST_URI and query to a typed request; all input validation happens here, before anything else runs. */
 #include "route.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -113,6 +114,35 @@ take_value(const char *raw, size_t rawlen, char *form, char *out,
 	if (has_control(out, n) || strlen(out) != n)
 		return MSG_CONTROL_CHARS;
 	return MSG_NONE;
+}
+
+/* Whether the query holds nothing but lang= (the form in a chosen language). */
+static int
+only_lang(const char *query)
+{
+	return strncmp(query, "lang=", 5) == 0 && strchr(query, '&') == NULL;
+}
+
+/* ?lang=: one of our languages by any tag that names it (hu, ja-JP, zh-Hant); anything else is ignored. */
+static void
+take_lang(const char *query, struct request *req)
+{
+	const char	*p = query;
+	size_t		 seglen;
+	int		 l;
+
+	while (p != NULL && *p != '\0') {
+		seglen = strcspn(p, "&");
+		if (seglen > 5 && memcmp(p, "lang=", 5) == 0 &&
+		    (l = i18n_from_tag(p + 5, seglen - 5)) >= 0) {
+			snprintf(req->lang, sizeof(req->lang), "%s",
+			    i18n_tag((enum locale)l));
+			return;
+		}
+		p += seglen;
+		if (*p == '&')
+			p++;
+	}
 }
 
 static enum bs_error
@@ -267,6 +297,8 @@ route_request(const char *method, const char *uri, struct request *req)
 		return BS_ERR_NO_ROUTE;
 	q = strchr(uri, '?');
 	plen = q ? (size_t)(q - uri) : strlen(uri);
+	if (q != NULL)
+		take_lang(q + 1, req);
 	if (plen > 1024 || (n = split_path(uri, plen, seg, seglen)) < 0)
 		return BS_ERR_NO_ROUTE;
 
@@ -279,7 +311,7 @@ route_request(const char *method, const char *uri, struct request *req)
 		return BS_OK;
 	}
 	if (n == 0) {
-		if (q == NULL || q[1] == '\0') {
+		if (q == NULL || q[1] == '\0' || only_lang(q + 1)) {
 			req->kind = ROUTE_FORM;
 			return BS_OK;
 		}

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "guid.h"
+#include "i18n.h"
 
 #define ROUTE_VALUE_MAX	512	/* longest customer/tracking input accepted */
 
@@ -42,6 +43,9 @@ struct request {
 	char			 form_tracking[ROUTE_VALUE_MAX + 1];
 	enum form_msg		 msg;
 	enum form_msg		 msg_field;	/* MSG_CUSTOMER_* or MSG_TRACKING_*: which field to mark */
+	/* ?lang= when it named one of our languages: its tag, kept in every link; else "". */
+	char			 lang[8];
+	enum locale		 locale;	/* set by the handler: ?lang=, else Accept-Language */
 };
 
 /*

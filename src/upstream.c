@@ -16,7 +16,6 @@ struct upstream {
 	CURL			*curl;
 	struct upstream_opts	 opts;
 	char			 app_header[128];
-	char			 locale_header[64];
 };
 
 struct transfer {
@@ -95,8 +94,6 @@ upstream_new(const struct upstream_opts *opts)
 	u->opts = *opts;
 	snprintf(u->app_header, sizeof(u->app_header),
 	    "MS-PartnerCenter-Application: %s", opts->app_name);
-	snprintf(u->locale_header, sizeof(u->locale_header), "X-Locale: %s",
-	    opts->locale);
 	c = u->curl;
 	/* What never changes between calls is set once: the handle keeps its connection alive. */
 	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -284,7 +281,7 @@ classify(CURLcode rc, const struct transfer *t)
 
 void
 upstream_get(struct upstream *u, const char *customer, const char *tracking,
-    const char *correlation_id, const char *token,
+    const char *correlation_id, const char *locale, const char *token,
     struct upstream_result *res)
 {
 	struct transfer		 t;
@@ -316,7 +313,8 @@ upstream_get(struct upstream *u, const char *customer, const char *tracking,
 	hdrs = add_header(hdrs, line, &nomem);
 	snprintf(line, sizeof(line), "MS-CorrelationId: %s", correlation_id);
 	hdrs = add_header(hdrs, line, &nomem);
-	hdrs = add_header(hdrs, u->locale_header, &nomem);
+	snprintf(line, sizeof(line), "X-Locale: %.32s", locale);
+	hdrs = add_header(hdrs, line, &nomem);
 	hdrs = add_header(hdrs, u->app_header, &nomem);
 	hdrs = add_header(hdrs, "MS-Contract-Version: v1", &nomem);
 	/* The token lives in the list now; wipe our copy of it. */

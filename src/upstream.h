@@ -20,7 +20,6 @@ struct upstream_opts {
 	const char	*ca_file;	/* NULL or "": the system's CAs */
 	long		 timeout_ms, connect_timeout_ms;
 	long		 max_body_bytes;
-	const char	*locale;	/* X-Locale */
 	const char	*app_name;	/* MS-PartnerCenter-Application and User-Agent */
 };
 
@@ -45,11 +44,12 @@ struct upstream	*upstream_new(const struct upstream_opts *);
 void		 upstream_free(struct upstream *);
 /*
  * GET {base}/v1/customers/{customer}/batchJobStatus/{tracking} with the
- * bearer token and the documented headers. Always fills res.
+ * bearer token and the documented headers (X-Locale: locale, a tag). Always fills res.
  */
 void		 upstream_get(struct upstream *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    const char *token, struct upstream_result *res);
+		    const char *locale, const char *token,
+		    struct upstream_result *res);
 void		 upstream_result_free(struct upstream_result *);
 /* Whether a libcurl result code (CURLcode) is a TLS handshake or certificate failure. */
 int		 upstream_tls_failure(int curl_code);

@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "errcodes.h"
 #include "errors.h"
+#include "i18n.h"
 #include "render.h"
 #include "route.h"
 
@@ -27,14 +28,17 @@ struct status_count {
 
 struct batch_view {
 	const struct batch	*b;
+	const struct request	*req;		/* language, links */
 	const char		*customer, *tracking;	/* canonical, from the URL */
 	struct status_info	 status;
 	int64_t			 now;
 	long			 duration;	/* seconds taken, or running so far; -1 unknown */
 	int			 running;
+	long			 refresh_seconds;	/* while running: the page reloads this often */
 	struct status_count	 counts[VIEW_MAX_COUNTS];
 	size_t			 ncounts;
 	size_t			 nfailed;	/* devices with an error code or description */
+	size_t			 ndone;		/* devices finished, with or without errors */
 	struct status_info	*dev_status;	/* per device */
 	const struct errcode	**dev_error;	/* per device: the known error, or NULL */
 };
@@ -46,18 +50,20 @@ int	view_batch_build(struct batch_view *, const struct batch *,
 	    const struct request *, int64_t now);
 void	view_batch_free(struct batch_view *);
 
-/* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" */
+/* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" (units in the locale's words) */
 void	view_time_human(int64_t t, char *out, size_t outsz);
 void	view_time_iso(int64_t t, char *out, size_t outsz);
-void	view_duration(long secs, char *out, size_t outsz);
+void	view_duration(long secs, enum locale, char *out, size_t outsz);
 
+/* How often a running batch's page reloads: 5 s at first, backing off to 60 s the longer it runs. */
+long	view_refresh_seconds(const struct batch_view *);
 void	view_fill_batch(struct tpage *, const struct batch_view *);
 void	view_fill_form(struct tpage *, const struct request *,
 	    const char *correlation_id);
-/* detail: our own short words for the failure (a sign-in error code), or NULL. */
+/* req: never NULL (its locale and lang at least). detail: our own short words (a sign-in error code), or NULL. */
 void	view_fill_error(struct tpage *, enum bs_error, const struct request *,
 	    const char *correlation_id, long retry_after, const char *detail);
 /* The sentence the form shows for a message. */
-const char	*view_form_message(enum form_msg);
+const char	*view_form_message(enum form_msg, enum locale);
 
 #endif

@@ -4,8 +4,8 @@
 <h1>{{TITLE}}</h1>
 <p class="message">{{MESSAGE}}</p>
 {{#DETAIL}}<p class="detail">{{LABEL}}: <code id="error-detail">{{TEXT}}</code></p>{{/DETAIL}}
-{{#RETRY}}<p class="retry" id="retry-after">Try again in {{SECONDS}} s.</p>{{/RETRY}}
-{{#BATCH}}<p>Batch <code>{{TRACKING}}</code> of customer <code>{{CUSTOMER}}</code>: <a href="{{URL}}">try again</a>.</p>{{/BATCH}}
-<p class="correlation">Correlation ID: <code id="correlation-id">{{CORRELATION_ID}}</code><br><small>Quote it when you report this problem (HTTP {{STATUS}}).</small></p>
-<p><a href="/">Back to the form</a></p>
+{{#RETRY}}<p class="retry" id="retry-after">{{TEXT}}</p>{{/RETRY}}
+{{#BATCH}}<p>{{T_ERROR_BATCH}} <code>{{TRACKING}}</code> · {{T_BATCH_CUSTOMER}} <code>{{CUSTOMER}}</code> · <a href="{{URL}}">{{T_ERROR_TRY_AGAIN}}</a></p>{{/BATCH}}
+<p class="correlation">{{T_COMMON_CORRELATION}}: <code id="correlation-id">{{CORRELATION_ID}}</code><br><small>{{QUOTE}}</small></p>
+<p><a href="{{HOME_URL}}">{{T_ERROR_BACK}}</a></p>
 </section>

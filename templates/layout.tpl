@@ -1,19 +1,22 @@
 {{%AUTOESCAPE context="HTML"}}
-{{! The chrome around every page. BODY is the page's own template. }}
+{{! The chrome around every page. BODY is the page's own template; T_* are the catalog's strings. }}
 <!DOCTYPE html>
-<html lang="en">
+<html lang="{{T_LANG_TAG}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-{{#REFRESH}}<meta http-equiv="refresh" content="{{SECONDS}}">{{/REFRESH}}
-<title>{{TITLE}} · Autopilot batch status</title>
+<title>{{TITLE}} · {{T_SITE_NAME}}</title>
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>
-<header class="site"><a class="brand" href="/">Autopilot batch status</a></header>
-<main>
+<header class="site"><a class="brand" href="{{HOME_URL}}">{{T_SITE_NAME}}</a></header>
+<main id="main">
 {{>BODY}}
 </main>
-<footer class="site">Device batch upload status from Microsoft Partner Center.</footer>
+<footer class="site"><p>{{T_SITE_FOOTER}}</p>
+<nav class="languages" aria-label="{{T_SITE_LANGUAGE}}"><ul>
+{{#LANG}}<li>{{#OTHER}}<a href="{{URL}}" hreflang="{{TAG}}" lang="{{TAG}}">{{NAME}}</a>{{/OTHER}}{{#CURRENT}}<span aria-current="true" lang="{{TAG}}">{{NAME}}</span>{{/CURRENT}}</li>
+{{/LANG}}</ul></nav>
+</footer>
 </body>
 </html>

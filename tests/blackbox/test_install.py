@@ -42,6 +42,10 @@ LAYOUT = {
     "usr/local/share/batchstatus/templates/form.tpl": 0o644,
     "usr/local/share/batchstatus/templates/batch.tpl": 0o644,
     "usr/local/share/batchstatus/templates/error.tpl": 0o644,
+    "usr/local/share/batchstatus/templates/i18n/en-US.catalog": 0o644,
+    "usr/local/share/batchstatus/templates/i18n/zh-TW.catalog": 0o644,
+    "usr/local/share/batchstatus/templates/i18n/ja-JP.catalog": 0o644,
+    "usr/local/share/batchstatus/templates/i18n/hu-HU.catalog": 0o644,
     "usr/local/share/batchstatus/static/style.css": 0o644,
     "usr/local/share/batchstatus/nginx/batchstatus-site.conf": 0o644,
     "usr/local/share/batchstatus/nginx/batchstatus-http.conf": 0o644,
@@ -224,7 +228,9 @@ def layout_is_exact():
     check(not extra, "installed but not expected: %s" % ", ".join(extra))
     wrong = ["%s is %o, not %o" % (f, got[f], m) for f, m in LAYOUT.items() if got[f] != m]
     check(not wrong, "; ".join(wrong))
-    for f in os.listdir(os.path.join(ROOT, "templates")):
+    files = [f for f in os.listdir(os.path.join(ROOT, "templates")) if f.endswith(".tpl")]
+    files += ["i18n/" + f for f in os.listdir(os.path.join(ROOT, "templates", "i18n"))]
+    for f in files:
         check(read(os.path.join(TEMPLATES, f)) == open(os.path.join(ROOT, "templates", f),
                                                        encoding="utf-8").read(),
               "installed %s differs from templates/%s" % (f, f))

@@ -17,7 +17,7 @@ static const char *const more[] = {
 	"BATCHSTATUS_CLOUD", "BATCHSTATUS_AUTHORITY_URL", "BATCHSTATUS_TENANT_ID",
 	"BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
 	"BATCHSTATUS_REFRESH_TOKEN_FILE", "BATCHSTATUS_TOKEN_ENDPOINT",
-	"BATCHSTATUS_LOG_LEVEL",
+	"BATCHSTATUS_LOG_LEVEL", "BATCHSTATUS_FRAME_ANCESTORS",
 };
 
 static void
@@ -112,6 +112,14 @@ main(void)
 	    cfg.log_level_n == 3);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_LOG_LEVEL");
+	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS",
+	    "https://portal.example.com http://127.0.0.1:8081 https://*.corp.example") == 0);
+	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "*") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_FRAME_ANCESTORS");
+	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "https://a.example; script-src *") == -1);
+	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "https://a.example/path") == -1);
+	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "'none'") == -1);
+	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "https://") == -1);
 
 	/* Clouds set the API base and the sign-in together; either URL overrides its half. */
 	CHECK(load_app(NULL, NULL) == 0 && cfg.token_kind == TOKEN_APP);

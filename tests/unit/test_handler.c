@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "handler.h"
+#include "i18n.h"
 #include "render.h"
 #include "t.h"
 
@@ -17,7 +18,7 @@ static struct response res;
 static void
 go(struct fetch_ctx *f, const char *method, const char *uri)
 {
-	struct http_in in = { method, uri, NULL };
+	struct http_in in = { method, uri, NULL, NULL };
 
 	buf_free(&res.body);
 	handle_request(f, &in, 0, &res);
@@ -46,6 +47,7 @@ main(void)
 	int			 fd;
 
 	CHECK(render_init("templates", err, sizeof(err)) == 0);
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
 	CHECK(upstream_global_init() == 0);
 
 	go(NULL, "GET", "/");
@@ -93,7 +95,6 @@ main(void)
 	o.timeout_ms = 2000;
 	o.connect_timeout_ms = 1000;
 	o.max_body_bytes = 1024;
-	o.locale = "en-US";
 	o.app_name = "batchstatus/test";
 	f.upstream = upstream_new(&o);
 	f.tokens = file_tokens(tokpath);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "i18n.h"
 #include "render.h"
 #include "t.h"
 #include "view.h"
@@ -97,6 +98,7 @@ main(void)
 	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	CHECK(render_init("templates", err, sizeof(err)) == 0);
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
 
 	memset(&req, 0, sizeof(req));
 	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");

@@ -59,7 +59,7 @@ call(struct upstream *u, const char *resp, struct upstream_result *r)
 	got[0] = '\0';
 	upstream_get(u, "47021739-3426-40bf-9601-61b4b6d7c793",
 	    "0127ed8e-ff72-4983-a3d8-e8d8bd378932",
-	    "aaaa0000-bb11-2222-33cc-444444dddddd", "sekrit-token", r);
+	    "aaaa0000-bb11-2222-33cc-444444dddddd", "hu-HU", "sekrit-token", r);
 }
 
 int
@@ -99,7 +99,6 @@ main(void)
 	o.timeout_ms = 700;
 	o.connect_timeout_ms = 500;
 	o.max_body_bytes = 100000;
-	o.locale = "en-US";
 	o.app_name = "batchstatus/test";
 	u = upstream_new(&o);
 
@@ -117,7 +116,7 @@ main(void)
 	CHECK_CONTAINS(got, "\r\nAccept: application/json\r\n");
 	CHECK_CONTAINS(got, "\r\nMS-CorrelationId: "
 	    "aaaa0000-bb11-2222-33cc-444444dddddd\r\n");
-	CHECK_CONTAINS(got, "\r\nX-Locale: en-US\r\n");
+	CHECK_CONTAINS(got, "\r\nX-Locale: hu-HU\r\n");
 	CHECK_CONTAINS(got, "\r\nMS-PartnerCenter-Application: batchstatus/test\r\n");
 	CHECK_CONTAINS(got, "\r\nMS-RequestId: ");
 	CHECK(strstr(got, r.request_id) != NULL);

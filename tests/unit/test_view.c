@@ -21,7 +21,7 @@ main(void)
 	struct batch_view	 v;
 	struct request		 req;
 	struct status_info	 si;
-	char			 s[64], err[64];
+	char			 s[64], err[256];
 	size_t			 i;
 	int			 ok;
 
@@ -37,16 +37,19 @@ main(void)
 	si = status_of("");
 	CHECK_STR(si.label, "(none)");
 
-	view_duration(600, s, sizeof(s));
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	view_duration(600, LOC_EN_US, s, sizeof(s));
 	CHECK_STR(s, "10 min");
-	view_duration(0, s, sizeof(s));
+	view_duration(0, LOC_EN_US, s, sizeof(s));
 	CHECK_STR(s, "0 s");
-	view_duration(3725, s, sizeof(s));
+	view_duration(3725, LOC_EN_US, s, sizeof(s));
 	CHECK_STR(s, "1 h 2 min");
-	view_duration(65, s, sizeof(s));
+	view_duration(65, LOC_EN_US, s, sizeof(s));
 	CHECK_STR(s, "1 min 5 s");
-	view_duration(90061, s, sizeof(s));
+	view_duration(90061, LOC_EN_US, s, sizeof(s));
 	CHECK_STR(s, "1 d 1 h");
+	view_duration(90061, LOC_JA_JP, s, sizeof(s));
+	CHECK_STR(s, "1 \xe6\x97\xa5 1 \xe6\x99\x82\xe9\x96\x93");
 	view_time_human(1500976800, s, sizeof(s));
 	CHECK_STR(s, "2017-07-25 10:00:00 UTC");
 	view_time_iso(1500976800, s, sizeof(s));
@@ -98,7 +101,15 @@ main(void)
 		view_batch_free(&v);
 		batch_free(&b);
 	}
-	for (i = MSG_CUSTOMER_MISSING; i < MSG__MAX; i++)
-		CHECK(strlen(view_form_message((enum form_msg)i)) > 10);
+	for (i = MSG_CUSTOMER_MISSING; i < MSG__MAX; i++) {
+		int l;
+
+		CHECK(strlen(view_form_message((enum form_msg)i, LOC_EN_US)) > 10);
+		/* Every message in every language, and never the bare key. */
+		for (l = 0; l < LOC__MAX; l++)
+			CHECK(strncmp(view_form_message((enum form_msg)i,
+			    (enum locale)l), "form.", 5) != 0);
+	}
+	i18n_free();
 	return t_done("test_view");
 }

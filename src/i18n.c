@@ -1,0 +1,329 @@
+/* i18n.c: catalog files in, strings by key out, and the choice of language from ?lang= or Accept-Language. */
+#include "i18n.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "text.h"
+
+static const char *const tags[LOC__MAX] = { "en-US", "zh-TW", "ja-JP", "hu-HU" };
+
+struct entry {
+	char	*key;
+	char	*var;		/* T_ + the key in upper case, dots as underscores */
+	char	*value[LOC__MAX];
+};
+
+static struct entry	*entries;
+static size_t		 nentries;
+
+const char *
+i18n_tag(enum locale l)
+{
+	return (int)l >= 0 && l < LOC__MAX ? tags[l] : tags[LOC_EN_US];
+}
+
+void
+i18n_free(void)
+{
+	size_t i;
+	int l;
+
+	for (i = 0; i < nentries; i++) {
+		free(entries[i].key);
+		free(entries[i].var);
+		for (l = 0; l < LOC__MAX; l++)
+			free(entries[i].value[l]);
+	}
+	free(entries);
+	entries = NULL;
+	nentries = 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+key_ok(const char *k)
+{
+	if (*k == '\0')
+		return 0;
+	for (; *k != '\0'; k++)
+		if (!islower((unsigned char)*k) && !isdigit((unsigned char)*k) &&
+		    *k != '.' && *k != '_')
+			return 0;
+	return 1;
+}
+
+static int
+add_entry(const char *key)
+{
+	struct entry	*n;
+	size_t		 i;
+
+	if ((n = realloc(entries, (nentries + 1) * sizeof(*n))) == NULL)
+		return -1;
+	entries = n;
+	n = &entries[nentries];
+	memset(n, 0, sizeof(*n));
+	if ((n->key = strdup(key)) == NULL ||
+	    (n->var = malloc(strlen(key) + 3)) == NULL) {
+		free(n->key);
+		return -1;
+	}
+	n->var[0] = 'T';
+	n->var[1] = '_';
+	for (i = 0; key[i] != '\0'; i++)
+		n->var[i + 2] = key[i] == '.' ? '_' :
+		    (char)toupper((unsigned char)key[i]);
+	n->var[i + 2] = '\0';
+	nentries++;
+	return 0;
+}
+
+static struct entry *
+find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nentries; i++)
+		if (strcmp(entries[i].key, key) == 0)
+			return &entries[i];
+	return NULL;
+}
+
+static int
+load_one(const char *dir, enum locale l, char *err, size_t errsz)
+{
+	char		 path[1200], line[4096], *k, *v, *eq;
+	FILE		*f;
+	int		 lineno = 0, rc = 0;
+	size_t		 i, seen = 0;
+	struct entry	*e;
+
+	snprintf(path, sizeof(path), "%s/%s.catalog", dir, tags[l]);
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errsz, "%s:%d: line too long", path,
+			    lineno);
+			rc = -1;
+			break;
+		}
+		k = trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		if ((eq = strstr(k, " = ")) == NULL) {
+			snprintf(err, errsz, "%s:%d: expected key = value",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		v = trim(eq + 3);
+		k = trim(k);
+		if (!key_ok(k) || !utf8_valid(v, strlen(v))) {
+			snprintf(err, errsz, "%s:%d: bad key or not UTF-8",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		if (l == LOC_EN_US && find(k) == NULL && add_entry(k) == -1) {
+			snprintf(err, errsz, "out of memory");
+			rc = -1;
+			break;
+		}
+		if ((e = find(k)) == NULL) {
+			snprintf(err, errsz, "%s:%d: \"%s\" is not in %s.catalog",
+			    path, lineno, k, tags[LOC_EN_US]);
+			rc = -1;
+			break;
+		}
+		if (e->value[l] != NULL) {
+			snprintf(err, errsz, "%s:%d: \"%s\" appears twice", path,
+			    lineno, k);
+			rc = -1;
+			break;
+		}
+		if ((e->value[l] = strdup(v)) == NULL) {
+			snprintf(err, errsz, "out of memory");
+			rc = -1;
+			break;
+		}
+		seen++;
+	}
+	fclose(f);
+	if (rc == 0 && seen != nentries)
+		for (i = 0; i < nentries; i++)
+			if (entries[i].value[l] == NULL) {
+				snprintf(err, errsz, "%s: \"%s\" is missing",
+				    path, entries[i].key);
+				return -1;
+			}
+	return rc;
+}
+
+int
+i18n_load(const char *dir, char *err, size_t errsz)
+{
+	int l;
+
+	i18n_free();
+	for (l = 0; l < LOC__MAX; l++)
+		if (load_one(dir, (enum locale)l, err, errsz) == -1) {
+			i18n_free();
+			return -1;
+		}
+	return 0;
+}
+
+const char *
+i18n_text(enum locale l, const char *key)
+{
+	const struct entry *e;
+
+	if ((int)l < 0 || l >= LOC__MAX)
+		l = LOC_EN_US;
+	if ((e = find(key)) == NULL || e->value[l] == NULL)
+		return key;
+	return e->value[l];
+}
+
+size_t
+i18n_count(void)
+{
+	return nentries;
+}
+
+const char *
+i18n_var(size_t i)
+{
+	return i < nentries ? entries[i].var : "";
+}
+
+const char *
+i18n_value(enum locale l, size_t i)
+{
+	if (i >= nentries)
+		return "";
+	if ((int)l < 0 || l >= LOC__MAX)
+		l = LOC_EN_US;
+	return entries[i].value[l];
+}
+
+int
+i18n_from_tag(const char *tag, size_t len)
+{
+	char	 t[32];
+	size_t	 i;
+
+	if (len == 0 || len >= sizeof(t))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)tag[i]) && tag[i] != '-' &&
+		    tag[i] != '_')
+			return -1;
+		t[i] = tag[i] == '_' ? '-' : (char)tolower((unsigned char)tag[i]);
+	}
+	t[len] = '\0';
+	/* By primary language: ours are the only variant of each we have. */
+	if (strcmp(t, "en") == 0 || strncmp(t, "en-", 3) == 0)
+		return LOC_EN_US;
+	if (strcmp(t, "ja") == 0 || strncmp(t, "ja-", 3) == 0)
+		return LOC_JA_JP;
+	if (strcmp(t, "hu") == 0 || strncmp(t, "hu-", 3) == 0)
+		return LOC_HU_HU;
+	/* Traditional Chinese: zh-TW, zh-Hant(-*), zh-HK, zh-MO, or plain zh. */
+	if (strcmp(t, "zh") == 0 || strcmp(t, "zh-tw") == 0 ||
+	    strncmp(t, "zh-hant", 7) == 0 || strcmp(t, "zh-hk") == 0 ||
+	    strcmp(t, "zh-mo") == 0)
+		return LOC_ZH_TW;
+	return -1;
+}
+
+enum locale
+i18n_negotiate(const char *al)
+{
+	int		 best = LOC_EN_US, l;
+	long		 bestq = -1, q;
+	const char	*p = al, *end, *semi, *s;
+	size_t		 tlen;
+
+	if (al == NULL)
+		return LOC_EN_US;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		semi = memchr(p, ';', (size_t)(end - p));
+		tlen = (size_t)((semi ? semi : end) - p);
+		while (tlen > 0 && (p[tlen - 1] == ' ' || p[tlen - 1] == '\t'))
+			tlen--;
+		/* q in thousandths; a malformed one counts as absent (1). */
+		q = 1000;
+		if (semi != NULL && (s = strstr(semi, "q=")) != NULL && s < end) {
+			char *e2;
+			double d = strtod(s + 2, &e2);
+			if (e2 > s + 2 && d >= 0 && d <= 1)
+				q = (long)(d * 1000 + 0.5);
+		}
+		l = i18n_from_tag(p, tlen);
+		if (l >= 0 && q > 0 && q > bestq) {
+			best = l;
+			bestq = q;
+		}
+		p = end;
+	}
+	return (enum locale)best;
+}
+
+void
+i18n_format(char *out, size_t outsz, const char *text, const char *a0,
+    const char *a1)
+{
+	size_t		 o = 0, n;
+	const char	*arg;
+
+	if (outsz == 0)
+		return;
+	while (*text != '\0' && o + 1 < outsz) {
+		if (text[0] == '{' && (text[1] == '0' || text[1] == '1') &&
+		    text[2] == '}') {
+			arg = text[1] == '0' ? a0 : a1;
+			if (arg == NULL)
+				arg = "";
+			n = strlen(arg);
+			if (n > outsz - 1 - o)
+				n = outsz - 1 - o;
+			memcpy(out + o, arg, n);
+			o += n;
+			text += 3;
+			continue;
+		}
+		out[o++] = *text++;
+	}
+	out[o] = '\0';
+}

@@ -1,0 +1,38 @@
+/* i18n.h: the page strings of each language, from one catalog file per language, and which language a request gets. */
+#ifndef BATCHSTATUS_I18N_H
+#define BATCHSTATUS_I18N_H
+
+#include <stddef.h>
+
+enum locale { LOC_EN_US, LOC_ZH_TW, LOC_JA_JP, LOC_HU_HU, LOC__MAX };
+
+/*
+ * Loads <dir>/<tag>.catalog for every locale: key = value lines, UTF-8,
+ * # comments. Every catalog must have exactly en-US's keys. Once, before
+ * threads; -1 with a message naming the file and line on failure.
+ */
+int		 i18n_load(const char *dir, char *err, size_t errsz);
+void		 i18n_free(void);
+
+/* The BCP 47 tag of a locale ("hu-HU"). */
+const char	*i18n_tag(enum locale);
+/*
+ * The locale for a tag such as hu, hu-HU, ja, zh-Hant, zh-TW (any case),
+ * or -1 when none of ours fits.
+ */
+int		 i18n_from_tag(const char *tag, size_t len);
+/* The best of ours for an Accept-Language value (q-values honoured); en-US when none fits. */
+enum locale	 i18n_negotiate(const char *accept_language);
+
+/* The text of key in a locale; the key itself when it is unknown (never NULL). */
+const char	*i18n_text(enum locale, const char *key);
+/* Every string of a locale, in catalog order, with its template name (T_FORM_HEADING). */
+size_t		 i18n_count(void);
+const char	*i18n_var(size_t i);
+const char	*i18n_value(enum locale, size_t i);
+
+/* Replaces {0} and {1} in a catalog text with a0 and a1 (either may be NULL). */
+void		 i18n_format(char *out, size_t outsz, const char *text,
+		    const char *a0, const char *a1);
+
+#endif

@@ -1,0 +1,208 @@
+/* test_i18n.c: the four catalogs hold the same keys, every key a template or the code uses exists, and the language is chosen as browsers expect. */
+#include <dirent.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errcodes.h"
+#include "errors.h"
+#include "i18n.h"
+#include "t.h"
+
+static char *
+slurp(const char *path)
+{
+	FILE	*f = fopen(path, "rb");
+	char	*s;
+	long	 n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+static int
+has_var(const char *var)
+{
+	size_t i;
+
+	for (i = 0; i < i18n_count(); i++)
+		if (strcmp(i18n_var(i), var) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every match of re's first group in text must pass check(); returns how many were checked. */
+static int
+each_match(const char *text, const char *re, int (*check)(const char *),
+    const char *where)
+{
+	regex_t		 r;
+	regmatch_t	 m[2];
+	const char	*p = text;
+	char		 got[128];
+	int		 n = 0;
+
+	if (regcomp(&r, re, REG_EXTENDED) != 0)
+		return -1;
+	while (regexec(&r, p, 2, m, 0) == 0) {
+		size_t len = (size_t)(m[1].rm_eo - m[1].rm_so);
+
+		if (len >= sizeof(got))
+			len = sizeof(got) - 1;
+		memcpy(got, p + m[1].rm_so, len);
+		got[len] = '\0';
+		if (!check(got))
+			fprintf(stderr, "FAIL %s uses \"%s\", which no catalog has\n",
+			    where, got);
+		CHECK(check(got));
+		n++;
+		p += m[0].rm_eo;
+	}
+	regfree(&r);
+	return n;
+}
+
+static int
+key_exists(const char *key)
+{
+	return strcmp(i18n_text(LOC_EN_US, key), key) != 0;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+int
+main(void)
+{
+	static const char *const statuses[] = { "queued", "processing",
+	    "in_progress", "finished", "finished_with_errors", "unknown",
+	    "other", "none" };
+	static const char *const tpl[] = { "layout", "form", "batch", "error" };
+	static const char *const codes[] = { "801", "802", "803", "806", "807",
+	    "808", "809", "810", "811", "812", "813", "814" };
+	char	 err[512], key[96], dir[] = "/tmp/bs-i18n-XXXXXX", path[600];
+	char	 out[64], *text;
+	size_t	 i;
+	int	 l, n;
+
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	CHECK(i18n_count() > 100);
+	/* Every language has its own text for its name (and nothing left blank). */
+	for (l = 0; l < LOC__MAX; l++) {
+		CHECK_STR(i18n_text((enum locale)l, "lang.tag"),
+		    i18n_tag((enum locale)l));
+		for (i = 0; i < i18n_count(); i++)
+			CHECK(i18n_value((enum locale)l, i)[0] != '\0');
+	}
+	CHECK(strcmp(i18n_text(LOC_JA_JP, "form.submit"),
+	    i18n_text(LOC_EN_US, "form.submit")) != 0);
+
+	/* Every {{T_...}} in a template is a catalog key. */
+	for (i = 0; i < sizeof(tpl) / sizeof(tpl[0]); i++) {
+		snprintf(path, sizeof(path), "templates/%s.tpl", tpl[i]);
+		CHECK((text = slurp(path)) != NULL);
+		if (text == NULL)
+			continue;
+		n = each_match(text, "\\{\\{(T_[A-Z0-9_]+)", has_var, path);
+		CHECK(n > 0);
+		free(text);
+	}
+	/* Every catalog key the code names as a literal exists. */
+	CHECK((text = slurp("src/view.c")) != NULL);
+	if (text != NULL) {
+		n = each_match(text, "\"((batch|form|error|unit|status|lang)"
+		    "\\.[a-z_.]+)\"", key_exists, "src/view.c");
+		CHECK(n > 10);
+		free(text);
+	}
+	/* And the keys it builds: errors, statuses, device error codes. */
+	for (i = 1; i < BS_ERR__MAX; i++) {
+		snprintf(key, sizeof(key), "error.%s.title", error_info(i)->key);
+		CHECK(key_exists(key));
+		snprintf(key, sizeof(key), "error.%s.message", error_info(i)->key);
+		CHECK(key_exists(key));
+	}
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		snprintf(key, sizeof(key), "status.%s", statuses[i]);
+		CHECK(key_exists(key));
+	}
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		CHECK(key_exists(errcode_find(codes[i], "")->key));
+	CHECK(key_exists(errcode_find("", "ZtdDeviceDuplicated")->key));
+	CHECK(key_exists(errcode_find("", "StorageError")->key));
+
+	/* A key missing from, or extra in, one catalog stops the load, naming both. */
+	CHECK(mkdtemp(dir) != NULL);
+	for (l = 0; l < LOC__MAX; l++) {
+		snprintf(path, sizeof(path), "%s/%s.catalog", dir,
+		    i18n_tag((enum locale)l));
+		write_file(path, "# test\na.b = one\nc = two {0}\n");
+	}
+	CHECK(i18n_load(dir, err, sizeof(err)) == 0);
+	i18n_format(out, sizeof(out), i18n_text(LOC_HU_HU, "c"), "7", NULL);
+	CHECK_STR(out, "two 7");
+	snprintf(path, sizeof(path), "%s/hu-HU.catalog", dir);
+	write_file(path, "a.b = egy\n");
+	CHECK(i18n_load(dir, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "hu-HU.catalog");
+	CHECK_CONTAINS(err, "\"c\" is missing");
+	write_file(path, "a.b = egy\nc = kettő\nd = extra\n");
+	CHECK(i18n_load(dir, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "\"d\" is not in en-US.catalog");
+	write_file(path, "a.b = egy\na.b = kettő\nc = x\n");
+	CHECK(i18n_load(dir, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "twice");
+	write_file(path, "a.b = \xff\nc = x\n");
+	CHECK(i18n_load(dir, err, sizeof(err)) == -1);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK(system(path) == 0);
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+
+	/* Tags: ours by any reasonable spelling, nothing else. */
+	CHECK(i18n_from_tag("hu", 2) == LOC_HU_HU);
+	CHECK(i18n_from_tag("HU-hu", 5) == LOC_HU_HU);
+	CHECK(i18n_from_tag("ja-JP", 5) == LOC_JA_JP);
+	CHECK(i18n_from_tag("zh-Hant", 7) == LOC_ZH_TW);
+	CHECK(i18n_from_tag("zh-Hant-TW", 10) == LOC_ZH_TW);
+	CHECK(i18n_from_tag("zh_TW", 5) == LOC_ZH_TW);
+	CHECK(i18n_from_tag("en-GB", 5) == LOC_EN_US);
+	CHECK(i18n_from_tag("fr", 2) == -1);
+	CHECK(i18n_from_tag("hun", 3) == -1);
+	CHECK(i18n_from_tag("<b>", 3) == -1);
+	CHECK(i18n_from_tag("", 0) == -1);
+	/* Accept-Language: q-values, order, wildcards, junk. */
+	CHECK(i18n_negotiate(NULL) == LOC_EN_US);
+	CHECK(i18n_negotiate("") == LOC_EN_US);
+	CHECK(i18n_negotiate("hu-HU,hu;q=0.9,en-US;q=0.8") == LOC_HU_HU);
+	CHECK(i18n_negotiate("fr-FR, ja;q=0.5, hu;q=0.4") == LOC_JA_JP);
+	CHECK(i18n_negotiate("en;q=0.2, zh-Hant;q=0.9") == LOC_ZH_TW);
+	CHECK(i18n_negotiate("de, fr;q=0.8, *;q=0.1") == LOC_EN_US);
+	CHECK(i18n_negotiate("ja;q=0, hu;q=0.1") == LOC_HU_HU);
+	CHECK(i18n_negotiate("ja;q=0") == LOC_EN_US);
+	CHECK(i18n_negotiate(" ja ; q=1.0 ") == LOC_JA_JP);
+	CHECK(i18n_negotiate("hu;q=banana, ja;q=0.5") == LOC_HU_HU);
+	CHECK(i18n_negotiate(",,,;;;q=,") == LOC_EN_US);
+	i18n_format(out, sizeof(out), "{1} of {0} {2}", "a", "b");
+	CHECK_STR(out, "b of a {2}");
+	i18n_format(out, 4, "{0}", "abcdef", NULL);
+	CHECK_STR(out, "abc");
+	i18n_free();
+	CHECK_STR(i18n_text(LOC_EN_US, "form.submit"), "form.submit");
+	return t_done("test_i18n");
+}
