@@ -301,8 +301,8 @@ i18n_negotiate(const char *al)
 }
 
 void
-i18n_format(char *out, size_t outsz, const char *text, const char *a0,
-    const char *a1)
+i18n_format3(char *out, size_t outsz, const char *text, const char *a0,
+    const char *a1, const char *a2)
 {
 	size_t		 o = 0, n;
 	const char	*arg;
@@ -310,9 +310,9 @@ i18n_format(char *out, size_t outsz, const char *text, const char *a0,
 	if (outsz == 0)
 		return;
 	while (*text != '\0' && o + 1 < outsz) {
-		if (text[0] == '{' && (text[1] == '0' || text[1] == '1') &&
+		if (text[0] == '{' && text[1] >= '0' && text[1] <= '2' &&
 		    text[2] == '}') {
-			arg = text[1] == '0' ? a0 : a1;
+			arg = text[1] == '0' ? a0 : text[1] == '1' ? a1 : a2;
 			if (arg == NULL)
 				arg = "";
 			n = strlen(arg);
@@ -326,4 +326,11 @@ i18n_format(char *out, size_t outsz, const char *text, const char *a0,
 		out[o++] = *text++;
 	}
 	out[o] = '\0';
+}
+
+void
+i18n_format(char *out, size_t outsz, const char *text, const char *a0,
+    const char *a1)
+{
+	i18n_format3(out, outsz, text, a0, a1, NULL);
 }

@@ -31,8 +31,10 @@ size_t		 i18n_count(void);
 const char	*i18n_var(size_t i);
 const char	*i18n_value(enum locale, size_t i);
 
-/* Replaces {0} and {1} in a catalog text with a0 and a1 (either may be NULL). */
+/* Replaces {0}, {1} (and {2}) in a catalog text with a0, a1 (a2); any may be NULL. */
 void		 i18n_format(char *out, size_t outsz, const char *text,
 		    const char *a0, const char *a1);
+void		 i18n_format3(char *out, size_t outsz, const char *text,
+		    const char *a0, const char *a1, const char *a2);
 
 #endif

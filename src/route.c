@@ -2,6 +2,7 @@
 #include "route.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -116,33 +117,78 @@ take_value(const char *raw, size_t rawlen, char *form, char *out,
 	return MSG_NONE;
 }
 
-/* Whether the query holds nothing but lang= (the form in a chosen language). */
+/* Whether the query holds no customer or tracking (the form, in a chosen language, maybe embedded). */
 static int
-only_lang(const char *query)
+no_ids(const char *query)
 {
-	return strncmp(query, "lang=", 5) == 0 && strchr(query, '&') == NULL;
+	const char *p = query;
+
+	while (*p != '\0') {
+		if (strncmp(p, "customer=", 9) == 0 ||
+		    strncmp(p, "tracking=", 9) == 0)
+			return 0;
+		p += strcspn(p, "&");
+		if (*p == '&')
+			p++;
+	}
+	return 1;
 }
 
-/* ?lang=: one of our languages by any tag that names it (hu, ja-JP, zh-Hant); anything else is ignored. */
-static void
-take_lang(const char *query, struct request *req)
+/* Whether a decoded value is short, valid UTF-8 without control characters. */
+static int
+clean_value(const char *v, size_t n)
 {
-	const char	*p = query;
-	size_t		 seglen;
+	return utf8_valid(v, n) && !has_control(v, n) && strlen(v) == n;
+}
+
+/*
+ * The page options of the query, wherever they appear: lang (one of our
+ * languages by any tag that names it), and for the batch page embed=1,
+ * status=<a status or "failed">, q=<serial number text>, page=<n>. A value
+ * we cannot use is ignored: these only shape the view.
+ */
+static void
+take_options(const char *query, struct request *req)
+{
+	const char	*p = query, *v;
+	char		 dec[ROUTE_VALUE_MAX + 1];
+	size_t		 seglen, klen, vlen, n, i;
 	int		 l;
 
 	while (p != NULL && *p != '\0') {
 		seglen = strcspn(p, "&");
-		if (seglen > 5 && memcmp(p, "lang=", 5) == 0 &&
-		    (l = i18n_from_tag(p + 5, seglen - 5)) >= 0) {
+		v = memchr(p, '=', seglen);
+		klen = v ? (size_t)(v - p) : seglen;
+		vlen = v ? seglen - klen - 1 : 0;
+		v = v ? v + 1 : p + seglen;
+		if (route_decode(v, vlen, dec, sizeof(dec), &n, 1) != 0 ||
+		    !clean_value(dec, n))
+			n = 0, dec[0] = '\0';
+		if (klen == 4 && memcmp(p, "lang", 4) == 0 && n > 0 &&
+		    (l = i18n_from_tag(dec, n)) >= 0)
 			snprintf(req->lang, sizeof(req->lang), "%s",
 			    i18n_tag((enum locale)l));
-			return;
-		}
+		else if (klen == 5 && memcmp(p, "embed", 5) == 0)
+			req->embed = n == 1 && dec[0] == '1';
+		else if (klen == 6 && memcmp(p, "status", 6) == 0 &&
+		    n > 0 && n < sizeof(req->filter)) {
+			for (i = 0; i < n; i++)
+				if (!(dec[i] >= 'a' && dec[i] <= 'z') &&
+				    dec[i] != '_' && dec[i] != '-')
+					break;
+			if (i == n)
+				memcpy(req->filter, dec, n + 1);
+		} else if (klen == 1 && p[0] == 'q' && n < sizeof(req->search))
+			memcpy(req->search, dec, n + 1);
+		else if (klen == 4 && memcmp(p, "page", 4) == 0 && n > 0 &&
+		    n < 8 && strspn(dec, "0123456789") == n)
+			req->page = atol(dec);
 		p += seglen;
 		if (*p == '&')
 			p++;
 	}
+	if (req->page < 1)
+		req->page = 1;
 }
 
 static enum bs_error
@@ -298,7 +344,9 @@ route_request(const char *method, const char *uri, struct request *req)
 	q = strchr(uri, '?');
 	plen = q ? (size_t)(q - uri) : strlen(uri);
 	if (q != NULL)
-		take_lang(q + 1, req);
+		take_options(q + 1, req);
+	else
+		req->page = 1;
 	if (plen > 1024 || (n = split_path(uri, plen, seg, seglen)) < 0)
 		return BS_ERR_NO_ROUTE;
 
@@ -311,7 +359,7 @@ route_request(const char *method, const char *uri, struct request *req)
 		return BS_OK;
 	}
 	if (n == 0) {
-		if (q == NULL || q[1] == '\0' || only_lang(q + 1)) {
+		if (q == NULL || q[1] == '\0' || no_ids(q + 1)) {
 			req->kind = ROUTE_FORM;
 			return BS_OK;
 		}

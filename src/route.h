@@ -45,6 +45,11 @@ struct request {
 	enum form_msg		 msg_field;	/* MSG_CUSTOMER_* or MSG_TRACKING_*: which field to mark */
 	/* ?lang= when it named one of our languages: its tag, kept in every link; else "". */
 	char			 lang[8];
+	/* The batch page's view: ?embed=1, ?status= (a status or "failed"), ?q= (serial), ?page= (from 1). */
+	int			 embed;
+	char			 filter[32];
+	char			 search[65];
+	long			 page;
 	enum locale		 locale;	/* set by the handler: ?lang=, else Accept-Language */
 };
 

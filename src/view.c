@@ -208,14 +208,73 @@ status_label(const struct status_info *si, enum locale loc)
 	return i18n_text(loc, key);
 }
 
-/* path, with ?lang= when the user chose the language in the URL (kept in every link). */
+#define VIEW_PAGE_ROWS	500	/* device rows per page; the exports always carry all */
+
+/* Appends s percent-encoded (all but unreserved characters) for a query value. */
+static size_t
+put_encoded(char *out, size_t outsz, size_t o, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0' && o + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+		    c == '~')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * A link to path that keeps the reader's choices: the language they picked
+ * in the URL, embed mode, and (for the batch page) filter, search and page.
+ */
+static void
+link_to(char *out, size_t outsz, const char *path, const char *lang, int embed,
+    const char *filter, const char *search, long page)
+{
+	size_t	 o;
+	char	 sep = '?';
+
+	o = (size_t)snprintf(out, outsz, "%s", path);
+	if (o >= outsz)
+		return;
+	if (lang != NULL && lang[0] != '\0') {
+		o += (size_t)snprintf(out + o, outsz - o, "%clang=%s", sep, lang);
+		sep = '&';
+	}
+	if (embed && o < outsz) {
+		o += (size_t)snprintf(out + o, outsz - o, "%cembed=1", sep);
+		sep = '&';
+	}
+	if (filter != NULL && filter[0] != '\0' && o < outsz) {
+		o += (size_t)snprintf(out + o, outsz - o, "%cstatus=", sep);
+		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, filter);
+		sep = '&';
+	}
+	if (search != NULL && search[0] != '\0' && o < outsz) {
+		o += (size_t)snprintf(out + o, outsz - o, "%cq=", sep);
+		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, search);
+		sep = '&';
+	}
+	if (page > 1 && o < outsz)
+		snprintf(out + o, outsz - o, "%cpage=%ld", sep, page);
+}
+
+/* path with the language and embed mode the reader chose. */
 static void
 url_for(char *out, size_t outsz, const char *path, const struct request *req)
 {
-	if (req != NULL && req->lang[0] != '\0')
-		snprintf(out, outsz, "%s?lang=%s", path, req->lang);
-	else
-		snprintf(out, outsz, "%s", path);
+	link_to(out, outsz, path, req != NULL ? req->lang : NULL,
+	    req != NULL && req->embed, NULL, NULL, 0);
 }
 
 /* The catalog, <html lang>, home link and language switcher: every page has them. */
@@ -224,7 +283,7 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 {
 	enum locale	 loc = req != NULL ? req->locale : LOC_EN_US;
 	struct tdict	*layout = tpage_layout(p), *s, *o;
-	char		 url[256];
+	char		 url[1024];
 	size_t		 i;
 	int		 l;
 
@@ -232,6 +291,8 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 		tpage_set_static(p, i18n_var(i), i18n_value(loc, i));
 	url_for(url, sizeof(url), "/", req);
 	tdict_set(layout, "HOME_URL", url);
+	/* Embedded in a portal: the batch alone, no site header, footer or form. */
+	tdict_show(layout, req != NULL && req->embed ? "EMBED" : "CHROME");
 	tdict_set(tpage_body(p), "HOME_URL", url);
 	for (l = 0; l < LOC__MAX; l++) {
 		if ((s = tdict_section(layout, "LANG")) == NULL)
@@ -239,8 +300,9 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 		if ((o = tdict_section(s, l == (int)loc ? "CURRENT" :
 		    "OTHER")) == NULL)
 			return;
-		snprintf(url, sizeof(url), "%s?lang=%s", self_path,
-		    i18n_tag((enum locale)l));
+		link_to(url, sizeof(url), self_path, i18n_tag((enum locale)l),
+		    req != NULL && req->embed, req != NULL ? req->filter : NULL,
+		    req != NULL ? req->search : NULL, req != NULL ? req->page : 0);
 		tdict_set(o, "URL", url);
 		tdict_set(o, "TAG", i18n_tag((enum locale)l));
 		tdict_set(o, "NAME", i18n_text((enum locale)l, "lang.name"));
@@ -260,11 +322,15 @@ set_time(struct tdict *d, const char *key, int has, int64_t t,
 		tdict_set(d, key, raw[0] != '\0' ? raw : missing);
 }
 
+static void	fill_chart(struct tdict *, const struct batch_view *, enum locale);
+static void	fill_devices(struct tdict *, const struct batch_view *,
+		    const char *, enum locale);
+
 void
 view_fill_batch(struct tpage *p, const struct batch_view *v)
 {
 	struct tdict	*body = tpage_body(p), *layout = tpage_layout(p);
-	struct tdict	*s, *e;
+	struct tdict	*s;
 	const struct batch *b = v->b;
 	enum locale	 loc = v->req->locale;
 	char		 tmp[512], path[128], n0[32];
@@ -347,28 +413,196 @@ view_fill_batch(struct tpage *p, const struct batch_view *v)
 			tdict_set(s, "TEXT", tmp);
 		}
 	}
-	if (b->ndevices == 0)
+	fill_chart(body, v, loc);
+	if (b->ndevices == 0) {
 		tdict_show(body, "NO_DEVICES");
-	else
-		tdict_show(body, "HAS_DEVICES");
-	for (i = 0; i < b->ndevices; i++) {
-		const struct device *d = &b->devices[i];
+		return;
+	}
+	tdict_show(body, "HAS_DEVICES");
+	fill_devices(body, v, path, loc);
+}
+
+static int
+device_failed(const struct device *d)
+{
+	return d->error_code[0] != '\0' || d->error_description[0] != '\0';
+}
+
+/* Whether a device passes the reader's filter (a status, or "failed") and serial number search. */
+static int
+device_shown(const struct batch_view *v, size_t i)
+{
+	const struct request	*req = v->req;
+	const struct device	*d = &v->b->devices[i];
+
+	if (req->filter[0] != '\0') {
+		if (strcmp(req->filter, "failed") == 0) {
+			if (!device_failed(d))
+				return 0;
+		} else if (strcmp(req->filter, v->dev_status[i].key) != 0)
+			return 0;
+	}
+	return req->search[0] == '\0' ||
+	    strcasestr(d->serial_number, req->search) != NULL;
+}
+
+/* A link of the filter bar: its words, count, and whether it is the one in force. */
+static void
+filter_link(struct tdict *body, const struct batch_view *v, const char *path,
+    const char *filter, const char *label, const char *css, size_t n)
+{
+	struct tdict	*s;
+	char		 url[1024];
+
+	if ((s = tdict_section(body, "FILTER")) == NULL)
+		return;
+	link_to(url, sizeof(url), path, v->req->lang, v->req->embed, filter,
+	    v->req->search, 0);
+	tdict_set(s, "URL", url);
+	tdict_set(s, "LABEL", label);
+	tdict_set(s, "CLASS", css);
+	tdict_set_long(s, "N", (long)n);
+	if (strcmp(v->req->filter, filter) == 0)
+		tdict_show(s, "ACTIVE");
+}
+
+/* The table: failed devices first, then the rest in Partner Center's order; filtered, searched, 500 rows a page. */
+static void
+fill_devices(struct tdict *body, const struct batch_view *v, const char *path,
+    enum locale loc)
+{
+	const struct batch	*b = v->b;
+	const struct request	*req = v->req;
+	struct tdict		*s, *e;
+	size_t			*order, n = 0, i, first, last, pages;
+	long			 page;
+	int			 pass;
+	char			 tmp[1024], n0[24], n1[24], n2[24];
+
+	filter_link(body, v, path, "", i18n_text(loc, "batch.filter.all"),
+	    "status-all", b->ndevices);
+	filter_link(body, v, path, "failed",
+	    i18n_text(loc, "batch.filter.failed"), "status-finished_with_errors",
+	    v->nfailed);
+	for (i = 0; i < v->ncounts; i++)
+		if (strcmp(v->counts[i].si.key, "other") != 0)
+			filter_link(body, v, path, v->counts[i].si.key,
+			    status_label(&v->counts[i].si, loc),
+			    v->counts[i].si.css, v->counts[i].n);
+	tdict_set(body, "SEARCH", req->search);
+	if (req->lang[0] != '\0' && (s = tdict_section(body, "KEEP")) != NULL) {
+		tdict_set(s, "NAME", "lang");
+		tdict_set(s, "VALUE", req->lang);
+	}
+	if (req->embed && (s = tdict_section(body, "KEEP")) != NULL) {
+		tdict_set(s, "NAME", "embed");
+		tdict_set(s, "VALUE", "1");
+	}
+	if (req->filter[0] != '\0' && (s = tdict_section(body, "KEEP")) != NULL) {
+		tdict_set(s, "NAME", "status");
+		tdict_set(s, "VALUE", req->filter);
+	}
+	if (req->filter[0] != '\0' || req->search[0] != '\0') {
+		if ((s = tdict_section(body, "CLEAR")) != NULL) {
+			url_for(tmp, sizeof(tmp), path, req);
+			tdict_set(s, "URL", tmp);
+		}
+	}
+
+	if ((order = malloc(b->ndevices * sizeof(*order))) == NULL) {
+		tdict_show(body, "NONE_MATCH");
+		return;
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < b->ndevices; i++)
+			if (device_failed(&b->devices[i]) == (pass == 0) &&
+			    device_shown(v, i))
+				order[n++] = i;
+	if (n == 0) {
+		free(order);
+		tdict_show(body, "NONE_MATCH");
+		return;
+	}
+	pages = (n + VIEW_PAGE_ROWS - 1) / VIEW_PAGE_ROWS;
+	page = req->page < 1 ? 1 : req->page > (long)pages ? (long)pages :
+	    req->page;
+	first = (size_t)(page - 1) * VIEW_PAGE_ROWS;
+	last = first + VIEW_PAGE_ROWS < n ? first + VIEW_PAGE_ROWS : n;
+	snprintf(n0, sizeof(n0), "%zu", first + 1);
+	snprintf(n1, sizeof(n1), "%zu", last);
+	snprintf(n2, sizeof(n2), "%zu", n);
+	i18n_format3(tmp, sizeof(tmp), i18n_text(loc, "batch.showing"), n0,
+	    n1, n2);
+	tdict_set(body, "SHOWING", tmp);
+	if (pages > 1 && (s = tdict_section(body, "PAGER")) != NULL) {
+		if (page > 1 && (e = tdict_section(s, "PREV")) != NULL) {
+			link_to(tmp, sizeof(tmp), path, req->lang, req->embed,
+			    req->filter, req->search, page - 1);
+			tdict_set(e, "URL", tmp);
+		}
+		if ((size_t)page < pages && (e = tdict_section(s, "NEXT")) != NULL) {
+			link_to(tmp, sizeof(tmp), path, req->lang, req->embed,
+			    req->filter, req->search, page + 1);
+			tdict_set(e, "URL", tmp);
+		}
+	}
+	for (i = first; i < last; i++) {
+		const struct device *d = &b->devices[order[i]];
 
 		if ((s = tdict_section(body, "DEVICE")) == NULL)
-			return;
-		tdict_set_long(s, "N", (long)i + 1);
+			break;
+		tdict_set_long(s, "N", (long)order[i] + 1);
 		tdict_set(s, "SERIAL", d->serial_number);
 		tdict_set(s, "PRODUCT_KEY", d->product_key);
-		tdict_set(s, "STATUS_LABEL", status_label(&v->dev_status[i],
+		tdict_set(s, "STATUS_LABEL", status_label(&v->dev_status[order[i]],
 		    loc));
-		tdict_set(s, "STATUS_CLASS", v->dev_status[i].css);
+		tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
 		tdict_set(s, "ERROR_CODE", d->error_code);
 		tdict_set(s, "ERROR_DESCRIPTION", d->error_description);
-		if (v->dev_error[i] != NULL &&
+		if (v->dev_error[order[i]] != NULL &&
 		    (e = tdict_section(s, "EXPLANATION")) != NULL)
 			tdict_set(e, "TEXT", i18n_text(loc,
-			    v->dev_error[i]->key));
+			    v->dev_error[order[i]]->key));
 	}
+	free(order);
+}
+
+/*
+ * Devices by status as an inline SVG bar chart, drawn here so no script is
+ * needed: each bar has its status's colour class, its label and its count,
+ * so colour is never the only signal.
+ */
+static void
+fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
+{
+	struct tdict	*c, *s;
+	size_t		 i, max = 0, shown = 0;
+	const long	 row = 28, bar_x = 190, bar_w = 260;
+
+	for (i = 0; i < v->ncounts; i++)
+		if (v->counts[i].n > max)
+			max = v->counts[i].n;
+	if (max == 0 || (c = tdict_section(body, "CHART")) == NULL)
+		return;
+	for (i = 0; i < v->ncounts; i++) {
+		long w;
+
+		if (v->counts[i].n == 0 || (s = tdict_section(c, "BAR")) == NULL)
+			continue;
+		w = (long)(v->counts[i].n * (size_t)bar_w / max);
+		if (w < 2)
+			w = 2;
+		tdict_set(s, "LABEL", status_label(&v->counts[i].si, loc));
+		tdict_set(s, "CLASS", v->counts[i].si.css);
+		tdict_set_long(s, "N", (long)v->counts[i].n);
+		tdict_set_long(s, "Y", (long)shown * row + 4);
+		tdict_set_long(s, "TY", (long)shown * row + 18);
+		tdict_set_long(s, "X", bar_x);
+		tdict_set_long(s, "W", w);
+		tdict_set_long(s, "NX", bar_x + w + 6);
+		shown++;
+	}
+	tdict_set_long(c, "HEIGHT", (long)shown * row + 8);
 }
 
 static const char *const form_keys[MSG__MAX] = {

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{! One batch: status, times, counts and every device. }}
 <section class="batch">
-<p class="crumbs"><a href="{{HOME_URL}}">{{T_BATCH_NEW_LOOKUP}}</a></p>
+{{#CHROME}}<p class="crumbs"><a href="{{HOME_URL}}">{{T_BATCH_NEW_LOOKUP}}</a></p>{{/CHROME}}
 <h1>{{T_BATCH_HEADING}} <code id="tracking-id">{{TRACKING}}</code></h1>
 <p class="status-line"><span id="batch-status" class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span>
 </p>
@@ -20,10 +20,30 @@
 {{#COUNT}}<li><span class="badge {{CLASS}}">{{LABEL}}</span> <strong>{{N}}</strong></li>
 {{/COUNT}}
 </ul>
+{{#CHART}}<figure class="chart" id="chart">
+<svg role="img" aria-labelledby="chart-title" viewBox="0 0 520 {{HEIGHT}}" width="520" height="{{HEIGHT}}" xmlns="http://www.w3.org/2000/svg">
+<title id="chart-title">{{T_BATCH_CHART_TITLE}}</title>
+{{#BAR}}<g class="bar {{CLASS}}"><text x="0" y="{{TY}}">{{LABEL}}</text><rect x="{{X}}" y="{{Y}}" width="{{W}}" height="18" rx="3"></rect><text x="{{NX}}" y="{{TY}}" class="n">{{N}}</text></g>
+{{/BAR}}</svg>
+<figcaption>{{T_BATCH_CHART_TITLE}}</figcaption>
+</figure>{{/CHART}}
 {{#SKIPPED}}<p class="note">{{TEXT}}</p>{{/SKIPPED}}
 <p class="downloads"><a href="{{CSV_URL}}">{{T_BATCH_DOWNLOAD_CSV}}</a> · <a href="{{JSON_URL}}">{{T_BATCH_JSON}}</a> · <a href="{{SELF_URL}}">{{T_BATCH_LINK}}</a></p>
 {{#NO_DEVICES}}<p class="empty">{{T_BATCH_NO_DEVICES}}</p>{{/NO_DEVICES}}
 {{#HAS_DEVICES}}
+<nav class="filters" aria-label="{{T_BATCH_FILTER_LABEL}}"><span>{{T_BATCH_FILTER_LABEL}}:</span> <ul>
+{{#FILTER}}<li><a href="{{URL}}" class="filter {{CLASS}}"{{#ACTIVE}} aria-current="true"{{/ACTIVE}}>{{LABEL}} <span class="n">{{N}}</span></a></li>
+{{/FILTER}}</ul></nav>
+<form method="get" class="search" role="search">
+{{#KEEP}}<input type="hidden" name="{{NAME}}" value="{{VALUE}}">{{/KEEP}}
+<label for="q">{{T_BATCH_SEARCH_LABEL}}</label>
+<input id="q" name="q" type="search" value="{{SEARCH}}" autocomplete="off" spellcheck="false">
+<button type="submit">{{T_BATCH_SEARCH_SUBMIT}}</button>
+{{#CLEAR}}<a href="{{URL}}" class="clear">{{T_BATCH_SEARCH_CLEAR}}</a>{{/CLEAR}}
+</form>
+{{#NONE_MATCH}}<p class="empty" id="none-match">{{T_BATCH_NONE_MATCH}}</p>{{/NONE_MATCH}}
+<p class="showing" id="showing">{{SHOWING}}</p>
+{{#PAGER}}<nav class="pager" aria-label="{{SHOWING}}">{{#PREV}}<a href="{{URL}}" rel="prev">{{T_BATCH_PAGE_PREV}}</a>{{/PREV}} {{#NEXT}}<a href="{{URL}}" rel="next">{{T_BATCH_PAGE_NEXT}}</a>{{/NEXT}}</nav>{{/PAGER}}
 <div class="table-wrap">
 <table id="devices">
 <thead><tr><th scope="col">{{T_BATCH_COL_N}}</th><th scope="col">{{T_BATCH_COL_SERIAL}}</th><th scope="col">{{T_BATCH_COL_PRODUCT_KEY}}</th><th scope="col">{{T_BATCH_COL_STATUS}}</th><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_COL_MEANING}}</th></tr></thead>

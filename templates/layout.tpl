@@ -8,12 +8,12 @@
 <title>{{TITLE}} · {{T_SITE_NAME}}</title>
 <link rel="stylesheet" href="/static/style.css">
 </head>
-<body>
-<header class="site"><a class="brand" href="{{HOME_URL}}">{{T_SITE_NAME}}</a></header>
+<body{{#EMBED}} class="embed"{{/EMBED}}>
+{{#CHROME}}<header class="site"><a class="brand" href="{{HOME_URL}}">{{T_SITE_NAME}}</a></header>{{/CHROME}}
 <main id="main">
 {{>BODY}}
 </main>
-<footer class="site"><p>{{T_SITE_FOOTER}}</p>
+<footer class="site">{{#CHROME}}<p>{{T_SITE_FOOTER}}</p>{{/CHROME}}
 <nav class="languages" aria-label="{{T_SITE_LANGUAGE}}"><ul>
 {{#LANG}}<li>{{#OTHER}}<a href="{{URL}}" hreflang="{{TAG}}" lang="{{TAG}}">{{NAME}}</a>{{/OTHER}}{{#CURRENT}}<span aria-current="true" lang="{{TAG}}">{{NAME}}</span>{{/CURRENT}}</li>
 {{/LANG}}</ul></nav>

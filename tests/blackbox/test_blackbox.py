@@ -635,6 +635,66 @@ def locale_goes_upstream_as_x_locale(s):
           "X-Locale %r" % [hdr(e, "X-Locale") for e in new])
 
 
+# 0b. the device table: failed first, filters, search; the chart; embedding
+@test("main")
+def failed_devices_first_filters_and_search(s):
+    path = batch_path(T["large"])
+    rows = device_rows(s.get(path))
+    failed = [i for i, tr in enumerate(rows) if row_cells(tr)[4].strip() or row_cells(tr)[5].strip()]
+    check(failed and failed == list(range(len(failed))), "failed devices are not first: %r" % failed[:5])
+    r = s.get(path + "?status=failed")
+    rows = device_rows(r)
+    check(rows and all(row_cells(tr)[4].strip() or row_cells(tr)[5].strip() for tr in rows),
+          "?status=failed shows a device without an error")
+    check(len(rows) == len(failed), "?status=failed: %d rows, %d failed devices" % (len(rows), len(failed)))
+    r = s.get(path + "?status=finished")
+    check(all(norm_ws(row_cells(tr)[3]) == "Finished" for tr in device_rows(r)), "?status=finished mixes")
+    serial = norm_ws(row_cells(device_rows(s.get(path))[-1])[1])
+    r = s.get(path + "?q=" + urllib.parse.quote(serial.lower()))
+    rows = device_rows(r)
+    check(len(rows) == 1 and norm_ws(row_cells(rows[0])[1]) == serial,
+          "search %r: %r" % (serial, [norm_ws(row_cells(t)[1]) for t in rows][:3]))
+    r = s.get(path + "?q=no-such-serial&status=failed&lang=hu")
+    expect_status(r, 200)
+    check(not device_rows(r) and 'id="none-match"' in r.text, "no match is not said")
+    check('name="status" value="failed"' in r.text and 'name="lang" value="hu-HU"' in r.text,
+          "the search form drops the filter or the language")
+    # Garbage in the view options is ignored, never an error, never echoed unescaped.
+    r = s.get(path + "?status=%3Cscript%3E&page=-3&q=%3Cb%3E")
+    expect_status(r, 200)
+    check("<script>" not in r.text and "<b>" not in r.text, "an option reached the page unescaped")
+    # The exports always carry every device.
+    check(len(json.loads(s.get(path + ".json?status=failed").text)["devices"]) == 400, "JSON filtered")
+
+
+@test("main")
+def chart_of_devices_by_status(s):
+    r = s.get(batch_path(T["large"]))
+    svgs = r.tree.root.find_all("svg")
+    check(len(svgs) == 1, "expected one inline SVG chart, got %d" % len(svgs))
+    bars = [g for g in svgs[0].iter() if g.tag == "g" and "bar" in g.classes()] if svgs else []
+    check(len(bars) >= 2, "bars %d" % len(bars))
+    for g in bars:
+        texts = [c for c in g.iter() if c.tag == "text"]
+        check(len(texts) == 2, "a bar without its label and number")
+        check(any(c.startswith("status-") for c in g.classes()), "a bar without its status colour class")
+    check("<script" not in r.text, "a script on the page")
+
+
+@test("main")
+def embed_mode_drops_the_site_chrome(s):
+    r = s.get(batch_path(T["large"]) + "?embed=1&lang=ja")
+    expect_status(r, 200)
+    check('<header class="site"' not in r.text, "the site header is shown embedded")
+    check(not r.tree.root.find_all("form", **{"class": "lookup-form"}), "the lookup form is shown embedded")
+    links = [a.attrs.get("href", "") for a in r.tree.root.find_all("a")]
+    own = [h for h in links if h.startswith("/") and not h.endswith((".csv", ".json")) and "embed=1" not in h]
+    check(not own, "links leave embed mode: %r" % own[:3])
+    check("frame-ancestors 'self'" in (r.header("Content-Security-Policy") or ""),
+          "CSP %r" % r.header("Content-Security-Policy"))
+    check('<header class="site"' in s.get(batch_path(T["large"])).text, "no header without embed")
+
+
 # 1. the form
 @test("main")
 def form_page(s):

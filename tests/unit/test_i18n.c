@@ -199,7 +199,9 @@ main(void)
 	CHECK(i18n_negotiate("hu;q=banana, ja;q=0.5") == LOC_HU_HU);
 	CHECK(i18n_negotiate(",,,;;;q=,") == LOC_EN_US);
 	i18n_format(out, sizeof(out), "{1} of {0} {2}", "a", "b");
-	CHECK_STR(out, "b of a {2}");
+	CHECK_STR(out, "b of a ");
+	i18n_format3(out, sizeof(out), "{2}: {0}-{1} {3}", "1", "500", "900");
+	CHECK_STR(out, "900: 1-500 {3}");
 	i18n_format(out, 4, "{0}", "abcdef", NULL);
 	CHECK_STR(out, "abc");
 	i18n_free();

@@ -124,6 +124,40 @@ main(void)
 	view_batch_free(&v);
 	batch_free(&b);
 
+	/* 1,201 devices: pages of 500, the last one holds 201, links go both ways. */
+	{
+		struct buf	 big;
+		int		 k, rows = 0;
+		const char	*q;
+
+		buf_init(&big);
+		buf_puts(&big, "{\"status\":\"finished\",\"devicesStatus\":[");
+		for (k = 0; k < 1201; k++)
+			buf_printf(&big, "%s{\"serialNumber\":\"S%04d\","
+			    "\"status\":\"finished\"}", k ? "," : "", k);
+		buf_puts(&big, "]}");
+		CHECK(batch_parse(big.data, big.len, &b, err, sizeof(err)) == 0);
+		req.page = 3;
+		CHECK(view_batch_build(&v, &b, &req, 0) == 0);
+		buf_reset(&out);
+		p = tpage_new("batch");
+		view_fill_batch(p, &v);
+		CHECK(tpage_render(p, &out) == 0);
+		tpage_free(p);
+		for (q = out.data; (q = strstr(q, "<td class=\"serial\">")) != NULL; q++)
+			rows++;
+		CHECK(rows == 201);
+		CHECK_CONTAINS(out.data, "Devices 1001–1201 of 1201");
+		CHECK_CONTAINS(out.data, "page=2\" rel=\"prev\"");
+		CHECK_LACKS(out.data, "rel=\"next\"");
+		CHECK_CONTAINS(out.data, "S1200");
+		CHECK_LACKS(out.data, ">S0999<");
+		req.page = 1;
+		view_batch_free(&v);
+		batch_free(&b);
+		buf_free(&big);
+	}
+
 	/* The form keeps hostile input inert inside attribute values. */
 	strcpy(req.form_customer, "\"><script>alert(1)</script>");
 	strcpy(req.form_tracking, "' onfocus='alert(1)");
