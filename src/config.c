@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "secret.h"
+#include "text.h"
 #include "token.h"
 
 #ifndef TEMPLATES_DIR
@@ -53,6 +54,7 @@ static const struct setting settings[] = {
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024) },
 	{ "log_level", STR(log_level, K_STRING) },
 	{ "frame_ancestors", STR(frame_ancestors, K_STRING) },
+	{ "base_path", STR(base_path, K_STRING) },
 };
 
 /* The API base and the sign-in authority of each cloud (see the API notes). */
@@ -435,6 +437,10 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 		return -1;
 	if (check_origins(cfg->frame_ancestors, err, errsz) == -1)
 		return -1;
+	if (cfg->base_path[0] != '\0' && !mount_path_ok(cfg->base_path))
+		return fail(err, errsz, "base_path", "must be like "
+		    "/tools/batchstatus: a path of letters, digits and / _ . - ~, "
+		    "no trailing slash");
 	if ((cfg->log_level_n = log_level_from_name(cfg->log_level)) < 0)
 		return fail(err, errsz, "log_level",
 		    "must be error, warn, info or debug");

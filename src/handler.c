@@ -11,6 +11,7 @@
 #include "export.h"
 #include "render.h"
 #include "route.h"
+#include "text.h"
 #include "view.h"
 
 static const char HTML[] = "text/html; charset=utf-8";
@@ -92,7 +93,8 @@ redirect(struct response *res, const struct request *req)
 	res->status = 303;
 	res->outcome = "redirect";
 	snprintf(res->location, sizeof(res->location),
-	    "/customers/%s/batches/%s%s%s%s", req->customer, req->tracking,
+	    "%s/customers/%s/batches/%s%s%s%s", req->prefix, req->customer,
+	    req->tracking,
 	    suffix[req->format], req->lang[0] ? "?lang=" : "", req->lang);
 	res->content_type = "text/plain; charset=utf-8";
 	buf_printf(&res->body, "See %s\n", res->location);
@@ -272,19 +274,68 @@ metric_route(const struct request *req, enum bs_error e)
 	return MR_OTHER;
 }
 
+static char base_path[128];	/* set once before threads */
+
+int
+handler_set_base_path(const char *path)
+{
+	if (path[0] != '\0' && (!mount_path_ok(path) ||
+	    strlen(path) >= sizeof(base_path)))
+		return -1;
+	snprintf(base_path, sizeof(base_path), "%s", path);
+	return 0;
+}
+
+/*
+ * The request's mount point: the setting, else nginx's SCRIPT_NAME; the
+ * URI must start with it, and what follows is routed as if at the root.
+ * Returns the URI to route ("" when it lies outside the mount point).
+ */
+static const char *
+strip_prefix(const struct http_in *in, char *prefix, size_t prefixsz,
+    struct buf *tmp)
+{
+	const char	*p = base_path;
+	size_t		 n;
+
+	if (p[0] == '\0' && in->script_name != NULL &&
+	    mount_path_ok(in->script_name) &&
+	    strlen(in->script_name) < sizeof(base_path))
+		p = in->script_name;
+	snprintf(prefix, prefixsz, "%s", p);
+	if ((n = strlen(prefix)) == 0)
+		return in->uri;
+	if (strncmp(in->uri, prefix, n) != 0)
+		return "";
+	if (in->uri[n] == '/')
+		return in->uri + n;
+	if (in->uri[n] != '\0' && in->uri[n] != '?')
+		return "";
+	/* /tools/batchstatus or /tools/batchstatus?x: the form at its root. */
+	buf_printf(tmp, "/%s", in->uri + n);
+	return tmp->data != NULL && !tmp->failed ? tmp->data : "";
+}
+
 void
 handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
     struct response *res)
 {
 	struct request	 req;
 	enum bs_error	 e;
+	struct buf	 tmp;
+	char		 prefix[sizeof(req.prefix)];
+	const char	*uri;
 
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->body);
 	res->retry_after = -1;
 	guid_new(res->correlation_id);
 
-	e = route_request(in->method, in->uri, &req);
+	buf_init(&tmp);
+	uri = strip_prefix(in, prefix, sizeof(prefix), &tmp);
+	e = route_request(in->method, uri, &req);
+	buf_free(&tmp);
+	memcpy(req.prefix, prefix, sizeof(req.prefix));
 	/* ?lang= wins; then the browser's Accept-Language; then en-US. */
 	req.locale = req.lang[0] != '\0' ?
 	    (enum locale)i18n_from_tag(req.lang, strlen(req.lang)) :

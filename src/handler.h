@@ -15,12 +15,13 @@ struct http_in {
 	const char	*uri;		/* raw REQUEST_URI */
 	const char	*if_none_match;	/* NULL when absent */
 	const char	*accept_language;	/* NULL when absent */
+	const char	*script_name;	/* SCRIPT_NAME from nginx: the mount point; NULL when absent */
 };
 
 struct response {
 	int		 status;
 	const char	*content_type;
-	char		 location[160];		/* for redirects */
+	char		 location[320];		/* for redirects */
 	char		 disposition[128];	/* Content-Disposition for downloads */
 	char		 etag[40];		/* with its quotes; empty: none */
 	const char	*cache_control;
@@ -46,6 +47,9 @@ struct response {
  */
 void	handle_request(struct fetch_ctx *fetch, const struct http_in *in,
 	    int64_t now, struct response *res);
+
+/* Where the app is mounted when nginx does not say (SCRIPT_NAME): "" or /a/b. -1 when unusable. Once, before threads. */
+int	handler_set_base_path(const char *);
 
 /* Whether an If-None-Match value names etag ("*", lists, W/ prefixes). */
 int	etag_matches(const char *if_none_match, const char *etag);

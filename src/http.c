@@ -164,6 +164,7 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 	in.uri = FCGX_GetParam("REQUEST_URI", r->envp);
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp);
 	in.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", r->envp);
+	in.script_name = FCGX_GetParam("SCRIPT_NAME", r->envp);
 	if (in.method == NULL)
 		in.method = "GET";
 	if (in.uri == NULL)

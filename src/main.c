@@ -14,6 +14,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "handler.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -258,6 +259,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	http_init(cfg.frame_ancestors);
+	/* config_load checked it. */
+	(void)handler_set_base_path(cfg.base_path);
 	if (cfg.frame_ancestors[0] != '\0')
 		log_info("pages may be embedded by: %s", cfg.frame_ancestors);
 	if ((fd = open_listener(&cfg, &unix_path)) < 0)

@@ -47,6 +47,8 @@ struct request {
 	char			 lang[8];
 	/* The batch page's view: ?embed=1, ?status= (a status or "failed"), ?q= (serial), ?page= (from 1). */
 	int			 embed;
+	/* Where the app is mounted ("" or /tools/batchstatus): set by the handler, in every link. */
+	char			 prefix[128];
 	char			 filter[32];
 	char			 search[65];
 	long			 page;

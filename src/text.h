@@ -32,6 +32,19 @@ hex_digit(char c)
 	return -1;
 }
 
+/* A mount point: /a/b of URL-safe characters, no "..", "//" or trailing slash. */
+static inline int
+mount_path_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n == 0 || p[0] != '/' || p[n - 1] == '/' ||
+	    strstr(p, "..") != NULL || strstr(p, "//") != NULL)
+		return 0;
+	return strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/_.-~") == n;
+}
+
 /* Length of the valid UTF-8 sequence at s, or 0. */
 static inline size_t
 utf8_seq(const unsigned char *s, size_t len)

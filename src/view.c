@@ -238,13 +238,16 @@ put_encoded(char *out, size_t outsz, size_t o, const char *s)
  * in the URL, embed mode, and (for the batch page) filter, search and page.
  */
 static void
-link_to(char *out, size_t outsz, const char *path, const char *lang, int embed,
-    const char *filter, const char *search, long page)
+link_to(char *out, size_t outsz, const struct request *req, const char *path,
+    const char *lang, int embed, const char *filter, const char *search,
+    long page)
 {
 	size_t	 o;
 	char	 sep = '?';
 
-	o = (size_t)snprintf(out, outsz, "%s", path);
+	/* Mounted under a prefix (/tools/batchstatus): every link carries it. */
+	o = (size_t)snprintf(out, outsz, "%s%s", req != NULL ? req->prefix : "",
+	    path);
 	if (o >= outsz)
 		return;
 	if (lang != NULL && lang[0] != '\0') {
@@ -273,7 +276,7 @@ link_to(char *out, size_t outsz, const char *path, const char *lang, int embed,
 static void
 url_for(char *out, size_t outsz, const char *path, const struct request *req)
 {
-	link_to(out, outsz, path, req != NULL ? req->lang : NULL,
+	link_to(out, outsz, req, path, req != NULL ? req->lang : NULL,
 	    req != NULL && req->embed, NULL, NULL, 0);
 }
 
@@ -291,6 +294,9 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 		tpage_set_static(p, i18n_var(i), i18n_value(loc, i));
 	url_for(url, sizeof(url), "/", req);
 	tdict_set(layout, "HOME_URL", url);
+	snprintf(url, sizeof(url), "%s/", req != NULL ? req->prefix : "");
+	tdict_set(layout, "ROOT", url);
+	tdict_set(tpage_body(p), "ROOT", url);
 	/* Embedded in a portal: the batch alone, no site header, footer or form. */
 	tdict_show(layout, req != NULL && req->embed ? "EMBED" : "CHROME");
 	tdict_set(tpage_body(p), "HOME_URL", url);
@@ -300,7 +306,7 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 		if ((o = tdict_section(s, l == (int)loc ? "CURRENT" :
 		    "OTHER")) == NULL)
 			return;
-		link_to(url, sizeof(url), self_path, i18n_tag((enum locale)l),
+		link_to(url, sizeof(url), req, self_path, i18n_tag((enum locale)l),
 		    req != NULL && req->embed, req != NULL ? req->filter : NULL,
 		    req != NULL ? req->search : NULL, req != NULL ? req->page : 0);
 		tdict_set(o, "URL", url);
@@ -349,9 +355,9 @@ view_fill_batch(struct tpage *p, const struct batch_view *v)
 	tdict_set(body, "STATUS_CLASS", v->status.css);
 	url_for(tmp, sizeof(tmp), path, v->req);
 	tdict_set(body, "SELF_URL", tmp);
-	snprintf(tmp, sizeof(tmp), "%s.csv", path);
+	snprintf(tmp, sizeof(tmp), "%s%s.csv", v->req->prefix, path);
 	tdict_set(body, "CSV_URL", tmp);
-	snprintf(tmp, sizeof(tmp), "%s.json", path);
+	snprintf(tmp, sizeof(tmp), "%s%s.json", v->req->prefix, path);
 	tdict_set(body, "JSON_URL", tmp);
 	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
 	    i18n_text(loc, "batch.not_started"));
@@ -456,7 +462,7 @@ filter_link(struct tdict *body, const struct batch_view *v, const char *path,
 
 	if ((s = tdict_section(body, "FILTER")) == NULL)
 		return;
-	link_to(url, sizeof(url), path, v->req->lang, v->req->embed, filter,
+	link_to(url, sizeof(url), v->req, path, v->req->lang, v->req->embed, filter,
 	    v->req->search, 0);
 	tdict_set(s, "URL", url);
 	tdict_set(s, "LABEL", label);
@@ -536,12 +542,12 @@ fill_devices(struct tdict *body, const struct batch_view *v, const char *path,
 	tdict_set(body, "SHOWING", tmp);
 	if (pages > 1 && (s = tdict_section(body, "PAGER")) != NULL) {
 		if (page > 1 && (e = tdict_section(s, "PREV")) != NULL) {
-			link_to(tmp, sizeof(tmp), path, req->lang, req->embed,
+			link_to(tmp, sizeof(tmp), req, path, req->lang, req->embed,
 			    req->filter, req->search, page - 1);
 			tdict_set(e, "URL", tmp);
 		}
 		if ((size_t)page < pages && (e = tdict_section(s, "NEXT")) != NULL) {
-			link_to(tmp, sizeof(tmp), path, req->lang, req->embed,
+			link_to(tmp, sizeof(tmp), req, path, req->lang, req->embed,
 			    req->filter, req->search, page + 1);
 			tdict_set(e, "URL", tmp);
 		}

@@ -6,7 +6,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{TITLE}} · {{T_SITE_NAME}}</title>
-<link rel="stylesheet" href="/static/style.css">
+<link rel="stylesheet" href="{{ROOT}}static/style.css">
 </head>
 <body{{#EMBED}} class="embed"{{/EMBED}}>
 {{#CHROME}}<header class="site"><a class="brand" href="{{HOME_URL}}">{{T_SITE_NAME}}</a></header>{{/CHROME}}

@@ -14,11 +14,12 @@
 #define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
 
 static struct response res;
+static const char *script_name;	/* what nginx would pass as SCRIPT_NAME */
 
 static void
 go(struct fetch_ctx *f, const char *method, const char *uri)
 {
-	struct http_in in = { method, uri, NULL, NULL };
+	struct http_in in = { method, uri, NULL, NULL, script_name };
 
 	buf_free(&res.body);
 	handle_request(f, &in, 0, &res);
@@ -146,6 +147,38 @@ main(void)
 	unlink(tokpath);
 
 	/* Health and metrics never call upstream. */
+	/* Mounted under a prefix (SCRIPT_NAME or the setting): routed below it, every link carries it. */
+	script_name = "/tools/batchstatus";
+	go(&f, "GET", "/tools/batchstatus/");
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body.data, "action=\"/tools/batchstatus/\"");
+	CHECK_CONTAINS(res.body.data, "href=\"/tools/batchstatus/static/style.css\"");
+	CHECK_CONTAINS(res.body.data, "href=\"/tools/batchstatus/?lang=ja-JP\"");
+	go(&f, "GET", "/tools/batchstatus");
+	CHECK(res.status == 200);
+	go(&f, "GET", "/tools/batchstatus?lang=hu");
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body.data, "lang=\"hu-HU\"");
+	go(&f, "GET", "/tools/batchstatus/?customer=" C "&tracking=" T);
+	CHECK(res.status == 303);
+	CHECK_STR(res.location, "/tools/batchstatus/customers/" C "/batches/" T);
+	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK(res.status == 404);
+	go(&f, "GET", "/tools/batchstatusx/");
+	CHECK(res.status == 404);
+	script_name = "/../etc";	/* not a mount point we accept: ignored */
+	go(&f, "GET", "/");
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body.data, "action=\"/\"");
+	CHECK(handler_set_base_path("/portal/bs") == 0);
+	script_name = "/tools/batchstatus";	/* the setting wins */
+	go(&f, "GET", "/portal/bs/");
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body.data, "action=\"/portal/bs/\"");
+	CHECK(handler_set_base_path("/trailing/") == -1);
+	CHECK(handler_set_base_path("") == 0);
+	script_name = NULL;
+
 	go(&f, "GET", "/healthz");
 	CHECK(res.status == 200 && strcmp(res.body.data, "ok\n") == 0);
 	CHECK(res.route == MR_HEALTH);
