@@ -18,14 +18,17 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 # Debian packages: to build, to run the stack, and to test it.
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
              libctemplate-dev nginx python3 openssl ca-certificates \
-             groff-base man-db systemd
+             groff-base man-db systemd \
+             chromium nodejs fonts-wqy-microhei $(if $(shell command -v npm),,npm)
+# (the browser tests: Debian's Chromium, Node.js for playwright-core, a CJK font for the
+# zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs)
 
 LIB_SRCS  := buf log guid i18n config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
 UNIT      := guid route config batch errcodes view export render token upstream cache handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps run test test-asan bench clean install uninstall
+.PHONY: all deps browser-deps run test test-asan bench clean install uninstall
 all: $(BUILD)/batchstatus $(UNIT_BINS)
 
 # Installs only what is missing; sudo when not root. A no-op on a ready machine.
@@ -53,17 +56,25 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h $(OBJS) | $(BUILD)/tes
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
+# The browser suite's npm packages (tests/browser/package-lock.json), installed again only
+# when the lock file changes: offline once installed.
+BROWSER_MODULES := tests/browser/node_modules/.package-lock.json
+browser-deps: deps $(BROWSER_MODULES)
+$(BROWSER_MODULES): tests/browser/package-lock.json tests/browser/package.json | deps
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	PORT=$(PORT) scripts/run.sh
 
 # Every test: unit tests, then black-box tests through nginx + the server + the fake Partner Center.
-test: deps
+test: deps browser-deps
 	@$(MAKE) --no-print-directory all
 	@tests/run_all.sh $(BUILD)
 
 # The same suite with AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
-test-asan: deps
+test-asan: deps browser-deps
 	@$(MAKE) --no-print-directory all BUILD=build/asan \
 	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' CFLAGS='-O1 -g' CXXFLAGS='-O1 -g'
 	@tests/run_all.sh build/asan

@@ -148,6 +148,29 @@ def processing_body(fixture):
     return (json.dumps(doc, indent=4, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+# "finishing": started at this process's first request for it, processing for
+# FINISHING_SECONDS, finished afterwards (for the browser suite's auto-refresh test).
+FINISHING_SECONDS = 8.0
+_finishing_first = {}
+_finishing_lock = threading.Lock()
+
+
+def finishing_body(fixture, tracking):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    with _finishing_lock:
+        first, started = _finishing_first.setdefault(tracking, (time.monotonic(), now))
+    doc = json.loads(fixture.decode("utf-8"))
+    doc["batchTrackingId"] = tracking
+    doc["startedTime"] = started.strftime("%Y-%m-%dT%H:%M:%S")
+    if time.monotonic() - first >= FINISHING_SECONDS:
+        doc["status"] = "finished"
+        doc["completedTime"] = now.strftime("%Y-%m-%dT%H:%M:%S")
+        for d in doc["devicesStatus"]:
+            if d["status"] == "in-progress":
+                d["status"] = "finished"
+    return (json.dumps(doc, indent=4, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def slow_body(fixture, tracking):
     doc = json.loads(fixture.decode("utf-8"))
     doc["batchTrackingId"] = tracking
@@ -164,6 +187,8 @@ def scenario_answer(s, slow_ms):
         return error_answer(s["upstream_status"])
     if name == "processing":
         return Answer(200, processing_body(read_fixture(s["fixture"])))
+    if name == "finishing":
+        return Answer(200, finishing_body(read_fixture(s["fixture"]), s["tracking"]))
     if name == "slow":
         return Answer(200, slow_body(read_fixture(s["fixture"]), s["tracking"]), delay_ms=slow_ms)
     if name == "oversized":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test against one build (build/ or build/asan/): the unit test programs,
-# then the black-box suite through nginx + the server + the fake Partner Center.
+# then the black-box suites through nginx + the server + the fake Partner Center, then
+# the browser suite (tests/browser: its own stacks, driven in headless Chromium).
 # The last line is the total: "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +47,17 @@ for t in tests/blackbox/test_*.py; do
     printf '%s\n' "$out" | grep -vE '^ok ' || true
     tally "$name" "$rc" "$out"
 done
+# The browser suite: headless Chromium (Debian's) through playwright-core, after the
+# black-box suites. Missing node or Chromium is a failure, not a skip: `make test` installs them.
+if command -v node >/dev/null 2>&1; then
+    out=$(BATCHSTATUS_BIN="$build/batchstatus" BLACKBOX_RUN_ROOT="$build/test-run" \
+        node tests/browser/test_browser.mjs 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -vE '^ok ' || true
+    tally browser "$rc" "$out"
+else
+    echo "FAIL browser: node is not installed (make test installs Debian's nodejs)"
+    failed=$((failed + 1))
+fi
 # A sanitizer report in the server's logs fails the run, whatever the tests said.
 if grep -rlE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$build/test-run" 2>/dev/null; then
     echo "FAIL sanitizer reports in the server logs above"
