@@ -122,7 +122,6 @@ nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/logs/nginx-error.log" 
 pids+=($!)
 wait_for "nginx on port $PORT" port_open "$PORT"
 
-touch "$RUN_DIR/ready"
 base="http://127.0.0.1:$PORT"
 c=47021739-3426-40bf-9601-61b4b6d7c793
 echo "batchstatus is up: $base/"
@@ -140,6 +139,8 @@ app)  echo "  signs in: App-only (client credentials) at the fake sign-in, $BATC
 user) echo "  signs in: App+User (refresh token $RUN_DIR/refresh-token) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;
 esac
 echo "  logs: $RUN_DIR/logs/   (Ctrl-C stops everything)"
+# Ready only once all of the above is printed: tests read it when this file appears.
+touch "$RUN_DIR/ready"
 
 # Runs until a signal, or until one of the three dies (then stops the others).
 set +e

@@ -239,6 +239,78 @@ async function formChecks(browser, s) {
   }
 }
 
+// Switching language from the footer, and a chosen language kept while one clicks on.
+async function languageChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
+  const page = await ctx.newPage();
+  try {
+    await test('language: the footer switches the page to ja-JP and the choice follows the links', async () => {
+      await page.goto(`${s.base}${batchPath(T.large)}`);
+      check(await page.getAttribute('html', 'lang') === 'en-US', 'the default page is not en-US');
+      await Promise.all([page.waitForURL(/lang=ja-JP/, { timeout: 15000 }),
+        page.click('footer a[hreflang="ja-JP"]')]);
+      check(await page.getAttribute('html', 'lang') === 'ja-JP', `lang is ${await page.getAttribute('html', 'lang')}`);
+      const heading = await page.locator('#devices th').nth(1).innerText();
+      check(heading.trim() === 'シリアル番号', `the serial number column reads "${heading}"`);
+      await Promise.all([page.waitForURL((u) => u.pathname === '/', { timeout: 15000 }),
+        page.click('header a.brand')]);
+      check(new URL(page.url()).searchParams.get('lang') === 'ja-JP', `the home link dropped the language: ${page.url()}`);
+      check(await page.getAttribute('html', 'lang') === 'ja-JP', 'the form is not in ja-JP');
+      await page.fill('#customer', C);
+      await page.fill('#tracking', T.seed);
+      await Promise.all([page.waitForURL((u) => u.pathname !== '/', { timeout: 15000 }),
+        page.click('form button[type=submit]')]);
+      check(await page.getAttribute('html', 'lang') === 'ja-JP', `the form's answer is ${await page.getAttribute('html', 'lang')}`);
+    });
+    await test('language: Accept-Language picks hu-HU when the URL names none', async () => {
+      const hu = await browser.newContext({ viewport: DESKTOP, locale: 'hu-HU' });
+      try {
+        const p2 = await hu.newPage();
+        await p2.goto(`${s.base}/`);
+        check(await p2.getAttribute('html', 'lang') === 'hu-HU', `lang is ${await p2.getAttribute('html', 'lang')}`);
+      } finally {
+        await hu.close();
+      }
+    });
+  } finally {
+    await ctx.close();
+  }
+}
+
+// The device table's filter links and serial number search, as a reader uses them.
+async function tableChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const page = await ctx.newPage();
+  const serials = async () => page.locator('#devices td.serial').allInnerTexts();
+  try {
+    await test('table: the "with an error" filter, then a serial number search, then clear', async () => {
+      await page.goto(`${s.base}${batchPath(T.large)}`);
+      const all = (await serials()).length;
+      check(all === 400, `${all} rows at first`);
+      const firstCode = await page.locator('#devices td.code').first().innerText();
+      check(firstCode.trim() !== '', 'the first row has no error: failed devices do not come first');
+      await Promise.all([page.waitForURL(/status=failed/, { timeout: 15000 }),
+        page.click('nav.filters a[href*="status=failed"]')]);
+      const codes = await page.locator('#devices td.code').allInnerTexts();
+      const descs = await page.locator('#devices td.desc').allInnerTexts();
+      check(codes.length > 0 && codes.length < all, `${codes.length} rows with the filter`);
+      check(codes.every((c, i) => c.trim() || descs[i].trim()), 'a device without an error is listed');
+      const pick = (await serials())[0].trim();
+      await page.fill('#q', pick.toLowerCase());
+      await Promise.all([page.waitForURL(/q=/, { timeout: 15000 }), page.press('#q', 'Enter')]);
+      const u = new URL(page.url());
+      check(u.searchParams.get('status') === 'failed', `the search dropped the filter: ${page.url()}`);
+      const found = await serials();
+      check(found.length === 1 && found[0].trim() === pick, `search "${pick}" shows ${JSON.stringify(found.slice(0, 3))}`);
+      await Promise.all([page.waitForURL((x) => !x.search.includes('q='), { timeout: 15000 }),
+        page.click('form.search a.clear')]);
+      check((await serials()).length === all, 'clear does not bring every device back');
+    });
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function refreshCheck(browser, s) {
   await test('a processing batch page refreshes on its own without JavaScript, and stops once finished', async () => {
     // No JavaScript at all: the refresh is the server's (HTTP Refresh or <meta http-equiv>).
@@ -539,6 +611,8 @@ async function main() {
     report('browser: stack starts (scripts/run.sh, ready file)', up);
     if (!up) {
       await formChecks(browser, main);
+      await languageChecks(browser, main);
+      await tableChecks(browser, main);
       await refreshCheck(browser, main);
       await embedChecks(browser, main, portal);
       await pageChecks(browser, main);
