@@ -41,8 +41,8 @@ fetch_classify(const struct upstream_result *r)
 /* One GET with the current token; on a 401 that a new token may cure, *refused is set. */
 static enum bs_error
 call_once(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, const char *locale, struct upstream_result *r,
-    int *refused)
+    const char *correlation_id, const char *locale, int attempt,
+    struct upstream_result *r, int *refused)
 {
 	char		*token;
 	enum bs_error	 e;
@@ -60,7 +60,7 @@ call_once(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	    token, r);
 	metrics_waiting(-1);
 	if (r->outcome == UP_ANSWER && r->http_status == 401)
-		*refused = token_refused(ctx->tokens, token);
+		*refused = token_refused(ctx->tokens, token, attempt > 0);
 	/* On the heap, not the stack: a 16 KiB stack buffer wiped whole
 	 * kept 16 KiB of every worker's stack resident. */
 	explicit_bzero(token, strlen(token));
@@ -98,7 +98,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	*hash = 0;
 	for (attempt = 0; ; attempt++) {
 		e = call_once(ctx, customer, tracking, correlation_id, locale,
-		    &r, &refused);
+		    attempt, &r, &refused);
 		if (e == BS_ERR_TOKEN || e == BS_ERR_SIGNIN ||
 		    (e == BS_ERR_INTERNAL && r.request_id[0] == '\0'))
 			return e;	/* no call was made */

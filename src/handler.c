@@ -89,13 +89,14 @@ static void
 redirect(struct response *res, const struct request *req)
 {
 	static const char *const suffix[] = { "", ".json", ".csv" };
+	char			 path[160];
 
 	res->status = 303;
 	res->outcome = "redirect";
-	snprintf(res->location, sizeof(res->location),
-	    "%s/customers/%s/batches/%s%s%s%s", req->prefix, req->customer,
-	    req->tracking,
-	    suffix[req->format], req->lang[0] ? "?lang=" : "", req->lang);
+	snprintf(path, sizeof(path), "/customers/%s/batches/%s%s",
+	    req->customer, req->tracking, suffix[req->format]);
+	/* The reader's language, embed mode and table view survive the redirect. */
+	view_link(res->location, sizeof(res->location), req, path);
 	res->content_type = "text/plain; charset=utf-8";
 	buf_printf(&res->body, "See %s\n", res->location);
 }
@@ -200,7 +201,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 		return;
 	}
-	if (v.running) {
+	if (v.running && req->format == FORMAT_HTML) {
 		/* No JavaScript: the browser reloads on the Refresh header. */
 		v.refresh_seconds = view_refresh_seconds(&v);
 		res->refresh = v.refresh_seconds;
@@ -295,21 +296,30 @@ static const char *
 strip_prefix(const struct http_in *in, char *prefix, size_t prefixsz,
     struct buf *tmp)
 {
-	const char	*p = base_path;
-	size_t		 n;
+	size_t	 n;
+	int	 from_nginx = 0;
 
-	if (p[0] == '\0' && in->script_name != NULL &&
+	snprintf(prefix, prefixsz, "%s", base_path);
+	if (prefix[0] == '\0' && in->script_name != NULL &&
 	    mount_path_ok(in->script_name) &&
-	    strlen(in->script_name) < sizeof(base_path))
-		p = in->script_name;
-	snprintf(prefix, prefixsz, "%s", p);
+	    strlen(in->script_name) < sizeof(base_path)) {
+		snprintf(prefix, prefixsz, "%s", in->script_name);
+		from_nginx = 1;
+	}
 	if ((n = strlen(prefix)) == 0)
 		return in->uri;
-	if (strncmp(in->uri, prefix, n) != 0)
-		return "";
-	if (in->uri[n] == '/')
+	if (strncmp(in->uri, prefix, n) == 0 && in->uri[n] == '/')
 		return in->uri + n;
-	if (in->uri[n] != '\0' && in->uri[n] != '?')
+	if (from_nginx) {
+		/*
+		 * nginx's stock fastcgi_params set SCRIPT_NAME to the whole
+		 * (decoded) path: not a mount point. Route the URI as it is.
+		 */
+		prefix[0] = '\0';
+		return in->uri;
+	}
+	if (strncmp(in->uri, prefix, n) != 0 ||
+	    (in->uri[n] != '\0' && in->uri[n] != '?'))
 		return "";
 	/* /tools/batchstatus or /tools/batchstatus?x: the form at its root. */
 	buf_printf(tmp, "/%s", in->uri + n);

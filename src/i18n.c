@@ -284,7 +284,9 @@ i18n_negotiate(const char *al)
 			tlen--;
 		/* q in thousandths; a malformed one counts as absent (1). */
 		q = 1000;
-		if (semi != NULL && (s = strstr(semi, "q=")) != NULL && s < end) {
+		/* Only within this entry: a long header must not cost a scan per entry. */
+		if (semi != NULL && (s = memmem(semi, (size_t)(end - semi), "q=",
+		    2)) != NULL && (s[-1] == ';' || s[-1] == ' ' || s[-1] == '\t')) {
 			char *e2;
 			double d = strtod(s + 2, &e2);
 			if (e2 > s + 2 && d >= 0 && d <= 1)

@@ -1,6 +1,7 @@
 /* route.c: REQUEST_URI and query to a typed request; all input validation happens here, before anything else runs. */
 #include "route.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,9 +173,10 @@ take_options(const char *query, struct request *req)
 			req->embed = n == 1 && dec[0] == '1';
 		else if (klen == 6 && memcmp(p, "status", 6) == 0 &&
 		    n > 0 && n < sizeof(req->filter)) {
+			/* Statuses we do not know come as Partner Center wrote them. */
 			for (i = 0; i < n; i++)
-				if (!(dec[i] >= 'a' && dec[i] <= 'z') &&
-				    dec[i] != '_' && dec[i] != '-')
+				if (!isalnum((unsigned char)dec[i]) &&
+				    dec[i] != '_' && dec[i] != '-' && dec[i] != ' ')
 					break;
 			if (i == n)
 				memcpy(req->filter, dec, n + 1);

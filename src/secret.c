@@ -145,12 +145,16 @@ secret_replace(const char *path, const char *value, char *err, size_t errsz)
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
+	if (fsync(fd) == -1) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	n = close(fd);
 	fd = -1;
+	if (n == -1) {
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
 	if (rename(tmp, path) == -1) {
 		snprintf(err, errsz, "%s: cannot rename into place: %s", path,
 		    strerror(errno));

@@ -12,6 +12,7 @@
 #include "upstream.h"
 
 #define SIGNIN_MAX_BODY	(64 * 1024)	/* a token answer is a few KiB */
+#define SIGNIN_MAX_LIFETIME	86400L	/* seconds */
 
 static void
 wipe_buf(struct buf *b)
@@ -40,16 +41,20 @@ seconds_of(json_object *v)
 	switch (json_object_get_type(v)) {
 	case json_type_int:
 		n = (long)json_object_get_int64(v);
-		return n;
+		break;
 	case json_type_string:
 		s = json_object_get_string(v);
-		if (*s < '0' || *s > '9')
+		if (*s < '0' || *s > '9' || strlen(s) > 9)
 			return -1;
 		n = strtol(s, &end, 10);
-		return *end == '\0' ? n : -1;
+		if (*end != '\0')
+			return -1;
+		break;
 	default:
 		return -1;
 	}
+	/* A token lives about an hour; more than a day is not an answer we trust. */
+	return n > 0 && n <= SIGNIN_MAX_LIFETIME ? n : -1;
 }
 
 static const char *

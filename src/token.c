@@ -18,6 +18,7 @@
 #define BACKOFF_MAX_MS		60000
 #define RENEW_MARGIN_MAX_MS	300000	/* five minutes before expiry at most */
 #define SECRET_MAX		4096
+#define REFUSED_RENEW_MS	60000	/* after a renewed token is refused too, refusals renew nothing this long */
 
 struct token_source {
 	pthread_mutex_t		 lock;
@@ -30,6 +31,8 @@ struct token_source {
 	int			 bad;		/* the file as seen is unusable: wait for it to change */
 	/* TOKEN_APP, TOKEN_APP_USER; times on the monotonic clock */
 	int64_t			 renew_at_ms, expires_at_ms, retry_at_ms;
+	int64_t			 refused_at_ms;	/* the last renewal a 401 caused */
+	char			*refresh;	/* App+User: the newest refresh token (the file may lag) */
 	long			 backoff_ms;
 	int			 renewing;
 	char			 failure[80];	/* the last sign-in failure, for pages */
@@ -95,6 +98,10 @@ token_source_free(struct token_source *ts)
 	if (ts == NULL)
 		return;
 	forget(ts);
+	if (ts->refresh != NULL) {
+		explicit_bzero(ts->refresh, strlen(ts->refresh));
+		free(ts->refresh);
+	}
 	pthread_mutex_destroy(&ts->lock);
 	pthread_cond_destroy(&ts->renewed);
 	free((char *)ts->o.token_file);
@@ -184,9 +191,9 @@ file_get(struct token_source *ts, char *out, size_t outsz)
 
 /* --- a token from the sign-in endpoint ----------------------------------- */
 
-/* One call to the token endpoint, made without the lock. */
+/* One call to the token endpoint, made without the lock; known: the newest refresh token we hold, or NULL. */
 static void
-call_signin(struct token_source *ts, struct signin_answer *a)
+call_signin(struct token_source *ts, const char *known, struct signin_answer *a)
 {
 	char	*secret = NULL, *refresh = NULL, why[320];
 	int	 user = ts->o.kind == TOKEN_APP_USER;
@@ -202,13 +209,15 @@ call_signin(struct token_source *ts, struct signin_answer *a)
 	if (secret_check(ts->o.client_secret_file, why, sizeof(why)) == -1 ||
 	    secret_read(ts->o.client_secret_file, secret, SECRET_MAX, why,
 	    sizeof(why)) == -1 ||
-	    (user && (secret_check(ts->o.refresh_token_file, why,
-	    sizeof(why)) == -1 || secret_read(ts->o.refresh_token_file,
+	    (user && known == NULL && (secret_check(ts->o.refresh_token_file,
+	    why, sizeof(why)) == -1 || secret_read(ts->o.refresh_token_file,
 	    refresh, TOKEN_MAX, why, sizeof(why)) == -1))) {
 		snprintf(a->error, sizeof(a->error), "secret_file");
 		snprintf(a->detail, sizeof(a->detail), "%.250s", why);
 		goto out;
 	}
+	if (user && known != NULL)
+		snprintf(refresh, TOKEN_MAX, "%s", known);
 	signin_request(&ts->o.signin, secret, refresh, a);
 out:
 	if (secret != NULL) {
@@ -223,12 +232,12 @@ out:
 
 /* Takes the answer in; the lock is held. */
 static void
-apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now)
+apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now,
+    int *rotated)
 {
 	const char	*grant = ts->o.kind == TOKEN_APP_USER ?
 	    "refresh_token" : "client_credentials";
 	const char	*ver = ts->o.signin.v2 ? "v2" : "v1";
-	char		 why[320];
 	long		 margin;
 
 	if (!a->ok) {
@@ -262,15 +271,33 @@ apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now)
 	    margin / 1000);
 	metrics_token(1);
 	if (ts->o.kind == TOKEN_APP_USER && a->refresh_token != NULL) {
-		if (secret_replace(ts->o.refresh_token_file, a->refresh_token,
-		    why, sizeof(why)) == -1)
-			log_err("token: the sign-in rotated the refresh token "
-			    "but it could not be saved, so a restart will "
-			    "fail to sign in: %s", why);
-		else
-			log_info("token: rotated refresh token saved to %s",
-			    ts->o.refresh_token_file);
+		/* Kept in memory first: the next renewal needs it even if saving fails. */
+		if (ts->refresh != NULL) {
+			explicit_bzero(ts->refresh, strlen(ts->refresh));
+			free(ts->refresh);
+		}
+		ts->refresh = a->refresh_token;
+		a->refresh_token = NULL;
+		*rotated = 1;
 	}
+}
+
+/* Saves a rotated refresh token, without the lock (fsync is slow); the caller is the only renewer. */
+static void
+save_refresh(struct token_source *ts, char *value)
+{
+	char why[320];
+
+	if (secret_replace(ts->o.refresh_token_file, value, why,
+	    sizeof(why)) == -1)
+		log_err("token: the sign-in rotated the refresh token but it "
+		    "could not be saved, so a restart will fail to sign in: %s",
+		    why);
+	else
+		log_info("token: rotated refresh token saved to %s",
+		    ts->o.refresh_token_file);
+	explicit_bzero(value, strlen(value));
+	free(value);
 }
 
 static enum bs_error
@@ -278,6 +305,8 @@ signin_get(struct token_source *ts, char *out, size_t outsz)
 {
 	struct signin_answer	 a;
 	int64_t			 now;
+	char			*known;
+	int			 rotated;
 
 	for (;;) {
 		now = now_ms();
@@ -296,13 +325,25 @@ signin_get(struct token_source *ts, char *out, size_t outsz)
 			continue;
 		}
 		ts->renewing = 1;
+		known = ts->refresh != NULL ? strdup(ts->refresh) : NULL;
 		pthread_mutex_unlock(&ts->lock);
 		metrics_waiting(1);
-		call_signin(ts, &a);
+		call_signin(ts, known, &a);
 		metrics_waiting(-1);
+		if (known != NULL) {
+			explicit_bzero(known, strlen(known));
+			free(known);
+		}
 		pthread_mutex_lock(&ts->lock);
-		apply_answer(ts, &a, now_ms());
+		rotated = 0;
+		apply_answer(ts, &a, now_ms(), &rotated);
 		signin_answer_free(&a);
+		if (rotated && (known = strdup(ts->refresh)) != NULL) {
+			/* Others use the new token meanwhile; renewing keeps writers single. */
+			pthread_mutex_unlock(&ts->lock);
+			save_refresh(ts, known);
+			pthread_mutex_lock(&ts->lock);
+		}
 		ts->renewing = 0;
 		pthread_cond_broadcast(&ts->renewed);
 	}
@@ -321,21 +362,41 @@ token_get(struct token_source *ts, char *out, size_t outsz)
 }
 
 int
-token_refused(struct token_source *ts, const char *token)
+token_refused(struct token_source *ts, const char *token, int again)
 {
-	int retry = 0;
+	int	 retry = 0;
+	int64_t	 now = now_ms();
 
 	if (ts->o.kind == TOKEN_FROM_FILE)
 		return 0;
 	pthread_mutex_lock(&ts->lock);
 	if (ts->token != NULL && strcmp(ts->token, token) == 0) {
+		if (again) {
+			/*
+			 * A token renewed for this very call was refused too:
+			 * a new one will be (a missing permission, say). For a
+			 * minute, refusals renew nothing, or every request
+			 * would cost a sign-in.
+			 */
+			ts->refused_at_ms = now;
+			pthread_mutex_unlock(&ts->lock);
+			log_warn("token: Partner Center refused a new token too; "
+			    "not renewing on refusals for %d s (check the app's "
+			    "Partner Center permissions)", REFUSED_RENEW_MS / 1000);
+			return 0;
+		}
+		if (ts->refused_at_ms != 0 &&
+		    now - ts->refused_at_ms < REFUSED_RENEW_MS) {
+			pthread_mutex_unlock(&ts->lock);
+			return 0;
+		}
 		log_warn("token: Partner Center refused the current token; "
 		    "renewing it");
 		forget(ts);
 		ts->renew_at_ms = ts->expires_at_ms = 0;
 	}
 	/* Another token is there, or the next token_get asks for one. */
-	retry = ts->token != NULL || now_ms() >= ts->retry_at_ms;
+	retry = ts->token != NULL || now >= ts->retry_at_ms;
 	pthread_mutex_unlock(&ts->lock);
 	return retry;
 }

@@ -40,9 +40,12 @@ enum bs_error		 token_get(struct token_source *, char *out,
 
 /*
  * Partner Center refused token (401): it is dropped if it is still the
- * current one. Returns 1 when asking token_get again may give another.
+ * current one. again: it was itself the renewal for this call, refused
+ * too; then refusals renew nothing for a minute. Returns 1 when asking
+ * token_get again may give another token.
  */
-int			 token_refused(struct token_source *, const char *token);
+int			 token_refused(struct token_source *, const char *token,
+			    int again);
 
 /* The last sign-in failure, fit for a page: "invalid_client AADSTS7000215", or "". */
 void			 token_failure(struct token_source *, char *out,

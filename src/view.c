@@ -272,6 +272,13 @@ link_to(char *out, size_t outsz, const struct request *req, const char *path,
 		snprintf(out + o, outsz - o, "%cpage=%ld", sep, page);
 }
 
+void
+view_link(char *out, size_t outsz, const struct request *req, const char *path)
+{
+	link_to(out, outsz, req, path, req->lang, req->embed, req->filter,
+	    req->search, req->page);
+}
+
 /* path with the language and embed mode the reader chose. */
 static void
 url_for(char *out, size_t outsz, const char *path, const struct request *req)
@@ -294,12 +301,13 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 		tpage_set_static(p, i18n_var(i), i18n_value(loc, i));
 	url_for(url, sizeof(url), "/", req);
 	tdict_set(layout, "HOME_URL", url);
+	tdict_set(tpage_body(p), "HOME_URL", url);
 	snprintf(url, sizeof(url), "%s/", req != NULL ? req->prefix : "");
 	tdict_set(layout, "ROOT", url);
 	tdict_set(tpage_body(p), "ROOT", url);
 	/* Embedded in a portal: the batch alone, no site header, footer or form. */
 	tdict_show(layout, req != NULL && req->embed ? "EMBED" : "CHROME");
-	tdict_set(tpage_body(p), "HOME_URL", url);
+	tdict_show(tpage_body(p), req != NULL && req->embed ? "EMBED" : "CHROME");
 	for (l = 0; l < LOC__MAX; l++) {
 		if ((s = tdict_section(layout, "LANG")) == NULL)
 			return;
@@ -445,7 +453,7 @@ device_shown(const struct batch_view *v, size_t i)
 		if (strcmp(req->filter, "failed") == 0) {
 			if (!device_failed(d))
 				return 0;
-		} else if (strcmp(req->filter, v->dev_status[i].key) != 0)
+		} else if (strcasecmp(req->filter, v->dev_status[i].key) != 0)
 			return 0;
 	}
 	return req->search[0] == '\0' ||
@@ -468,7 +476,7 @@ filter_link(struct tdict *body, const struct batch_view *v, const char *path,
 	tdict_set(s, "LABEL", label);
 	tdict_set(s, "CLASS", css);
 	tdict_set_long(s, "N", (long)n);
-	if (strcmp(v->req->filter, filter) == 0)
+	if (strcasecmp(v->req->filter, filter) == 0)
 		tdict_show(s, "ACTIVE");
 }
 
@@ -644,6 +652,8 @@ view_fill_form(struct tpage *p, const struct request *req,
 	if (req->lang[0] != '\0' &&
 	    (s = tdict_section(body, "LANG_FIELD")) != NULL)
 		tdict_set(s, "TAG", req->lang);
+	if (req->embed)
+		tdict_show(body, "EMBED_FIELD");
 	if (req->msg != MSG_NONE) {
 		if ((s = tdict_section(body, "MESSAGE")) != NULL) {
 			tdict_set(s, "TEXT", view_form_message(req->msg,

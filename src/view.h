@@ -50,6 +50,9 @@ int	view_batch_build(struct batch_view *, const struct batch *,
 	    const struct request *, int64_t now);
 void	view_batch_free(struct batch_view *);
 
+/* path under the request's mount point, with its language, embed mode and table view. */
+void	view_link(char *out, size_t outsz, const struct request *, const char *path);
+
 /* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" (units in the locale's words) */
 void	view_time_human(int64_t t, char *out, size_t outsz);
 void	view_time_iso(int64_t t, char *out, size_t outsz);

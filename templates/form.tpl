@@ -7,6 +7,7 @@
 <p class="correlation-small">{{T_COMMON_CORRELATION}}: <code id="correlation-id">{{CORRELATION_ID}}</code></p>{{/MESSAGE}}
 <form method="get" action="{{ROOT}}" class="lookup-form">
 {{#LANG_FIELD}}<input type="hidden" name="lang" value="{{TAG}}">{{/LANG_FIELD}}
+{{#EMBED_FIELD}}<input type="hidden" name="embed" value="1">{{/EMBED_FIELD}}
 <label for="customer">{{T_FORM_CUSTOMER}}</label>
 <input id="customer" name="customer" type="text" value="{{CUSTOMER}}" placeholder="47021739-3426-40bf-9601-61b4b6d7c793" autocomplete="off" spellcheck="false"{{#CUSTOMER_INVALID}} aria-invalid="true" aria-describedby="form-message" autofocus{{/CUSTOMER_INVALID}}>
 <label for="tracking">{{T_FORM_TRACKING}}</label>

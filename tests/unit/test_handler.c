@@ -154,18 +154,21 @@ main(void)
 	CHECK_CONTAINS(res.body.data, "action=\"/tools/batchstatus/\"");
 	CHECK_CONTAINS(res.body.data, "href=\"/tools/batchstatus/static/style.css\"");
 	CHECK_CONTAINS(res.body.data, "href=\"/tools/batchstatus/?lang=ja-JP\"");
-	go(&f, "GET", "/tools/batchstatus");
+	/* nginx's stock fastcgi_params make SCRIPT_NAME the whole path: not a mount point. */
+	script_name = "/healthz";
+	go(&f, "GET", "/healthz");
 	CHECK(res.status == 200);
-	go(&f, "GET", "/tools/batchstatus?lang=hu");
-	CHECK(res.status == 200);
-	CHECK_CONTAINS(res.body.data, "lang=\"hu-HU\"");
+	CHECK_STR(res.body.data, "ok\n");
+	script_name = "/customers/" C "/batches/" T;
+	go(&f, "GET", "/customers/" C "/batches/" T "?lang=hu");
+	CHECK(res.status == 502);	/* routed as a batch (upstream unreachable here) */
+	script_name = "/tools/batchstatus";
 	go(&f, "GET", "/tools/batchstatus/?customer=" C "&tracking=" T);
 	CHECK(res.status == 303);
 	CHECK_STR(res.location, "/tools/batchstatus/customers/" C "/batches/" T);
-	go(&f, "GET", "/customers/" C "/batches/" T);
-	CHECK(res.status == 404);
-	go(&f, "GET", "/tools/batchstatusx/");
-	CHECK(res.status == 404);
+	go(&f, "GET", "/tools/batchstatus/?lang=hu&embed=1&customer=" C "&tracking=" T);
+	CHECK_STR(res.location, "/tools/batchstatus/customers/" C "/batches/" T
+	    "?lang=hu-HU&embed=1");
 	script_name = "/../etc";	/* not a mount point we accept: ignored */
 	go(&f, "GET", "/");
 	CHECK(res.status == 200);
@@ -175,6 +178,15 @@ main(void)
 	go(&f, "GET", "/portal/bs/");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "action=\"/portal/bs/\"");
+	go(&f, "GET", "/portal/bs");
+	CHECK(res.status == 200);
+	go(&f, "GET", "/portal/bs?lang=hu");
+	CHECK(res.status == 200);
+	CHECK_CONTAINS(res.body.data, "lang=\"hu-HU\"");
+	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK(res.status == 404);	/* outside the configured mount point */
+	go(&f, "GET", "/portal/bsx/");
+	CHECK(res.status == 404);
 	CHECK(handler_set_base_path("/trailing/") == -1);
 	CHECK(handler_set_base_path("") == 0);
 	script_name = NULL;
@@ -185,8 +197,8 @@ main(void)
 	go(&f, "GET", "/metrics");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_calls_total{outcome=\"unreachable\"} 2");
-	/* Five misses: two reached upstream, the others stopped at the missing token or the sign-in. */
-	CHECK_CONTAINS(res.body.data, "batchstatus_cache_requests_total{result=\"miss\"} 5");
+	/* Six misses: two reached upstream, the others stopped at the missing token or the sign-in. */
+	CHECK_CONTAINS(res.body.data, "batchstatus_cache_requests_total{result=\"miss\"} 6");
 	CHECK_CONTAINS(res.body.data, "batchstatus_token_requests_total{outcome=\"failed\"} 1");
 	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_latency_seconds_count 2");
 	CHECK_CONTAINS(res.body.data, "# TYPE batchstatus_threads_busy gauge");

@@ -74,7 +74,7 @@ main(void)
 	write_file(path, "third");
 	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
 	/* A file source has nothing to renew: a refusal is final. */
-	CHECK(token_refused(ts, "third") == 0);
+	CHECK(token_refused(ts, "third", 0) == 0);
 	/* While the file is briefly gone (rotation), the last good token serves. */
 	unlink(path);
 	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
