@@ -20,6 +20,10 @@ DEMO_TENANT=8f1c2d3e-0000-4000-8000-00000000d3e0
 DEMO_CLIENT=1950a258-227b-4e31-a9cf-717495945fc2
 
 case $PORT in ''|*[!0-9]*) echo "run.sh: PORT must be a number" >&2; exit 2;; esac
+# MOUNT_PREFIX=/tools/batchstatus serves the app below that path (nginx passes it as SCRIPT_NAME).
+MOUNT_PREFIX=${MOUNT_PREFIX:-}
+case $MOUNT_PREFIX in ''|/*[!/]) ;; *) echo "run.sh: MOUNT_PREFIX must be like /tools/batchstatus" >&2; exit 2;; esac
+case $MOUNT_PREFIX in *[!A-Za-z0-9/_.-]*|*..*|*//*) echo "run.sh: MOUNT_PREFIX has a character it cannot have" >&2; exit 2;; esac
 [ -x "$BIN" ] || { echo "run.sh: $BIN is not built: run make" >&2; exit 2; }
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
@@ -112,7 +116,7 @@ wait_for "batchstatus" test -S "$sock"
 
 user_line=""
 [ "$(id -u)" = 0 ] && user_line="user root;"
-sed -e "s|@SOCKET@|$sock|g" -e "s|@STATIC_DIR@|$top/static|g" \
+sed -e "s|@SOCKET@|$sock|g" -e "s|@STATIC_DIR@|$top/static|g" -e "s|@PREFIX@|$MOUNT_PREFIX|g" \
     "$top/nginx/batchstatus.locations.conf.in" > "$RUN_DIR/batchstatus.locations.conf"
 sed -e "s|@CACHE_DIR@|$RUN_DIR/nginx-cache|g" \
     "$top/nginx/batchstatus.http.conf.in" > "$RUN_DIR/batchstatus.http.conf"
@@ -122,7 +126,7 @@ nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/logs/nginx-error.log" 
 pids+=($!)
 wait_for "nginx on port $PORT" port_open "$PORT"
 
-base="http://127.0.0.1:$PORT"
+base="http://127.0.0.1:$PORT$MOUNT_PREFIX"
 c=47021739-3426-40bf-9601-61b4b6d7c793
 echo "batchstatus is up: $base/"
 if [ -n "${FAKE_PC_LATENCY_MS:-}" ] && [ -s "$RUN_DIR/fake-pc.port" ]; then

@@ -1594,6 +1594,33 @@ def throttled_pauses_all_calls(s):
           % (len(new_upstream(s, before)) - 1))
     expect_status(s.get(batch_path(T["seed"])), 200)
 
+# 9. mounted under a prefix of a larger site (nginx passes it as SCRIPT_NAME)
+PREFIX = "/tools/batchstatus"
+
+
+@test("prefix")
+def mounted_under_a_prefix_every_url_carries_it(s):
+    r = s.get(PREFIX + "/?lang=hu")
+    expect_status(r, 200)
+    check('action="%s/"' % PREFIX in r.text, "the form's action lacks the prefix")
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', r.text)
+    check(css and css.group(1) == PREFIX + "/static/style.css", "stylesheet %r" % (css and css.group(1)))
+    expect_status(s.get(PREFIX + "/static/style.css"), 200)
+    r = s.get(PREFIX + "/?lang=hu&customer=%s&tracking=%s" % (C, T["seed"]))
+    expect_status(r, 303)
+    loc = r.header("Location") or ""
+    check(loc == PREFIX + batch_path(T["seed"]) + "?lang=hu-HU", "Location %r" % loc)
+    r = s.get(loc)
+    expect_status(r, 200)
+    hrefs = [a.attrs.get("href", "") for a in r.tree.root.find_all("a")]
+    outside = [h for h in hrefs if h.startswith("/") and not h.startswith(PREFIX + "/")]
+    check(not outside, "links outside the mount point: %r" % outside[:3])
+    check(len(device_rows(r)) == 1, "the batch page has no device table")
+    # Only the mount point is served; the counters stay local.
+    check(s.get("/customers/%s/batches/%s" % (C, T["seed"])).status == 404, "served outside the prefix")
+    expect_status(s.get(PREFIX + "/metrics"), 200)
+
+
 def main(argv):
     verbose = "-v" in argv
     only = argv[argv.index("-k") + 1] if "-k" in argv else None
@@ -1610,7 +1637,8 @@ def main(argv):
     # main runs on run.sh's static token file (token_rotation rewrites it); the others sign in.
     configs = [("main", dict(no_cache, DEMO_SIGNIN="file")),
                ("cap", dict(no_cache, BATCHSTATUS_MAX_BODY_BYTES="65536")),
-               ("cache", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2", "FAKE_PC_LATENCY_MS": "300"})]
+               ("cache", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2", "FAKE_PC_LATENCY_MS": "300"}),
+               ("prefix", {"MOUNT_PREFIX": PREFIX})]
     for stack_name, env in configs:
         tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
         if not tests:
