@@ -23,7 +23,7 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 # (the browser tests: Debian's Chromium, Node.js for playwright-core, a CJK font for the
 # zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs)
 
-LIB_SRCS  := buf log guid i18n config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
+LIB_SRCS  := buf log guid i18n allow config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
 UNIT      := guid route config batch errcodes view export render token upstream cache handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)

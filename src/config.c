@@ -55,6 +55,7 @@ static const struct setting settings[] = {
 	{ "log_level", STR(log_level, K_STRING) },
 	{ "frame_ancestors", STR(frame_ancestors, K_STRING) },
 	{ "base_path", STR(base_path, K_STRING) },
+	{ "allowed_customers", STR(allowed_customers, K_FILE) },
 };
 
 /* The API base and the sign-in authority of each cloud (see the API notes). */

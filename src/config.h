@@ -19,6 +19,7 @@ struct config {
 	char	token_endpoint[8];	/* v1 (resource=) or v2 (scope=) */
 	char	log_level[8];		/* error, warn, info, debug */
 	char	frame_ancestors[1024];	/* origins that may embed the pages, besides 'self' */
+	char	allowed_customers[CONFIG_PATH_MAX];	/* file of customer IDs; "" allows every customer */
 	char	base_path[128];		/* mounted under this path (/tools/batchstatus); "" at the root */
 	char	ca_file[CONFIG_PATH_MAX];	/* empty: the system's CAs */
 	char	listen[CONFIG_PATH_MAX];	/* "unix:/path", "host:port", or empty for fd 0 */

@@ -18,6 +18,11 @@ static const struct error_info table[BS_ERR__MAX] = {
 	    "Partner Center knows no batch with this tracking ID for this "
 	    "customer. Check both IDs: the tracking ID comes from the "
 	    "Location header of the upload, and belongs to one customer." },
+	[BS_ERR_CUSTOMER_NOT_ALLOWED] = { 403, "customer_not_allowed",
+	    "This customer is not served here",
+	    "This server shows the batches of a fixed list of customers, "
+	    "and this customer is not on it. Ask the administrator if it "
+	    "should be." },
 	[BS_ERR_CREDENTIALS] = { 502, "credentials",
 	    "Partner Center rejected this server",
 	    "The server's Partner Center credentials were rejected. "

@@ -8,6 +8,7 @@ enum bs_error {
 	BS_ERR_NO_ROUTE,	/* unknown path */
 	BS_ERR_METHOD,		/* not GET or HEAD */
 	BS_ERR_NO_SUCH_BATCH,	/* upstream 404 */
+	BS_ERR_CUSTOMER_NOT_ALLOWED,	/* not in BATCHSTATUS_ALLOWED_CUSTOMERS */
 	BS_ERR_CREDENTIALS,	/* upstream 401/403 */
 	BS_ERR_THROTTLED,	/* upstream 429 */
 	BS_ERR_UPSTREAM_STATUS,	/* upstream 5xx or another unexpected status */

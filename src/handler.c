@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "allow.h"
 #include "batch.h"
 #include "cache.h"
 #include "export.h"
@@ -371,6 +372,12 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 		redirect(res, &req);
 		break;
 	case ROUTE_BATCH:
+		/* Checked before the cache and Partner Center are asked anything. */
+		if (!allow_customer(req.customer)) {
+			error_page(res, BS_ERR_CUSTOMER_NOT_ALLOWED, &req, -1,
+			    NULL);
+			break;
+		}
 		batch_page(res, fetch, &req, in, now);
 		break;
 	case ROUTE_METRICS:

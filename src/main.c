@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "cache.h"
 #include "config.h"
 #include "handler.h"
@@ -203,6 +204,17 @@ main(int argc, char *argv[])
 		return EXIT_CONFIG;
 	}
 	log_set_level((enum log_level)cfg.log_level_n);
+	if (allow_load(cfg.allowed_customers, err, sizeof(err)) == -1) {
+		log_err("cannot start: configuration: BATCHSTATUS_ALLOWED_CUSTOMERS "
+		    "(allowed_customers): %s", err);
+		return EXIT_CONFIG;
+	}
+	if (allow_count() > 0)
+		log_info("customers: only the %zu in %s", allow_count(),
+		    cfg.allowed_customers);
+	else
+		log_warn("customers: every customer's batches can be read here "
+		    "(set BATCHSTATUS_ALLOWED_CUSTOMERS, and control access in nginx)");
 	if (render_init(cfg.templates_dir, err, sizeof(err)) == -1 ||
 	    load_catalogs(cfg.templates_dir, err, sizeof(err)) == -1) {
 		log_err("cannot start: %s", err);
@@ -314,6 +326,7 @@ main(int argc, char *argv[])
 	token_source_free(tokens);
 	upstream_global_cleanup();
 	i18n_free();
+	allow_free();
 	log_info("stopped");
 	return 0;
 }

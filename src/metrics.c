@@ -7,8 +7,8 @@ static const char *const route_names[MR__MAX] = {
 	"form", "lookup", "batch_html", "batch_json", "batch_csv",
 	"metrics", "healthz", "other",
 };
-static const int statuses[] = { 200, 303, 304, 400, 404, 405, 500, 502, 503,
-	504 };
+static const int statuses[] = { 200, 303, 304, 400, 403, 404, 405, 500, 502,
+	503, 504 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 static const char *const cache_names[MC__MAX] = {
 	"hit", "miss", "coalesced", "throttled",

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "handler.h"
 #include "i18n.h"
 #include "render.h"
@@ -215,5 +216,38 @@ main(void)
 	upstream_free(f.upstream);
 	buf_free(&res.body);
 	upstream_global_cleanup();
+	/* BATCHSTATUS_ALLOWED_CUSTOMERS: others get 403 before anything is asked upstream. */
+	{
+		char	 list[] = "/tmp/bs-allow-XXXXXX", e2[256];
+		int	 fd = mkstemp(list);
+		FILE	*af = fdopen(fd, "w");
+
+		fputs("# our customers\n {" C "}  # Contoso\n\n"
+		    "5B8E2C1A-0000-4A4A-9C9C-123456789ABC\n", af);
+		fclose(af);
+		CHECK(allow_load(list, e2, sizeof(e2)) == 0);
+		CHECK(allow_count() == 2);
+		CHECK(allow_customer(C));
+		CHECK(allow_customer("5b8e2c1a-0000-4a4a-9c9c-123456789abc"));
+		go(&f, "GET", "/customers/aaaaaaaa-0000-4000-8000-000000000001/batches/" T);
+		CHECK(res.status == 403);
+		CHECK_STR(res.outcome, "customer_not_allowed");
+		CHECK(res.cache == NULL);	/* the cache, so upstream, never asked */
+		go(&f, "GET", "/customers/aaaaaaaa-0000-4000-8000-000000000001/batches/" T ".json");
+		CHECK(res.status == 403);
+		CHECK_CONTAINS(res.body.data, "\"error\":\"customer_not_allowed\"");
+		af = fopen(list, "w");
+		fputs(C "\nnot-a-guid\n", af);
+		fclose(af);
+		CHECK(allow_load(list, e2, sizeof(e2)) == -1);
+		CHECK_CONTAINS(e2, ":2: not a customer ID");
+		af = fopen(list, "w");
+		fputs("# nobody\n", af);
+		fclose(af);
+		CHECK(allow_load(list, e2, sizeof(e2)) == -1);
+		CHECK_CONTAINS(e2, "no customer IDs");
+		CHECK(allow_load("", e2, sizeof(e2)) == 0 && allow_customer(T));
+		unlink(list);
+	}
 	return t_done("test_handler");
 }
