@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "text.h"
 
@@ -266,6 +267,26 @@ parse_json(const char *body, size_t len, char *err, size_t errsz)
 	return root;
 }
 
+/*
+ * Tolerant of missing fields, but not of another resource: it must have
+ * one of the batch's own fields, and an objectType, if any, of a batch.
+ */
+static int
+looks_like_batch(json_object *root)
+{
+	json_object	*attrs, *type;
+
+	if (json_object_object_get_ex(root, "attributes", &attrs) &&
+	    json_object_is_type(attrs, json_type_object) &&
+	    json_object_object_get_ex(attrs, "objectType", &type) &&
+	    json_object_is_type(type, json_type_string) &&
+	    strcasecmp(json_object_get_string(type), "BatchUploadDetails") != 0)
+		return 0;
+	return json_object_object_get_ex(root, "status", NULL) ||
+	    json_object_object_get_ex(root, "batchTrackingId", NULL) ||
+	    json_object_object_get_ex(root, "devicesStatus", NULL);
+}
+
 int
 batch_parse(const char *body, size_t len, struct batch *out, char *err,
     size_t errsz)
@@ -290,6 +311,11 @@ batch_parse(const char *body, size_t len, struct batch *out, char *err,
 		json_object_put(root);
 		return fail(out, NULL, err, errsz,
 		    "wrong shape: not a JSON object");
+	}
+	if (!looks_like_batch(root)) {
+		json_object_put(root);
+		return fail(out, NULL, err, errsz, "wrong shape: an object "
+		    "that is not a BatchUploadDetails");
 	}
 	if ((e = take_text(&arena, root, "batchTrackingId", 0,
 	    &out->tracking_id)) ||

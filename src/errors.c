@@ -13,6 +13,10 @@ static const struct error_info table[BS_ERR__MAX] = {
 	[BS_ERR_METHOD] = { 405, "method",
 	    "Method not allowed",
 	    "This page can only be read (GET)." },
+	[BS_ERR_BODY] = { 400, "body",
+	    "This request has a body",
+	    "Pages here are only read: a request with a body is refused, "
+	    "and nothing is asked of Partner Center." },
 	[BS_ERR_NO_SUCH_BATCH] = { 404, "no_such_batch",
 	    "No such batch for this customer",
 	    "Partner Center knows no batch with this tracking ID for this "

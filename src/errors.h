@@ -7,6 +7,7 @@ enum bs_error {
 	BS_ERR_BAD_INPUT,	/* a missing or malformed ID: the form again */
 	BS_ERR_NO_ROUTE,	/* unknown path */
 	BS_ERR_METHOD,		/* not GET or HEAD */
+	BS_ERR_BODY,		/* a request with a body: nothing here takes one */
 	BS_ERR_NO_SUCH_BATCH,	/* upstream 404 */
 	BS_ERR_CUSTOMER_NOT_ALLOWED,	/* not in BATCHSTATUS_ALLOWED_CUSTOMERS */
 	BS_ERR_CREDENTIALS,	/* upstream 401/403 */

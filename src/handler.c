@@ -354,6 +354,9 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 	res->content_language = i18n_tag(req.locale);
 	res->head = req.head;
 	res->route = metric_route(&req, e);
+	/* Only GET and HEAD are served, and neither has a body here. */
+	if (e == BS_OK && in->has_body)
+		e = BS_ERR_BODY;
 	switch (e) {
 	case BS_OK:
 		break;

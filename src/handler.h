@@ -16,6 +16,7 @@ struct http_in {
 	const char	*if_none_match;	/* NULL when absent */
 	const char	*accept_language;	/* NULL when absent */
 	const char	*script_name;	/* SCRIPT_NAME from nginx: the mount point; NULL when absent */
+	int		 has_body;	/* CONTENT_LENGTH > 0 or a Transfer-Encoding */
 };
 
 struct response {

@@ -150,6 +150,7 @@ log_request(const struct http_in *in, const struct response *res, long ms)
 void
 http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 {
+	const char	*cl, *te;
 	struct response	 res;
 	struct http_in	 in;
 	struct timespec	 t0;
@@ -165,6 +166,10 @@ http_serve(FCGX_Request *r, struct fetch_ctx *fetch)
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", r->envp);
 	in.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", r->envp);
 	in.script_name = FCGX_GetParam("SCRIPT_NAME", r->envp);
+	cl = FCGX_GetParam("CONTENT_LENGTH", r->envp);
+	te = FCGX_GetParam("HTTP_TRANSFER_ENCODING", r->envp);
+	in.has_body = (cl != NULL && cl[0] != '\0' && strcmp(cl, "0") != 0) ||
+	    (te != NULL && te[0] != '\0');
 	if (in.method == NULL)
 		in.method = "GET";
 	if (in.uri == NULL)

@@ -6,7 +6,9 @@ Partner Center answers from the scenario table in tests/fixtures/scenarios.json 
 tracking id). It accepts a bearer token that is either the content of --token-file
 (re-read on every request) or an access token the fake sign-in issued and that has
 neither expired nor been revoked. One JSON line per request goes to --request-log,
-with every token and secret masked.
+with every token and secret masked. Some scenarios break the transfer itself (for
+tests/blackbox/test_faults.py): a reset mid-body, a stall after the headers, one byte a
+second, 100 MiB generated while sent, invalid chunked encoding.
 
 The sign-in (--signin-listen) answers POST /{tenant}/oauth2/token (v1, `resource=`)
 and /{tenant}/oauth2/v2.0/token (v2, `scope=`) for grant_type=client_credentials and
@@ -33,8 +35,11 @@ import json
 import os
 import re
 import secrets
+import select
 import signal
+import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -80,7 +85,9 @@ ERRORS = {
     403: (2001, "Forbidden: the partner is not authorized to access this customer"),
     404: (600039, "The batch job was not found"),
     500: (5000, "Internal server error. Something unexpected happened at PartnerFD"),
+    502: (5002, "Bad gateway: PartnerFD could not reach a backend"),
     503: (5003, "Service unavailable: PartnerFD is temporarily overloaded"),
+    504: (5004, "Gateway timeout: a backend of PartnerFD did not answer in time"),
 }
 
 
@@ -88,8 +95,9 @@ class Answer:
     """What to send: status, extra headers, body as bytes or a (length, chunk iterator)."""
 
     def __init__(self, status, body=b"", headers=None, content_type="application/json; charset=utf-8",
-                 stream=None, delay_ms=0, hangup=False):
+                 stream=None, delay_ms=0, hangup=False, fault=None):
         self.status = status
+        self.fault = fault            # a callable(handler, answer) that sends a broken answer
         self.body = body
         self.headers = headers or []
         self.content_type = content_type
@@ -177,12 +185,108 @@ def slow_body(fixture, tracking):
     return (json.dumps(doc, indent=4) + "\n").encode("utf-8")
 
 
+# --- faults: answers that break the transfer (tests/blackbox/test_faults.py) ----------
+
+HUGE_BYTES = 100 * 1024 * 1024
+
+
+def peer_gone(handler, wait):
+    """Waits up to `wait` seconds; True once the client has closed its side."""
+    sock = handler.connection
+    try:
+        if sock.pending():
+            return False
+        ready, _, _ = select.select([sock], [], [], wait)
+        if not ready:
+            return False
+        return sock.recv(1) == b""
+    except (OSError, ValueError, ssl.SSLError):
+        return True
+
+
+def fault_reset(handler, ans):
+    """Headers with the whole body's length, half of the body, then a TCP reset."""
+    handler.send_fault_headers(ans, [("Content-Length", str(len(ans.body)))])
+    handler.wfile.write(ans.body[:len(ans.body) // 2])
+    handler.wfile.flush()
+    time.sleep(0.2)
+    # SO_LINGER 0 on the TCP socket under TLS: its close (when the handler finishes, no
+    # shutdown and no TLS close_notify first) is abortive, the kernel sends a RST.
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def fault_stall(handler, ans):
+    """Headers (with the whole body's length), then nothing until the client gives up."""
+    handler.send_fault_headers(ans, [("Content-Length", str(len(ans.body)))])
+    handler.wfile.flush()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not peer_gone(handler, 0.5):
+        pass
+
+
+def fault_drip(handler, ans):
+    """Headers, then the body one byte a second while the client listens."""
+    handler.send_fault_headers(ans, [("Content-Length", str(len(ans.body)))])
+    handler.wfile.flush()
+    for i in range(len(ans.body)):
+        handler.wfile.write(ans.body[i:i + 1])
+        handler.wfile.flush()
+        if peer_gone(handler, 1.0):
+            return
+
+
+def fault_huge(chunked):
+    """A valid batch of HUGE_BYTES, generated while sent (never held in memory)."""
+    def send(handler, ans):
+        length, chunks = oversized_stream(ans.body.decode(), target=HUGE_BYTES)
+        if chunked:
+            handler.send_fault_headers(ans, [("Transfer-Encoding", "chunked")])
+            for chunk in chunks():
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            handler.wfile.write(b"0\r\n\r\n")
+        else:
+            handler.send_fault_headers(ans, [("Content-Length", str(length))])
+            for chunk in chunks():
+                handler.wfile.write(chunk)
+        handler.wfile.flush()
+    return send
+
+
+def fault_badchunked(handler, ans):
+    """Transfer-Encoding: chunked, the first chunk's size not hexadecimal."""
+    handler.send_fault_headers(ans, [("Transfer-Encoding", "chunked")])
+    handler.wfile.write(b"zz\r\n" + ans.body + b"\r\n0\r\n\r\n")
+    handler.wfile.flush()
+
+
+def http_date(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+        "%a, %d %b %Y %H:%M:%S GMT")
+
+
+THROTTLE_DATE_SECONDS = 4
+
+
 def scenario_answer(s, slow_ms):
     name = s["name"]
     if name == "hangup":
         return Answer(None, hangup=True)
     if name == "throttled":
         return Answer(429, THROTTLE_BODY, [("Retry-After", "57")])
+    if name == "throttled_noretry":
+        return Answer(429, THROTTLE_BODY)
+    if name == "throttled_date":
+        return Answer(429, THROTTLE_BODY,
+                      [("Retry-After", http_date(time.time() + THROTTLE_DATE_SECONDS))])
+    if name in ("reset", "stall", "drip", "badchunked"):
+        faults = {"reset": fault_reset, "stall": fault_stall, "drip": fault_drip,
+                  "badchunked": fault_badchunked}
+        return Answer(200, slow_body(read_fixture(s["fixture"]), s["tracking"]),
+                      fault=faults[name])
+    if name in ("huge", "hugechunked"):
+        return Answer(200, s["tracking"].encode(), fault=fault_huge(name == "hugechunked"))
+    if name == "htmlerror":
+        return Answer(200, read_fixture(s["fixture"]))
     if s["upstream_status"] in ERRORS:
         return error_answer(s["upstream_status"])
     if name == "processing":
@@ -392,6 +496,9 @@ class FakeServer(ThreadingHTTPServer):
     def log_request_line(self, entry):
         self.request_log.write(entry)
 
+    def note(self, line):
+        sys.stderr.write(line)
+
     def handle_error(self, request, client_address):
         # TLS handshake failures, resets, timeouts: one short line, no traceback.
         exc = sys.exc_info()[1]
@@ -503,7 +610,28 @@ class Handler(TLSHandler):
         if ans.hangup:
             self.close_connection = True
             return
+        if ans.fault:
+            self.close_connection = True
+            try:
+                ans.fault(self, ans)
+            except (OSError, ValueError, ssl.SSLError):
+                pass  # the client gave up: that is the point
+            return
         self.send_answer(ans)
+
+    def send_fault_headers(self, ans, framing):
+        """The status line and headers of a broken answer; framing: Content-Length or TE."""
+        self.send_response(ans.status)
+        self.send_header("MS-CorrelationId", self.headers.get("MS-CorrelationId") or str(uuid.uuid4()))
+        self.send_header("MS-RequestId", self.headers.get("MS-RequestId") or str(uuid.uuid4()))
+        self.send_header("MS-CV", random_cv())
+        self.send_header("MS-ServerId", SERVER_ID)
+        self.send_header("Content-Type", ans.content_type)
+        for name, value in framing:
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.flush()
 
     def record(self, auth, token, ans):
         leak = False
@@ -537,7 +665,7 @@ class Handler(TLSHandler):
         if leak:
             entry["token_leak"] = True
         self.server.log_request_line(entry)
-        sys.stderr.write("fake-pc: %s %s -> %s%s\n" % (
+        self.server.note("fake-pc: %s %s -> %s%s\n" % (
             self.command, entry["path"][:200], ans.status if ans.status else "hangup",
             "" if auth == "ok" else " (token %s)" % auth))
 

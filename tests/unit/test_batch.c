@@ -74,7 +74,9 @@ main(void)
 	free(bom);
 
 	/* Missing, null, unknown, numbers for strings, entries that are not devices. */
-	CHECK(parse("{}") == 0 && b.ndevices == 0 && !b.has_started);
+	CHECK(parse("{\"status\":\"queued\"}") == 0 && b.ndevices == 0 &&
+	    !b.has_started);
+	CHECK(parse("{\"batchTrackingId\":\"x\"}") == 0);
 	CHECK_STR(b.status, "");
 	CHECK(parse("{\"status\":null,\"startedTime\":null,\"devicesStatus\":null,"
 	    "\"completedTime\":null,\"batchTrackingId\":null}") == 0);
@@ -92,7 +94,7 @@ main(void)
 	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":\"a\\u0000b\"}]}") == 0);
 	CHECK_STR(b.devices[0].serial_number, "a\xef\xbf\xbd" "b");
 	/* Times with zones and fractions; an unreadable time is kept as text. */
-	CHECK(parse("{\"startedTime\":\"2024-03-01T08:00:00.1234567Z\","
+	CHECK(parse("{\"status\":\"x\",\"startedTime\":\"2024-03-01T08:00:00.1234567Z\","
 	    "\"completedTime\":\"yesterday\"}") == 0);
 	CHECK(b.has_started && b.started == 1709280000);
 	CHECK(!b.has_completed);
@@ -134,7 +136,17 @@ main(void)
 	if (b.ndevices == 1)
 		CHECK_STR(b.devices[0].serial_number, "\xe6\x97\xa5\xe6\x9c\xac "
 		    "\xc3\xa9 \xf0\x9f\x98\x80 abcdefghij");
-	CHECK(parse("{\"a\":1}\n  ") == 0);
+	CHECK(parse("{\"status\":1}\n  ") == -1);	/* status must be text */
+	CHECK(parse("{\"status\":\"a\"}\n  ") == 0);
+	/* Another resource is not a batch, however valid its JSON. */
+	CHECK(parse("{}") == -1);
+	CHECK_CONTAINS(err, "wrong shape");
+	CHECK(parse("{\"totalCount\":1,\"items\":[],\"attributes\":"
+	    "{\"objectType\":\"Collection\"}}") == -1);
+	CHECK(parse("{\"status\":\"finished\",\"attributes\":"
+	    "{\"objectType\":\"DeviceBatch\"}}") == -1);
+	CHECK(parse("{\"status\":\"finished\",\"attributes\":"
+	    "{\"objectType\":\"batchuploaddetails\"}}") == 0);
 	deep = malloc(200003);
 	deep[0] = '{';
 	memcpy(deep + 1, "\"x\":", 4);

@@ -16,11 +16,12 @@
 
 static struct response res;
 static const char *script_name;	/* what nginx would pass as SCRIPT_NAME */
+static int has_body;			/* CONTENT_LENGTH > 0 */
 
 static void
 go(struct fetch_ctx *f, const char *method, const char *uri)
 {
-	struct http_in in = { method, uri, NULL, NULL, script_name };
+	struct http_in in = { method, uri, NULL, NULL, script_name, has_body };
 
 	buf_free(&res.body);
 	handle_request(f, &in, 0, &res);
@@ -216,6 +217,16 @@ main(void)
 	upstream_free(f.upstream);
 	buf_free(&res.body);
 	upstream_global_cleanup();
+	/* A GET with a body is refused before anything is asked upstream. */
+	has_body = 1;
+	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK(res.status == 400);
+	CHECK_STR(res.outcome, "body");
+	CHECK(res.cache == NULL);
+	go(&f, "POST", "/");
+	CHECK(res.status == 405);	/* the method is the first thing wrong */
+	has_body = 0;
+
 	/* BATCHSTATUS_ALLOWED_CUSTOMERS: others get 403 before anything is asked upstream. */
 	{
 		char	 list[] = "/tmp/bs-allow-XXXXXX", e2[256];
