@@ -19,9 +19,11 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
              libctemplate-dev nginx python3 openssl ca-certificates \
              groff-base man-db systemd \
-             chromium nodejs fonts-wqy-microhei $(if $(shell command -v npm),,npm)
+             chromium nodejs fonts-wqy-microhei $(if $(shell command -v npm),,npm) \
+             clang libclang-rt-14-dev
 # (the browser tests: Debian's Chromium, Node.js for playwright-core, a CJK font for the
-# zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs)
+# zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs; clang and
+# libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes) for the fuzzers, tests/fuzz/)
 
 LIB_SRCS  := buf log guid i18n allow config errors route batch errcodes view export upstream secret signin token cache metrics fetch handler http pool
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
@@ -69,7 +71,7 @@ run: deps
 	PORT=$(PORT) scripts/run.sh
 
 # Every test: unit tests, then black-box tests through nginx + the server + the fake Partner Center.
-test: deps browser-deps
+test: deps browser-deps fuzz-build
 	@$(MAKE) --no-print-directory all
 	@tests/run_all.sh $(BUILD)
 
@@ -136,3 +138,62 @@ uninstall:
 	    $(DESTDIR)$(DATADIR)/static/* $(foreach p,$(INST_TEXT),$(DESTDIR)$(lastword $(subst :, ,$(p))))
 	rmdir $(DESTDIR)$(DATADIR)/templates/i18n $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/static \
 	    $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# ---------------------------------------------------------------- fuzzing (issue 6)
+# libFuzzer harnesses, one per parser of outside input (tests/fuzz/fuzz_*.c), built with
+# Debian's clang and its libFuzzer + ASan/UBSan runtimes (libclang-rt-14-dev) into
+# $(BUILD)/fuzz/. The project's sources are compiled again with clang into
+# $(BUILD)/fuzz/obj/ and kept in an archive, so each harness links only the objects it
+# reaches (ctemplate and clang++ only for fuzz_batch, which renders the page).
+# `make fuzz [FUZZ_SECONDS=60]` runs each harness from a copy of its seed corpus
+# (tests/fuzz/corpus/<harness>/) and prints executions and coverage per harness;
+# crashes land in $(BUILD)/fuzz/crashes/<harness>/ and fail the run. `make test` runs
+# each for a few seconds (tests/run_all.sh).
+FUZZ_SECONDS   ?= 60
+FUZZ_CC        := clang
+FUZZ_CXX       := clang++
+FUZZ_DIR       := $(BUILD)/fuzz
+FUZZ_HARNESSES := guid route accept_language config batch signin retry_after
+FUZZ_BINS      := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS     = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+                  -DBATCHSTATUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_CXXFLAGS   = -std=c++17 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+                  $(shell pkg-config --cflags libctemplate 2>/dev/null)
+FUZZ_LIB       := $(FUZZ_DIR)/libbatchstatus.a
+FUZZ_LDLIBS     = $(shell pkg-config --libs libcurl json-c 2>/dev/null) -pthread
+
+.PHONY: fuzz fuzz-build fuzz-bins
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# What `make test` needs of the fuzzers: Debian's clang first, then the harnesses.
+fuzz-build: deps
+	@$(MAKE) --no-print-directory fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+	@:
+
+$(FUZZ_DIR)/obj/%.o: src/%.c src/*.h | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/obj/render.o: src/render.cc src/render.h src/buf.h | $(FUZZ_DIR)/obj
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(LIB_SRCS:%=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/render.o
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/*.h | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_batch: $(FUZZ_DIR)/obj/fuzz_batch.o $(FUZZ_LIB)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS) \
+	    $(shell pkg-config --libs libctemplate 2>/dev/null)
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
+
+$(FUZZ_DIR)/obj:
+	mkdir -p $@
+
+.PRECIOUS: $(FUZZ_DIR)/obj/fuzz_%.o

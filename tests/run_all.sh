@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against one build (build/ or build/asan/): the unit test programs,
-# then the black-box suites through nginx + the server + the fake Partner Center, then
-# the browser suite (tests/browser: its own stacks, driven in headless Chromium).
+# a 3-second run of each fuzzer (tests/fuzz), then the black-box suites through nginx +
+# the server + the fake Partner Center, then the browser suite (tests/browser: its own
+# stacks, driven in headless Chromium).
 # The last line is the total: "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,6 +40,20 @@ for t in "$build"/tests/test_*; do
     printf '%s\n' "$out" | tail -n 1
     tally "$(basename "$t")" "$rc" "$out"
 done
+
+# The fuzzers (tests/fuzz/, built by `make fuzz-build`, a prerequisite of `make test`): each
+# harness for 3 s from a temporary copy of its seed corpus; one check per harness, failed on
+# a crash, leak, hang or broken invariant (its input is kept in <fuzz dir>/crashes/<harness>/).
+# A build without its own fuzz/ (build/asan) uses build/fuzz/, built when missing.
+fuzzdir=$build/fuzz
+[ -d "$fuzzdir" ] || fuzzdir=$top/build/fuzz
+if ! ls "$fuzzdir"/fuzz_* >/dev/null 2>&1; then
+    make -C "$top" --no-print-directory -s fuzz-build >/dev/null 2>&1 || true
+fi
+out=$(tests/fuzz/run.sh "$fuzzdir" 3 --quick 2>&1); rc=$?
+printf '%s\n' "$out" | grep -E '^(FAIL|==|.*runtime error|.*Sanitizer|.*invariant)' || true
+printf '%s\n' "$out" | tail -n 1
+tally fuzz "$rc" "$out"
 
 for t in tests/blackbox/test_*.py; do
     name=$(basename "$t" .py)

@@ -1,0 +1,86 @@
+/*
+ * fuzz_guid.c: libFuzzer harness for GUID and Location parsing.
+ *
+ * The input, as arbitrary bytes, goes to guid_parse, guid_parse_location,
+ * route_decode (the first byte picks the output size and whether '+' is a
+ * space), and through route_request as a raw REQUEST_URI and as a
+ * percent-encoded ?tracking= value (the form's "paste a Location" path).
+ * Invariants (abort when broken): an accepted GUID is canonical and parses
+ * again to itself; an accepted Location gives two canonical GUIDs; a decoded
+ * value fits its buffer and is NUL-terminated; a redirect carries canonical
+ * GUIDs. Seeds: tests/fuzz/corpus/guid/. Run: `make fuzz` (tests/fuzz/run.sh).
+ */
+#include "fuzz.h"
+
+#include "guid.h"
+#include "route.h"
+
+static struct request req;
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char		 g[GUID_LEN + 1], again[GUID_LEN + 1];
+	char		 c[GUID_LEN + 1], t[GUID_LEN + 1];
+	char		*s, *out, *uri;
+	size_t		 outsz, n, i, k;
+	int		 rc;
+	enum bs_error	 e;
+	static const char hex[] = "0123456789ABCDEF";
+
+	s = fuzz_strndup(data, size);
+
+	if (guid_parse(s, size, g) == 0) {
+		FUZZ_CHECK(fuzz_guid_canonical(g));
+		FUZZ_CHECK(guid_parse(g, GUID_LEN, again) == 0);
+		FUZZ_CHECK(memcmp(g, again, sizeof(g)) == 0);
+	}
+	if (guid_parse_location(s, size, c, t) == 0) {
+		FUZZ_CHECK(fuzz_guid_canonical(c));
+		FUZZ_CHECK(fuzz_guid_canonical(t));
+	}
+
+	/* route_decode into a buffer of exactly outsz bytes (ASan sees any overrun). */
+	if (size > 0) {
+		outsz = 1 + (data[0] >> 1);
+		if ((out = malloc(outsz)) == NULL)
+			abort();
+		rc = route_decode(s + 1, size - 1, out, outsz, &n, data[0] & 1);
+		FUZZ_CHECK(rc == 0 || rc == -1 || rc == -2);
+		if (rc == 0) {
+			FUZZ_CHECK(n < outsz && n <= size - 1);
+			FUZZ_CHECK(out[n] == '\0');
+		}
+		free(out);
+	}
+
+	/* The input as the raw REQUEST_URI. */
+	e = route_request("GET", s, &req);
+	if (e == BS_OK && (req.kind == ROUTE_REDIRECT || req.kind == ROUTE_BATCH)) {
+		FUZZ_CHECK(fuzz_guid_canonical(req.customer));
+		FUZZ_CHECK(fuzz_guid_canonical(req.tracking));
+	}
+
+	/* The input as the form's tracking field: "/?customer=&tracking=<percent-encoded>". */
+	if ((uri = malloc(32 + 3 * size)) == NULL)
+		abort();
+	k = (size_t)sprintf(uri, "/?customer=&tracking=");
+	for (i = 0; i < size; i++) {
+		uri[k++] = '%';
+		uri[k++] = hex[data[i] >> 4];
+		uri[k++] = hex[data[i] & 15];
+	}
+	uri[k] = '\0';
+	e = route_request("GET", uri, &req);
+	if (e == BS_OK) {
+		FUZZ_CHECK(req.kind == ROUTE_REDIRECT);
+		FUZZ_CHECK(fuzz_guid_canonical(req.customer));
+		FUZZ_CHECK(fuzz_guid_canonical(req.tracking));
+		/* Accepted through the form only when it is a Location. */
+		FUZZ_CHECK(guid_parse_location(s, size, c, t) == 0);
+		FUZZ_CHECK(strcmp(c, req.customer) == 0 && strcmp(t, req.tracking) == 0);
+	}
+	free(uri);
+	free(s);
+	return 0;
+}
