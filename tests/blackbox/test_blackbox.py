@@ -1621,6 +1621,22 @@ def mounted_under_a_prefix_every_url_carries_it(s):
     expect_status(s.get(PREFIX + "/metrics"), 200)
 
 
+def run_each(tests, stack, report, verbose=False):
+    """Runs (name, fn) tests against one stack: each reports ok, or FAIL with its reason."""
+    for n, fn in tests:
+        t0 = time.monotonic()
+        try:
+            fn(stack)
+            err = None
+        except Failure as e:
+            err = str(e)
+        except Exception as e:  # a bug in a test, or garbage from the server
+            err = "%s: %s" % (type(e).__name__, e)
+        if verbose:
+            sys.stderr.write("  (%s %.2fs)\n" % (n, time.monotonic() - t0))
+        report(n, err)
+
+
 def main(argv):
     verbose = "-v" in argv
     only = argv[argv.index("-k") + 1] if "-k" in argv else None
@@ -1659,18 +1675,7 @@ def main(argv):
             url = "http://127.0.0.1:%d/" % stack.port
             report("%s: run.sh prints the URL" % stack_name,
                    None if url in said else "no line with %s in its output" % url)
-            for n, fn in tests:
-                t0 = time.monotonic()
-                try:
-                    fn(stack)
-                    err = None
-                except Failure as e:
-                    err = str(e)
-                except Exception as e:  # a bug in a test, or garbage from the server
-                    err = "%s: %s" % (type(e).__name__, e)
-                if verbose:
-                    sys.stderr.write("  (%s %.2fs)\n" % (n, time.monotonic() - t0))
-                report(n, err)
+            run_each(tests, stack, report, verbose)
         finally:
             took = stack.stop()
             if stack.proc is not None:

@@ -254,7 +254,13 @@ def huge_body_is_not_held(s):
     with open("/proc/%d/status" % pid) as f:
         hwm = [int(l.split()[1]) for l in f if l.startswith("VmHWM:")]
     check(hwm, "no VmHWM for pid %d" % pid)
-    check(hwm[0] < 90 * 1024, "the server's peak RSS is %d KiB after the 100 MiB answers" % hwm[0])
+    # Under AddressSanitizer (make test-asan) freed buffers sit in its quarantine (up to
+    # 256 MiB) and shadow memory adds an eighth: the plain build (make test) keeps the
+    # tight bound; the ASan one only shows that 2 x 100 MiB were never held.
+    asan = "/asan/" in os.path.abspath(bb.os.environ.get("BATCHSTATUS_BIN", ""))
+    bound = (90 if not asan else 480) * 1024
+    check(hwm[0] < bound, "the server's peak RSS is %d KiB after the 100 MiB answers (bound %d KiB)"
+          % (hwm[0], bound))
 
 
 # 2. the client side (stack "faults")
@@ -764,18 +770,7 @@ def run_stack(stack, tests, report, verbose):
             for n, _ in tests:
                 report(n, "stack did not start")
             return
-        for n, fn in tests:
-            t0 = time.monotonic()
-            try:
-                fn(stack)
-                err = None
-            except Failure as e:
-                err = str(e)
-            except Exception as e:  # a bug in a test, or garbage from the server
-                err = "%s: %s" % (type(e).__name__, e)
-            if verbose:
-                sys.stderr.write("  (%s %.2fs)\n" % (n, time.monotonic() - t0))
-            report(n, err)
+        bb.run_each(tests, stack, report, verbose)
     finally:
         took = stack.stop()
         if stack.proc is not None:

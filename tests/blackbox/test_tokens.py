@@ -549,18 +549,7 @@ def main(argv):
                 for n, _ in tests:
                     report(n, "stack did not start")
                 continue
-            for n, fn in tests:
-                t0 = time.monotonic()
-                try:
-                    fn(stack)
-                    err = None
-                except Failure as e:
-                    err = str(e)
-                except Exception as e:  # a bug in a test, or garbage from the server
-                    err = "%s: %s" % (type(e).__name__, e)
-                if verbose:
-                    sys.stderr.write("  (%s %.2fs)\n" % (n, time.monotonic() - t0))
-                report(n, err)
+            bb.run_each(tests, stack, report, verbose)
         finally:
             took = stack.stop()
             if stack.proc is not None:

@@ -145,10 +145,8 @@ main(void)
 	CHECK(res.status == 502);
 	CHECK_CONTAINS(res.body.data, "\"error\":\"signin\"");
 	CHECK_CONTAINS(res.body.data, "\"detail\":\"unreachable\"");
-	token_source_free(f.tokens);
-	unlink(tokpath);
+	/* The sign-in source stays, in its backoff, for the batch pages below. */
 
-	/* Health and metrics never call upstream. */
 	/* Mounted under a prefix (SCRIPT_NAME or the setting): routed below it, every link carries it. */
 	script_name = "/tools/batchstatus";
 	go(&f, "GET", "/tools/batchstatus/");
@@ -193,6 +191,7 @@ main(void)
 	CHECK(handler_set_base_path("") == 0);
 	script_name = NULL;
 
+	/* Health and metrics never call upstream. */
 	go(&f, "GET", "/healthz");
 	CHECK(res.status == 200 && strcmp(res.body.data, "ok\n") == 0);
 	CHECK(res.route == MR_HEALTH);
@@ -213,10 +212,7 @@ main(void)
 	CHECK(!etag_matches("abc-h", "\"abc-h\""));
 	CHECK(!etag_matches(NULL, "\"abc-h\""));
 	CHECK(!etag_matches("\"abc-h\"", ""));
-	cache_free(f.cache);
-	upstream_free(f.upstream);
 	buf_free(&res.body);
-	upstream_global_cleanup();
 	/* A GET with a body is refused before anything is asked upstream. */
 	has_body = 1;
 	go(&f, "GET", "/customers/" C "/batches/" T);
@@ -260,5 +256,10 @@ main(void)
 		CHECK(allow_load("", e2, sizeof(e2)) == 0 && allow_customer(T));
 		unlink(list);
 	}
+	cache_free(f.cache);
+	upstream_free(f.upstream);
+	token_source_free(f.tokens);
+	upstream_global_cleanup();
+	unlink(tokpath);
 	return t_done("test_handler");
 }
