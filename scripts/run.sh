@@ -109,7 +109,9 @@ sock=$RUN_DIR/batchstatus.sock
 export BATCHSTATUS_LISTEN=unix:$sock
 export BATCHSTATUS_TEMPLATES_DIR=${BATCHSTATUS_TEMPLATES_DIR:-$top/templates}
 rm -f "$sock"
-"$BIN" 2>>"$RUN_DIR/logs/batchstatus.log" &
+# BATCHSTATUS_WRAPPER runs the server under a tool (make test-valgrind: valgrind).
+# shellcheck disable=SC2086
+${BATCHSTATUS_WRAPPER:-} "$BIN" 2>>"$RUN_DIR/logs/batchstatus.log" &
 pids+=($!)
 echo $! > "$RUN_DIR/batchstatus.pid"
 wait_for "batchstatus" test -S "$sock"
