@@ -30,7 +30,7 @@ OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
 UNIT      := guid route config batch errcodes view export render token upstream cache handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind
+.PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan
 all: $(BUILD)/batchstatus $(UNIT_BINS)
 
 # Installs only what is missing; sudo when not root. A no-op on a ready machine.
@@ -223,3 +223,11 @@ test-valgrind: deps
 	fi
 	@$(MAKE) --no-print-directory all
 	@tests/valgrind.sh $(BUILD)
+
+# `make test-tsan`: the server built with ThreadSanitizer (build/tsan/) under the black-box
+# suites that run requests concurrently (coalescing, the pool, one token renewal for many
+# requests); fails on a test failure or any ThreadSanitizer report (tests/tsan.sh).
+test-tsan: deps
+	@$(MAKE) --no-print-directory all BUILD=build/tsan \
+	    SAN='-fsanitize=thread -fno-omit-frame-pointer' CFLAGS='-O1 -g' CXXFLAGS='-O1 -g'
+	@tests/tsan.sh build/tsan
