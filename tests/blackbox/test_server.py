@@ -12,7 +12,6 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+
+from fcgi_client import fcgi_get
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("BATCHSTATUS_BIN") or os.path.join(ROOT, "build", "batchstatus")
@@ -49,38 +50,6 @@ def env(**kw):
               "BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1"})
     e.update(kw)
     return e
-
-
-def recvall(s, n):
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            raise EOFError("connection closed")
-        data += chunk
-    return data
-
-
-def fcgi_get(sock, uri, method="GET"):
-    """One FastCGI request as nginx sends it; returns the raw CGI response."""
-    def record(kind, content):
-        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
-    params = b""
-    for k, v in (("REQUEST_METHOD", method), ("REQUEST_URI", uri)):
-        k, v = k.encode(), v.encode()
-        params += bytes([len(k), len(v)]) + k + v
-    sock.settimeout(10)
-    sock.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) +
-                 record(4, b"") + record(5, b""))
-    out = b""
-    while True:
-        _, kind, _, clen, plen = struct.unpack("!BBHHB", recvall(sock, 8)[:7])
-        content = recvall(sock, clen)
-        recvall(sock, plen)
-        if kind == 6:
-            out += content
-        elif kind == 3:
-            return out.decode("utf-8", "replace")
 
 
 def connect_unix(path):

@@ -19,7 +19,6 @@ import signal
 import socket
 import ssl
 import stat
-import struct
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path.insert(0, HERE)
 import test_blackbox as bb  # noqa: E402  (Stack, HTTP and assertion helpers)
 from test_blackbox import Failure, check, batch_path, expect_status, T  # noqa: E402
 import fake_pc  # noqa: E402  (on sys.path through test_blackbox)
+import fcgi_client  # noqa: E402  (the FastCGI client test_server.py uses too)
 
 ROOT = bb.ROOT
 BIN = os.environ.get("BATCHSTATUS_BIN") or os.path.join(ROOT, "build", "batchstatus")
@@ -478,36 +478,10 @@ def secret_hygiene(stack):
 # --- FastCGI, for a server started without nginx ------------------------------
 
 def fcgi_get(path, uri):
-    def recvall(s, n):
-        data = b""
-        while len(data) < n:
-            chunk = s.recv(n - len(data))
-            if not chunk:
-                raise EOFError("connection closed")
-            data += chunk
-        return data
-
-    def record(kind, content):
-        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
-    params = b""
-    for k, v in (("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri)):
-        k, v = k.encode(), v.encode()
-        params += bytes([len(k), len(v)]) + k + v
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
     try:
         s.connect(path)
-        s.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) +
-                  record(4, b"") + record(5, b""))
-        out = b""
-        while True:
-            _, kind, _, clen, plen = struct.unpack("!BBHHB", recvall(s, 8)[:7])
-            content = recvall(s, clen)
-            recvall(s, plen)
-            if kind == 6:
-                out += content
-            elif kind == 3:
-                return out.decode("utf-8", "replace")
+        return fcgi_client.fcgi_get(s, uri, timeout=20)
     except (OSError, EOFError) as e:
         raise Failure("FastCGI to %s: %s" % (path, e))
     finally:
