@@ -1,4 +1,4 @@
-/* batch.c: BatchUploadDetails JSON to struct batch with json-c; tolerant of odd fields, strict about shape. */
+/* batch.c: BatchUploadDetails JSON to struct batch with json-c, one value at a time; tolerant of odd fields, strict about shape. */
 #include "batch.h"
 
 #include <json-c/json.h>
@@ -200,6 +200,18 @@ take_time(struct chunk **arena, json_object *obj, const char *key,
 	return TAKE_OK;
 }
 
+/* The fields take_device reads; read_value keeps only these of a device object (below). */
+struct field {
+	const char		*name;
+	const struct field	*sub;	/* of an object value, the fields kept; NULL: text */
+};
+
+static const struct field device_fields[] = {
+	{ "deviceId", NULL }, { "serialNumber", NULL }, { "productKey", NULL },
+	{ "status", NULL }, { "errorCode", NULL }, { "errorDescription", NULL },
+	{ NULL, NULL }
+};
+
 static enum take
 take_device(struct chunk **arena, json_object *o, struct device *d)
 {
@@ -216,55 +228,475 @@ take_device(struct chunk **arena, json_object *o, struct device *d)
 	return TAKE_OK;
 }
 
+/*
+ * Reading the body without a tree of all of it.
+ *
+ * json-c builds a tree of whatever value it is given, and its objects are
+ * big (an empty object is a hash table: about 1.7 KB of RSS for "{}"), so
+ * one json_tokener_parse_ex over a 4 MiB body of "[{},{},...]" peaked at
+ * 2.4 GB. json-c still reads every value here, but never more than one
+ * bounded piece at a time:
+ *
+ * - Keys and scalars (strings, numbers, true, false, null, and json-c's
+ *   own NaN and Infinity) are each parsed by json-c, from where they start
+ *   to the end of the body, with JSON_TOKENER_ALLOW_TRAILING_CHARS so that
+ *   it stops after the value (json_tokener_get_parse_end): escapes,
+ *   numbers and literals are json-c's, keys included ("devices\u0053tatus").
+ * - A container ('{' or '[') is first offered whole to json-c, within a
+ *   window of BATCH_WINDOW bytes: one call for a whole device (faster than
+ *   one call for the whole body was). If it does not end within the window,
+ *   this file walks it itself, member by member and element by element,
+ *   offering each inner value to json-c the same way. So a value of any
+ *   size costs json-c at most one window's tree at a time (a few MiB for
+ *   the worst 16 KiB), an unknown field of 4 MiB as little as a small one,
+ *   and the walk's own state is the C stack of at most BATCH_MAX_DEPTH
+ *   levels.
+ * - The walk follows json-c 0.16's STRICT grammar state by state, in the
+ *   same order of checks and with the same reasons: JSON's four whitespace
+ *   bytes, no trailing commas, the depth limit counted as json-c counts it
+ *   (a value at depth BATCH_MAX_DEPTH, the top object being 0, is "nesting
+ *   too deep"), a NUL byte where structure is due is "unexpected end of
+ *   data", a body cut short "it ends too early", and json-c's own quirk
+ *   that a number in a container must be followed at once by a delimiter
+ *   (read_scalar). So a body passes or fails as when json-c read it whole,
+ *   with the same reason, but for two changes: json-c's STRICT mode still
+ *   takes 'single-quoted' keys, here they are not JSON (a window in which
+ *   json-c met a quote is walked here instead, so that holds however a
+ *   value is read); and a bare number or literal as the whole body is "not
+ *   a JSON object" rather than "it ends too early" (read_other_top).
+ * - What is kept is what take_text and looks_like_batch read, no more: of
+ *   the top object its five known members, of a device its six fields, of
+ *   attributes its objectType. A container read piecewise where text is
+ *   wanted is kept as an empty one of its kind: the same type error.
+ * - devicesStatus is never kept as a tree: its entries become struct
+ *   devices as they are read, each json-c object freed at once, the count
+ *   checked against max_devices before each entry is read. The devices
+ *   array grows by doubling (realloc: mremap for big ones, no copy) and
+ *   is cut to size at the end. Another devicesStatus frees what an
+ *   earlier one had (the top object's strings are taken after the walk),
+ *   so what is held is the last one's devices only.
+ *
+ * Errors of syntax are found anywhere in the body before any of shape
+ * (type errors are remembered, and the body read to its end), as before.
+ */
+#ifndef BATCH_WINDOW
+#define BATCH_WINDOW	16384	/* bytes; -DBATCH_WINDOW=0 walks everything (for differential tests) */
+#endif
+
+#define TOKENER_FLAGS	(JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS)
+
+enum scan_fail { SCAN_OK, SCAN_SYNTAX, SCAN_NOMEM, SCAN_TOO_MANY };
+
+struct scan {
+	const char		*s;
+	size_t			 len, pos;
+	struct json_tokener	*scalar;	/* keys and scalars */
+	/* Containers at each depth: json-c's depth limit is set when a tokener is made. */
+	struct json_tokener	*whole[BATCH_MAX_DEPTH];
+	enum scan_fail		 fail;
+	const char		*why;		/* with SCAN_SYNTAX */
+};
+
 static int
-fail(struct batch *out, struct chunk *arena, char *err, size_t errsz,
-    const char *why)
+scan_error(struct scan *sc, enum scan_fail f, const char *why)
 {
-	arena_free(arena);
-	memset(out, 0, sizeof(*out));
-	snprintf(err, errsz, "%s", why);
+	sc->fail = f;
+	sc->why = why;
 	return -1;
 }
 
-static json_object *
-parse_json(const char *body, size_t len, char *err, size_t errsz)
+/* A json-c error, in the words batch_parse always used. */
+static int
+syntax(struct scan *sc, enum json_tokener_error e)
 {
-	struct json_tokener	*tok;
-	json_object		*root;
-	enum json_tokener_error	 jerr;
-	size_t			 end;
+	return scan_error(sc, SCAN_SYNTAX, e == json_tokener_continue ?
+	    "it ends too early" : json_tokener_error_desc(e));
+}
 
-	/* Checked here, not by json-c's JSON_TOKENER_VALIDATE_UTF8: a
-	 * word-at-a-time pass costs a fraction of json-c's per-byte check. */
-	if (!utf8_valid(body, len)) {
-		snprintf(err, errsz, "not JSON: invalid UTF-8");
-		return NULL;
+/* Not the structure due at sc->pos: json-c's reason e, or its reasons for the end or a NUL byte. */
+static int
+unexpected(struct scan *sc, enum json_tokener_error e)
+{
+	if (sc->pos == sc->len)
+		return syntax(sc, json_tokener_continue);
+	if (sc->s[sc->pos] == '\0')
+		return syntax(sc, json_tokener_error_parse_eof);
+	return syntax(sc, e);
+}
+
+static int
+nomem(struct scan *sc)
+{
+	return scan_error(sc, SCAN_NOMEM, "out of memory");
+}
+
+/* JSON's whitespace, and json-c 0.16's: no \v, \f or others. */
+static int
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static void
+skip_ws(struct scan *sc)
+{
+	while (sc->pos < sc->len && is_ws(sc->s[sc->pos]))
+		sc->pos++;
+}
+
+static int
+at(struct scan *sc, char c)
+{
+	return sc->pos < sc->len && sc->s[sc->pos] == c;
+}
+
+/*
+ * One key or scalar at sc->pos, by json-c; *keep (when not NULL) gets it,
+ * NULL for null. inside: in a container, not the body's only value.
+ */
+static int
+read_scalar(struct scan *sc, int inside, json_object **keep)
+{
+	struct json_tokener	*tok = sc->scalar;
+	enum json_tokener_error	 e;
+	json_object		*o;
+	size_t			 end;
+	char			 c;
+
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, sc->s + sc->pos, (int)(sc->len - sc->pos));
+	if ((e = json_tokener_get_error(tok)) != json_tokener_success) {
+		json_object_put(o);
+		json_tokener_reset(tok);
+		return syntax(sc, e);
 	}
-	if ((tok = json_tokener_new_ex(BATCH_MAX_DEPTH)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return NULL;
+	end = sc->pos + json_tokener_get_parse_end(tok);
+	/*
+	 * Inside a container json-c wants a number to be followed at once by
+	 * whitespace, ',', ']', '}', '/' or a NUL ("1x" is "number expected",
+	 * not a missing ','); alone it does not look. ('I' and 'i' it lets
+	 * by too: "-Infinity" is read by another state.) When json-c ate no
+	 * whitespace after the value, the byte at end is that next one.
+	 */
+	c = sc->s[sc->pos];
+	if (c == '-')
+		c = end > sc->pos + 1 && (sc->s[sc->pos + 1] == 'I' ||
+		    sc->s[sc->pos + 1] == 'i') ? 'I' : '0';
+	if (inside && c >= '0' && c <= '9' && end < sc->len &&
+	    !is_ws(sc->s[end - 1]) && strchr(",]}/Ii", sc->s[end]) == NULL) {
+		json_object_put(o);
+		return syntax(sc, json_tokener_error_parse_number);
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	jerr = json_tokener_get_error(tok);
+	sc->pos = end;
+	if (keep != NULL)
+		*keep = o;
+	else
+		json_object_put(o);
+	return 0;
+}
+
+/*
+ * The container at sc->pos (depth deep), whole by json-c if it ends within
+ * the window and has no quote json-c might take for a key: 0 when it was
+ * read, 1 when it must be walked instead, -1 on error.
+ */
+static int
+read_whole(struct scan *sc, int depth, json_object **keep)
+{
+	struct json_tokener	*tok = sc->whole[depth];
+	enum json_tokener_error	 e;
+	json_object		*o;
+	size_t			 n = sc->len - sc->pos, end;
+	int			 cut = 0;
+
+	if (n > BATCH_WINDOW) {
+		n = BATCH_WINDOW;
+		cut = 1;
+	}
+	if (n == 0)
+		return 1;
+	if (tok == NULL) {
+		if ((tok = json_tokener_new_ex(BATCH_MAX_DEPTH - depth)) == NULL)
+			return nomem(sc);
+		json_tokener_set_flags(tok, TOKENER_FLAGS);
+		sc->whole[depth] = tok;
+	}
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, sc->s + sc->pos, (int)n);
+	e = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (root == NULL || jerr != json_tokener_success) {
-		json_object_put(root);
-		snprintf(err, errsz, "not JSON: %s",
-		    jerr == json_tokener_continue ? "it ends too early" :
-		    json_tokener_error_desc(jerr));
-		return NULL;
+	json_tokener_reset(tok);	/* frees now what a cut value left */
+	if (e == json_tokener_continue && cut)
+		return 1;
+	if (e != json_tokener_success) {
+		json_object_put(o);
+		return syntax(sc, e);
 	}
-	for (; end < len; end++) {
-		char c = body[end];
-		if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-			json_object_put(root);
-			snprintf(err, errsz, "not JSON: data after the value");
-			return NULL;
+	if (memchr(sc->s + sc->pos, '\'', end) != NULL) {
+		json_object_put(o);
+		return 1;
+	}
+	sc->pos += end;
+	if (keep != NULL)
+		*keep = o;
+	else
+		json_object_put(o);
+	return 0;
+}
+
+typedef int member_fn(struct scan *, int depth, const char *key, void *);
+typedef int element_fn(struct scan *, int depth, void *);
+
+/*
+ * Walks the object at sc->pos ('{' there) at the given depth, as json-c
+ * would, calling fn for each member with sc->pos at its value (json-c has
+ * decoded the key).
+ */
+static int
+walk_members(struct scan *sc, int depth, member_fn *fn, void *arg)
+{
+	json_object	*k;
+	int		 rc, first = 1;
+
+	for (sc->pos++;; first = 0) {
+		skip_ws(sc);
+		if (at(sc, '}')) {
+			if (!first)	/* {"a":1,} */
+				return syntax(sc, json_tokener_error_parse_unexpected);
+			sc->pos++;
+			return 0;
 		}
+		if (!at(sc, '"'))
+			return unexpected(sc,
+			    json_tokener_error_parse_object_key_name);
+		if (read_scalar(sc, 1, &k) == -1)
+			return -1;
+		skip_ws(sc);
+		if (!at(sc, ':')) {
+			json_object_put(k);
+			return unexpected(sc,
+			    json_tokener_error_parse_object_key_sep);
+		}
+		sc->pos++;
+		skip_ws(sc);
+		/* A key's "\u0000" ends it, as it did in json-c's objects. */
+		rc = fn(sc, depth + 1, json_object_get_string(k), arg);
+		json_object_put(k);
+		if (rc == -1)
+			return -1;
+		skip_ws(sc);
+		if (at(sc, '}')) {
+			sc->pos++;
+			return 0;
+		}
+		if (!at(sc, ','))
+			return unexpected(sc,
+			    json_tokener_error_parse_object_value_sep);
+		sc->pos++;
 	}
-	return root;
+}
+
+/* Walks the array at sc->pos ('[' there), calling fn with sc->pos at each element. */
+static int
+walk_elements(struct scan *sc, int depth, element_fn *fn, void *arg)
+{
+	int first = 1;
+
+	for (sc->pos++;; first = 0) {
+		skip_ws(sc);
+		if (at(sc, ']')) {
+			if (!first)	/* [1,] */
+				return syntax(sc, json_tokener_error_parse_unexpected);
+			sc->pos++;
+			return 0;
+		}
+		if (sc->pos == sc->len)
+			return syntax(sc, json_tokener_continue);
+		if (fn(sc, depth + 1, arg) == -1)
+			return -1;
+		skip_ws(sc);
+		if (at(sc, ']')) {
+			sc->pos++;
+			return 0;
+		}
+		if (!at(sc, ','))
+			return unexpected(sc, json_tokener_error_parse_array);
+		sc->pos++;
+	}
+}
+
+static int read_value(struct scan *, int, const struct field *,
+    json_object **);
+
+static int
+skip_member(struct scan *sc, int depth, const char *key, void *arg)
+{
+	(void)key;
+	(void)arg;
+	return read_value(sc, depth, NULL, NULL);
+}
+
+static int
+skip_element(struct scan *sc, int depth, void *arg)
+{
+	(void)arg;
+	return read_value(sc, depth, NULL, NULL);
+}
+
+static const struct field no_fields[] = { { NULL, NULL } };
+
+struct kept {
+	const struct field	*fields;
+	json_object		*obj;
+};
+
+/* A member of an object read piecewise: kept when it is one of the fields, else only read. */
+static int
+keep_member(struct scan *sc, int depth, const char *key, void *arg)
+{
+	struct kept		*k = arg;
+	const struct field	*f;
+	json_object		*v;
+
+	for (f = k->fields; f->name != NULL; f++)
+		if (strcmp(f->name, key) == 0)
+			break;
+	if (f->name == NULL)
+		return read_value(sc, depth, NULL, NULL);
+	if (read_value(sc, depth, f->sub, &v) == -1)
+		return -1;
+	/* Last wins, as in json-c's own objects; JSON null is kept as NULL. */
+	if (json_object_object_add(k->obj, f->name, v) != 0) {
+		json_object_put(v);
+		return nomem(sc);
+	}
+	return 0;
+}
+
+/*
+ * Reads the value at sc->pos, depth deep (the top value is 0). With keep
+ * NULL it is only read. Otherwise *keep gets it as json-c would have built
+ * it, except for a container too long for one window: an object then keeps
+ * only the given fields (none when fields is NULL), an array nothing.
+ */
+static int
+read_value(struct scan *sc, int depth, const struct field *fields,
+    json_object **keep)
+{
+	struct kept	 k;
+	int		 rc;
+	char		 c;
+
+	if (keep != NULL)
+		*keep = NULL;
+	if (sc->pos == sc->len)
+		return syntax(sc, json_tokener_continue);
+	if (depth > BATCH_MAX_DEPTH - 1)	/* a NUL there is json-c's end */
+		return unexpected(sc, json_tokener_error_depth);
+	c = sc->s[sc->pos];
+	if (c != '{' && c != '[')
+		return read_scalar(sc, depth > 0, keep);
+	if ((rc = read_whole(sc, depth, keep)) != 1)
+		return rc;
+	k.fields = fields != NULL ? fields : no_fields;
+	k.obj = NULL;
+	if (keep != NULL && (k.obj = c == '{' ? json_object_new_object() :
+	    json_object_new_array()) == NULL)
+		return nomem(sc);
+	rc = c == '{' ? walk_members(sc, depth, keep != NULL ? keep_member :
+	    skip_member, &k) : walk_elements(sc, depth, skip_element, NULL);
+	if (rc == -1) {
+		json_object_put(k.obj);
+		return -1;
+	}
+	if (keep != NULL)
+		*keep = k.obj;
+	return 0;
+}
+
+/* The state of batch_parse while it reads the top object. */
+struct top {
+	struct kept	 k;		/* its known members, for take_text */
+	struct batch	*out;		/* devices, ndevices, nskipped */
+	struct chunk	**arena;	/* the devices' strings */
+	size_t		 cap;		/* of out->devices */
+	size_t		 max, entries;	/* of this devicesStatus */
+	int		 bad;		/* this devicesStatus has the wrong type */
+};
+
+static int
+grow_devices(struct top *t)
+{
+	struct device	*d;
+	size_t		 n = t->cap ? t->cap * 2 : 64;
+
+	if (n > t->max)
+		n = t->max;	/* > cap: an entry is counted before it is kept */
+	if (n > SIZE_MAX / sizeof(*d) ||
+	    (d = realloc(t->out->devices, n * sizeof(*d))) == NULL)
+		return -1;
+	t->out->devices = d;
+	t->cap = n;
+	return 0;
+}
+
+static int
+device_entry(struct scan *sc, int depth, void *arg)
+{
+	struct top	*t = arg;
+	json_object	*o;
+	enum take	 e;
+
+	if (t->entries++ == t->max)
+		return scan_error(sc, SCAN_TOO_MANY, NULL);
+	if (read_value(sc, depth, device_fields, &o) == -1)
+		return -1;
+	if (!json_object_is_type(o, json_type_object))
+		t->out->nskipped++;
+	else if (!t->bad) {
+		if (t->out->ndevices == t->cap && grow_devices(t) == -1) {
+			json_object_put(o);
+			return nomem(sc);
+		}
+		e = take_device(t->arena, o,
+		    &t->out->devices[t->out->ndevices]);
+		if (e == TAKE_NOMEM) {
+			json_object_put(o);
+			return nomem(sc);
+		}
+		if (e == TAKE_SHAPE)
+			t->bad = 1;	/* the error waits: syntax comes first */
+		else
+			t->out->ndevices++;
+	}
+	json_object_put(o);
+	return 0;
+}
+
+static int
+top_member(struct scan *sc, int depth, const char *key, void *arg)
+{
+	struct top	*t = arg;
+	json_object	*v;
+
+	if (strcmp(key, "devicesStatus") != 0)
+		return keep_member(sc, depth, key, &t->k);
+	/* The last devicesStatus wins: forget what an earlier one had. */
+	arena_free(*t->arena);
+	*t->arena = NULL;
+	t->out->ndevices = t->out->nskipped = 0;
+	t->entries = 0;
+	t->bad = 0;
+	/* Present for looks_like_batch, but never kept as a tree. */
+	if (json_object_object_add(t->k.obj, "devicesStatus", NULL) != 0)
+		return nomem(sc);
+	if (at(sc, '['))	/* depth 1: within the limit */
+		return walk_elements(sc, depth, device_entry, t);
+	if (read_value(sc, depth, NULL, &v) == -1)
+		return -1;
+	t->bad = v != NULL;	/* neither an array nor null */
+	json_object_put(v);
+	return 0;
 }
 
 /*
@@ -287,13 +719,69 @@ looks_like_batch(json_object *root)
 	    json_object_object_get_ex(root, "devicesStatus", NULL);
 }
 
+static const struct field attributes_fields[] = {
+	{ "objectType", NULL }, { NULL, NULL }
+};
+
+static const struct field top_fields[] = {
+	{ "batchTrackingId", NULL }, { "status", NULL },
+	{ "startedTime", NULL }, { "completedTime", NULL },
+	{ "attributes", attributes_fields }, { NULL, NULL }
+};
+
+/*
+ * A top value that is not an object, read for its syntax only. json-c
+ * wants a byte after a bare number or literal (alone, "42" "ends too
+ * early"); one that ends the body is given a NUL to end it, so that it is
+ * of the wrong shape rather than cut short.
+ */
+static int
+read_other_top(struct scan *sc)
+{
+	struct scan	 t;
+	char		 tail[64];
+	size_t		 start = sc->pos, n = sc->len - sc->pos;
+
+	if (read_value(sc, 0, NULL, NULL) == 0)
+		return 0;
+	if (sc->fail != SCAN_SYNTAX || n == 0 || n >= sizeof(tail) ||
+	    strchr("[\"", sc->s[start]) != NULL ||
+	    strcmp(sc->why, "it ends too early") != 0)
+		return -1;
+	memcpy(tail, sc->s + start, n);
+	tail[n] = '\0';
+	t = *sc;
+	t.s = tail;
+	t.len = n + 1;
+	t.pos = 0;
+	if (read_scalar(&t, 0, NULL) == -1 || t.pos != n)
+		return -1;	/* cut short indeed ("nul") */
+	sc->pos = sc->len;
+	sc->fail = SCAN_OK;
+	sc->why = NULL;
+	return 0;
+}
+
+static int
+fail(struct batch *out, struct chunk *arena, char *err, size_t errsz,
+    int rc, const char *why)
+{
+	free(out->devices);
+	arena_free(arena);
+	memset(out, 0, sizeof(*out));
+	snprintf(err, errsz, "%s", why);
+	return rc;
+}
+
 int
-batch_parse(const char *body, size_t len, struct batch *out, char *err,
-    size_t errsz)
+batch_parse(const char *body, size_t len, size_t max_devices,
+    struct batch *out, char *err, size_t errsz)
 {
 	struct chunk	*arena = NULL;
-	json_object	*root, *list, *o;
-	size_t		 i, n;
+	struct scan	 sc;
+	struct top	 t;
+	char		 why[128];
+	int		 i, rc, object = 0;
 	enum take	 e;
 
 	memset(out, 0, sizeof(*out));
@@ -302,68 +790,100 @@ batch_parse(const char *body, size_t len, struct batch *out, char *err,
 		len -= 3;
 	}
 	if (len == 0)
-		return fail(out, NULL, err, errsz, "empty body");
+		return fail(out, NULL, err, errsz, BATCH_BAD, "empty body");
 	if (len > (size_t)0x7fffffff)
-		return fail(out, NULL, err, errsz, "body too large");
-	if ((root = parse_json(body, len, err, errsz)) == NULL)
-		return -1;
-	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return fail(out, NULL, err, errsz,
-		    "wrong shape: not a JSON object");
-	}
-	if (!looks_like_batch(root)) {
-		json_object_put(root);
-		return fail(out, NULL, err, errsz, "wrong shape: an object "
-		    "that is not a BatchUploadDetails");
-	}
-	if ((e = take_text(&arena, root, "batchTrackingId", 0,
-	    &out->tracking_id)) ||
-	    (e = take_text(&arena, root, "status", 0, &out->status)) ||
-	    (e = take_time(&arena, root, "startedTime", &out->started_raw,
-	    &out->has_started, &out->started)) ||
-	    (e = take_time(&arena, root, "completedTime",
-	    &out->completed_raw, &out->has_completed, &out->completed)))
-		goto bad;
+		return fail(out, NULL, err, errsz, BATCH_BAD, "body too large");
+	/* Checked here, not by json-c's JSON_TOKENER_VALIDATE_UTF8: a
+	 * word-at-a-time pass costs a fraction of json-c's per-byte check. */
+	if (!utf8_valid(body, len))
+		return fail(out, NULL, err, errsz, BATCH_BAD,
+		    "not JSON: invalid UTF-8");
 
-	if (json_object_object_get_ex(root, "devicesStatus", &list) &&
-	    list != NULL) {
-		if (!json_object_is_type(list, json_type_array)) {
-			e = TAKE_SHAPE;
-			goto bad;
+	memset(&sc, 0, sizeof(sc));
+	sc.s = body;
+	sc.len = len;
+	memset(&t, 0, sizeof(t));
+	t.k.fields = top_fields;
+	t.out = out;
+	t.arena = &arena;
+	t.max = max_devices;
+	if ((sc.scalar = json_tokener_new_ex(1)) == NULL ||
+	    (t.k.obj = json_object_new_object()) == NULL)
+		rc = nomem(&sc);
+	else {
+		json_tokener_set_flags(sc.scalar, TOKENER_FLAGS);
+		skip_ws(&sc);
+		/* Another value is read too, for its syntax, but never kept. */
+		object = at(&sc, '{');
+		rc = object ? walk_members(&sc, 0, top_member, &t) :
+		    read_other_top(&sc);
+		skip_ws(&sc);
+		if (rc == 0 && sc.pos < len)	/* json-c stops at a NUL */
+			rc = scan_error(&sc, SCAN_SYNTAX, body[sc.pos] == '\0' ?
+			    "data after the value" : json_tokener_error_desc(
+			    json_tokener_error_parse_unexpected));
+	}
+	if (sc.scalar != NULL)
+		json_tokener_free(sc.scalar);
+	for (i = 0; i < BATCH_MAX_DEPTH; i++)
+		if (sc.whole[i] != NULL)
+			json_tokener_free(sc.whole[i]);
+
+	if (rc == -1 || !object || !looks_like_batch(t.k.obj)) {
+		json_object_put(t.k.obj);
+		if (sc.fail == SCAN_TOO_MANY) {
+			snprintf(why, sizeof(why), "too many devices: more "
+			    "than the %zu allowed", max_devices);
+			return fail(out, arena, err, errsz, BATCH_TOO_MANY, why);
 		}
-		n = json_object_array_length(list);
-		if (n > 0 && (out->devices = arena_alloc(&arena,
-		    n * sizeof(struct device))) == NULL) {
-			e = TAKE_NOMEM;
-			goto bad;
+		if (sc.fail == SCAN_SYNTAX) {
+			snprintf(why, sizeof(why), "not JSON: %s", sc.why);
+			return fail(out, arena, err, errsz, BATCH_BAD, why);
 		}
-		for (i = 0; i < n; i++) {
-			o = json_object_array_get_idx(list, i);
-			if (!json_object_is_type(o, json_type_object)) {
-				out->nskipped++;
-				continue;
-			}
-			if ((e = take_device(&arena, o,
-			    &out->devices[out->ndevices])) != TAKE_OK)
-				goto bad;
-			out->ndevices++;
+		return fail(out, arena, err, errsz, BATCH_BAD,
+		    sc.fail == SCAN_NOMEM ? "out of memory" : !object ?
+		    "wrong shape: not a JSON object" : "wrong shape: an "
+		    "object that is not a BatchUploadDetails");
+	}
+	if ((e = take_text(&arena, t.k.obj, "batchTrackingId", 0,
+	    &out->tracking_id)) ||
+	    (e = take_text(&arena, t.k.obj, "status", 0, &out->status)) ||
+	    (e = take_time(&arena, t.k.obj, "startedTime", &out->started_raw,
+	    &out->has_started, &out->started)) ||
+	    (e = take_time(&arena, t.k.obj, "completedTime",
+	    &out->completed_raw, &out->has_completed, &out->completed)) ||
+	    (t.bad && (e = TAKE_SHAPE))) {
+		json_object_put(t.k.obj);
+		return fail(out, arena, err, errsz, BATCH_BAD,
+		    e == TAKE_NOMEM ? "out of memory" :
+		    "wrong shape: a field has the wrong type");
+	}
+	json_object_put(t.k.obj);
+
+	/* Give back what the doubling left over. */
+	if (out->ndevices == 0) {
+		free(out->devices);
+		out->devices = NULL;
+	} else if (out->ndevices < t.cap) {
+		struct device *d = realloc(out->devices,
+		    out->ndevices * sizeof(*d));
+
+		if (d != NULL) {
+			out->devices = d;
+			t.cap = out->ndevices;
 		}
 	}
-	json_object_put(root);
 	out->arena = arena;
+	out->bytes = t.cap * sizeof(struct device);
 	for (; arena != NULL; arena = arena->next)
 		out->bytes += sizeof(*arena) + arena->cap;
-	return 0;
-bad:
-	json_object_put(root);
-	return fail(out, arena, err, errsz, e == TAKE_NOMEM ? "out of memory" :
-	    "wrong shape: a field has the wrong type");
+	return BATCH_OK;
 }
 
 void
 batch_free(struct batch *b)
 {
+	free(b->devices);
 	arena_free(b->arena);
 	memset(b, 0, sizeof(*b));
 }

@@ -23,23 +23,44 @@ struct batch {
 	int		 has_started, has_completed;
 	int64_t		 started, completed;	/* seconds since the epoch, UTC */
 	const char	*started_raw, *completed_raw;	/* as it came, for times we cannot read */
-	struct device	*devices;
+	struct device	*devices;	/* its own allocation, freed by batch_free */
 	size_t		 ndevices;
 	size_t		 nskipped;	/* entries of devicesStatus that were not objects */
-	size_t		 bytes;		/* memory held, for the cache's bound */
+	size_t		 bytes;		/* memory held (arena and devices), for the cache's bound */
 	int64_t		 fetched_at;	/* when Partner Center gave this answer (set by fetch); 0 unknown */
 	void		*arena;		/* owns every string above */
 };
+
+#define BATCH_MAX_DEVICES_DEFAULT	100000	/* entries of devicesStatus, see batch_parse */
+
+enum batch_parse_result { BATCH_OK = 0, BATCH_BAD = -1, BATCH_TOO_MANY = -2 };
 
 /*
  * Parses a BatchUploadDetails body: an optional UTF-8 BOM, then strict,
  * UTF-8-validated JSON of at most BATCH_MAX_DEPTH levels. Missing and
  * null fields, unknown fields and any letter case of statuses are fine;
- * a body of another shape is not. Returns 0, or -1 with a short reason
- * in err (no body text in it) and *out empty.
+ * a body of another shape is not. Duplicate keys: the last one wins,
+ * devicesStatus too (only the last one's devices are kept).
+ *
+ * Returns BATCH_OK; or BATCH_BAD with a short reason in err (no body
+ * text in it: "empty body", "not JSON: ...", "wrong shape: ...", "body
+ * too large", "out of memory"); or BATCH_TOO_MANY when a devicesStatus
+ * array has more than max_devices entries (objects and skipped
+ * non-objects alike), with err saying how many were allowed. That is
+ * found as the entry past the limit is reached, and the rest of the body
+ * is not read, so it wins over any error later in the body, and also
+ * when a later devicesStatus would have replaced that array. On any
+ * error *out is empty (no devices, nothing to free, though batch_free
+ * is harmless).
+ *
+ * Peak memory is bounded by the devices kept, not by the body's bytes:
+ * about 48 bytes a device plus its strings, and besides only a few MiB
+ * for the value being read (json-c is given one value at a time, a
+ * container of at most 16 KiB whole; a long string costs its length).
+ * The body is not copied.
  */
-int	batch_parse(const char *body, size_t len, struct batch *out,
-	    char *err, size_t errsz);
+int	batch_parse(const char *body, size_t len, size_t max_devices,
+	    struct batch *out, char *err, size_t errsz);
 void	batch_free(struct batch *);
 
 /*

@@ -91,7 +91,7 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 	struct upstream_result	 r;
 	char			 why[128];
 	enum bs_error		 e;
-	int			 attempt, refused;
+	int			 attempt, refused, rc = BATCH_OK;
 
 	memset(out, 0, sizeof(*out));
 	*retry_after = -1;
@@ -118,13 +118,14 @@ fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 		*hash = hash_bytes(r.body, r.len);
 	if (e == BS_ERR_THROTTLED)
 		*retry_after = r.retry_after >= 0 ? r.retry_after : 30;
-	if (e == BS_OK && batch_parse(r.body, r.len, out, why,
-	    sizeof(why)) == 0)
+	if (e == BS_OK && (rc = batch_parse(r.body, r.len,
+	    BATCH_MAX_DEVICES_DEFAULT, out, why, sizeof(why))) == BATCH_OK)
 		out->fetched_at = (int64_t)time(NULL);
 	else if (e == BS_OK) {
-		e = BS_ERR_BAD_BODY;
-		log_warn("upstream corr=%s request=%s: body unreadable: %s "
-		    "(%zu bytes, %s)", correlation_id, r.request_id, why, r.len,
+		e = rc == BATCH_TOO_MANY ? BS_ERR_TOO_LARGE : BS_ERR_BAD_BODY;
+		log_warn("upstream corr=%s request=%s: body %s: %s (%zu bytes, "
+		    "%s)", correlation_id, r.request_id, rc == BATCH_TOO_MANY ?
+		    "too large" : "unreadable", why, r.len,
 		    r.content_type[0] ? r.content_type : "no content type");
 	}
 	log_call(correlation_id, &r, e);

@@ -8,8 +8,11 @@
  * from the top of the tree, or set FUZZ_TEMPLATES_DIR). Each accepted body
  * is viewed twice: page 1 unfiltered, and page 2 filtered to failed
  * devices with a search, in another language. Invariants (abort when
- * broken): a rejected body comes with a reason; every string of the model
- * is valid UTF-8; the JSON export parses again (json-c, strict); the CSV
+ * broken): a rejected body comes with a reason; with a limit of 3
+ * devices, a body gives BATCH_OK with at most 3 entries (and the same
+ * devices with the default limit), BATCH_TOO_MANY (more than 3 entries)
+ * or the same rejection as with the default limit; every string of the
+ * model is valid UTF-8; the JSON export parses again (json-c, strict); the CSV
  * export and the page render succeed; the page never holds a <script or
  * an unescaped input tag. Seeds: tests/fuzz/corpus/batch/ (every JSON
  * fixture of tests/fixtures and the documentation's example).
@@ -113,16 +116,42 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct request	 req;
 	struct batch		 b;
 	char			 err[256];
-	size_t			 i;
+	size_t			 i, small_devices;
+	int			 rc, small;
+
+	/* A small limit on the same bytes: within it or BATCH_TOO_MANY. */
+	err[0] = '\0';
+	rc = batch_parse((const char *)data, size, 3, &b, err, sizeof(err));
+	FUZZ_CHECK(rc == BATCH_OK || rc == BATCH_BAD || rc == BATCH_TOO_MANY);
+	if (rc == BATCH_OK)
+		FUZZ_CHECK(b.ndevices + b.nskipped <= 3);
+	else {
+		FUZZ_CHECK(err[0] != '\0' && b.ndevices == 0 && b.devices == NULL);
+		FUZZ_CHECK(rc != BATCH_TOO_MANY || strstr(err, " 3 ") != NULL);
+	}
+	small = rc;
+	small_devices = b.ndevices;
+	batch_free(&b);
 
 	err[0] = '\0';
-	if (batch_parse((const char *)data, size, &b, err, sizeof(err)) != 0) {
+	rc = batch_parse((const char *)data, size, BATCH_MAX_DEVICES_DEFAULT, &b,
+	    err, sizeof(err));
+	/* The limit changes nothing else: the same verdict within it. (With
+	 * BATCH_TOO_MANY for 3, any verdict: the array past the limit may be
+	 * one a later devicesStatus replaces.) */
+	if (small == BATCH_OK)
+		FUZZ_CHECK(rc == BATCH_OK && b.ndevices == small_devices);
+	if (small == BATCH_BAD)
+		FUZZ_CHECK(rc == BATCH_BAD);
+	if (rc != BATCH_OK) {
+		FUZZ_CHECK(rc == BATCH_BAD || rc == BATCH_TOO_MANY);
 		FUZZ_CHECK(err[0] != '\0');
 		FUZZ_CHECK(strnlen(err, sizeof(err)) < sizeof(err));
 		FUZZ_CHECK(b.ndevices == 0);
 		batch_free(&b);
 		return 0;
 	}
+	FUZZ_CHECK(b.bytes >= b.ndevices * sizeof(struct device));
 	check_utf8(b.tracking_id);
 	check_utf8(b.status);
 	check_utf8(b.started_raw);

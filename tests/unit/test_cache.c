@@ -41,7 +41,8 @@ fill(void *arg, struct batch *out, uint64_t *hash, long *retry_after)
 			*retry_after = 2;
 		return fail_with;
 	}
-	return batch_parse(answer, strlen(answer), out, err, sizeof(err)) == 0 ?
+	return batch_parse(answer, strlen(answer), BATCH_MAX_DEVICES_DEFAULT, out,
+	    err, sizeof(err)) == BATCH_OK ?
 	    BS_OK : BS_ERR_BAD_BODY;
 }
 

@@ -103,7 +103,8 @@ main(void)
 	memset(&req, 0, sizeof(req));
 	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
 	strcpy(req.tracking, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
-	CHECK(batch_parse(body, strlen(body), &b, err, sizeof(err)) == 0);
+	CHECK(batch_parse(body, strlen(body), BATCH_MAX_DEVICES_DEFAULT,
+	    &b, err, sizeof(err)) == 0);
 	CHECK(view_batch_build(&v, &b, &req, 0) == 0);
 	buf_init(&out);
 	p = tpage_new("batch");
@@ -136,7 +137,8 @@ main(void)
 			buf_printf(&big, "%s{\"serialNumber\":\"S%04d\","
 			    "\"status\":\"finished\"}", k ? "," : "", k);
 		buf_puts(&big, "]}");
-		CHECK(batch_parse(big.data, big.len, &b, err, sizeof(err)) == 0);
+		CHECK(batch_parse(big.data, big.len, BATCH_MAX_DEVICES_DEFAULT,
+		    &b, err, sizeof(err)) == 0);
 		req.page = 3;
 		CHECK(view_batch_build(&v, &b, &req, 0) == 0);
 		buf_reset(&out);

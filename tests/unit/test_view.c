@@ -58,7 +58,8 @@ main(void)
 	memset(&req, 0, sizeof(req));
 	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
 	strcpy(req.tracking, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
-	CHECK(batch_parse(BODY, strlen(BODY), &b, err, sizeof(err)) == 0);
+	CHECK(batch_parse(BODY, strlen(BODY), BATCH_MAX_DEVICES_DEFAULT,
+	    &b, err, sizeof(err)) == 0);
 	CHECK(view_batch_build(&v, &b, &req, 1704067200 + 125) == 0);
 	CHECK_STR(v.status.key, "processing");
 	CHECK(v.running);
@@ -90,7 +91,8 @@ main(void)
 			n += (size_t)snprintf(big + n, sizeof(big) - n,
 			    "%s{\"status\":\"s%zu\"}", i ? "," : "", i);
 		snprintf(big + n, sizeof(big) - n, "]}");
-		CHECK(batch_parse(big, strlen(big), &b, err, sizeof(err)) == 0);
+		CHECK(batch_parse(big, strlen(big), BATCH_MAX_DEVICES_DEFAULT,
+		    &b, err, sizeof(err)) == 0);
 		CHECK(view_batch_build(&v, &b, &req, 0) == 0);
 		CHECK(v.ncounts == VIEW_MAX_COUNTS);
 		ok = 1;
