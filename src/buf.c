@@ -28,7 +28,7 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-static int
+int
 buf_reserve(struct buf *b, size_t more)
 {
 	size_t	 want, ncap;
@@ -96,6 +96,34 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+	return 0;
+}
+
+int
+buf_put_escaped(struct buf *b, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	size_t			 n = 0;
+	char			*o;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		n += strchr("-._~", *p) != NULL || (*p >= '0' && *p <= '9') ||
+		    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') ? 1 : 3;
+	if (buf_reserve(b, n) == -1)
+		return -1;
+	o = b->data + b->len;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (strchr("-._~", *p) != NULL || (*p >= '0' && *p <= '9') ||
+		    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			*o++ = (char)*p;
+		else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	*o = '\0';
+	b->len += n;
 	return 0;
 }
 

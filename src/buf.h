@@ -23,6 +23,10 @@ int	 buf_puts(struct buf *, const char *);
 int	 buf_putc(struct buf *, char);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Makes room for more bytes at once (one allocation: what is in the buffer is not copied again). */
+int	 buf_reserve(struct buf *, size_t more);
+/* Appends s percent-encoded as a URL component (RFC 3986: only unreserved characters stay). */
+int	 buf_put_escaped(struct buf *, const char *);
 /* Hands the bytes over to the caller (who frees them); the buffer is empty after. */
 char	*buf_steal(struct buf *, size_t *);
 

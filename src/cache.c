@@ -1,13 +1,11 @@
-/* cache.c: the batch cache (LRU within a memory bound), the in-flight table that coalesces calls, and the 429 pause. */
+/* cache.c: the batch cache (LRU within a memory bound), the in-flight table whose waiters are parked requests, and the 429 pause. */
 #include "cache.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "text.h"
 
@@ -24,13 +22,13 @@ struct cache_entry {
 	uint64_t		 hash;
 	int64_t			 expires_ms;
 	size_t			 bytes;
+	struct cache_waiter	*waiters, **waiters_tail;	/* while the call is in flight */
 	struct cache_entry	*hnext;
 	struct cache_entry	*prev, *next;	/* LRU: head is the most recent */
 };
 
 struct cache {
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 filled;	/* broadcast whenever a call ends */
 	struct cache_opts	 o;
 	struct cache_entry	*table[NBUCKETS];
 	struct cache_entry	*head, *tail;
@@ -61,17 +59,12 @@ cache_keep_seconds(const struct cache *c, const char *status)
 struct cache *
 cache_new(const struct cache_opts *o)
 {
-	struct cache		*c;
-	pthread_condattr_t	 ca;
+	struct cache *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->o = *o;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->filled, &ca);
-	pthread_condattr_destroy(&ca);
 	return c;
 }
 
@@ -143,7 +136,6 @@ cache_free(struct cache *c)
 	for (i = 0; i < NBUCKETS; i++)
 		while (c->table[i] != NULL)
 			table_remove(c, c->table[i]);
-	pthread_cond_destroy(&c->filled);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -159,9 +151,11 @@ table_find(struct cache *c, const char *key)
 	return NULL;
 }
 
+/* Gives out a held reference to e's answer; the lock is held. */
 static void
 hand_out(struct cache_entry *e, struct cache_result *out)
 {
+	e->refs++;
 	out->err = e->err;
 	out->batch = e->err == BS_OK ? &e->batch : NULL;
 	out->hash = e->hash;
@@ -169,63 +163,45 @@ hand_out(struct cache_entry *e, struct cache_result *out)
 	out->hold = e;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits for another request's call to end; BS_ERR_TIMEOUT if it never does. */
 static void
-wait_for(struct cache *c, struct cache_entry *e, struct cache_result *out)
+add_waiter(struct cache_entry *e, struct cache_waiter *w)
 {
-	struct timespec	 until;
-	int64_t		 deadline = mono_ms() + c->o.wait_ms;
-	int		 rc = 0;
-
-	e->refs++;
-	metrics_waiting(1);
-	until.tv_sec = (time_t)(deadline / 1000);
-	until.tv_nsec = (long)(deadline % 1000) * 1000000;
-	while (!e->done && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&c->filled, &c->lock, &until);
-	metrics_waiting(-1);
-	if (e->done)
-		hand_out(e, out);
-	else {
-		out->err = BS_ERR_TIMEOUT;
-		out->hold = e;
-	}
+	w->next = NULL;
+	*e->waiters_tail = w;
+	e->waiters_tail = &w->next;
 }
 
-void
-cache_get(struct cache *c, const char *key, int64_t now_ms, cache_fill_fn fill,
-    void *arg, struct cache_result *out)
+enum cache_step
+cache_lookup(struct cache *c, const char *key, int64_t now_ms,
+    struct cache_waiter *w, int (*admit)(void *), void *arg,
+    struct cache_result *out, struct cache_entry **fill)
 {
-	struct cache_entry	*e;
-	long			 ttl;
+	struct cache_entry *e;
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = -1;
+	*fill = NULL;
 	pthread_mutex_lock(&c->lock);
 	if ((e = table_find(c, key)) != NULL) {
 		if (!e->done) {
 			out->how = MC_COALESCED;
-			wait_for(c, e, out);
+			if (admit != NULL && !admit(arg)) {
+				pthread_mutex_unlock(&c->lock);
+				return CACHE_FULL;
+			}
+			memset(&w->result, 0, sizeof(w->result));
+			w->result.how = MC_COALESCED;
+			add_waiter(e, w);
 			pthread_mutex_unlock(&c->lock);
-			return;
+			return CACHE_WAIT;
 		}
 		if (now_ms < e->expires_ms) {
 			out->how = MC_HIT;
-			e->refs++;
 			lru_unlink(c, e);
 			lru_push(c, e);
 			hand_out(e, out);
 			pthread_mutex_unlock(&c->lock);
-			return;
+			return CACHE_READY;
 		}
 		table_remove(c, e);
 	}
@@ -236,34 +212,64 @@ cache_get(struct cache *c, const char *key, int64_t now_ms, cache_fill_fn fill,
 		    999) / 1000);
 		out->how = MC_THROTTLED;
 		pthread_mutex_unlock(&c->lock);
-		return;
+		return CACHE_READY;
 	}
-
-	/* Nobody has it: this request calls, others for the same key wait in the table. */
+	/* Nobody has it: this request's call; others for the same key wait on the entry. */
 	out->how = MC_MISS;
+	if (admit != NULL && !admit(arg)) {
+		pthread_mutex_unlock(&c->lock);
+		return CACHE_FULL;
+	}
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		pthread_mutex_unlock(&c->lock);
 		out->err = BS_ERR_INTERNAL;
-		return;
+		return CACHE_READY;
 	}
 	snprintf(e->key, sizeof(e->key), "%s", key);
-	e->refs = 2;
+	e->refs = 1;
 	e->in_table = 1;
+	e->retry_after = -1;
+	e->waiters_tail = &e->waiters;
 	e->hnext = c->table[bucket(key)];
 	c->table[bucket(key)] = e;
 	c->entries++;
+	memset(&w->result, 0, sizeof(w->result));
+	w->result.how = MC_MISS;
+	add_waiter(e, w);
+	*fill = e;
 	pthread_mutex_unlock(&c->lock);
+	return CACHE_FILL;
+}
 
-	e->retry_after = -1;
-	e->err = fill(arg, &e->batch, &e->hash, &e->retry_after);
+struct cache_waiter *
+cache_fill_done(struct cache *c, struct cache_entry *e, enum bs_error err,
+    struct batch *batch, uint64_t hash, long retry_after, int64_t now_ms)
+{
+	struct cache_waiter	*w, *list;
+	long			 ttl = 0;
 
 	pthread_mutex_lock(&c->lock);
 	e->done = 1;
-	ttl = 0;
-	if (e->err == BS_OK)
+	e->err = err;
+	e->hash = hash;
+	e->retry_after = retry_after;
+	if (err == BS_OK) {
+		e->batch = *batch;
+		memset(batch, 0, sizeof(*batch));
 		ttl = cache_is_final(e->batch.status) ? c->o.finished_ms :
 		    c->o.running_ms;
+	}
 	e->bytes = e->batch.bytes + sizeof(*e);
+	/* Every waiter holds the entry until it is released. */
+	list = e->waiters;
+	e->waiters = NULL;
+	e->waiters_tail = &e->waiters;
+	for (w = list; w != NULL; w = w->next) {
+		enum metric_cache how = w->result.how;
+
+		hand_out(e, &w->result);
+		w->result.how = how;
+	}
 	if (ttl > 0 && (long)e->bytes <= c->o.max_bytes) {
 		e->expires_ms = now_ms + ttl;
 		lru_push(c, e);
@@ -273,12 +279,11 @@ cache_get(struct cache *c, const char *key, int64_t now_ms, cache_fill_fn fill,
 		}
 	} else
 		table_remove(c, e);	/* errors and uncacheable answers are not kept */
-	if (e->err == BS_ERR_THROTTLED)
+	if (err == BS_ERR_THROTTLED)
 		c->throttled_until_ms = now_ms + 1000L *
-		    (e->retry_after > 0 ? e->retry_after : 30);
-	hand_out(e, out);
-	pthread_cond_broadcast(&c->filled);
+		    (retry_after > 0 ? retry_after : 30);
 	pthread_mutex_unlock(&c->lock);
+	return list;
 }
 
 void

@@ -1,4 +1,4 @@
-/* cache.h: batches kept in memory and one upstream call per batch at a time, however many viewers wait for it. */
+/* cache.h: batches kept in memory, and one upstream call per batch at a time however many requests wait for it (they wait parked, not blocked). */
 #ifndef BATCHSTATUS_CACHE_H
 #define BATCHSTATUS_CACHE_H
 
@@ -13,12 +13,7 @@ struct cache_opts {
 	long	finished_ms;	/* finished batches do not change: keep them this long (0: not at all) */
 	long	running_ms;	/* queued/processing/unknown: this long, to collapse a crowd into one call */
 	long	max_bytes;	/* memory bound of the kept batches; least recently used go first */
-	long	wait_ms;	/* longest a request waits for another's call (above the upstream deadline) */
 };
-
-/* Fetches and parses one batch; *hash identifies the answer's bytes. Called without locks held. */
-typedef enum bs_error (*cache_fill_fn)(void *arg, struct batch *out,
-    uint64_t *hash, long *retry_after);
 
 struct cache;
 struct cache_entry;
@@ -32,16 +27,47 @@ struct cache_result {
 	struct cache_entry	*hold;
 };
 
+/* A request waiting for a call in flight; it lives in the request, not in the cache. */
+struct cache_waiter {
+	struct cache_waiter	*next;
+	struct cache_result	 result;	/* filled by cache_fill_done */
+};
+
+enum cache_step {
+	CACHE_READY,	/* *out holds the answer now: kept and fresh, or the 429 pause */
+	CACHE_WAIT,	/* the waiter joined the call in flight for this key */
+	CACHE_FILL,	/* the waiter is the first: the caller makes the call, then cache_fill_done */
+	CACHE_FULL,	/* admit said no: nothing waits, nothing was started */
+};
+
 struct cache	*cache_new(const struct cache_opts *);
 void		 cache_free(struct cache *);
+
 /*
- * The batch under key: kept and fresh, or being fetched by another request
- * (wait for it), or fetched now by calling fill. Errors are handed to
- * everyone who waited for that call but never kept; a 429 stops every call
- * until its Retry-After has passed. Always call cache_release after.
+ * The batch under key. Kept and fresh: CACHE_READY with out filled (also
+ * while a 429's Retry-After pauses every call: BS_ERR_THROTTLED). Else the
+ * request must wait: admit(arg) is asked first (under the cache's lock;
+ * it must be quick) and may refuse (CACHE_FULL). Then w joins the call in
+ * flight (CACHE_WAIT), or starts one (CACHE_FILL, *fill set): the caller
+ * calls upstream and hands the outcome to cache_fill_done. Whatever the
+ * step, out->how says hit/throttled/coalesced/miss; call cache_release
+ * on every result that holds an entry.
  */
-void		 cache_get(struct cache *, const char *key, int64_t now_ms,
-		    cache_fill_fn fill, void *arg, struct cache_result *out);
+enum cache_step	 cache_lookup(struct cache *, const char *key, int64_t now_ms,
+		    struct cache_waiter *w, int (*admit)(void *), void *arg,
+		    struct cache_result *out, struct cache_entry **fill);
+
+/*
+ * The call for fill ended: err, and on BS_OK the batch (moved into the
+ * cache; *batch is emptied), the answer's hash, Retry-After for a 429.
+ * Errors go to every waiter but are never kept; a 429 pauses every call
+ * until its Retry-After has passed. Returns the waiters, each with its
+ * result filled (release each); fill must not be used after.
+ */
+struct cache_waiter *cache_fill_done(struct cache *, struct cache_entry *fill,
+		    enum bs_error err, struct batch *batch, uint64_t hash,
+		    long retry_after, int64_t now_ms);
+
 void		 cache_release(struct cache *, struct cache_result *);
 void		 cache_stats(struct cache *, long *entries, long *bytes,
 		    long *evictions);

@@ -48,7 +48,10 @@ static const struct setting settings[] = {
 	/* Well under nginx's fastcgi_read_timeout (60 s). */
 	{ "upstream_timeout_ms", NUM(upstream_timeout_ms, K_NUMBER, 100, 50000) },
 	{ "max_body_bytes", NUM(max_body_bytes, K_BYTES, 1024, 1024L * 1024 * 1024) },
-	{ "threads", NUM(threads, K_NUMBER, 1, 4096) },
+	{ "threads", NUM(threads, K_NUMBER, 0, 256) },
+	{ "max_waiting", NUM(max_waiting, K_NUMBER, 1, 65536) },
+	{ "max_devices", NUM(max_devices, K_NUMBER, 1, 10000000) },
+	{ "upstream_connections", NUM(upstream_connections, K_NUMBER, 1, 4096) },
 	{ "cache_finished_seconds", NUM(cache_finished_seconds, K_NUMBER, 0, 86400) },
 	{ "cache_running_seconds", NUM(cache_running_seconds, K_NUMBER, 0, 600) },
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024) },
@@ -409,8 +412,12 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	    TEMPLATES_DIR);
 	cfg->upstream_timeout_ms = 15000;
 	cfg->max_body_bytes = 32L * 1024 * 1024;
-	/* Each waits on its own upstream call: 256 keep 1024 req/s flowing at 250 ms. */
-	cfg->threads = 256;
+	/* CPU work only (nothing waits on the network there): one thread per core. */
+	cfg->threads = 0;
+	cfg->max_waiting = 4096;
+	cfg->max_devices = 100000;
+	/* HTTP/1.1: as many calls at once; HTTP/2 multiplexes ~100 calls on each. */
+	cfg->upstream_connections = 256;
 	cfg->cache_finished_seconds = 600;
 	cfg->cache_running_seconds = 5;
 	cfg->cache_max_bytes = 8L * 1024 * 1024;

@@ -24,10 +24,13 @@ struct config {
 	char	ca_file[CONFIG_PATH_MAX];	/* empty: the system's CAs */
 	char	listen[CONFIG_PATH_MAX];	/* "unix:/path", "host:port", or empty for fd 0 */
 	char	templates_dir[CONFIG_PATH_MAX];
-	long	upstream_timeout_ms;	/* overall deadline of one upstream call */
+	long	upstream_timeout_ms;	/* one request's whole fetch: sign-in wait, call and retry */
 	long	connect_timeout_ms;	/* derived: TCP + TLS part of it */
 	long	max_body_bytes;
-	long	threads;
+	long	threads;		/* CPU worker threads; 0: one per core */
+	long	max_waiting;		/* requests parked on Partner Center at most */
+	long	max_devices;		/* devices in one batch at most */
+	long	upstream_connections;	/* per upstream host (HTTP/1.1 calls at once; HTTP/2 connections) */
 	long	cache_finished_seconds;	/* 0: finished batches are not kept */
 	long	cache_running_seconds;	/* 0: running batches are not kept */
 	long	cache_max_bytes;

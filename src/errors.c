@@ -69,6 +69,10 @@ static const struct error_info table[BS_ERR__MAX] = {
 	    "the administrator of this service, quoting the sign-in error "
 	    "and the correlation ID below. The server keeps trying by "
 	    "itself." },
+	[BS_ERR_BUSY] = { 503, "busy",
+	    "This server is busy",
+	    "Too many requests are waiting for Partner Center right now. "
+	    "Try again in a few seconds." },
 	[BS_ERR_INTERNAL] = { 500, "internal",
 	    "Something went wrong on this server",
 	    "The server could not build this page. Try again; if it "

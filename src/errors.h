@@ -20,6 +20,7 @@ enum bs_error {
 	BS_ERR_TIMEOUT,		/* the upstream deadline passed */
 	BS_ERR_TOKEN,		/* the server has no usable token (its file) */
 	BS_ERR_SIGNIN,		/* the sign-in endpoint gave no token */
+	BS_ERR_BUSY,		/* BATCHSTATUS_MAX_WAITING requests wait on Partner Center already */
 	BS_ERR_INTERNAL,	/* out of memory, a template failed */
 	BS_ERR__MAX
 };

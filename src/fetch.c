@@ -1,172 +1,418 @@
-/* fetch.c: one batch from Partner Center: takes the token, calls upstream, names the failure, parses the body. */
+/* fetch.c: one batch for parked requests: the cache's single flight, then token, call and one retry through the I/O loop, parsed on a CPU worker, all within one deadline. */
 #include "fetch.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "text.h"
 
-enum bs_error
-fetch_classify(const struct upstream_result *r)
-{
-	switch (r->outcome) {
-	case UP_ANSWER:
-		break;
-	case UP_TIMEOUT:
-		return BS_ERR_TIMEOUT;
-	case UP_CONNECT:
-		return BS_ERR_UNREACHABLE;
-	case UP_TLS:
-		return BS_ERR_TLS;
-	case UP_TOO_LARGE:
-		return BS_ERR_TOO_LARGE;
-	default:
-		return BS_ERR_INTERNAL;
-	}
-	if (r->http_status == 200)
-		return BS_OK;
-	if (r->http_status == 404)
-		return BS_ERR_NO_SUCH_BATCH;
-	if (r->http_status == 401 || r->http_status == 403)
-		return BS_ERR_CREDENTIALS;
-	if (r->http_status == 429)
-		return BS_ERR_THROTTLED;
-	return BS_ERR_UPSTREAM_STATUS;
-}
+#define BUSY_RETRY_SECONDS	2	/* Retry-After when too many requests are parked */
 
-/* One GET with the current token; on a 401 that a new token may cure, *refused is set. */
-static enum bs_error
-call_once(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, const char *locale, int attempt,
-    struct upstream_result *r, int *refused)
-{
-	char		*token;
-	enum bs_error	 e;
+/*
+ * One call in flight for a cache entry, from the first token_get to the
+ * parsed batch. Its steps run on CPU workers, started by whatever ended
+ * the last one: the token renewal it waited for, its deadline's timer, or
+ * its call's answer from the I/O loop. Each of those holds a reference;
+ * mu orders them. Nothing here ever waits on the network.
+ */
+enum op_state {
+	OP_TOKEN,	/* asking for a token, or waiting for the renewal */
+	OP_CALL,	/* the call is in the I/O loop */
+	OP_DONE,	/* the outcome is being handed out; late events do nothing */
+};
 
-	*refused = 0;
-	memset(r, 0, sizeof(*r));
-	if ((token = malloc(TOKEN_MAX)) == NULL)
-		return BS_ERR_INTERNAL;
-	if ((e = token_get(ctx->tokens, token, TOKEN_MAX)) != BS_OK) {
-		free(token);
-		return e;
-	}
-	metrics_waiting(1);
-	upstream_get(ctx->upstream, customer, tracking, correlation_id, locale,
-	    token, r);
-	metrics_waiting(-1);
-	if (r->outcome == UP_ANSWER && r->http_status == 401)
-		*refused = token_refused(ctx->tokens, token, attempt > 0);
-	/* On the heap, not the stack: a 16 KiB stack buffer wiped whole
-	 * kept 16 KiB of every worker's stack resident. */
-	explicit_bzero(token, strlen(token));
-	free(token);
-	return fetch_classify(r);
+struct op {
+	pthread_mutex_t		 mu;
+	int			 refs;		/* atomic */
+	enum op_state		 state;
+	struct fetch_ctx	*ctx;
+	struct cache_entry	*entry;
+	char			 customer[GUID_LEN + 1], tracking[GUID_LEN + 1];
+	char			 correlation_id[GUID_LEN + 1], locale[16];
+	int64_t			 started_ms, deadline_ms;
+	int			 attempt;	/* 1: the retry after a refused token */
+	char			*token;		/* the token the call carries (for a 401) */
+	char			 request_id[GUID_LEN + 1];
+	struct token_waiter	 tw;
+	struct pc_timer		 timer;
+	struct cpu_task		 t_token, t_timer, t_call;
+	struct pc_result	 res;
+	struct fetch_trace	 trace;
+};
+
+#define CONTAINER(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+static void	op_step(struct op *);
+
+static void
+op_ref(struct op *o)
+{
+	__atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
 }
 
 static void
-log_call(const char *correlation_id, const struct upstream_result *r,
-    enum bs_error e)
+op_unref(struct op *o)
 {
-	if (r->outcome == UP_ANSWER)
+	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	token_wipe(o->token);
+	pc_result_free(&o->res);
+	pthread_mutex_destroy(&o->mu);
+	free(o);
+}
+
+static void
+log_call(const struct op *o, enum bs_error e)
+{
+	const struct pc_result *r = &o->res;
+
+	if (r->outcome == PC_ANSWER)
 		log_info("upstream corr=%s request=%s status=%ld ms=%ld "
-		    "bytes=%zu -> %s", correlation_id, r->request_id,
-		    r->http_status, r->elapsed_ms, r->len, error_info(e)->key);
+		    "bytes=%zu http=%d budget_ms=%ld -> %s", o->correlation_id,
+		    o->request_id, r->http_status, r->elapsed_ms, r->len,
+		    r->http_version, o->trace.budget_ms, error_info(e)->key);
 	else
-		log_warn("upstream corr=%s request=%s failed ms=%ld: %s -> %s",
-		    correlation_id, r->request_id, r->elapsed_ms, r->detail,
+		log_warn("upstream corr=%s request=%s failed ms=%ld "
+		    "budget_ms=%ld: %s -> %s", o->correlation_id, o->request_id,
+		    r->elapsed_ms, o->trace.budget_ms, r->detail,
 		    error_info(e)->key);
 	metrics_upstream(e, r->elapsed_ms);
 }
 
-enum bs_error
-fetch_batch(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, const char *locale, struct batch *out,
-    uint64_t *hash, long *retry_after, struct fetch_trace *trace)
+static void
+waiter_resume(struct cpu_task *t)
 {
-	struct upstream_result	 r;
-	char			 why[128];
-	enum bs_error		 e;
-	int			 attempt, refused, rc = BATCH_OK;
+	struct fetch_waiter *w = CONTAINER(t, struct fetch_waiter, task);
 
-	memset(out, 0, sizeof(*out));
-	*retry_after = -1;
-	*hash = 0;
-	for (attempt = 0; ; attempt++) {
-		e = call_once(ctx, customer, tracking, correlation_id, locale,
-		    attempt, &r, &refused);
-		if (e == BS_ERR_TOKEN || e == BS_ERR_SIGNIN ||
-		    (e == BS_ERR_INTERNAL && r.request_id[0] == '\0'))
-			return e;	/* no call was made */
-		if (trace != NULL) {
-			trace->status = r.outcome == UP_ANSWER ?
-			    r.http_status : -1;
-			trace->ms += r.elapsed_ms;
-			trace->calls++;
+	__atomic_sub_fetch(&w->ctx->waiting, 1, __ATOMIC_RELAXED);
+	w->resume(w);
+}
+
+/*
+ * The outcome goes into the cache entry and to every request parked on
+ * it; the state is OP_DONE already, so this runs once.
+ */
+static void
+op_finish(struct op *o, enum bs_error e, struct batch *b, uint64_t hash,
+    long retry_after)
+{
+	struct cache_waiter	*cw, *next;
+	struct fetch_waiter	*w;
+	struct batch		 none;
+
+	if (b == NULL) {
+		memset(&none, 0, sizeof(none));
+		b = &none;
+	}
+	o->trace.ms = (long)(clock_ms() - o->started_ms);
+	cw = cache_fill_done(o->ctx->cache, o->entry, e, b, hash, retry_after,
+	    clock_ms());
+	batch_free(b);	/* empty unless the cache refused it */
+	o->entry = NULL;
+	for (; cw != NULL; cw = next) {
+		next = cw->next;
+		w = CONTAINER(cw, struct fetch_waiter, cw);
+		if (cw->result.how == MC_MISS)
+			w->trace = o->trace;
+		w->task.fn = waiter_resume;
+		cpu_post(o->ctx->cpu, &w->task, CPU_WORK);
+	}
+}
+
+/* Ends the op with an error; mu is held. */
+static void
+op_fail_locked(struct op *o, enum bs_error e)
+{
+	o->state = OP_DONE;
+	op_finish(o, e, NULL, 0, -1);
+}
+
+/* The deadline passed while the op waited for a token (the loop's thread). */
+static void
+on_deadline(void *arg)
+{
+	struct op *o = arg;
+
+	cpu_post(o->ctx->cpu, &o->t_timer, CPU_WORK);
+}
+
+static void
+deadline_task(struct cpu_task *t)
+{
+	struct op *o = CONTAINER(t, struct op, t_timer);
+
+	pthread_mutex_lock(&o->mu);
+	/* If the wake is under way instead, its step sees the deadline gone. */
+	if (o->state == OP_TOKEN && token_cancel_wait(o->ctx->tokens, &o->tw)) {
+		op_unref(o);	/* the wake's reference; ours still holds it */
+		log_warn("upstream corr=%s: no token within the deadline "
+		    "(%ld ms): the sign-in is still running", o->correlation_id,
+		    o->ctx->up.timeout_ms);
+		op_fail_locked(o, BS_ERR_TIMEOUT);
+	}
+	pthread_mutex_unlock(&o->mu);
+	op_unref(o);
+}
+
+/* The renewal the op waited for has ended (a CPU worker; locks may be held: only post). */
+static void
+on_token(struct token_waiter *tw)
+{
+	struct op *o = CONTAINER(tw, struct op, tw);
+
+	cpu_post(o->ctx->cpu, &o->t_token, CPU_WORK);
+}
+
+static void
+token_task(struct cpu_task *t)
+{
+	struct op *o = CONTAINER(t, struct op, t_token);
+
+	pthread_mutex_lock(&o->mu);
+	if (o->state == OP_TOKEN) {
+		if (pc_timer_cancel(o->ctx->loop, &o->timer))
+			op_unref(o);	/* the timer's; ours still holds it */
+		op_step(o);
+	}
+	pthread_mutex_unlock(&o->mu);
+	op_unref(o);
+}
+
+/* The call's answer (the loop's thread): read it on a CPU worker. */
+static void
+on_answer(void *arg, struct pc_result *r)
+{
+	struct op *o = arg;
+
+	o->res = *r;
+	r->body = NULL;
+	cpu_post(o->ctx->cpu, &o->t_call, CPU_WORK);
+}
+
+static void
+answer_task(struct cpu_task *t)
+{
+	struct op	*o = CONTAINER(t, struct op, t_call);
+	struct batch	 b;
+	char		 why[128];
+	enum bs_error	 e;
+	uint64_t	 hash = 0;
+	long		 retry_after = -1;
+	int		 refused = 0, rc;
+
+	pthread_mutex_lock(&o->mu);
+	e = upstream_classify(&o->res);
+	o->trace.status = o->res.outcome == PC_ANSWER ? o->res.http_status : -1;
+	o->trace.calls++;
+	if (o->res.outcome == PC_ANSWER && o->res.http_status == 401)
+		refused = token_refused(o->ctx->tokens, o->token,
+		    o->attempt > 0);
+	/* A refused token is renewed and the call made once more, within the same deadline. */
+	if (refused && o->attempt == 0) {
+		log_call(o, e);
+		pc_result_free(&o->res);
+		o->attempt = 1;
+		op_step(o);
+		pthread_mutex_unlock(&o->mu);
+		op_unref(o);
+		return;
+	}
+	o->state = OP_DONE;
+	pthread_mutex_unlock(&o->mu);
+
+	/* Only this task touches the op now: parse without the lock. */
+	memset(&b, 0, sizeof(b));
+	if (e == BS_ERR_THROTTLED) {
+		retry_after = upstream_parse_retry_after(o->res.retry_after,
+		    (long)time(NULL));
+		if (retry_after < 0)
+			retry_after = 30;
+	}
+	if (e == BS_OK) {
+		hash = hash_bytes(o->res.body, o->res.len);
+		rc = batch_parse(o->res.body, o->res.len, o->ctx->max_devices,
+		    &b, why, sizeof(why));
+		if (rc == BATCH_OK)
+			b.fetched_at = (int64_t)time(NULL);
+		else {
+			e = rc == BATCH_TOO_MANY ? BS_ERR_TOO_LARGE :
+			    BS_ERR_BAD_BODY;
+			log_warn("upstream corr=%s request=%s: body %s: %s "
+			    "(%zu bytes, %s)", o->correlation_id, o->request_id,
+			    rc == BATCH_TOO_MANY ? "too large" : "unreadable",
+			    why, o->res.len, o->res.content_type[0] ?
+			    o->res.content_type : "no content type");
 		}
-		/* A refused token is renewed and the call made once more, not twice. */
-		if (!refused || attempt > 0)
-			break;
-		log_call(correlation_id, &r, e);
-		upstream_result_free(&r);
 	}
-	if (e == BS_OK)
-		*hash = hash_bytes(r.body, r.len);
-	if (e == BS_ERR_THROTTLED)
-		*retry_after = r.retry_after >= 0 ? r.retry_after : 30;
-	if (e == BS_OK && (rc = batch_parse(r.body, r.len,
-	    BATCH_MAX_DEVICES_DEFAULT, out, why, sizeof(why))) == BATCH_OK)
-		out->fetched_at = (int64_t)time(NULL);
-	else if (e == BS_OK) {
-		e = rc == BATCH_TOO_MANY ? BS_ERR_TOO_LARGE : BS_ERR_BAD_BODY;
-		log_warn("upstream corr=%s request=%s: body %s: %s (%zu bytes, "
-		    "%s)", correlation_id, r.request_id, rc == BATCH_TOO_MANY ?
-		    "too large" : "unreadable", why, r.len,
-		    r.content_type[0] ? r.content_type : "no content type");
-	}
-	log_call(correlation_id, &r, e);
-	upstream_result_free(&r);
-	return e;
+	log_call(o, e);
+	pc_result_free(&o->res);
+	op_finish(o, e, e == BS_OK ? &b : NULL, hash, retry_after);
+	op_unref(o);
 }
 
-struct fill_arg {
-	struct fetch_ctx	*ctx;
-	const char		*customer, *tracking, *correlation_id, *locale;
-	struct fetch_trace	*trace;
-};
-
-static enum bs_error
-fill(void *arg, struct batch *out, uint64_t *hash, long *retry_after)
+/*
+ * The next step: a token, then the call with what is left of the
+ * deadline. mu is held; the state is not OP_DONE.
+ */
+static void
+op_step(struct op *o)
 {
-	struct fill_arg *a = arg;
+	struct fetch_ctx	*ctx = o->ctx;
+	struct upstream_call	 c;
+	struct pc_request	 req;
+	enum token_step		 s;
+	enum bs_error		 e;
+	char			*tok;
+	int64_t			 left = o->deadline_ms - clock_ms();
 
-	return fetch_batch(a->ctx, a->customer, a->tracking, a->correlation_id,
-	    a->locale, out, hash, retry_after, a->trace);
+	if (left <= 0) {
+		op_fail_locked(o, BS_ERR_TIMEOUT);
+		return;
+	}
+	o->state = OP_TOKEN;
+	op_ref(o);	/* for the wake, should the token need waiting for */
+	s = token_get(ctx->tokens, &tok, &e, &o->tw);
+	if (s == TOKEN_WAIT) {
+		op_ref(o);	/* for the timer */
+		pc_timer_set(ctx->loop, &o->timer, o->deadline_ms, on_deadline, o);
+		return;
+	}
+	op_unref(o);
+	if (s == TOKEN_FAILED) {
+		op_fail_locked(o, e);
+		return;
+	}
+	token_wipe(o->token);
+	o->token = tok;
+	if (upstream_call_init(&c, &ctx->up, o->customer, o->tracking,
+	    o->correlation_id, o->locale, tok) == -1) {
+		op_fail_locked(o, BS_ERR_INTERNAL);
+		return;
+	}
+	memcpy(o->request_id, c.request_id, sizeof(o->request_id));
+	left = o->deadline_ms - clock_ms();
+	memset(&req, 0, sizeof(req));
+	req.url = c.url;
+	req.headers = c.headers;
+	req.timeout_ms = left > 1 ? left : 1;
+	req.max_body = ctx->up.max_body_bytes;
+	o->trace.budget_ms = req.timeout_ms;
+	o->state = OP_CALL;
+	op_ref(o);	/* for the answer */
+	if (pc_loop_submit(ctx->loop, &req, on_answer, o) == -1) {
+		op_unref(o);
+		op_fail_locked(o, BS_ERR_INTERNAL);
+	}
+	upstream_call_wipe(&c);
 }
 
-void
+/* Starts the call that fills entry; its waiters are resumed when it ends. */
+static void
+op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
+    const char *tracking, const char *correlation_id, const char *locale)
+{
+	struct op		*o;
+	struct cache_waiter	*cw;
+	struct batch		 none;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		memset(&none, 0, sizeof(none));
+		cw = cache_fill_done(ctx->cache, entry, BS_ERR_INTERNAL, &none, 0,
+		    -1, clock_ms());
+		for (; cw != NULL; cw = cw->next) {
+			struct fetch_waiter *w = CONTAINER(cw, struct fetch_waiter,
+			    cw);
+
+			w->task.fn = waiter_resume;
+			cpu_post(ctx->cpu, &w->task, CPU_WORK);
+		}
+		return;
+	}
+	pthread_mutex_init(&o->mu, NULL);
+	o->refs = 1;
+	o->ctx = ctx;
+	o->entry = entry;
+	snprintf(o->customer, sizeof(o->customer), "%s", customer);
+	snprintf(o->tracking, sizeof(o->tracking), "%s", tracking);
+	snprintf(o->correlation_id, sizeof(o->correlation_id), "%s",
+	    correlation_id);
+	snprintf(o->locale, sizeof(o->locale), "%s", locale);
+	o->started_ms = clock_ms();
+	o->deadline_ms = o->started_ms + ctx->up.timeout_ms;
+	o->trace.status = -1;
+	o->tw.wake = on_token;
+	o->t_token.fn = token_task;
+	o->t_timer.fn = deadline_task;
+	o->t_call.fn = answer_task;
+	pthread_mutex_lock(&o->mu);
+	op_step(o);
+	pthread_mutex_unlock(&o->mu);
+	op_unref(o);
+}
+
+/* Under the cache's lock: one more parked request, unless max_waiting are. */
+static int
+admit(void *arg)
+{
+	struct fetch_ctx *ctx = arg;
+
+	if (__atomic_add_fetch(&ctx->waiting, 1, __ATOMIC_RELAXED) >
+	    ctx->max_waiting) {
+		__atomic_sub_fetch(&ctx->waiting, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	metrics_admitted();
+	return 1;
+}
+
+enum fetch_step
 fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, const char *locale, struct cache_result *out,
-    struct fetch_trace *trace)
+    const char *correlation_id, const char *locale, struct fetch_waiter *w,
+    struct cache_result *out)
 {
-	struct fill_arg	 a = { ctx, customer, tracking, correlation_id, locale,
-	    trace };
-	struct timespec	 ts;
-	char		 key[2 * GUID_LEN + 2];
+	struct cache_entry	*entry;
+	char			 key[2 * GUID_LEN + 2];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Set before the lookup: once parked, w may be resumed at any moment. */
+	memset(&w->trace, 0, sizeof(w->trace));
+	w->ctx = ctx;
 	snprintf(key, sizeof(key), "%s/%s", customer, tracking);
-	cache_get(ctx->cache, key, (int64_t)ts.tv_sec * 1000 +
-	    ts.tv_nsec / 1000000, fill, &a, out);
-	metrics_cache(out->how);
+	switch (cache_lookup(ctx->cache, key, clock_ms(), &w->cw, admit, ctx,
+	    out, &entry)) {
+	case CACHE_READY:
+		metrics_cache(out->how);
+		return FETCH_READY;
+	case CACHE_FULL:
+		out->err = BS_ERR_BUSY;
+		out->retry_after = BUSY_RETRY_SECONDS;
+		metrics_shed();
+		return FETCH_READY;
+	case CACHE_WAIT:
+		metrics_cache(MC_COALESCED);
+		return FETCH_PARKED;
+	case CACHE_FILL:
+		metrics_cache(MC_MISS);
+		op_start(ctx, entry, customer, tracking, correlation_id, locale);
+		return FETCH_PARKED;
+	}
+	return FETCH_PARKED;
 }
 
 void
 fetch_release(struct fetch_ctx *ctx, struct cache_result *r)
 {
 	cache_release(ctx->cache, r);
+}
+
+long
+fetch_waiting(struct fetch_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->waiting, __ATOMIC_RELAXED);
 }

@@ -1,50 +1,65 @@
-/* fetch.h: get a batch for a request: token, upstream call, error kind, parsed model. */
+/* fetch.h: a batch for a request: kept, or fetched from Partner Center while the request waits parked (token, call, one retry, parse), within one deadline. */
 #ifndef BATCHSTATUS_FETCH_H
 #define BATCHSTATUS_FETCH_H
 
+#include <stddef.h>
+
 #include "batch.h"
 #include "cache.h"
+#include "cpu.h"
 #include "errors.h"
+#include "pc_http.h"
 #include "token.h"
 #include "upstream.h"
 
 struct fetch_ctx {
-	struct upstream		*upstream;	/* this thread's client */
+	struct cache		*cache;
 	struct token_source	*tokens;
-	struct cache		*cache;		/* shared by all threads */
+	struct pc_loop		*loop;
+	struct cpu_pool		*cpu;
+	struct upstream_opts	 up;		/* up.timeout_ms: the one deadline of a request's fetch */
+	size_t			 max_devices;	/* BATCHSTATUS_MAX_DEVICES */
+	long			 max_waiting;	/* BATCHSTATUS_MAX_WAITING: parked requests at most */
+	long			 waiting;	/* parked now; atomic */
 };
 
-/* This request's own Partner Center call, for its log line (status 0: none). */
+/* This request's own Partner Center call, for its log line (calls 0: none). */
 struct fetch_trace {
 	long	status;		/* HTTP status of the last attempt; -1: no answer */
-	long	ms;		/* time spent on the calls, retries included */
+	long	ms;		/* time the fetch took: sign-in wait, calls and retry */
+	long	budget_ms;	/* what was left of the deadline when the last call started */
 	int	calls;
 };
 
-/* What an upstream answer means for the user: BS_OK for a 200, else the error. */
-enum bs_error	fetch_classify(const struct upstream_result *);
+/* A request parked for its batch; it lives in the request. */
+struct fetch_waiter {
+	struct cache_waiter	 cw;		/* cw.result: the answer, once resumed */
+	struct fetch_trace	 trace;		/* filled for the request whose lookup made the call */
+	struct cpu_task		 task;
+	struct fetch_ctx	*ctx;
+	/* Called on a CPU worker when cw.result is ready. */
+	void			(*resume)(struct fetch_waiter *);
+};
+
+enum fetch_step {
+	FETCH_READY,	/* *out holds the answer (or the error) now */
+	FETCH_PARKED,	/* w->resume(w) follows; until then the caller must not touch the request */
+};
 
 /*
- * One batch: from the cache, from another request's call in flight, or
- * from Partner Center now. out->err says which error, if any; release
- * out with fetch_release whatever happened.
+ * One batch for a request: from the cache, or from the call in flight for
+ * it, or from a call started now. The answer is at hand (FETCH_READY:
+ * kept, the 429 pause, or BS_ERR_BUSY when max_waiting requests are
+ * parked already), or the request is parked (FETCH_PARKED) and w->resume
+ * comes on a CPU worker, within the deadline, with w->cw.result filled.
+ * Release every answer with fetch_release.
  */
-void		fetch_get(struct fetch_ctx *, const char *customer,
+enum fetch_step	fetch_get(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    const char *locale, struct cache_result *out,
-		    struct fetch_trace *trace);
+		    const char *locale, struct fetch_waiter *w,
+		    struct cache_result *out);
 void		fetch_release(struct fetch_ctx *, struct cache_result *);
-
-/*
- * Calls Partner Center (X-Locale: locale) and parses the answer, bypassing the cache. A 401
- * drops the token and the call is made once more with a new one.
- * Returns BS_OK with *out filled (free it with batch_free), or the error;
- * *hash identifies the body, *retry_after is Retry-After in seconds or -1.
- * trace (may be NULL) gets the calls made.
- */
-enum bs_error	fetch_batch(struct fetch_ctx *, const char *customer,
-		    const char *tracking, const char *correlation_id,
-		    const char *locale, struct batch *out, uint64_t *hash,
-		    long *retry_after, struct fetch_trace *trace);
+/* Requests parked now. */
+long		fetch_waiting(struct fetch_ctx *);
 
 #endif

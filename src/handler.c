@@ -1,4 +1,4 @@
-/* handler.c: routes a request, fetches and views the batch, and renders the answer or the right error page. */
+/* handler.c: routes a request and answers it, or parks it for its batch and answers when the batch is here. */
 #include "handler.h"
 
 #include <pthread.h>
@@ -146,58 +146,55 @@ etag_matches(const char *inm, const char *etag)
 	return 0;
 }
 
+/* The batch's answer (or the error) is here: the page, the export, or the 304. */
 static void
-batch_page(struct response *res, struct fetch_ctx *fetch,
-    const struct request *req, const struct http_in *in, int64_t now)
+batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
+    struct cache_result *cr)
 {
 	static const char	 variant[] = { 'h', 'j', 'c' };
-	struct cache_result	 cr;
-	struct fetch_trace	 tr = { 0, 0, 0 };
+	struct response		*res = &hj->res;
+	const struct request	*req = &hj->req;
 	struct batch_view	 v;
 	char			 detail[80];
 	struct tpage		*p;
 	int			 rc;
 
-	if (fetch == NULL) {
-		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
-		return;
-	}
-	fetch_get(fetch, req->customer, req->tracking, res->correlation_id,
-	    i18n_tag(req->locale), &cr, &tr);
-	res->cache = metrics_cache_name(cr.how);
-	res->up_status = tr.calls > 0 ? tr.status : 0;
-	res->up_ms = tr.ms;
-	if (cr.err != BS_OK) {
+	res->cache = metrics_cache_name(cr->how);
+	res->up_status = hj->w.trace.calls > 0 ? hj->w.trace.status : 0;
+	res->up_ms = hj->w.trace.ms;
+	if (cr->err != BS_OK) {
 		detail[0] = '\0';
-		if (cr.err == BS_ERR_SIGNIN)
+		if (cr->err == BS_ERR_SIGNIN)
 			token_failure(fetch->tokens, detail, sizeof(detail));
-		error_page(res, cr.err, req, cr.retry_after, detail);
-		fetch_release(fetch, &cr);
+		if (cr->err == BS_ERR_BUSY)
+			res->cache = NULL;	/* shed: the cache was never asked to wait */
+		error_page(res, cr->err, req, cr->retry_after, detail);
+		fetch_release(fetch, cr);
 		return;
 	}
 	/* A finished batch never changes, so its page can be validated; a running one's times move. */
-	if (cache_is_final(cr.batch->status)) {
+	if (cache_is_final(cr->batch->status)) {
 		pthread_once(&etag_once, etag_init);
 		/* The page differs by language too; the exports do not. */
 		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
-		    (unsigned long long)(cr.hash ^ etag_salt),
+		    (unsigned long long)(cr->hash ^ etag_salt),
 		    variant[req->format], req->format == FORMAT_HTML ?
 		    (int)req->locale : 0);
 		res->cache_control = "private, no-cache";
 		/* nginx may keep it as long as we do: it serves repeats without waking us. */
 		res->edge_seconds = cache_keep_seconds(fetch->cache,
-		    cr.batch->status);
-		if (etag_matches(in->if_none_match, res->etag)) {
+		    cr->batch->status);
+		if (etag_matches(hj->in->if_none_match, res->etag)) {
 			res->status = 304;
 			res->outcome = "not_modified";
 			/* nginx must never keep a bodiless 304 and serve it to everyone. */
 			res->edge_seconds = 0;
-			fetch_release(fetch, &cr);
+			fetch_release(fetch, cr);
 			return;
 		}
 	}
-	if (view_batch_build(&v, cr.batch, req, now) == -1) {
-		fetch_release(fetch, &cr);
+	if (view_batch_build(&v, cr->batch, req, hj->now) == -1) {
+		fetch_release(fetch, cr);
 		res->etag[0] = '\0';
 		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 		return;
@@ -229,7 +226,7 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		break;
 	}
 	view_batch_free(&v);
-	fetch_release(fetch, &cr);
+	fetch_release(fetch, cr);
 	if (rc == -1 || res->status != 200) {
 		res->disposition[0] = '\0';
 		res->etag[0] = '\0';
@@ -238,6 +235,30 @@ batch_page(struct response *res, struct fetch_ctx *fetch,
 		if (rc == -1)
 			error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 	}
+}
+
+/* Asks for the batch: answered now (kept, paused, shed), or the request parks. */
+static enum handler_step
+batch_page(struct handler_job *hj, struct fetch_ctx *fetch)
+{
+	struct cache_result cr;
+
+	if (fetch == NULL) {
+		error_page(&hj->res, BS_ERR_INTERNAL, &hj->req, -1, NULL);
+		return HANDLER_DONE;
+	}
+	if (fetch_get(fetch, hj->req.customer, hj->req.tracking,
+	    hj->res.correlation_id, i18n_tag(hj->req.locale), &hj->w,
+	    &cr) == FETCH_PARKED)
+		return HANDLER_PARKED;
+	batch_answer(hj, fetch, &cr);
+	return HANDLER_DONE;
+}
+
+void
+handler_resume(struct handler_job *hj, struct fetch_ctx *fetch)
+{
+	batch_answer(hj, fetch, &hj->w.cw.result);
 }
 
 static void
@@ -250,7 +271,8 @@ metrics_page(struct response *res, struct fetch_ctx *fetch)
 	res->status = 200;
 	res->outcome = "metrics";
 	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
-	metrics_write(&res->body, entries, bytes, evictions);
+	metrics_write(&res->body, entries, bytes, evictions,
+	    fetch != NULL ? fetch_waiting(fetch) : 0);
 }
 
 static enum metric_route
@@ -327,16 +349,19 @@ strip_prefix(const struct http_in *in, char *prefix, size_t prefixsz,
 	return tmp->data != NULL && !tmp->failed ? tmp->data : "";
 }
 
-void
-handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
-    struct response *res)
+enum handler_step
+handler_begin(struct handler_job *hj, struct fetch_ctx *fetch,
+    const struct http_in *in, int64_t now)
 {
-	struct request	 req;
+	struct request	*req = &hj->req;
+	struct response	*res = &hj->res;
 	enum bs_error	 e;
 	struct buf	 tmp;
-	char		 prefix[sizeof(req.prefix)];
+	char		 prefix[sizeof(req->prefix)];
 	const char	*uri;
 
+	hj->in = in;
+	hj->now = now;
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->body);
 	res->retry_after = -1;
@@ -344,16 +369,16 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 
 	buf_init(&tmp);
 	uri = strip_prefix(in, prefix, sizeof(prefix), &tmp);
-	e = route_request(in->method, uri, &req);
+	e = route_request(in->method, uri, req);
 	buf_free(&tmp);
-	memcpy(req.prefix, prefix, sizeof(req.prefix));
+	memcpy(req->prefix, prefix, sizeof(req->prefix));
 	/* ?lang= wins; then the browser's Accept-Language; then en-US. */
-	req.locale = req.lang[0] != '\0' ?
-	    (enum locale)i18n_from_tag(req.lang, strlen(req.lang)) :
+	req->locale = req->lang[0] != '\0' ?
+	    (enum locale)i18n_from_tag(req->lang, strlen(req->lang)) :
 	    i18n_negotiate(in->accept_language);
-	res->content_language = i18n_tag(req.locale);
-	res->head = req.head;
-	res->route = metric_route(&req, e);
+	res->content_language = i18n_tag(req->locale);
+	res->head = req->head;
+	res->route = metric_route(req, e);
 	/* Only GET and HEAD are served, and neither has a body here. */
 	if (e == BS_OK && in->has_body)
 		e = BS_ERR_BODY;
@@ -361,28 +386,27 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 	case BS_OK:
 		break;
 	case BS_ERR_BAD_INPUT:
-		form_page(res, &req, 400);
-		return;
+		form_page(res, req, 400);
+		return HANDLER_DONE;
 	default:
-		error_page(res, e, &req, -1, NULL);
-		return;
+		error_page(res, e, req, -1, NULL);
+		return HANDLER_DONE;
 	}
-	switch (req.kind) {
+	switch (req->kind) {
 	case ROUTE_FORM:
-		form_page(res, &req, 200);
+		form_page(res, req, 200);
 		break;
 	case ROUTE_REDIRECT:
-		redirect(res, &req);
+		redirect(res, req);
 		break;
 	case ROUTE_BATCH:
 		/* Checked before the cache and Partner Center are asked anything. */
-		if (!allow_customer(req.customer)) {
-			error_page(res, BS_ERR_CUSTOMER_NOT_ALLOWED, &req, -1,
+		if (!allow_customer(req->customer)) {
+			error_page(res, BS_ERR_CUSTOMER_NOT_ALLOWED, req, -1,
 			    NULL);
 			break;
 		}
-		batch_page(res, fetch, &req, in, now);
-		break;
+		return batch_page(hj, fetch);
 	case ROUTE_METRICS:
 		metrics_page(res, fetch);
 		break;
@@ -393,4 +417,5 @@ handle_request(struct fetch_ctx *fetch, const struct http_in *in, int64_t now,
 		buf_puts(&res->body, "ok\n");
 		break;
 	}
+	return HANDLER_DONE;
 }

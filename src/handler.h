@@ -8,6 +8,7 @@
 #include "fetch.h"
 #include "guid.h"
 #include "metrics.h"
+#include "route.h"
 
 /* What the handler reads of an HTTP request. */
 struct http_in {
@@ -41,13 +42,31 @@ struct response {
 	struct buf	 body;
 };
 
+/* One request's handling, from route to response; it stays put while the request is parked. */
+struct handler_job {
+	struct request		 req;
+	struct response		 res;
+	struct fetch_waiter	 w;	/* w.resume is the caller's: set it before handler_begin */
+	const struct http_in	*in;	/* valid until the response is written */
+	int64_t			 now;
+};
+
+enum handler_step {
+	HANDLER_DONE,	/* res is the answer */
+	HANDLER_PARKED,	/* waiting for the batch: handler_resume once w.resume is called */
+};
+
 /*
- * validate -> route -> fetch -> model -> view -> template. Never fails:
- * every problem becomes a page with the right status. fetch may be NULL
- * in tests that never reach upstream. The caller frees res->body.
+ * validate -> route -> answer, or park for the batch. Never fails: every
+ * problem becomes a page with the right status. After HANDLER_PARKED the
+ * caller must not touch hj until hj->w.resume runs (it may run on another
+ * thread before handler_begin has even returned). fetch may be NULL in
+ * tests that never reach upstream. The caller frees res.body.
  */
-void	handle_request(struct fetch_ctx *fetch, const struct http_in *in,
-	    int64_t now, struct response *res);
+enum handler_step	handler_begin(struct handler_job *, struct fetch_ctx *fetch,
+			    const struct http_in *in, int64_t now);
+/* The batch (or its error) is in hj->w.cw.result: the page, export or 304. */
+void			handler_resume(struct handler_job *, struct fetch_ctx *fetch);
 
 /* Where the app is mounted when nginx does not say (SCRIPT_NAME): "" or /a/b. -1 when unusable. Once, before threads. */
 int	handler_set_base_path(const char *);

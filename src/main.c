@@ -1,29 +1,24 @@
-/* main.c: start-up (settings, templates, token, socket, worker pool) and a clean stop on SIGTERM/SIGINT. */
-#include <errno.h>
-#include <fcgiapp.h>
-#include <malloc.h>
+/* main.c: start-up (settings, templates, token, socket, CPU pool, I/O loop, core) and a clean stop on SIGTERM/SIGINT. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allow.h"
 #include "cache.h"
 #include "config.h"
-#include "handler.h"
-#include "http.h"
+#include "core.h"
+#include "cpu.h"
+#include "fcgi.h"
+#include "fetch.h"
 #include "i18n.h"
 #include "log.h"
-#include "metrics.h"
-#include "pool.h"
+#include "pc_http.h"
 #include "render.h"
 #include "token.h"
-#include "upstream.h"
 
 #ifndef BATCHSTATUS_VERSION
 #define BATCHSTATUS_VERSION "0.0.0"
@@ -35,6 +30,8 @@
 #define EXIT_START	1	/* could not start: socket, templates, libraries */
 #define EXIT_CONFIG	2	/* usage or configuration error */
 #define EXIT_SIGNIN	3	/* --check-config --online: no token */
+
+#define SIGNIN_TIMEOUT_MS	10000	/* one sign-in call, at least */
 
 static void
 usage(FILE *f)
@@ -62,7 +59,12 @@ token_opts_from(const struct config *cfg, struct token_opts *o)
 	o->signin.v2 = cfg->token_v2;
 	o->signin.client_id = cfg->client_id;
 	o->signin.ca_file = cfg->ca_file;
-	o->signin.timeout_ms = cfg->upstream_timeout_ms;
+	/*
+	 * A sign-in belongs to no request: requests waiting for it give up at
+	 * their own deadline, while it goes on (10 s at least) for the next ones.
+	 */
+	o->signin.timeout_ms = cfg->upstream_timeout_ms > SIGNIN_TIMEOUT_MS ?
+	    cfg->upstream_timeout_ms : SIGNIN_TIMEOUT_MS;
 }
 
 /* Says where tokens come from, once, at start-up: never the token or a secret. */
@@ -95,64 +97,73 @@ load_catalogs(const char *templates_dir, char *err, size_t errsz)
 	return i18n_load(dir, err, errsz);
 }
 
-/* --check-config --online: one token, or the sign-in error. */
-static int
-check_online(struct token_source *tokens)
-{
-	char		*token, why[80];
-	enum bs_error	 e;
+/* --check-config --online waits here for the one sign-in. */
+struct check_wait {
+	struct token_waiter	 w;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 woken;
+};
 
-	if ((token = malloc(TOKEN_MAX)) == NULL)
+static void
+check_woken(struct token_waiter *w)
+{
+	struct check_wait *cw = (struct check_wait *)(void *)w;
+
+	pthread_mutex_lock(&cw->mu);
+	cw->woken = 1;
+	pthread_cond_signal(&cw->cv);
+	pthread_mutex_unlock(&cw->mu);
+}
+
+/* --check-config --online: one token from the sign-in (through the I/O loop), or its error. */
+static int
+check_online(const struct config *cfg, struct token_source *tokens)
+{
+	struct pc_loop_opts	 lo;
+	struct pc_loop		*loop;
+	struct cpu_pool		*cpu;
+	struct check_wait	 cw;
+	enum token_step		 s;
+	enum bs_error		 e = BS_ERR_INTERNAL;
+	char			*token = NULL, why[80];
+
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = 1;
+	lo.connect_timeout_ms = cfg->connect_timeout_ms;
+	lo.ca_file = cfg->ca_file;
+	lo.user_agent = APP_NAME;
+	if ((cpu = cpu_start(1)) == NULL)
 		return EXIT_START;
-	e = token_get(tokens, token, TOKEN_MAX);
-	explicit_bzero(token, TOKEN_MAX);
-	free(token);
-	if (e == BS_OK) {
+	if ((loop = pc_loop_start(&lo)) == NULL) {
+		cpu_stop(cpu);
+		return EXIT_START;
+	}
+	token_source_start(tokens, loop, cpu);
+	memset(&cw, 0, sizeof(cw));
+	cw.w.wake = check_woken;
+	pthread_mutex_init(&cw.mu, NULL);
+	pthread_cond_init(&cw.cv, NULL);
+	if ((s = token_get(tokens, &token, &e, &cw.w)) == TOKEN_WAIT) {
+		pthread_mutex_lock(&cw.mu);
+		while (!cw.woken)
+			pthread_cond_wait(&cw.cv, &cw.mu);
+		pthread_mutex_unlock(&cw.mu);
+		/* The one sign-in ended: its token, or its failure (a backoff), is there now. */
+		s = token_get(tokens, &token, &e, NULL);
+	}
+	token_wipe(token);
+	pc_loop_stop(loop);
+	cpu_stop(cpu);
+	pthread_cond_destroy(&cw.cv);
+	pthread_mutex_destroy(&cw.mu);
+	if (s == TOKEN_READY) {
 		log_info("check: a token was obtained");
 		return 0;
 	}
 	token_failure(tokens, why, sizeof(why));
 	log_err("check: no token: %s", why[0] ? why : error_info(e)->title);
 	return EXIT_SIGNIN;
-}
-
-/* The listening socket: our own, or fd 0 from spawn-fcgi or systemd. */
-static int
-open_listener(const struct config *cfg, const char **unix_path)
-{
-	int		 fd, on = 0;
-	socklen_t	 len = sizeof(on);
-	mode_t		 old;
-
-	*unix_path = NULL;
-	if (cfg->listen[0] == '\0') {
-		if (getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == -1 ||
-		    !on) {
-			log_err("BATCHSTATUS_LISTEN is not set and fd 0 is not "
-			    "a listening socket: set BATCHSTATUS_LISTEN "
-			    "(unix:/path or host:port), or start under "
-			    "spawn-fcgi or systemd");
-			return -1;
-		}
-		log_info("listening on fd 0 (inherited)");
-		return 0;
-	}
-	/* nginx running as our user or group may connect; nobody else. */
-	old = umask(0117);
-	if (strncmp(cfg->listen, "unix:", 5) == 0) {
-		*unix_path = cfg->listen + 5;
-		fd = FCGX_OpenSocket(*unix_path, 1024);
-	} else
-		fd = FCGX_OpenSocket(cfg->listen, 1024);
-	umask(old);
-	if (fd < 0) {
-		log_err("BATCHSTATUS_LISTEN %s: cannot listen: %s", cfg->listen,
-		    strerror(errno));
-		*unix_path = NULL;
-		return -1;
-	}
-	log_info("listening on %s", cfg->listen);
-	return fd;
 }
 
 int
@@ -163,11 +174,15 @@ main(int argc, char *argv[])
 	char			 err[2048];
 	struct token_opts	 topts;
 	struct token_source	*tokens;
-	struct pool_opts	 po;
-	struct pool		*pool;
 	struct cache_opts	 copts;
-	struct cache		*cache;
+	struct pc_loop_opts	 lo;
+	struct core_opts	 co;
+	struct fetch_ctx	 fetch;
+	struct cpu_pool		*cpu;
+	struct pc_loop		*loop;
+	struct core		*core;
 	sigset_t		 stop;
+	long			 backlog;
 	int			 i, check = 0, online = 0, fd, sig, rc;
 
 	/* Nothing this process holds (tokens, secrets) may end up in a core dump. */
@@ -237,13 +252,13 @@ main(int argc, char *argv[])
 	if (check) {
 		rc = 0;
 		if (online) {
-			if (upstream_global_init() == -1) {
+			if (pc_http_global_init() == -1) {
 				log_err("cannot start: library initialisation "
 				    "failed");
 				return EXIT_START;
 			}
-			rc = check_online(tokens);
-			upstream_global_cleanup();
+			rc = check_online(&cfg, tokens);
+			pc_http_global_cleanup();
 		}
 		if (rc == 0)
 			log_info("check: configuration, secret files and "
@@ -253,13 +268,8 @@ main(int argc, char *argv[])
 		return rc;
 	}
 
-	/*
-	 * glibc gives busy threads arenas of their own (up to 8 per core);
-	 * with hundreds of threads that multiplies the resident memory. One
-	 * shared arena costs little here: threads mostly wait on Partner Center.
-	 */
-	mallopt(M_ARENA_MAX, 1);
-	if (upstream_global_init() == -1 || FCGX_Init() != 0) {
+	if (pc_http_global_init() == -1 ||
+	    fcgi_init(cfg.frame_ancestors) == -1) {
 		log_err("cannot start: library initialisation failed");
 		return EXIT_START;
 	}
@@ -270,61 +280,77 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	http_init(cfg.frame_ancestors);
 	/* config_load checked it. */
 	(void)handler_set_base_path(cfg.base_path);
 	if (cfg.frame_ancestors[0] != '\0')
 		log_info("pages may be embedded by: %s", cfg.frame_ancestors);
-	if ((fd = open_listener(&cfg, &unix_path)) < 0)
+	/* Room in the backlog for a burst as large as the requests that may wait. */
+	backlog = cfg.max_waiting > 1024 ? cfg.max_waiting : 1024;
+	if ((fd = fcgi_listen(cfg.listen, (int)(backlog > 65535 ? 65535 :
+	    backlog), &unix_path)) < 0)
 		return EXIT_START;
-	memset(&po, 0, sizeof(po));
-	po.upstream.base_url = cfg.pc_base_url;
-	po.upstream.ca_file = cfg.ca_file;
-	po.upstream.timeout_ms = cfg.upstream_timeout_ms;
-	po.upstream.connect_timeout_ms = cfg.connect_timeout_ms;
-	po.upstream.max_body_bytes = cfg.max_body_bytes;
-	po.upstream.app_name = APP_NAME;
 
 	copts.finished_ms = cfg.cache_finished_seconds * 1000;
 	copts.running_ms = cfg.cache_running_seconds * 1000;
 	copts.max_bytes = cfg.cache_max_bytes;
-	copts.wait_ms = cfg.upstream_timeout_ms + 2000;
-	if ((cache = cache_new(&copts)) == NULL) {
-		log_err("cannot start: out of memory");
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = cfg.upstream_connections;
+	lo.connect_timeout_ms = cfg.connect_timeout_ms;
+	lo.ca_file = cfg.ca_file;
+	lo.user_agent = APP_NAME;
+	memset(&fetch, 0, sizeof(fetch));
+	fetch.tokens = tokens;
+	fetch.up.base_url = cfg.pc_base_url;
+	fetch.up.timeout_ms = cfg.upstream_timeout_ms;
+	fetch.up.max_body_bytes = cfg.max_body_bytes;
+	fetch.up.app_name = APP_NAME;
+	fetch.max_devices = (size_t)cfg.max_devices;
+	fetch.max_waiting = cfg.max_waiting;
+	if ((fetch.cache = cache_new(&copts)) == NULL ||
+	    (cpu = cpu_start(cfg.threads)) == NULL) {
+		log_err("cannot start: out of memory, or no thread could start");
 		return EXIT_START;
 	}
-	po.listen_fd = fd;
-	po.max_threads = cfg.threads;
-	po.min_spare = 8;
-	po.max_spare = 64;
-	/* Threads busy on the CPU at once: a few per core (see pool.c). */
-	po.max_runnable = 8 * sysconf(_SC_NPROCESSORS_ONLN);
-	po.tokens = tokens;
-	po.cache = cache;
-	if ((pool = pool_start(&po)) == NULL) {
-		log_err("cannot start: no worker thread could start");
+	if ((loop = pc_loop_start(&lo)) == NULL) {
+		log_err("cannot start: the I/O loop did not start");
 		return EXIT_START;
 	}
-	log_info("%s ready: %ld threads (up to %ld as requests wait), upstream %s, deadline %ld ms, "
-	    "cache %lds finished / %lds running / %ld bytes", APP_NAME,
-	    pool_threads(pool), cfg.threads, cfg.pc_base_url, cfg.upstream_timeout_ms,
-	    cfg.cache_finished_seconds, cfg.cache_running_seconds,
-	    cfg.cache_max_bytes);
+	fetch.loop = loop;
+	fetch.cpu = cpu;
+	token_source_start(tokens, loop, cpu);
+	memset(&co, 0, sizeof(co));
+	co.listen_fd = fd;
+	/* The parked ones, and room for those being answered at once. */
+	co.max_requests = cfg.max_waiting + 1024;
+	co.fetch = &fetch;
+	co.cpu = cpu;
+	if ((core = core_start(&co)) == NULL) {
+		log_err("cannot start: the accept thread did not start");
+		return EXIT_START;
+	}
+	log_info("%s ready: %ld CPU threads, one I/O loop (at most %ld "
+	    "connections per host), up to %ld requests waiting; upstream %s, "
+	    "deadline %ld ms, cache %lds finished / %lds running / %ld bytes, "
+	    "at most %ld devices", APP_NAME, cpu_threads(cpu),
+	    cfg.upstream_connections, cfg.max_waiting, cfg.pc_base_url,
+	    cfg.upstream_timeout_ms, cfg.cache_finished_seconds,
+	    cfg.cache_running_seconds, cfg.cache_max_bytes, cfg.max_devices);
 
 	while (sigwait(&stop, &sig) != 0)
 		;
-	log_info("signal %d: finishing requests in flight, then stopping",
-	    sig);
-	FCGX_ShutdownPending();
-	/* Wakes every thread blocked in accept(); requests in flight run to their end. */
-	shutdown(fd, SHUT_RDWR);
-	pool_stop(pool);
+	log_info("signal %d: finishing the %ld requests in flight, then "
+	    "stopping", sig, core_in_use(core));
+	fcgi_shutdown(fd);
+	core_stop(core);
+	/* Nobody waits on a call now: what is left in the loop (a sign-in) is dropped. */
+	pc_loop_stop(loop);
+	cpu_stop(cpu);
 	if (unix_path != NULL)
 		unlink(unix_path);
 	close(fd);
-	cache_free(cache);
+	cache_free(fetch.cache);
 	token_source_free(tokens);
-	upstream_global_cleanup();
+	pc_http_global_cleanup();
 	i18n_free();
 	allow_free();
 	log_info("stopped");

@@ -1,4 +1,4 @@
-/* metrics.c: lock-free counters (requests, upstream calls and latency, cache, busy threads) and their text format. */
+/* metrics.c: lock-free counters (requests, upstream calls and latency, cache, parked requests, the loop, busy threads) and their text format. */
 #include "metrics.h"
 
 #include <stddef.h>
@@ -23,7 +23,8 @@ static unsigned long	upstream[BS_ERR__MAX];
 static unsigned long	latency[NBUCKETS + 1];
 static unsigned long	latency_sum_ms;
 static unsigned long	cache[MC__MAX];
-static long		busy, threads, waiting;
+static long		busy, threads, in_flight;
+static unsigned long	admitted, shed, connects;
 static unsigned long	signins[2];	/* failed, renewed */
 
 #define ADD(x, n) __atomic_add_fetch(&(x), (n), __ATOMIC_RELAXED)
@@ -80,15 +81,27 @@ metrics_busy(int delta)
 }
 
 void
-metrics_waiting(int delta)
+metrics_admitted(void)
 {
-	ADD(waiting, delta);
+	ADD(admitted, 1);
 }
 
-long
-metrics_waiting_now(void)
+void
+metrics_shed(void)
 {
-	return GET(waiting);
+	ADD(shed, 1);
+}
+
+void
+metrics_in_flight(int delta)
+{
+	ADD(in_flight, delta);
+}
+
+void
+metrics_upstream_connects(long n)
+{
+	ADD(connects, (unsigned long)n);
 }
 
 void
@@ -104,7 +117,8 @@ metrics_set_threads(long n)
 }
 
 void
-metrics_write(struct buf *b, long entries, long bytes, long evictions)
+metrics_write(struct buf *b, long entries, long bytes, long evictions,
+    long waiting)
 {
 	unsigned long	 cum = 0;
 	size_t		 r, i;
@@ -130,7 +144,7 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions)
 	    "# TYPE batchstatus_upstream_calls_total counter\n");
 	for (i = 0; i < BS_ERR__MAX; i++)
 		if (i != BS_ERR_BAD_INPUT && i != BS_ERR_NO_ROUTE &&
-		    i != BS_ERR_METHOD)
+		    i != BS_ERR_METHOD && i != BS_ERR_BUSY)
 			buf_printf(b, "batchstatus_upstream_calls_total{outcome="
 			    "\"%s\"} %lu\n", error_info((enum bs_error)i)->key,
 			    GET(upstream[i]));
@@ -171,15 +185,33 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions)
 	    "within the memory bound.\n"
 	    "# TYPE batchstatus_cache_evictions_total counter\n"
 	    "batchstatus_cache_evictions_total %ld\n"
-	    "# HELP batchstatus_threads_busy Worker threads handling a request.\n"
+	    "# HELP batchstatus_threads_busy CPU worker threads running a task.\n"
 	    "# TYPE batchstatus_threads_busy gauge\n"
 	    "batchstatus_threads_busy %ld\n"
-	    "# HELP batchstatus_threads_waiting Worker threads waiting on a "
-	    "Partner Center call (their own or another request's).\n"
-	    "# TYPE batchstatus_threads_waiting gauge\n"
-	    "batchstatus_threads_waiting %ld\n"
-	    "# HELP batchstatus_threads Worker threads.\n"
+	    "# HELP batchstatus_threads CPU worker threads.\n"
 	    "# TYPE batchstatus_threads gauge\n"
-	    "batchstatus_threads %ld\n",
-	    entries, bytes, evictions, GET(busy), GET(waiting), GET(threads));
+	    "batchstatus_threads %ld\n"
+	    "# HELP batchstatus_requests_waiting Requests parked, waiting on "
+	    "Partner Center (their own call or another request's).\n"
+	    "# TYPE batchstatus_requests_waiting gauge\n"
+	    "batchstatus_requests_waiting %ld\n"
+	    "# HELP batchstatus_requests_admitted_total Requests admitted to "
+	    "wait on Partner Center.\n"
+	    "# TYPE batchstatus_requests_admitted_total counter\n"
+	    "batchstatus_requests_admitted_total %lu\n"
+	    "# HELP batchstatus_requests_shed_total Requests that needed "
+	    "Partner Center refused with a 503: BATCHSTATUS_MAX_WAITING were "
+	    "waiting.\n"
+	    "# TYPE batchstatus_requests_shed_total counter\n"
+	    "batchstatus_requests_shed_total %lu\n"
+	    "# HELP batchstatus_upstream_in_flight Calls in the I/O loop "
+	    "(Partner Center and sign-in), queued for a connection included.\n"
+	    "# TYPE batchstatus_upstream_in_flight gauge\n"
+	    "batchstatus_upstream_in_flight %ld\n"
+	    "# HELP batchstatus_upstream_connections_total Connections "
+	    "opened to Partner Center and the sign-in endpoint.\n"
+	    "# TYPE batchstatus_upstream_connections_total counter\n"
+	    "batchstatus_upstream_connections_total %lu\n",
+	    entries, bytes, evictions, GET(busy), GET(threads), waiting,
+	    GET(admitted), GET(shed), GET(in_flight), GET(connects));
 }

@@ -24,13 +24,15 @@ void	metrics_cache(enum metric_cache);
 /* "hit", "miss", "coalesced", "throttled": the word for logs and labels. */
 const char	*metrics_cache_name(enum metric_cache);
 const char	*metrics_route_name(enum metric_route);
-void	metrics_busy(int delta);	/* a worker started (+1) or finished (-1) a request */
-void	metrics_set_threads(long);
+void	metrics_busy(int delta);	/* a CPU worker started (+1) or finished (-1) a task */
+void	metrics_set_threads(long);	/* CPU workers */
 void	metrics_token(int ok);	/* a sign-in call renewed the token (1) or failed (0) */
-/* A worker began (+1) or ended (-1) waiting on a Partner Center call, its own or another's. */
-void	metrics_waiting(int delta);
-long	metrics_waiting_now(void);
+void	metrics_admitted(void);	/* a request was parked to wait on Partner Center */
+void	metrics_shed(void);	/* a request that needed Partner Center was refused: too many waiting */
+void	metrics_in_flight(int delta);	/* a call entered (+1) or left (-1) the I/O loop */
+void	metrics_upstream_connects(long n);	/* new connections opened to an upstream */
+/* The counters, and the gauges their owners keep: the cache's size, the requests parked now. */
 void	metrics_write(struct buf *, long cache_entries, long cache_bytes,
-	    long cache_evictions);
+	    long cache_evictions, long waiting);
 
 #endif

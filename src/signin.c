@@ -1,7 +1,6 @@
-/* signin.c: the token endpoint's form POST over libcurl and its JSON answer over json-c; secrets are wiped after use. */
+/* signin.c: the token endpoint's form and its JSON answer (json-c); secrets are wiped after use. */
 #include "signin.h"
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,18 +8,8 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "upstream.h"
 
-#define SIGNIN_MAX_BODY	(64 * 1024)	/* a token answer is a few KiB */
 #define SIGNIN_MAX_LIFETIME	86400L	/* seconds */
-
-static void
-wipe_buf(struct buf *b)
-{
-	if (b->data != NULL)
-		explicit_bzero(b->data, b->cap);
-	buf_free(b);
-}
 
 static char *
 dup_or_null(const char *s)
@@ -213,106 +202,46 @@ signin_parse(long http_status, const char *body, size_t len,
 	return 0;
 }
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
+/* Appends name=escaped(value) to the form. */
+static void
+form_add(struct buf *form, const char *name, const char *value)
 {
-	struct buf *b = arg;
-
-	if (b->len + size * n > SIGNIN_MAX_BODY)
-		return 0;
-	buf_append(b, p, size * n);
-	return b->failed ? 0 : size * n;
+	buf_printf(form, "%s%s=", form->len ? "&" : "", name);
+	buf_put_escaped(form, value != NULL ? value : "");
 }
 
-/* Appends name=escaped(value)& to the form; the caller wipes the form. */
-static void
-form_add(CURL *c, struct buf *form, const char *name, const char *value)
+int
+signin_form(const struct signin_opts *o, const char *client_secret,
+    const char *refresh_token, struct buf *form)
 {
-	char *e = curl_easy_escape(c, value, 0);
-
-	if (e == NULL) {
-		form->failed = 1;
-		return;
-	}
-	buf_printf(form, "%s%s=%s", form->len ? "&" : "", name, e);
-	explicit_bzero(e, strlen(e));
-	curl_free(e);
+	form_add(form, "grant_type", refresh_token != NULL ?
+	    "refresh_token" : "client_credentials");
+	form_add(form, "client_id", o->client_id);
+	form_add(form, "client_secret", client_secret);
+	if (refresh_token != NULL)
+		form_add(form, "refresh_token", refresh_token);
+	if (o->v2)
+		form_add(form, "scope", SIGNIN_RESOURCE "/.default");
+	else
+		form_add(form, "resource", SIGNIN_RESOURCE);
+	return form->failed ? -1 : 0;
 }
 
 void
-signin_request(const struct signin_opts *o, const char *client_secret,
-    const char *refresh_token, struct signin_answer *a)
+signin_result(const struct pc_result *r, struct signin_answer *a)
 {
-	CURL			*c;
-	struct buf		 form, body;
-	struct curl_slist	*hdrs = NULL;
-	char			 errbuf[CURL_ERROR_SIZE];
-	CURLcode		 rc;
-	long			 status = 0;
-	curl_off_t		 us = 0;
-
-	memset(a, 0, sizeof(*a));
-	buf_init(&form);
-	buf_init(&body);
-	errbuf[0] = '\0';
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(a->error, sizeof(a->error), "internal");
-		snprintf(a->detail, sizeof(a->detail), "out of memory");
-		return;
-	}
-	form_add(c, &form, "grant_type", refresh_token != NULL ?
-	    "refresh_token" : "client_credentials");
-	form_add(c, &form, "client_id", o->client_id);
-	form_add(c, &form, "client_secret", client_secret);
-	if (refresh_token != NULL)
-		form_add(c, &form, "refresh_token", refresh_token);
-	if (o->v2)
-		form_add(c, &form, "scope", SIGNIN_RESOURCE "/.default");
-	else
-		form_add(c, &form, "resource", SIGNIN_RESOURCE);
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	if (form.failed || hdrs == NULL) {
-		snprintf(a->error, sizeof(a->error), "internal");
-		snprintf(a->detail, sizeof(a->detail), "out of memory");
-		goto out;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, o->token_url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file != NULL && o->ca_file[0] != '\0')
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	    o->timeout_ms < 5000 ? o->timeout_ms : 5000L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "batchstatus");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)form.len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us);
-	a->elapsed_ms = (long)(us / 1000);
-	if (rc != CURLE_OK) {
+	if (r->outcome != PC_ANSWER) {
+		memset(a, 0, sizeof(*a));
 		snprintf(a->error, sizeof(a->error), "%s",
-		    rc == CURLE_OPERATION_TIMEDOUT ? "timeout" :
-		    upstream_tls_failure(rc) ? "tls" : "unreachable");
-		snprintf(a->detail, sizeof(a->detail), "%s%s%.200s",
-		    curl_easy_strerror(rc), errbuf[0] ? ": " : "", errbuf);
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	signin_parse(status, body.data != NULL ? body.data : "", body.len, a);
-	a->elapsed_ms = (long)(us / 1000);
-out:
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-	wipe_buf(&form);
-	wipe_buf(&body);
+		    r->outcome == PC_TIMEOUT ? "timeout" :
+		    r->outcome == PC_TLS ? "tls" :
+		    r->outcome == PC_TOO_LARGE ? "bad_answer" :
+		    r->outcome == PC_INTERNAL ? "internal" : "unreachable");
+		snprintf(a->detail, sizeof(a->detail), "%.250s", r->detail);
+	} else
+		signin_parse(r->http_status, r->body != NULL ? r->body : "",
+		    r->len, a);
+	a->elapsed_ms = r->elapsed_ms;
 }
 
 void

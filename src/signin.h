@@ -1,17 +1,21 @@
-/* signin.h: one call to the Entra ID token endpoint (client credentials or refresh token) and what its answer means. */
+/* signin.h: the Entra ID token endpoint's request (client credentials or refresh token) and what its answer means. */
 #ifndef BATCHSTATUS_SIGNIN_H
 #define BATCHSTATUS_SIGNIN_H
 
 #include <stddef.h>
 
+#include "buf.h"
+#include "pc_http.h"
+
 #define SIGNIN_RESOURCE	"https://api.partnercenter.microsoft.com"
+#define SIGNIN_MAX_BODY	(64 * 1024)	/* a token answer is a few KiB */
 
 struct signin_opts {
 	const char	*token_url;	/* {authority}/{tenant}/oauth2/token or .../v2.0/token */
 	int		 v2;		/* scope=.../.default instead of resource=... */
 	const char	*client_id;
 	const char	*ca_file;	/* NULL or "": the system's CAs */
-	long		 timeout_ms;
+	long		 timeout_ms;	/* one sign-in call, whoever waits for it */
 };
 
 struct signin_answer {
@@ -35,11 +39,20 @@ int	signin_parse(long http_status, const char *body, size_t len,
 	    struct signin_answer *a);
 
 /*
- * POSTs grant_type=client_credentials (refresh_token NULL) or
- * grant_type=refresh_token to the token endpoint. Always fills a.
+ * The x-www-form-urlencoded body of a token request into form:
+ * grant_type=client_credentials (refresh_token NULL) or refresh_token,
+ * the client's ID and secret, and resource= (v1) or scope= (v2). The
+ * caller wipes the form. -1 when memory ran out.
  */
-void	signin_request(const struct signin_opts *, const char *client_secret,
-	    const char *refresh_token, struct signin_answer *a);
+int	signin_form(const struct signin_opts *, const char *client_secret,
+	    const char *refresh_token, struct buf *form);
+
+/*
+ * What a finished call to the token endpoint means: a transport failure
+ * (error "timeout", "tls" or "unreachable") or the answer read by
+ * signin_parse. Always fills a.
+ */
+void	signin_result(const struct pc_result *, struct signin_answer *a);
 
 void	signin_answer_free(struct signin_answer *);
 

@@ -1,7 +1,8 @@
-/* token.c: the bearer token from a file (re-read when it changes) or from the sign-in endpoint (renewed early, one renewal at a time, backoff on failure). */
+/* token.c: the bearer token from a file (re-read when it changes) or from the sign-in endpoint (renewed early through the I/O loop, one renewal at a time, backoff on failure). */
 #include "token.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "buf.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "secret.h"
@@ -22,8 +25,9 @@
 
 struct token_source {
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 renewed;	/* broadcast when a renewal ends */
 	struct token_opts	 o;
+	struct pc_loop		*loop;
+	struct cpu_pool		*cpu;
 	char			*token;		/* NULL until there is one */
 	/* TOKEN_FROM_FILE */
 	struct stat		 seen;		/* of the file we read it from */
@@ -35,17 +39,11 @@ struct token_source {
 	char			*refresh;	/* App+User: the newest refresh token (the file may lag) */
 	long			 backoff_ms;
 	int			 renewing;
+	struct token_waiter	*waiters;	/* for the renewal in flight */
+	struct cpu_task		 answered;	/* the renewal's answer, read on a CPU worker */
+	struct pc_result	 result;	/* that answer, handed over by the loop */
 	char			 failure[80];	/* the last sign-in failure, for pages */
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static char *
 dup_opt(const char *s)
@@ -78,7 +76,6 @@ token_source_new(const struct token_opts *o)
 		return NULL;
 	}
 	pthread_mutex_init(&ts->lock, NULL);
-	pthread_cond_init(&ts->renewed, NULL);
 	return ts;
 }
 
@@ -102,8 +99,8 @@ token_source_free(struct token_source *ts)
 		explicit_bzero(ts->refresh, strlen(ts->refresh));
 		free(ts->refresh);
 	}
+	pc_result_free(&ts->result);
 	pthread_mutex_destroy(&ts->lock);
-	pthread_cond_destroy(&ts->renewed);
 	free((char *)ts->o.token_file);
 	free((char *)ts->o.client_secret_file);
 	free((char *)ts->o.refresh_token_file);
@@ -113,16 +110,33 @@ token_source_free(struct token_source *ts)
 	free(ts);
 }
 
-/* Hands out the current token; the lock is held. */
-static enum bs_error
-copy_out(struct token_source *ts, char *out, size_t outsz, enum bs_error e)
+void
+token_source_start(struct token_source *ts, struct pc_loop *loop,
+    struct cpu_pool *cpu)
 {
-	size_t n;
+	ts->loop = loop;
+	ts->cpu = cpu;
+}
 
-	if (ts->token == NULL || (n = strlen(ts->token)) >= outsz)
-		return e;
-	memcpy(out, ts->token, n + 1);
-	return BS_OK;
+void
+token_wipe(char *token)
+{
+	if (token == NULL)
+		return;
+	explicit_bzero(token, strlen(token));
+	free(token);
+}
+
+/* Hands out a copy of the current token; the lock is held. */
+static enum token_step
+copy_out(struct token_source *ts, char **out, enum bs_error *err,
+    enum bs_error e)
+{
+	if (ts->token == NULL || (*out = strdup(ts->token)) == NULL) {
+		*err = ts->token == NULL ? e : BS_ERR_INTERNAL;
+		return TOKEN_FAILED;
+	}
+	return TOKEN_READY;
 }
 
 /* --- a token from a file ------------------------------------------------ */
@@ -162,8 +176,8 @@ reload(struct token_source *ts, const struct stat *st)
 	return 0;
 }
 
-static enum bs_error
-file_get(struct token_source *ts, char *out, size_t outsz)
+static enum token_step
+file_get(struct token_source *ts, char **out, enum bs_error *err)
 {
 	struct stat	 st;
 
@@ -173,7 +187,7 @@ file_get(struct token_source *ts, char *out, size_t outsz)
 			    strerror(errno));
 		ts->warned = 1;
 		/* Keep serving with the token we have: a rotation may be under way. */
-		return copy_out(ts, out, outsz, BS_ERR_TOKEN);
+		return copy_out(ts, out, err, BS_ERR_TOKEN);
 	}
 	if (!same_file(&st, &ts->seen) || (ts->token == NULL && !ts->bad)) {
 		ts->warned = 0;
@@ -184,56 +198,19 @@ file_get(struct token_source *ts, char *out, size_t outsz)
 			ts->seen = st;
 		}
 	}
-	if (ts->bad)
-		return BS_ERR_TOKEN;
-	return copy_out(ts, out, outsz, BS_ERR_TOKEN);
+	if (ts->bad) {
+		*err = BS_ERR_TOKEN;
+		return TOKEN_FAILED;
+	}
+	return copy_out(ts, out, err, BS_ERR_TOKEN);
 }
 
 /* --- a token from the sign-in endpoint ----------------------------------- */
 
-/* One call to the token endpoint, made without the lock; known: the newest refresh token we hold, or NULL. */
-static void
-call_signin(struct token_source *ts, const char *known, struct signin_answer *a)
-{
-	char	*secret = NULL, *refresh = NULL, why[320];
-	int	 user = ts->o.kind == TOKEN_APP_USER;
-
-	memset(a, 0, sizeof(*a));
-	if ((secret = malloc(SECRET_MAX)) == NULL ||
-	    (user && (refresh = malloc(TOKEN_MAX)) == NULL)) {
-		snprintf(a->error, sizeof(a->error), "internal");
-		snprintf(a->detail, sizeof(a->detail), "out of memory");
-		goto out;
-	}
-	/* Read at every renewal: a rotated secret is picked up without a restart. */
-	if (secret_check(ts->o.client_secret_file, why, sizeof(why)) == -1 ||
-	    secret_read(ts->o.client_secret_file, secret, SECRET_MAX, why,
-	    sizeof(why)) == -1 ||
-	    (user && known == NULL && (secret_check(ts->o.refresh_token_file,
-	    why, sizeof(why)) == -1 || secret_read(ts->o.refresh_token_file,
-	    refresh, TOKEN_MAX, why, sizeof(why)) == -1))) {
-		snprintf(a->error, sizeof(a->error), "secret_file");
-		snprintf(a->detail, sizeof(a->detail), "%.250s", why);
-		goto out;
-	}
-	if (user && known != NULL)
-		snprintf(refresh, TOKEN_MAX, "%s", known);
-	signin_request(&ts->o.signin, secret, refresh, a);
-out:
-	if (secret != NULL) {
-		explicit_bzero(secret, SECRET_MAX);
-		free(secret);
-	}
-	if (refresh != NULL) {
-		explicit_bzero(refresh, TOKEN_MAX);
-		free(refresh);
-	}
-}
-
 /* Takes the answer in; the lock is held. */
 static void
 apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now,
-    int *rotated)
+    char **rotated)
 {
 	const char	*grant = ts->o.kind == TOKEN_APP_USER ?
 	    "refresh_token" : "client_credentials";
@@ -278,7 +255,7 @@ apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now,
 		}
 		ts->refresh = a->refresh_token;
 		a->refresh_token = NULL;
-		*rotated = 1;
+		*rotated = strdup(ts->refresh);
 	}
 }
 
@@ -296,76 +273,218 @@ save_refresh(struct token_source *ts, char *value)
 	else
 		log_info("token: rotated refresh token saved to %s",
 		    ts->o.refresh_token_file);
-	explicit_bzero(value, strlen(value));
-	free(value);
+	token_wipe(value);
 }
 
-static enum bs_error
-signin_get(struct token_source *ts, char *out, size_t outsz)
+/*
+ * The renewal ended (a's answer, on a CPU worker): the token or the
+ * backoff is taken in, a rotated refresh token saved, and everyone who
+ * waited is woken to ask again.
+ */
+static void
+renewal_done(struct token_source *ts, struct signin_answer *a)
 {
-	struct signin_answer	 a;
-	int64_t			 now;
-	char			*known;
-	int			 rotated;
+	struct token_waiter	*w, *next;
+	char			*rotated = NULL;
 
-	for (;;) {
-		now = now_ms();
-		if (ts->token != NULL && now < ts->renew_at_ms)
-			return copy_out(ts, out, outsz, BS_ERR_SIGNIN);
-		/* Past the renewal time but not expired: usable while one caller renews. */
-		if (ts->token != NULL && now < ts->expires_at_ms &&
-		    (ts->renewing || now < ts->retry_at_ms))
-			return copy_out(ts, out, outsz, BS_ERR_SIGNIN);
-		if (!ts->renewing && now < ts->retry_at_ms)
-			return BS_ERR_SIGNIN;
-		if (ts->renewing) {
-			metrics_waiting(1);
-			pthread_cond_wait(&ts->renewed, &ts->lock);
-			metrics_waiting(-1);
-			continue;
-		}
-		ts->renewing = 1;
-		known = ts->refresh != NULL ? strdup(ts->refresh) : NULL;
-		pthread_mutex_unlock(&ts->lock);
-		metrics_waiting(1);
-		call_signin(ts, known, &a);
-		metrics_waiting(-1);
-		if (known != NULL) {
-			explicit_bzero(known, strlen(known));
-			free(known);
-		}
-		pthread_mutex_lock(&ts->lock);
-		rotated = 0;
-		apply_answer(ts, &a, now_ms(), &rotated);
-		signin_answer_free(&a);
-		if (rotated && (known = strdup(ts->refresh)) != NULL) {
-			/* Others use the new token meanwhile; renewing keeps writers single. */
-			pthread_mutex_unlock(&ts->lock);
-			save_refresh(ts, known);
-			pthread_mutex_lock(&ts->lock);
-		}
-		ts->renewing = 0;
-		pthread_cond_broadcast(&ts->renewed);
+	pthread_mutex_lock(&ts->lock);
+	apply_answer(ts, a, clock_ms(), &rotated);
+	pthread_mutex_unlock(&ts->lock);
+	signin_answer_free(a);
+	/* Others use the new token meanwhile; renewing keeps writers single. */
+	if (rotated != NULL)
+		save_refresh(ts, rotated);
+	pthread_mutex_lock(&ts->lock);
+	ts->renewing = 0;
+	w = ts->waiters;
+	ts->waiters = NULL;
+	pthread_mutex_unlock(&ts->lock);
+	for (; w != NULL; w = next) {
+		next = w->next;
+		w->wake(w);
 	}
 }
 
-enum bs_error
-token_get(struct token_source *ts, char *out, size_t outsz)
+static void
+answered(struct cpu_task *t)
 {
-	enum bs_error e;
+	struct token_source	*ts = (struct token_source *)(void *)
+	    ((char *)t - offsetof(struct token_source, answered));
+	struct signin_answer	 a;
+
+	signin_result(&ts->result, &a);
+	/* The answer carried the token: wipe it (a failed call has no body). */
+	if (ts->result.body != NULL)
+		explicit_bzero(ts->result.body, ts->result.len);
+	pc_result_free(&ts->result);
+	renewal_done(ts, &a);
+}
+
+/* The loop's thread: the answer goes to a CPU worker (json-c, maybe an fsync). */
+static void
+on_answer(void *arg, struct pc_result *r)
+{
+	struct token_source *ts = arg;
+
+	ts->result = *r;
+	r->body = NULL;
+	ts->answered.fn = answered;
+	cpu_post(ts->cpu, &ts->answered, CPU_WORK);
+}
+
+static void
+fail_answer(struct signin_answer *a, const char *error, const char *detail)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->error, sizeof(a->error), "%s", error);
+	snprintf(a->detail, sizeof(a->detail), "%.250s", detail);
+}
+
+/*
+ * Starts the one renewal (renewing is set): reads the secrets (small local
+ * files, read at every renewal so a rotated secret is picked up without a
+ * restart), builds the form and hands the POST to the loop. Without the
+ * lock. known: the newest refresh token we hold, or NULL.
+ */
+static void
+begin_renewal(struct token_source *ts, const char *known)
+{
+	struct signin_answer	 a;
+	struct pc_request	 req;
+	struct buf		 form;
+	static const char *const headers[] = { "Accept: application/json",
+	    NULL };
+	char			*secret = NULL, *refresh = NULL, why[320];
+	int			 user = ts->o.kind == TOKEN_APP_USER, ok = 0;
+
+	buf_init(&form);
+	if ((secret = malloc(SECRET_MAX)) == NULL ||
+	    (user && (refresh = malloc(TOKEN_MAX)) == NULL))
+		fail_answer(&a, "internal", "out of memory");
+	else if (secret_check(ts->o.client_secret_file, why, sizeof(why)) == -1 ||
+	    secret_read(ts->o.client_secret_file, secret, SECRET_MAX, why,
+	    sizeof(why)) == -1 ||
+	    (user && known == NULL && (secret_check(ts->o.refresh_token_file,
+	    why, sizeof(why)) == -1 || secret_read(ts->o.refresh_token_file,
+	    refresh, TOKEN_MAX, why, sizeof(why)) == -1)))
+		fail_answer(&a, "secret_file", why);
+	else {
+		if (user && known != NULL)
+			snprintf(refresh, TOKEN_MAX, "%s", known);
+		/* Room for it all at once: the secrets are never copied by a realloc. */
+		if (buf_reserve(&form, 3 * (strlen(secret) + (refresh ?
+		    strlen(refresh) : 0)) + 1024) == -1 ||
+		    signin_form(&ts->o.signin, secret, refresh, &form) == -1)
+			fail_answer(&a, "internal", "out of memory");
+		else {
+			memset(&req, 0, sizeof(req));
+			req.url = ts->o.signin.token_url;
+			req.headers = headers;
+			req.post = form.data;
+			req.post_len = form.len;
+			req.timeout_ms = ts->o.signin.timeout_ms;
+			req.max_body = SIGNIN_MAX_BODY;
+			if (ts->loop != NULL && pc_loop_submit(ts->loop, &req,
+			    on_answer, ts) == 0)
+				ok = 1;
+			else
+				fail_answer(&a, "internal", "the I/O loop is "
+				    "not running");
+		}
+	}
+	if (secret != NULL) {
+		explicit_bzero(secret, SECRET_MAX);
+		free(secret);
+	}
+	if (refresh != NULL) {
+		explicit_bzero(refresh, TOKEN_MAX);
+		free(refresh);
+	}
+	if (form.data != NULL)
+		explicit_bzero(form.data, form.cap);
+	buf_free(&form);
+	if (!ok)
+		renewal_done(ts, &a);
+}
+
+/* The lock is held; it is dropped while a renewal starts. */
+static enum token_step
+signin_get(struct token_source *ts, char **out, enum bs_error *err,
+    struct token_waiter *w)
+{
+	int64_t	 now = clock_ms();
+	char	*known;
+	int	 usable;
+
+	if (ts->token != NULL && now < ts->renew_at_ms)
+		return copy_out(ts, out, err, BS_ERR_SIGNIN);
+	usable = ts->token != NULL && now < ts->expires_at_ms;
+	/* Past the renewal time but not expired: usable while one renewal runs or a backoff lasts. */
+	if (usable && (ts->renewing || now < ts->retry_at_ms))
+		return copy_out(ts, out, err, BS_ERR_SIGNIN);
+	if (!ts->renewing && now < ts->retry_at_ms) {
+		*err = BS_ERR_SIGNIN;
+		return TOKEN_FAILED;
+	}
+	if (!usable) {
+		if (w == NULL) {
+			*err = BS_ERR_SIGNIN;
+			return TOKEN_FAILED;
+		}
+		w->next = ts->waiters;
+		ts->waiters = w;
+	}
+	if (ts->renewing)
+		return TOKEN_WAIT;
+	ts->renewing = 1;
+	known = ts->refresh != NULL ? strdup(ts->refresh) : NULL;
+	pthread_mutex_unlock(&ts->lock);
+	begin_renewal(ts, known);
+	token_wipe(known);
+	pthread_mutex_lock(&ts->lock);
+	if (!usable)
+		return TOKEN_WAIT;
+	/* This caller started the renewal early: it goes on with the current token. */
+	return copy_out(ts, out, err, BS_ERR_SIGNIN);
+}
+
+enum token_step
+token_get(struct token_source *ts, char **out, enum bs_error *err,
+    struct token_waiter *w)
+{
+	enum token_step s;
+
+	*out = NULL;
+	*err = BS_OK;
+	pthread_mutex_lock(&ts->lock);
+	s = ts->o.kind == TOKEN_FROM_FILE ? file_get(ts, out, err) :
+	    signin_get(ts, out, err, w);
+	pthread_mutex_unlock(&ts->lock);
+	return s;
+}
+
+int
+token_cancel_wait(struct token_source *ts, struct token_waiter *w)
+{
+	struct token_waiter	**pp;
+	int			  found = 0;
 
 	pthread_mutex_lock(&ts->lock);
-	e = ts->o.kind == TOKEN_FROM_FILE ? file_get(ts, out, outsz) :
-	    signin_get(ts, out, outsz);
+	for (pp = &ts->waiters; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			found = 1;
+			break;
+		}
 	pthread_mutex_unlock(&ts->lock);
-	return e;
+	return found;
 }
 
 int
 token_refused(struct token_source *ts, const char *token, int again)
 {
 	int	 retry = 0;
-	int64_t	 now = now_ms();
+	int64_t	 now = clock_ms();
 
 	if (ts->o.kind == TOKEN_FROM_FILE)
 		return 0;

@@ -1,10 +1,12 @@
-/* token.h: where the bearer token comes from (a file, or the sign-in endpoint), cached and renewed; it never leaves the server and is never logged. */
+/* token.h: where the bearer token comes from (a file, or the sign-in endpoint), cached and renewed without blocking a thread; it never leaves the server and is never logged. */
 #ifndef BATCHSTATUS_TOKEN_H
 #define BATCHSTATUS_TOKEN_H
 
 #include <stddef.h>
 
+#include "cpu.h"
 #include "errors.h"
+#include "pc_http.h"
 #include "signin.h"
 
 #define TOKEN_MAX	16384	/* JWTs from Entra ID are a few KiB */
@@ -23,20 +25,43 @@ struct token_opts {
 	struct signin_opts	 signin;
 };
 
+/* Someone waiting for the renewal in flight; it lives in the waiter's own object. */
+struct token_waiter {
+	struct token_waiter	*next;
+	/* Called once, on a CPU worker, when the renewal ended: ask token_get again. Must not block. */
+	void			(*wake)(struct token_waiter *);
+};
+
+enum token_step {
+	TOKEN_READY,	/* *token holds a copy: wipe and free it with token_wipe */
+	TOKEN_FAILED,	/* *err: BS_ERR_TOKEN (the file is unusable) or BS_ERR_SIGNIN */
+	TOKEN_WAIT,	/* w joined the renewal in flight: w->wake comes later */
+};
+
 struct token_source;
 
 struct token_source	*token_source_new(const struct token_opts *);
+/* Sign-ins go through this loop, their answers are read on this pool. Once, before the first token_get. */
+void			 token_source_start(struct token_source *,
+			    struct pc_loop *, struct cpu_pool *);
+/* After everything that used it has ended (the loop stopped first). */
 void			 token_source_free(struct token_source *);
 
 /*
- * Copies a usable token into out (NUL-terminated). From the sign-in
- * endpoint it is renewed before it expires, by one caller while the others
- * keep using the old one or wait; after a failed sign-in no call is made
- * until a backoff (1 s doubling to 60 s) has passed. Returns BS_OK,
- * BS_ERR_TOKEN (the file is unusable) or BS_ERR_SIGNIN.
+ * A usable token, never blocking on the network. From the sign-in
+ * endpoint it is renewed before it expires: the first caller past the
+ * renewal time starts one sign-in and, like everyone meanwhile, keeps
+ * using the current token; only when there is none (or it expired) do
+ * callers wait (TOKEN_WAIT, w joins), all for the same sign-in. After a
+ * failed sign-in no call is made until a backoff (1 s doubling to 60 s)
+ * has passed. A file is read (small, local) right here.
  */
-enum bs_error		 token_get(struct token_source *, char *out,
-			    size_t outsz);
+enum token_step		 token_get(struct token_source *, char **token,
+			    enum bs_error *err, struct token_waiter *w);
+/* Takes w out of the renewal's waiters: 1 when it was there (its wake will not come), 0 when its wake is under way. */
+int			 token_cancel_wait(struct token_source *,
+			    struct token_waiter *w);
+void			 token_wipe(char *token);
 
 /*
  * Partner Center refused token (401): it is dropped if it is still the

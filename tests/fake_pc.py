@@ -62,7 +62,8 @@ DETAIL_MARKER = "fakepc-upstream-detail"
 def load_scenarios():
     with open(os.path.join(FIXTURES, "scenarios.json"), encoding="utf-8") as f:
         table = json.load(f)
-    return table["customer"], {s["tracking"].lower(): s for s in table["scenarios"]}
+    return (table["customer"], {s["tracking"].lower(): s for s in table["scenarios"]},
+            {f["prefix"]: f["name"] for f in table.get("families", [])})
 
 
 def read_fixture(name):
@@ -95,8 +96,9 @@ class Answer:
     """What to send: status, extra headers, body as bytes or a (length, chunk iterator)."""
 
     def __init__(self, status, body=b"", headers=None, content_type="application/json; charset=utf-8",
-                 stream=None, delay_ms=0, hangup=False, fault=None):
+                 stream=None, delay_ms=0, hangup=False, fault=None, no_latency=False):
         self.status = status
+        self.no_latency = no_latency  # answers at once, whatever --latency-ms says
         self.fault = fault            # a callable(handler, answer) that sends a broken answer
         self.body = body
         self.headers = headers or []
@@ -185,6 +187,64 @@ def slow_body(fixture, tracking):
     return (json.dumps(doc, indent=4) + "\n").encode("utf-8")
 
 
+EMPTY_OBJECTS_BYTES = 4 * 1024 * 1024
+_generated = {}
+_generated_lock = threading.Lock()
+
+
+def empty_objects_body(tracking):
+    """{"status": ..., "devicesStatus": [{},{},...]}: 4 MiB, about 1.4 million empty devices."""
+    with _generated_lock:
+        if "empty" not in _generated:
+            head = ('{"batchTrackingId": "%s", "status": "finished", "devicesStatus": ['
+                    % tracking).encode()
+            tail = b"]}\n"
+            n = (EMPTY_OBJECTS_BYTES - len(head) - len(tail) + 1) // 3
+            _generated["empty"] = head + b",".join([b"{}"] * n) + tail
+        return _generated["empty"]
+
+
+def hundredk_body(tracking, n=100000):
+    """A finished_with_errors batch of n realistic devices (about 13 MB), made once."""
+    with _generated_lock:
+        if "hundredk" not in _generated:
+            codes = [("", "", "finished"), ("808", "ZtdDeviceAssignedToOtherTenant",
+                                            "finished_with_errors"),
+                     ("806", "ZtdDeviceAlreadyAssigned", "finished_with_errors")]
+            devices = []
+            for i in range(n):
+                code, desc, st = codes[0] if i % 20 else codes[1 + (i // 20) % 2]
+                devices.append('{"deviceId": "%08x-0000-4000-8000-%012d", "serialNumber": '
+                               '"SN-%07d", "productKey": "%05d-%05d-%05d-%05d-%05d", '
+                               '"status": "%s", "errorCode": "%s", "errorDescription": "%s", '
+                               '"attributes": {"objectType": "DeviceUploadDetails"}}'
+                               % (i, i, i, i % 99999, i % 7919, i % 104729, i % 31337, i % 65521,
+                                  st, code, desc))
+            _generated["hundredk"] = (
+                ('{"batchTrackingId": "%s", "status": "finished_with_errors", '
+                 '"startedTime": "2024-03-01T08:00:00", "completedTime": "2024-03-01T09:10:00", '
+                 '"devicesStatus": [' % tracking) + ",".join(devices) +
+                '], "attributes": {"objectType": "BatchUploadDetails"}}\n').encode()
+        return _generated["hundredk"]
+
+
+def family_of(families, tracking):
+    t = tracking.lower()
+    for prefix, name in families.items():
+        if t.startswith(prefix):
+            return name
+    return None
+
+
+def family_answer(name, tracking, slow_ms):
+    if name == "hang":
+        return Answer(200, b"", fault=fault_hang)
+    body = slow_body(read_fixture("seed.json"), tracking)
+    if name == "slowfamily":
+        return Answer(200, body, delay_ms=slow_ms)
+    return Answer(200, body, no_latency=True)
+
+
 # --- faults: answers that break the transfer (tests/blackbox/test_faults.py) ----------
 
 HUGE_BYTES = 100 * 1024 * 1024
@@ -219,6 +279,13 @@ def fault_stall(handler, ans):
     """Headers (with the whole body's length), then nothing until the client gives up."""
     handler.send_fault_headers(ans, [("Content-Length", str(len(ans.body)))])
     handler.wfile.flush()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not peer_gone(handler, 0.5):
+        pass
+
+
+def fault_hang(handler, ans):
+    """Nothing at all, not even the status line, until the client gives up (at most 2 min)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not peer_gone(handler, 0.5):
         pass
@@ -297,6 +364,10 @@ def scenario_answer(s, slow_ms):
         return Answer(200, slow_body(read_fixture(s["fixture"]), s["tracking"]), delay_ms=slow_ms)
     if name == "oversized":
         return Answer(200, stream=oversized_stream(s["tracking"]))
+    if name == "emptyobjects":
+        return Answer(200, empty_objects_body(s["tracking"]))
+    if name == "hundredk":
+        return Answer(200, hundredk_body(s["tracking"]))
     if name == "deep":
         return Answer(200, deep_body())
     if name == "html":
@@ -482,7 +553,7 @@ class FakeServer(ThreadingHTTPServer):
         self.ssl_ctx = ssl_ctx
         self.authority = authority
         self.request_log = request_log
-        self.customer, self.scenarios = load_scenarios()
+        self.customer, self.scenarios, self.families = load_scenarios()
 
     def token(self):
         if not self.opts.token_file:
@@ -596,6 +667,9 @@ class Handler(TLSHandler):
             ans = Answer(404, error_body(404, "The requested resource was not found"))
         elif m.group(1).lower() != self.server.customer:
             ans = Answer(404, error_body(600016, "The customer was not found"))
+        elif family_of(self.server.families, m.group(2)):
+            ans = family_answer(family_of(self.server.families, m.group(2)), m.group(2).lower(),
+                                opts.slow_ms)
         elif m.group(2).lower() not in self.server.scenarios:
             ans = error_answer(404)
         else:
@@ -604,7 +678,7 @@ class Handler(TLSHandler):
         if ans.status == 401:
             self.server.authority.count("pc_401")
         self.record(auth, token, ans)
-        delay = opts.latency_ms + ans.delay_ms
+        delay = (0 if ans.no_latency else opts.latency_ms) + ans.delay_ms
         if delay > 0:
             time.sleep(delay / 1000.0)
         if ans.hangup:

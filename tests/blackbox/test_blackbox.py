@@ -36,7 +36,8 @@ RUN_ROOT = os.path.join(ROOT, os.environ.get("BLACKBOX_RUN_ROOT") or os.path.joi
 # (BATCHSTATUS_BIN for a sanitizer build, ...) pass through to scripts/run.sh.
 DROP_ENV = ("BATCHSTATUS_PC_BASE_URL", "BATCHSTATUS_TOKEN_FILE", "BATCHSTATUS_CA_FILE",
             "BATCHSTATUS_LISTEN", "BATCHSTATUS_MAX_BODY_BYTES", "BATCHSTATUS_UPSTREAM_TIMEOUT_MS",
-            "BATCHSTATUS_CONFIG", "PORT", "RUN_DIR")
+            "BATCHSTATUS_CONFIG", "BATCHSTATUS_MAX_WAITING", "BATCHSTATUS_MAX_DEVICES",
+            "BATCHSTATUS_UPSTREAM_CONNECTIONS", "BATCHSTATUS_THREADS", "PORT", "RUN_DIR")
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import fake_pc  # noqa: E402  (for DETAIL_MARKER and the oversized generator's facts)
@@ -1466,21 +1467,6 @@ def coalescing_one_call_for_many_viewers(s):
 
 
 @test("cache")
-def threads_are_added_while_requests_wait_upstream(s):
-    # 40 different batches at once, each held 300 ms by the fake: the server starts with
-    # 8 threads and must add one for each request that would otherwise wait for a thread.
-    ids = [str(uuid.uuid4()) for _ in range(40)]
-    before = s.fake_count()
-    out = statuses_at_once(s, [batch_path(i) for i in ids])
-    check(out == [404] * len(ids), "answers %r" % out)
-    calls = new_upstream(s, before)
-    check(len(calls) == len(ids), "%d upstream calls for %d batches" % (len(calls), len(ids)))
-    n = metric(s, "batchstatus_threads")
-    check(n >= 32, "only %d worker threads for 40 requests waiting upstream at once" % n)
-    check(metric(s, "batchstatus_threads_waiting") == 0, "threads still counted as waiting")
-
-
-@test("cache")
 def running_batch_is_fetched_again_after_its_interval(s):
     s.get(batch_path(T["queued"]))
     before = s.fake_count()
@@ -1594,6 +1580,159 @@ def throttled_pauses_all_calls(s):
           % (len(new_upstream(s, before)) - 1))
     expect_status(s.get(batch_path(T["seed"])), 200)
 
+# 13. The event-driven core (issue 11): a request waiting on Partner Center is parked, not a
+# thread; everything else answers meanwhile; admission; memory bounded by structure.
+def family_id(prefix):
+    """A fresh tracking ID of one of the fake's families (tests/fixtures/scenarios.json)."""
+    return prefix + str(uuid.uuid4())[len(prefix):]
+
+
+def server_pid(stack):
+    with open(os.path.join(stack.run_dir, "batchstatus.pid")) as f:
+        return int(f.read().strip())
+
+
+def peak_rss_mib(stack):
+    """The server's peak resident memory (VmHWM) so far; None for a sanitizer or valgrind
+    build, whose shadow memory and quarantine say nothing of the server's own."""
+    pid = server_pid(stack)
+    with open("/proc/%d/maps" % pid) as f:
+        if re.search(r"lib[at]san|vgpreload|valgrind", f.read()):
+            return None
+    with open("/proc/%d/status" % pid) as f:
+        m = re.search(r"^VmHWM:\s+(\d+) kB", f.read(), re.M)
+    return int(m.group(1)) / 1024.0
+
+
+def wait_for_metric(stack, name, at_least, seconds=15.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if metric(stack, name) >= at_least:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def fire(stack, paths):
+    """GETs every path from a thread of its own; returns (threads, results: path -> Resp or error)."""
+    out = {}
+
+    def one(path):
+        try:
+            out[path] = stack.get(path, timeout=30)
+        except Failure as e:
+            out[path] = str(e)
+    threads = [threading.Thread(target=one, args=(p,), daemon=True) for p in paths]
+    for t in threads:
+        t.start()
+    return threads, out
+
+
+@test("core")
+def brownout_parked_requests_do_not_hold_up_the_rest(s):
+    # 40 distinct batches held unanswered by the fake: health, a cache hit, a 400 and a batch
+    # whose upstream answers at once all get their answers while the 40 are still pending.
+    expect_status(s.get(batch_path(T["seed"])), 200, "warming the cache: ")
+    hung = [batch_path(family_id("deadbeef-")) for _ in range(40)]
+    threads, out = fire(s, hung)
+    check(wait_for_metric(s, "batchstatus_requests_waiting", 40),
+          "the 40 requests were never parked (waiting %d)" % metric(s, "batchstatus_requests_waiting"))
+    hits = metric(s, 'batchstatus_cache_requests_total{result="hit"}')
+    expect_status(s.get("/healthz"), 200, "/healthz during the brownout: ")
+    # Another language: a URL nginx has not kept, so the app answers from its own cache.
+    expect_status(s.get(batch_path(T["seed"]) + "?lang=ja"), 200, "a kept batch: ")
+    check(metric(s, 'batchstatus_cache_requests_total{result="hit"}') == hits + 1,
+          "the kept batch was not a cache hit of the app's")
+    expect_status(s.get("/?customer=nope&tracking=" + T["seed"]), 400, "bad input: ")
+    expect_status(s.get(batch_path(family_id("f00d0000-"))), 200, "a new batch answered at once: ")
+    expect_status(s.get("/metrics"), 200, "/metrics: ")
+    pending = [p for p in hung if p not in out]
+    check(len(pending) == 40, "%d of the 40 hung requests were answered meanwhile: %r"
+          % (40 - len(pending), [out[p] for p in hung if p in out][:2]))
+    check(metric(s, "batchstatus_requests_waiting") >= 40, "the hung ones are no longer parked")
+    check(metric(s, "batchstatus_upstream_in_flight") >= 40, "the hung calls are not in flight")
+    check(metric(s, "batchstatus_threads") <= os.cpu_count(), "more CPU threads than cores: %d"
+          % metric(s, "batchstatus_threads"))
+    # Each ends at the upstream deadline with the usual 504 page.
+    for t in threads:
+        t.join(30)
+    got = [out.get(p) for p in hung]
+    bad = [g if isinstance(g, str) else g.where() for g in got
+           if isinstance(g, str) or g.status != 504]
+    check(not bad, "hung requests at their deadline: %r" % bad[:3])
+    check(wait_for_metric(s, "batchstatus_upstream_in_flight", 0) and
+          metric(s, "batchstatus_requests_waiting") == 0, "requests still parked after their deadline")
+
+
+@test("core")
+def empty_objects_body_is_too_large_and_memory_stays_bounded(s):
+    r = s.get(batch_path(T["emptyobjects"]))
+    expect_status(r, 502, "4 MiB of empty device objects: ")
+    check("too large" in page_text(r).lower(), "the page does not say the answer is too large")
+    r = s.get(batch_path(T["emptyobjects"], ".json"))
+    check(r.status == 502 and json.loads(r.text).get("error") == "too_large", r.where())
+    log = open(os.path.join(s.run_dir, "logs", "batchstatus.log"), encoding="utf-8").read()
+    check(re.search(r"body too large: .*100000", log), "the device limit is not logged")
+    rss = peak_rss_mib(s)
+    check(rss is None or rss < 256, "peak RSS %.0f MiB on the empty-objects body (bound 256)"
+          % (rss or 0))
+    expect_status(s.get(batch_path(T["seed"])), 200, "after it: ")
+
+
+@test("core")
+def hundred_thousand_devices_fit(s):
+    r = s.get(batch_path(T["hundredk"], ".json"), timeout=60)
+    expect_status(r, 200, "100,000 devices: ")
+    check(len(json.loads(r.text)["devices"]) == 100000, "not every device in the export")
+    r = s.get(batch_path(T["hundredk"]) + "?status=failed", timeout=60)
+    expect_status(r, 200, "its page: ")
+    rss = peak_rss_mib(s)
+    check(rss is None or rss < 384, "peak RSS %.0f MiB with a 100,000-device batch (bound 384)"
+          % (rss or 0))
+
+
+@test("admission")
+def over_max_devices_is_too_large(s):
+    # This stack allows 300 devices; the 400-device fixture is over it (and under the body cap).
+    r = error_page(s, "large", 502)
+    check("too large" in page_text(r).lower(), "the page does not say the answer is too large")
+    expect_status(s.get(batch_path(T["seed"])), 200, "the server keeps serving: ")
+
+
+@test("admission")
+def past_max_waiting_a_quick_503_and_the_others_complete(s):
+    # BATCHSTATUS_MAX_WAITING=3: three requests parked on slow batches (1.5 s), then a fourth.
+    slow = [batch_path(family_id("5105e000-")) for _ in range(3)]
+    before = s.fake_count()
+    threads, out = fire(s, slow)
+    check(wait_for_metric(s, "batchstatus_requests_waiting", 3), "the three were never parked")
+    end = time.monotonic() + 5
+    while s.fake_count() < before + 3 and time.monotonic() < end:
+        time.sleep(0.05)
+    before = s.fake_count()
+    shed0 = metric(s, "batchstatus_requests_shed_total")
+    r = s.get(batch_path(family_id("5105e000-")))
+    expect_status(r, 503, "past the bound: ")
+    check((r.header("Retry-After") or "").isdigit() and int(r.header("Retry-After")) > 0,
+          "Retry-After %r" % r.header("Retry-After"))
+    expect_html(r)
+    correlation_id(r)
+    check("busy" in page_text(r).lower(), "the 503 page does not say the server is busy")
+    j = s.get(batch_path(family_id("5105e000-"), ".json"))
+    check(j.status == 503 and json.loads(j.text).get("error") == "busy", j.where())
+    check(s.fake_count() == before, "a shed request reached Partner Center")
+    check(metric(s, "batchstatus_requests_shed_total") >= shed0 + 2, "shed requests not counted")
+    # Nothing else slows down: no upstream call needed, no bound.
+    expect_status(s.get("/healthz"), 200, "/healthz at the bound: ")
+    expect_status(s.get("/"), 200, "the form at the bound: ")
+    for t in threads:
+        t.join(20)
+    got = [out.get(p) for p in slow]
+    check(all(not isinstance(g, str) and g.status == 200 for g in got),
+          "the parked ones: %r" % [g if isinstance(g, str) else g.status for g in got])
+    check(metric(s, "batchstatus_requests_admitted_total") >= 3, "admitted not counted")
+
+
 # 9. mounted under a prefix of a larger site (nginx passes it as SCRIPT_NAME)
 PREFIX = "/tools/batchstatus"
 
@@ -1654,6 +1793,11 @@ def main(argv):
     configs = [("main", dict(no_cache, DEMO_SIGNIN="file")),
                ("cap", dict(no_cache, BATCHSTATUS_MAX_BODY_BYTES="65536")),
                ("cache", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2", "FAKE_PC_LATENCY_MS": "300"}),
+               # The event-driven core: hung calls live 5 s; admission at 3 parked requests.
+               ("core", {"BATCHSTATUS_UPSTREAM_TIMEOUT_MS": "5000", "FAKE_PC_SLOW_MS": "1500"}),
+               ("admission", {"BATCHSTATUS_MAX_WAITING": "3", "FAKE_PC_SLOW_MS": "1500",
+                              "BATCHSTATUS_UPSTREAM_TIMEOUT_MS": "5000",
+                              "BATCHSTATUS_MAX_DEVICES": "300"}),
                ("prefix", {"MOUNT_PREFIX": PREFIX})]
     for stack_name, env in configs:
         tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]

@@ -106,43 +106,58 @@ stop(proc, "fd 0")
 log = proc.stderr.read()
 check("fd 0: the token never reaches the log", "server-test-token" not in log, log[-300:])
 
-# 1b. SIGTERM while a request waits on upstream: the request is answered, then the server exits 0.
+# 1b. SIGTERM while requests are parked on upstream (it never answers): each is answered
+# (504 at its deadline), then the server exits 0.
 silent = socket.socket()
 silent.bind(("127.0.0.1", 0))
-silent.listen(8)
+silent.listen(64)
 path = os.path.join(tmp, "inflight.sock")
 proc = subprocess.Popen([BIN], stderr=subprocess.DEVNULL, env=env(
     BATCHSTATUS_LISTEN="unix:" + path, BATCHSTATUS_UPSTREAM_TIMEOUT_MS="1500",
     BATCHSTATUS_PC_BASE_URL="http://127.0.0.1:%d" % silent.getsockname()[1]))
 check("in flight: the socket appears", wait_for(lambda: os.path.exists(path)))
-answer = {}
+answers = {}
+PARKED = ["%s%04d" % (T[:-4], i) for i in range(8)]
 
 
-def inflight():
+def inflight(tracking):
     try:
-        answer["out"] = fcgi_get(connect_unix(path), "/customers/%s/batches/%s" % (C, T))
+        answers[tracking] = fcgi_get(connect_unix(path), "/customers/%s/batches/%s" % (C, tracking))
     except Exception as e:  # noqa: BLE001
-        answer["out"] = repr(e)
+        answers[tracking] = repr(e)
 
 
-t = threading.Thread(target=inflight)
-t.start()
-check("in flight: upstream was called", wait_for(lambda: select.select([silent], [], [], 0)[0], 5))
+threads = [threading.Thread(target=inflight, args=(t,)) for t in PARKED]
+for t in threads:
+    t.start()
+accepted = []
+
+
+def upstream_called():
+    while select.select([silent], [], [], 0)[0]:
+        accepted.append(silent.accept()[0])
+    return len(accepted) >= len(PARKED)
+
+
+check("in flight: upstream was called for each of the %d" % len(PARKED), wait_for(upstream_called, 5))
 time.sleep(0.2)
 t0 = time.time()
 proc.send_signal(signal.SIGTERM)
-t.join(10)
+for t in threads:
+    t.join(10)
 try:
     rc = proc.wait(10)
 except subprocess.TimeoutExpired:
     proc.kill()
     rc = "hung"
-out = answer.get("out", "")
-check("in flight: the waiting request still gets its answer (504)", out.startswith("Status: 504"),
-      out[:200])
+outs = [answers.get(t, "") for t in PARKED]
+check("in flight: every parked request still gets its answer (504)",
+      all(o.startswith("Status: 504") for o in outs), [o[:60] for o in outs])
 check("in flight: exit 0 within the deadline", rc == 0 and time.time() - t0 < 3,
       "exit %r after %.1fs" % (rc, time.time() - t0))
 check("in flight: the socket is removed", not os.path.exists(path))
+for c in accepted:
+    c.close()
 silent.close()
 
 # 2. unix:/path it creates, and removes when it stops; --config supplies the settings.
@@ -288,6 +303,99 @@ for name, kw, want in (
                 text = f.read()
             check(name + ": no sanitizer report in " + log,
                   "Sanitizer" not in text and "runtime error:" not in text, text[-500:])
+
+# 6. HTTP/2 to an upstream that offers it: nginx as Partner Center, h2 over TLS. Calls made
+# at once share one multiplexed connection instead of a connection each.
+def h2_upstream():
+    """A TLS nginx answering every batch path with a finished batch, after half a second
+    (a proxy_pass to an unanswering local port that times out, then error_page: the wait
+    without nginx's echo module). Returns (proc, port, access log) or None."""
+    d = os.path.join(tmp, "h2")
+    os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
+    subprocess.run([os.path.join(ROOT, "tests", "make_ca.sh"), os.path.join(d, "tls")], check=True,
+                   stdout=subprocess.DEVNULL)
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    hole = socket.socket()    # accepts connections (the kernel does) and never answers
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(256)
+    body = '{"batchTrackingId":"x","status":"finished","devicesStatus":[]}'
+    conf = """daemon off; worker_processes 1; pid %(d)s/nginx.pid; error_log %(d)s/error.log warn;
+%(user)s
+events { worker_connections 1024; }
+http {
+  log_format h2 '$connection $server_protocol $status $request_uri';
+  access_log %(d)s/access.log h2;
+  client_body_temp_path %(d)s/tmp; proxy_temp_path %(d)s/tmp; fastcgi_temp_path %(d)s/tmp;
+  uwsgi_temp_path %(d)s/tmp; scgi_temp_path %(d)s/tmp;
+  server {
+    listen 127.0.0.1:%(port)d ssl http2;
+    ssl_certificate %(d)s/tls/server.pem; ssl_certificate_key %(d)s/tls/server.key;
+    location / {
+      proxy_pass http://127.0.0.1:%(hole)d; proxy_read_timeout 500ms;
+      error_page 504 = @batch;
+    }
+    location @batch { default_type application/json; return 200 '%(body)s'; }
+  }
+}
+""" % {"d": d, "port": port, "hole": hole.getsockname()[1], "body": body,
+       "user": "user root;" if os.getuid() == 0 else ""}
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(conf)
+    proc = subprocess.Popen(["nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"), "-e",
+                             os.path.join(d, "error.log")], stderr=subprocess.DEVNULL)
+    ok = wait_for(lambda: port_open(port), 10)
+    return (proc, port, os.path.join(d, "access.log"), os.path.join(d, "tls", "ca.pem"), hole) \
+        if ok else None
+
+
+def port_open(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+up = h2_upstream()
+check("h2: nginx upstream starts", up is not None)
+if up is not None:
+    nginx, port, access, ca, hole = up
+    path = os.path.join(tmp, "h2.sock")
+    proc = subprocess.Popen([BIN], stderr=subprocess.DEVNULL, env=env(
+        BATCHSTATUS_LISTEN="unix:" + path, BATCHSTATUS_CA_FILE=ca,
+        BATCHSTATUS_PC_BASE_URL="https://127.0.0.1:%d" % port))
+    check("h2: the socket appears", wait_for(lambda: os.path.exists(path)))
+    outs = {}
+
+    def one(i):
+        try:
+            outs[i] = fcgi_get(connect_unix(path), "/customers/%s/batches/%s%04d" % (C, T[:-4], i))
+        except Exception as e:  # noqa: BLE001
+            outs[i] = repr(e)
+    ths = [threading.Thread(target=one, args=(i,)) for i in range(30)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join(15)
+    check("h2: 30 batches at once, all answered", all(o.startswith("Status: 200") for o in outs.values())
+          and len(outs) == 30, [o[:40] for o in outs.values()][:3])
+    with open(access) as f:
+        lines = [l.split() for l in f if "/batchJobStatus/" in l]
+    check("h2: Partner Center was asked over HTTP/2", lines and all(l[1] == "HTTP/2.0" for l in lines),
+          lines[:2])
+    conns = {l[0] for l in lines}
+    check("h2: the 30 calls shared one connection", len(lines) == 30 and len(conns) == 1,
+          "%d calls on %d connections" % (len(lines), len(conns)))
+    out = fcgi_get(connect_unix(path), "/metrics")
+    check("h2: /metrics counts one upstream connection",
+          "batchstatus_upstream_connections_total 1\n" in out, out[-600:])
+    stop(proc, "h2")
+    nginx.send_signal(signal.SIGTERM)
+    nginx.wait(10)
+    hole.close()
 
 shutil.rmtree(tmp, ignore_errors=True)
 print("server: %d passed, %d failed" % (results["passed"], results["failed"]))

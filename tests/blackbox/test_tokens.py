@@ -490,6 +490,61 @@ def fcgi_get(path, uri):
 
 # --- run ---------------------------------------------------------------------
 
+# 8. One deadline per request (issue 11): the call, a sign-in for a refused token and the
+# retry together stay within BATCHSTATUS_UPSTREAM_TIMEOUT_MS (2000 ms here); none of them
+# starts a deadline of its own.
+def upstream_lines(stack, cid):
+    """The server's log lines for one request's upstream calls, and its request line."""
+    log = read_text(os.path.join(stack.run_dir, "logs", "batchstatus.log"))
+    calls = [l for l in log.splitlines() if "upstream corr=%s" % cid in l]
+    req = [l for l in log.splitlines() if "request corr=%s" % cid in l]
+    return calls, req
+
+
+@test("deadline")
+def a_signin_slower_than_the_deadline_ends_at_the_deadline(s):
+    # The first request: no token yet, and the sign-in takes 3 s.
+    control(s, fail="slow", slow_ms=3000)
+    try:
+        r = s.get(batch_path(T["seed"]))
+    finally:
+        control(s, fail=None)
+    expect_status(r, 504, "waiting on a 3 s sign-in with a 2 s deadline: ")
+    cid = r.header("X-Correlation-Id")
+    calls, req = upstream_lines(s, cid)
+    check(any("no token within the deadline" in l for l in calls),
+          "the log does not say the token did not come in time: %r" % calls)
+    check(not any("request=" in l for l in calls), "a call was made without a token: %r" % calls)
+    m = re.search(r" ms=(\d+)$", req[0]) if req else None
+    check(m and int(m.group(1)) < 2000 + 800, "the request line: %r" % req)
+    # The sign-in went on: the next request finds its token.
+    check(wait_until(lambda: stats(s)["token_calls"] == 1 and
+                     s.get(batch_path(T["seed"])).status == 200, BOUNDED_WAIT, 0.3),
+          "the sign-in that outlived the deadline did not serve the next request")
+
+
+@test("deadline")
+def refused_token_signin_and_retry_share_one_deadline(s):
+    # The token is refused (revoked), its renewal takes 1.2 s, and the retried call hangs:
+    # the retry gets what is left of the 2 s, not 2 s of its own.
+    control(s, revoke_all=True, fail="slow", slow_ms=1200)
+    try:
+        r = s.get(batch_path(T["slow"]))
+    finally:
+        control(s, fail=None)
+    expect_status(r, 504, "refused, slow sign-in, slow call: ")
+    cid = r.header("X-Correlation-Id")
+    calls, req = upstream_lines(s, cid)
+    budgets = [int(m.group(1)) for m in (re.search(r"budget_ms=(\d+)", l) for l in calls) if m]
+    check(len(budgets) == 2, "want the refused call and its retry, got %r" % calls)
+    check(budgets and budgets[0] <= 2000 and budgets[-1] <= 2000 - 1200 + 150,
+          "the retry's budget %r: a deadline of its own" % budgets)
+    check(any("-> timeout" in l for l in calls[-1:]), "the retry did not end at the deadline: %r"
+          % calls)
+    m = re.search(r" ms=(\d+)$", req[0]) if req else None
+    check(m and int(m.group(1)) < 2000 + 800, "the request line: %r" % req)
+
+
 def main(argv):
     verbose = "-v" in argv
     only = argv[argv.index("-k") + 1] if "-k" in argv else None
@@ -507,6 +562,7 @@ def main(argv):
         ("renew", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LIFETIME="6")),
         ("user", dict(no_cache, DEMO_SIGNIN="user")),
         ("v2", dict(no_cache, DEMO_SIGNIN="app", BATCHSTATUS_TOKEN_ENDPOINT="v2")),
+        ("deadline", dict(no_cache, DEMO_SIGNIN="app")),
     ]
     for stack_name, env in configs:
         tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]

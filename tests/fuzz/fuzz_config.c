@@ -115,7 +115,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cfg.upstream_timeout_ms <= 50000);
 	FUZZ_CHECK(cfg.connect_timeout_ms > 0 &&
 	    cfg.connect_timeout_ms <= cfg.upstream_timeout_ms);
-	FUZZ_CHECK(cfg.threads >= 1 && cfg.threads <= 4096);
+	FUZZ_CHECK(cfg.threads >= 0 && cfg.threads <= 256);
+	FUZZ_CHECK(cfg.max_waiting >= 1 && cfg.max_waiting <= 65536);
+	FUZZ_CHECK(cfg.max_devices >= 1 && cfg.max_devices <= 10000000);
+	FUZZ_CHECK(cfg.upstream_connections >= 1 &&
+	    cfg.upstream_connections <= 4096);
 	FUZZ_CHECK(cfg.max_body_bytes >= 1024 &&
 	    cfg.max_body_bytes <= 1024L * 1024 * 1024);
 	FUZZ_CHECK(cfg.cache_finished_seconds >= 0 &&

@@ -1,194 +1,283 @@
-/* test_cache.c: many requests for one batch make one call; finished batches are kept, running ones briefly, errors never; 429 pauses calls. */
-#include <pthread.h>
+/* test_cache.c: many waiting requests for one batch make one call; finished batches are kept, running ones briefly, errors never; 429 pauses calls; admission. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "t.h"
 
-static int		 calls;		/* fill calls made, under lock */
-static pthread_mutex_t	 calls_lock = PTHREAD_MUTEX_INITIALIZER;
-static const char	*answer;	/* the body fill parses; NULL: fail */
-static enum bs_error	 fail_with;
-static long		 fill_sleep_ms;
+static int	calls;		/* fills started */
+static int	admit_ok = 1;	/* what admit answers */
+static int	admitted;
 
-static int64_t
-now_ms(void)
+static int
+admit(void *arg)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static enum bs_error
-fill(void *arg, struct batch *out, uint64_t *hash, long *retry_after)
-{
-	char err[64];
-
 	(void)arg;
-	pthread_mutex_lock(&calls_lock);
-	calls++;
-	pthread_mutex_unlock(&calls_lock);
-	if (fill_sleep_ms > 0)
-		usleep((useconds_t)fill_sleep_ms * 1000);
-	*hash = 42;
-	if (answer == NULL) {
-		if (fail_with == BS_ERR_THROTTLED)
-			*retry_after = 2;
-		return fail_with;
-	}
-	return batch_parse(answer, strlen(answer), BATCH_MAX_DEVICES_DEFAULT, out,
-	    err, sizeof(err)) == BATCH_OK ?
-	    BS_OK : BS_ERR_BAD_BODY;
+	admitted += admit_ok;
+	return admit_ok;
 }
 
-struct viewer {
-	struct cache		*c;
-	struct cache_result	 r;
-	int			 ok;
-};
-
-static void *
-view(void *arg)
+/* Parses body into b (the batch an upstream call would bring). */
+static struct batch
+parsed(const char *body)
 {
-	struct viewer *v = arg;
+	struct batch	 b;
+	char		 err[64];
 
-	cache_get(v->c, "c/t", now_ms(), fill, NULL, &v->r);
-	v->ok = v->r.err == BS_OK && v->r.batch != NULL &&
-	    strcmp(v->r.batch->status, "processing") == 0;
-	return NULL;
+	CHECK(batch_parse(body, strlen(body), BATCH_MAX_DEVICES_DEFAULT, &b, err,
+	    sizeof(err)) == BATCH_OK);
+	return b;
 }
 
+/*
+ * One request for key, as the server makes it: answered at once, or it
+ * makes the call (which answers with body, or fails with err) and gets
+ * the outcome with everyone who waited.
+ */
 static enum bs_error
-get(struct cache *c, const char *key, enum metric_cache *how)
+get(struct cache *c, const char *key, const char *body, enum bs_error err,
+    long retry_after, enum metric_cache *how)
 {
+	struct cache_waiter	 w, *list;
 	struct cache_result	 r;
+	struct cache_entry	*fill;
+	struct batch		 b;
 	enum bs_error		 e;
 
-	cache_get(c, key, now_ms(), fill, NULL, &r);
+	switch (cache_lookup(c, key, clock_ms(), &w, admit, NULL, &r, &fill)) {
+	case CACHE_READY:
+		break;
+	case CACHE_FULL:
+		*how = r.how;
+		return BS_ERR_BUSY;
+	case CACHE_WAIT:
+		CHECK(!"nobody else is calling");
+		return BS_ERR_INTERNAL;
+	case CACHE_FILL:
+		calls++;
+		memset(&b, 0, sizeof(b));
+		if (body != NULL)
+			b = parsed(body);
+		list = cache_fill_done(c, fill, body != NULL ? BS_OK : err, &b,
+		    42, retry_after, clock_ms());
+		CHECK(list == &w && w.next == NULL);
+		r = w.result;
+		break;
+	}
 	e = r.err;
 	*how = r.how;
+	if (e == BS_OK)
+		CHECK(r.batch != NULL && r.hash != 0);
 	cache_release(c, &r);
 	return e;
+}
+
+static void
+one_call_for_a_crowd(struct cache *c)
+{
+	struct cache_waiter	 w[50], *list, *x;
+	struct cache_result	 r;
+	struct cache_entry	*fill = NULL, *f;
+	struct batch		 b;
+	int			 i, waits = 0, n = 0, ok = 0, coalesced = 0;
+
+	for (i = 0; i < 50; i++)
+		switch (cache_lookup(c, "c/t", clock_ms(), &w[i], admit, NULL,
+		    &r, &f)) {
+		case CACHE_FILL:
+			CHECK(fill == NULL && i == 0);
+			fill = f;
+			break;
+		case CACHE_WAIT:
+			waits++;
+			break;
+		default:
+			CHECK(!"a crowd waits");
+		}
+	CHECK(fill != NULL && waits == 49);
+	b = parsed("{\"status\":\"processing\"}");
+	list = cache_fill_done(c, fill, BS_OK, &b, 7, -1, clock_ms());
+	CHECK(b.arena == NULL);	/* moved into the cache */
+	for (x = list; x != NULL; x = x->next) {
+		n++;
+		ok += x->result.err == BS_OK && x->result.batch != NULL &&
+		    strcmp(x->result.batch->status, "processing") == 0;
+		coalesced += x->result.how == MC_COALESCED;
+	}
+	/* In the order they came: the first made the call. */
+	CHECK(list == &w[0] && w[0].result.how == MC_MISS);
+	CHECK(n == 50 && ok == 50 && coalesced == 49);
+	for (i = 0; i < 50; i++)
+		cache_release(c, &w[i].result);
+}
+
+static void
+running_kept_briefly_finished_kept(struct cache *c)
+{
+	enum metric_cache how;
+
+	CHECK(get(c, "c/t", NULL, BS_OK, -1, &how) == BS_OK && how == MC_HIT);
+	usleep(400 * 1000);
+	CHECK(get(c, "c/t", "{\"status\":\"processing\"}", BS_OK, -1, &how) ==
+	    BS_OK && how == MC_MISS && calls == 1);
+	CHECK(get(c, "c/f", "{\"status\":\"Finished\"}", BS_OK, -1, &how) ==
+	    BS_OK && how == MC_MISS && calls == 2);
+	usleep(400 * 1000);
+	CHECK(get(c, "c/f", NULL, BS_OK, -1, &how) == BS_OK && how == MC_HIT &&
+	    calls == 2);
+}
+
+static void
+errors_are_not_kept(struct cache *c)
+{
+	enum metric_cache how;
+
+	CHECK(get(c, "c/e", NULL, BS_ERR_UPSTREAM_STATUS, -1, &how) ==
+	    BS_ERR_UPSTREAM_STATUS && calls == 3);
+	CHECK(get(c, "c/e", NULL, BS_ERR_UPSTREAM_STATUS, -1, &how) ==
+	    BS_ERR_UPSTREAM_STATUS && calls == 4);
+}
+
+static void
+a_429_pauses_every_call(struct cache *c)
+{
+	struct cache_waiter	 w;
+	struct cache_result	 r;
+	struct cache_entry	*fill;
+	enum metric_cache	 how;
+
+	CHECK(get(c, "c/x", NULL, BS_ERR_THROTTLED, 2, &how) ==
+	    BS_ERR_THROTTLED && calls == 5);
+	CHECK(get(c, "c/y", NULL, BS_OK, -1, &how) == BS_ERR_THROTTLED &&
+	    how == MC_THROTTLED && calls == 5);
+	CHECK(cache_lookup(c, "c/y", clock_ms(), &w, admit, NULL, &r, &fill) ==
+	    CACHE_READY);
+	CHECK(r.retry_after >= 1 && r.retry_after <= 2);
+	cache_release(c, &r);
+	/* What is kept still serves. */
+	CHECK(get(c, "c/f", NULL, BS_OK, -1, &how) == BS_OK && how == MC_HIT);
+	usleep(2100 * 1000);
+	CHECK(get(c, "c/y", "{\"status\":\"finished\"}", BS_OK, -1, &how) ==
+	    BS_OK && how == MC_MISS && calls == 6);
+}
+
+static void
+admission_refused_starts_nothing(struct cache *c)
+{
+	struct cache_waiter	 w;
+	struct cache_result	 r;
+	struct cache_entry	*fill;
+	enum metric_cache	 how;
+
+	admit_ok = 0;
+	CHECK(cache_lookup(c, "c/new", clock_ms(), &w, admit, NULL, &r, &fill) ==
+	    CACHE_FULL && fill == NULL);
+	/* A kept batch needs no waiting: admission is not asked. */
+	CHECK(get(c, "c/f", NULL, BS_OK, -1, &how) == BS_OK && how == MC_HIT);
+	admit_ok = 1;
+	CHECK(get(c, "c/new", "{\"status\":\"finished\"}", BS_OK, -1, &how) ==
+	    BS_OK && how == MC_MISS);
+	/* Joining a call in flight is admitted too. */
+	CHECK(cache_lookup(c, "c/fly", clock_ms(), &w, admit, NULL, &r, &fill) ==
+	    CACHE_FILL);
+	admit_ok = 0;
+	{
+		struct cache_waiter	 w2;
+		struct cache_entry	*f2;
+
+		CHECK(cache_lookup(c, "c/fly", clock_ms(), &w2, admit, NULL, &r,
+		    &f2) == CACHE_FULL);
+	}
+	admit_ok = 1;
+	{
+		struct batch b;
+
+		memset(&b, 0, sizeof(b));
+		CHECK(cache_fill_done(c, fill, BS_ERR_TIMEOUT, &b, 0, -1,
+		    clock_ms()) == &w);
+		cache_release(c, &w.result);
+	}
+}
+
+static void
+memory_bound(void)
+{
+	struct cache_opts	 o = { 60000, 300, 500000 };
+	struct cache		*c = cache_new(&o);
+	static char		 big[300000];
+	enum metric_cache	 how;
+	long			 entries, bytes, ev;
+	size_t			 n;
+
+	/* Old batches go first; one larger than the bound is not kept. Each holds ~216 KB. */
+	n = (size_t)snprintf(big, sizeof(big), "{\"status\":\"finished\","
+	    "\"devicesStatus\":[{\"serialNumber\":\"");
+	memset(big + n, 'x', 150000);
+	strcpy(big + n + 150000, "\"}]}");
+	CHECK(get(c, "k/1", big, BS_OK, -1, &how) == BS_OK);
+	CHECK(get(c, "k/2", big, BS_OK, -1, &how) == BS_OK);
+	CHECK(get(c, "k/1", big, BS_OK, -1, &how) == BS_OK && how == MC_HIT);
+	CHECK(get(c, "k/3", big, BS_OK, -1, &how) == BS_OK);	/* evicts k/2 */
+	cache_stats(c, &entries, &bytes, &ev);
+	CHECK(entries == 2 && ev == 1 && bytes > 400000 && bytes <= 500000);
+	CHECK(get(c, "k/1", big, BS_OK, -1, &how) == BS_OK && how == MC_HIT);
+	CHECK(get(c, "k/2", big, BS_OK, -1, &how) == BS_OK && how == MC_MISS);
+	cache_free(c);
+	o.max_bytes = 1000;
+	c = cache_new(&o);
+	CHECK(get(c, "k/1", big, BS_OK, -1, &how) == BS_OK && how == MC_MISS);
+	CHECK(get(c, "k/1", big, BS_OK, -1, &how) == BS_OK && how == MC_MISS);
+	cache_stats(c, &entries, &bytes, &ev);
+	CHECK(entries == 0 && bytes == 0);
+	cache_free(c);
+}
+
+static void
+cache_off_still_one_call_for_a_crowd(void)
+{
+	struct cache_opts	 o = { 0, 0, 1 << 20 };
+	struct cache		*c = cache_new(&o);
+	struct cache_waiter	 w[3];
+	struct cache_result	 r;
+	struct cache_entry	*fill, *f;
+	struct batch		 b;
+	enum metric_cache	 how;
+	int			 i;
+
+	CHECK(cache_lookup(c, "c/t", clock_ms(), &w[0], admit, NULL, &r,
+	    &fill) == CACHE_FILL);
+	for (i = 1; i < 3; i++)
+		CHECK(cache_lookup(c, "c/t", clock_ms(), &w[i], admit, NULL, &r,
+		    &f) == CACHE_WAIT);
+	b = parsed("{\"status\":\"processing\"}");
+	CHECK(cache_fill_done(c, fill, BS_OK, &b, 1, -1, clock_ms()) == &w[0]);
+	for (i = 0; i < 3; i++) {
+		CHECK(w[i].result.batch != NULL);
+		cache_release(c, &w[i].result);
+	}
+	CHECK(get(c, "c/t", "{\"status\":\"finished\"}", BS_OK, -1, &how) ==
+	    BS_OK && how == MC_MISS);
+	cache_free(c);
 }
 
 int
 main(void)
 {
-	struct cache_opts	 o = { 60000, 300, 1 << 20, 3000 };
+	struct cache_opts	 o = { 60000, 300, 1 << 20 };
 	struct cache		*c = cache_new(&o);
-	struct viewer		 v[50];
-	pthread_t		 th[50];
-	enum metric_cache	 how;
-	long			 entries, bytes, ev;
-	int			 i, all_ok = 1, coalesced = 0;
-	static char		 big[300000];
-	size_t			 n;
 
 	CHECK(cache_is_final("finished") && cache_is_final("FINISHED_WITH_ERRORS"));
 	CHECK(!cache_is_final("processing") && !cache_is_final(""));
-
-	/* 50 concurrent viewers of one batch: one call, everyone gets its answer. */
-	answer = "{\"status\":\"processing\"}";
-	fill_sleep_ms = 200;
-	for (i = 0; i < 50; i++) {
-		v[i].c = c;
-		pthread_create(&th[i], NULL, view, &v[i]);
-	}
-	for (i = 0; i < 50; i++) {
-		pthread_join(th[i], NULL);
-		all_ok &= v[i].ok;
-		coalesced += v[i].r.how == MC_COALESCED;
-		cache_release(c, &v[i].r);
-	}
-	CHECK(calls == 1);
-	CHECK(all_ok);
-	CHECK(coalesced == 49);
-	fill_sleep_ms = 0;
-
-	/* A running batch is kept briefly, then fetched again. */
-	CHECK(get(c, "c/t", &how) == BS_OK && how == MC_HIT && calls == 1);
-	usleep(400 * 1000);
-	CHECK(get(c, "c/t", &how) == BS_OK && how == MC_MISS && calls == 2);
-
-	/* A finished one stays. */
-	answer = "{\"status\":\"Finished\"}";
-	CHECK(get(c, "c/f", &how) == BS_OK && how == MC_MISS && calls == 3);
-	usleep(400 * 1000);
-	CHECK(get(c, "c/f", &how) == BS_OK && how == MC_HIT && calls == 3);
-
-	/* Errors are not kept. */
-	answer = NULL;
-	fail_with = BS_ERR_UPSTREAM_STATUS;
-	CHECK(get(c, "c/e", &how) == BS_ERR_UPSTREAM_STATUS && calls == 4);
-	CHECK(get(c, "c/e", &how) == BS_ERR_UPSTREAM_STATUS && calls == 5);
-
-	/* A 429 stops every call until Retry-After has passed; the cache still serves. */
-	fail_with = BS_ERR_THROTTLED;
-	CHECK(get(c, "c/x", &how) == BS_ERR_THROTTLED && calls == 6);
-	CHECK(get(c, "c/y", &how) == BS_ERR_THROTTLED && how == MC_THROTTLED &&
-	    calls == 6);
-	{
-		struct cache_result r;
-
-		cache_get(c, "c/y", now_ms(), fill, NULL, &r);
-		CHECK(r.retry_after >= 1 && r.retry_after <= 2);
-		cache_release(c, &r);
-	}
-	CHECK(get(c, "c/f", &how) == BS_OK && how == MC_HIT);
-	usleep(2100 * 1000);
-	answer = "{\"status\":\"finished\"}";
-	CHECK(get(c, "c/y", &how) == BS_OK && how == MC_MISS && calls == 7);
+	one_call_for_a_crowd(c);
+	running_kept_briefly_finished_kept(c);
+	errors_are_not_kept(c);
+	a_429_pauses_every_call(c);
+	admission_refused_starts_nothing(c);
 	cache_free(c);
-
-	/* The memory bound: old batches go first; one larger than the bound is not kept. Each holds ~216 KB. */
-	o.max_bytes = 500000;
-	c = cache_new(&o);
-	n = (size_t)snprintf(big, sizeof(big), "{\"status\":\"finished\","
-	    "\"devicesStatus\":[{\"serialNumber\":\"");
-	memset(big + n, 'x', 150000);
-	strcpy(big + n + 150000, "\"}]}");
-	answer = big;
-	calls = 0;
-	CHECK(get(c, "k/1", &how) == BS_OK);
-	CHECK(get(c, "k/2", &how) == BS_OK);
-	CHECK(get(c, "k/1", &how) == BS_OK && how == MC_HIT);	/* k/1 now most recent */
-	CHECK(get(c, "k/3", &how) == BS_OK);	/* evicts k/2 */
-	cache_stats(c, &entries, &bytes, &ev);
-	CHECK(entries == 2 && ev == 1 && bytes > 400000 && bytes <= 500000);
-	CHECK(get(c, "k/1", &how) == BS_OK && how == MC_HIT);
-	CHECK(get(c, "k/2", &how) == BS_OK && how == MC_MISS);
-	cache_free(c);
-	o.max_bytes = 1000;
-	c = cache_new(&o);
-	CHECK(get(c, "k/1", &how) == BS_OK && how == MC_MISS);
-	CHECK(get(c, "k/1", &how) == BS_OK && how == MC_MISS);
-	cache_stats(c, &entries, &bytes, &ev);
-	CHECK(entries == 0 && bytes == 0);
-	cache_free(c);
-
-	/* Cache off (both times 0): still one call for a crowd, nothing kept. */
-	o.finished_ms = o.running_ms = 0;
-	o.max_bytes = 1 << 20;
-	c = cache_new(&o);
-	answer = "{\"status\":\"processing\"}";
-	fill_sleep_ms = 200;
-	calls = 0;
-	for (i = 0; i < 20; i++) {
-		v[i].c = c;
-		pthread_create(&th[i], NULL, view, &v[i]);
-	}
-	for (i = 0; i < 20; i++) {
-		pthread_join(th[i], NULL);
-		cache_release(c, &v[i].r);
-	}
-	CHECK(calls == 1);
-	fill_sleep_ms = 0;
-	CHECK(get(c, "c/t", &how) == BS_OK && how == MC_MISS && calls == 2);
-	cache_free(c);
+	memory_bound();
+	cache_off_still_one_call_for_a_crowd();
 	return t_done("test_cache");
 }

@@ -17,7 +17,8 @@ static const char *const more[] = {
 	"BATCHSTATUS_CLOUD", "BATCHSTATUS_AUTHORITY_URL", "BATCHSTATUS_TENANT_ID",
 	"BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
 	"BATCHSTATUS_REFRESH_TOKEN_FILE", "BATCHSTATUS_TOKEN_ENDPOINT",
-	"BATCHSTATUS_LOG_LEVEL", "BATCHSTATUS_FRAME_ANCESTORS",
+	"BATCHSTATUS_LOG_LEVEL", "BATCHSTATUS_FRAME_ANCESTORS", "BATCHSTATUS_MAX_WAITING",
+	"BATCHSTATUS_MAX_DEVICES", "BATCHSTATUS_UPSTREAM_CONNECTIONS",
 };
 
 static void
@@ -75,6 +76,9 @@ main(void)
 	CHECK(cfg.upstream_timeout_ms > 0 && cfg.upstream_timeout_ms < 60000);
 	CHECK(cfg.connect_timeout_ms <= cfg.upstream_timeout_ms);
 	CHECK(!cfg.base_is_http);
+	/* The event-driven core's defaults (issue 11). */
+	CHECK(cfg.threads == 0 && cfg.max_waiting == 4096);
+	CHECK(cfg.max_devices == 100000 && cfg.upstream_connections == 256);
 
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://example.test/") == 0);
 	CHECK_STR(cfg.pc_base_url, "https://example.test");
@@ -107,7 +111,15 @@ main(void)
 	CHECK_CONTAINS(err, "BATCHSTATUS_CA_FILE");
 	CHECK(load_env("BATCHSTATUS_TOKEN_FILE", "/nonexistent/token") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_TOKEN_FILE");
-	CHECK(load_env("BATCHSTATUS_THREADS", "0") == -1);
+	/* The CPU pool: 0 is one thread per core; the bounds of the new core. */
+	CHECK(load_env("BATCHSTATUS_THREADS", "0") == 0 && cfg.threads == 0);
+	CHECK(load_env("BATCHSTATUS_THREADS", "257") == -1);
+	CHECK(load_env("BATCHSTATUS_MAX_WAITING", "0") == -1);
+	CHECK(load_env("BATCHSTATUS_MAX_WAITING", "3") == 0 && cfg.max_waiting == 3);
+	CHECK(load_env("BATCHSTATUS_MAX_DEVICES", "0") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_DEVICES");
+	CHECK(load_env("BATCHSTATUS_UPSTREAM_CONNECTIONS", "16") == 0 &&
+	    cfg.upstream_connections == 16);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "debug") == 0 &&
 	    cfg.log_level_n == 3);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);

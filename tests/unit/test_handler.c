@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "allow.h"
+#include "core.h"
+#include "cpu.h"
 #include "handler.h"
 #include "i18n.h"
 #include "render.h"
@@ -17,14 +19,30 @@
 static struct response res;
 static const char *script_name;	/* what nginx would pass as SCRIPT_NAME */
 static int has_body;			/* CONTENT_LENGTH > 0 */
+static struct cpu_pool *cpu;
+static struct core *no_fetch;		/* a core whose requests never reach upstream */
 
+/* One request through the serving core (the same path as an accepted one), waited for. */
 static void
-go(struct fetch_ctx *f, const char *method, const char *uri)
+go(struct core *c, const char *method, const char *uri)
 {
 	struct http_in in = { method, uri, NULL, NULL, script_name, has_body };
 
 	buf_free(&res.body);
-	handle_request(f, &in, 0, &res);
+	core_serve_local(c != NULL ? c : no_fetch, &in, 0, &res);
+}
+
+static struct core *
+core_for(struct fetch_ctx *f)
+{
+	struct core_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.listen_fd = -1;
+	o.max_requests = 16;
+	o.fetch = f;
+	o.cpu = cpu;
+	return core_start(&o);
 }
 
 static struct token_source *
@@ -43,15 +61,18 @@ main(void)
 {
 	char			 err[256], tokpath[] = "/tmp/bs-handler-XXXXXX";
 	struct fetch_ctx	 f;
-	struct upstream_opts	 o;
+	struct pc_loop_opts	 lo;
 	struct token_opts	 to;
-	struct cache_opts	 co = { 600000, 5000, 1 << 20, 3000 };
+	struct cache_opts	 co = { 600000, 5000, 1 << 20 };
+	struct core		*withf;
 	FILE			*tf;
 	int			 fd;
 
 	CHECK(render_init("templates", err, sizeof(err)) == 0);
 	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
-	CHECK(upstream_global_init() == 0);
+	CHECK(pc_http_global_init() == 0);
+	CHECK((cpu = cpu_start(2)) != NULL);
+	CHECK((no_fetch = core_for(NULL)) != NULL);
 
 	go(NULL, "GET", "/");
 	CHECK(res.status == 200);
@@ -93,23 +114,30 @@ main(void)
 	fputs("unit-test-token\n", tf);
 	fclose(tf);
 	chmod(tokpath, 0600);
-	memset(&o, 0, sizeof(o));
-	o.base_url = "http://127.0.0.1:1";	/* nothing listens there */
-	o.timeout_ms = 2000;
-	o.connect_timeout_ms = 1000;
-	o.max_body_bytes = 1024;
-	o.app_name = "batchstatus/test";
-	f.upstream = upstream_new(&o);
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = 8;
+	lo.connect_timeout_ms = 1000;
+	lo.user_agent = "batchstatus/test";
+	memset(&f, 0, sizeof(f));
+	f.up.base_url = "http://127.0.0.1:1";	/* nothing listens there */
+	f.up.timeout_ms = 2000;
+	f.up.max_body_bytes = 1024;
+	f.up.app_name = "batchstatus/test";
+	f.max_devices = 100;
+	f.max_waiting = 8;
+	f.cpu = cpu;
+	CHECK((f.loop = pc_loop_start(&lo)) != NULL);
 	f.tokens = file_tokens(tokpath);
 	f.cache = cache_new(&co);
-	go(&f, "GET", "/customers/" C "/batches/" T);
+	CHECK((withf = core_for(&f)) != NULL);
+	go(withf, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 502);
 	CHECK_STR(res.cache, "miss");
 	CHECK_STR(res.outcome, "unreachable");
 	CHECK_CONTAINS(res.body.data, res.correlation_id);
 	CHECK_CONTAINS(res.body.data, "/customers/" C "/batches/" T);
 	CHECK_LACKS(res.body.data, "unit-test-token");
-	go(&f, "GET", "/customers/" C "/batches/" T ".json");
+	go(withf, "GET", "/customers/" C "/batches/" T ".json");
 	CHECK(res.status == 502);
 	CHECK_STR(res.content_type, "application/json; charset=utf-8");
 	CHECK_CONTAINS(res.body.data, "\"error\":\"unreachable\"");
@@ -119,7 +147,7 @@ main(void)
 	/* No token: our own fault, a 500 that says so. */
 	unlink(tokpath);
 	f.tokens = file_tokens(tokpath);
-	go(&f, "GET", "/customers/" C "/batches/" T);
+	go(withf, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 500);
 	CHECK_STR(res.outcome, "token");
 	token_source_free(f.tokens);
@@ -136,12 +164,13 @@ main(void)
 	fclose(tf);
 	chmod(tokpath, 0600);
 	f.tokens = token_source_new(&to);
-	go(&f, "GET", "/customers/" C "/batches/" T);
+	token_source_start(f.tokens, f.loop, cpu);
+	go(withf, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 502);
 	CHECK_STR(res.outcome, "signin");
 	CHECK_CONTAINS(res.body.data, "Sign-in error: <code id=\"error-detail\">unreachable</code>");
 	CHECK_LACKS(res.body.data, "unit-test-secret");
-	go(&f, "GET", "/customers/" C "/batches/" T ".json");
+	go(withf, "GET", "/customers/" C "/batches/" T ".json");
 	CHECK(res.status == 502);
 	CHECK_CONTAINS(res.body.data, "\"error\":\"signin\"");
 	CHECK_CONTAINS(res.body.data, "\"detail\":\"unreachable\"");
@@ -149,53 +178,53 @@ main(void)
 
 	/* Mounted under a prefix (SCRIPT_NAME or the setting): routed below it, every link carries it. */
 	script_name = "/tools/batchstatus";
-	go(&f, "GET", "/tools/batchstatus/");
+	go(withf, "GET", "/tools/batchstatus/");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "action=\"/tools/batchstatus/\"");
 	CHECK_CONTAINS(res.body.data, "href=\"/tools/batchstatus/static/style.css\"");
 	CHECK_CONTAINS(res.body.data, "href=\"/tools/batchstatus/?lang=ja-JP\"");
 	/* nginx's stock fastcgi_params make SCRIPT_NAME the whole path: not a mount point. */
 	script_name = "/healthz";
-	go(&f, "GET", "/healthz");
+	go(withf, "GET", "/healthz");
 	CHECK(res.status == 200);
 	CHECK_STR(res.body.data, "ok\n");
 	script_name = "/customers/" C "/batches/" T;
-	go(&f, "GET", "/customers/" C "/batches/" T "?lang=hu");
+	go(withf, "GET", "/customers/" C "/batches/" T "?lang=hu");
 	CHECK(res.status == 502);	/* routed as a batch (upstream unreachable here) */
 	script_name = "/tools/batchstatus";
-	go(&f, "GET", "/tools/batchstatus/?customer=" C "&tracking=" T);
+	go(withf, "GET", "/tools/batchstatus/?customer=" C "&tracking=" T);
 	CHECK(res.status == 303);
 	CHECK_STR(res.location, "/tools/batchstatus/customers/" C "/batches/" T);
-	go(&f, "GET", "/tools/batchstatus/?lang=hu&embed=1&customer=" C "&tracking=" T);
+	go(withf, "GET", "/tools/batchstatus/?lang=hu&embed=1&customer=" C "&tracking=" T);
 	CHECK_STR(res.location, "/tools/batchstatus/customers/" C "/batches/" T
 	    "?lang=hu-HU&embed=1");
 	script_name = "/../etc";	/* not a mount point we accept: ignored */
-	go(&f, "GET", "/");
+	go(withf, "GET", "/");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "action=\"/\"");
 	CHECK(handler_set_base_path("/portal/bs") == 0);
 	script_name = "/tools/batchstatus";	/* the setting wins */
-	go(&f, "GET", "/portal/bs/");
+	go(withf, "GET", "/portal/bs/");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "action=\"/portal/bs/\"");
-	go(&f, "GET", "/portal/bs");
+	go(withf, "GET", "/portal/bs");
 	CHECK(res.status == 200);
-	go(&f, "GET", "/portal/bs?lang=hu");
+	go(withf, "GET", "/portal/bs?lang=hu");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "lang=\"hu-HU\"");
-	go(&f, "GET", "/customers/" C "/batches/" T);
+	go(withf, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 404);	/* outside the configured mount point */
-	go(&f, "GET", "/portal/bsx/");
+	go(withf, "GET", "/portal/bsx/");
 	CHECK(res.status == 404);
 	CHECK(handler_set_base_path("/trailing/") == -1);
 	CHECK(handler_set_base_path("") == 0);
 	script_name = NULL;
 
 	/* Health and metrics never call upstream. */
-	go(&f, "GET", "/healthz");
+	go(withf, "GET", "/healthz");
 	CHECK(res.status == 200 && strcmp(res.body.data, "ok\n") == 0);
 	CHECK(res.route == MR_HEALTH);
-	go(&f, "GET", "/metrics");
+	go(withf, "GET", "/metrics");
 	CHECK(res.status == 200);
 	CHECK_CONTAINS(res.body.data, "batchstatus_upstream_calls_total{outcome=\"unreachable\"} 2");
 	/* Six misses: two reached upstream, the others stopped at the missing token or the sign-in. */
@@ -215,11 +244,11 @@ main(void)
 	buf_free(&res.body);
 	/* A GET with a body is refused before anything is asked upstream. */
 	has_body = 1;
-	go(&f, "GET", "/customers/" C "/batches/" T);
+	go(withf, "GET", "/customers/" C "/batches/" T);
 	CHECK(res.status == 400);
 	CHECK_STR(res.outcome, "body");
 	CHECK(res.cache == NULL);
-	go(&f, "POST", "/");
+	go(withf, "POST", "/");
 	CHECK(res.status == 405);	/* the method is the first thing wrong */
 	has_body = 0;
 
@@ -236,11 +265,11 @@ main(void)
 		CHECK(allow_count() == 2);
 		CHECK(allow_customer(C));
 		CHECK(allow_customer("5b8e2c1a-0000-4a4a-9c9c-123456789abc"));
-		go(&f, "GET", "/customers/aaaaaaaa-0000-4000-8000-000000000001/batches/" T);
+		go(withf, "GET", "/customers/aaaaaaaa-0000-4000-8000-000000000001/batches/" T);
 		CHECK(res.status == 403);
 		CHECK_STR(res.outcome, "customer_not_allowed");
 		CHECK(res.cache == NULL);	/* the cache, so upstream, never asked */
-		go(&f, "GET", "/customers/aaaaaaaa-0000-4000-8000-000000000001/batches/" T ".json");
+		go(withf, "GET", "/customers/aaaaaaaa-0000-4000-8000-000000000001/batches/" T ".json");
 		CHECK(res.status == 403);
 		CHECK_CONTAINS(res.body.data, "\"error\":\"customer_not_allowed\"");
 		af = fopen(list, "w");
@@ -256,10 +285,13 @@ main(void)
 		CHECK(allow_load("", e2, sizeof(e2)) == 0 && allow_customer(T));
 		unlink(list);
 	}
+	core_stop(withf);
+	core_stop(no_fetch);
+	pc_loop_stop(f.loop);
+	cpu_stop(cpu);
 	cache_free(f.cache);
-	upstream_free(f.upstream);
 	token_source_free(f.tokens);
-	upstream_global_cleanup();
+	pc_http_global_cleanup();
 	unlink(tokpath);
 	return t_done("test_handler");
 }

@@ -1,12 +1,29 @@
-/* test_token.c: the token file is read, trimmed, re-read when it changes, and refused when unusable. */
+/* test_token.c: the token file is read, trimmed, re-read when it changes, and refused when unusable; a sign-in source renews through the I/O loop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "t.h"
 #include "token.h"
+#include "tserver.h"
+
+/* token_get on a file source: BS_OK with the token copied into tok, or the error. */
+static enum bs_error
+get(struct token_source *ts, char *tok, size_t toksz)
+{
+	enum bs_error	 e;
+	char		*t;
+
+	tok[0] = '\0';
+	if (token_get(ts, &t, &e, NULL) != TOKEN_READY)
+		return e;
+	snprintf(tok, toksz, "%s", t);
+	token_wipe(t);
+	return BS_OK;
+}
 
 static void
 write_file(const char *path, const char *text)
@@ -20,6 +37,262 @@ write_file(const char *path, const char *text)
 	fputs(text, f);
 	fclose(f);
 	rename(tmp, path);
+}
+
+/* --- a sign-in source, through a real I/O loop and CPU pool ---------------- */
+
+static const char	*signin_answer;	/* the token endpoint's answer */
+static long		 signin_delay_ms;
+
+static const char *
+token_endpoint(const char *request, long *delay_ms)
+{
+	(void)request;
+	*delay_ms = TGET(signin_delay_ms);
+	return TGET(signin_answer);
+}
+
+struct waiter {
+	struct token_waiter	 w;
+	int			 woken;
+};
+
+static pthread_mutex_t	woken_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	woken_cv = PTHREAD_COND_INITIALIZER;
+
+static void
+woken(struct token_waiter *tw)
+{
+	struct waiter *w = (struct waiter *)(void *)tw;
+
+	pthread_mutex_lock(&woken_mu);
+	w->woken++;
+	pthread_cond_broadcast(&woken_cv);
+	pthread_mutex_unlock(&woken_mu);
+}
+
+/* Waits (at most 5 s) until every waiter of ws[0..n) was woken once. */
+static int
+all_woken(struct waiter *ws, int n)
+{
+	int64_t		 until = clock_ms() + 5000;
+	int		 i, all = 0;
+
+	pthread_mutex_lock(&woken_mu);
+	while (!all && clock_ms() < until) {
+		for (all = 1, i = 0; i < n; i++)
+			all &= ws[i].woken == 1;
+		if (!all) {
+			pthread_mutex_unlock(&woken_mu);
+			usleep(10 * 1000);
+			pthread_mutex_lock(&woken_mu);
+		}
+	}
+	pthread_mutex_unlock(&woken_mu);
+	return all;
+}
+
+/* The token endpoint answers with this status line and JSON body from now on. */
+static void
+answer_json(const char *status, const char *body)
+{
+	static char ans[2][1024];
+	static int  which;
+
+	/* Two buffers: a connection thread may still be sending the last one. */
+	which = !which;
+	snprintf(ans[which], sizeof(ans[which]), "HTTP/1.1 %s\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\n\r\n%s", status,
+	    strlen(body), body);
+	TSET(signin_answer, ans[which]);
+}
+
+/* A 200 with a token answer of the given lifetime. */
+static void
+answer_token(const char *token, int lifetime)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body), "{\"token_type\":\"Bearer\",\"expires_in\":"
+	    "\"%d\",\"access_token\":\"%s\"}", lifetime, token);
+	answer_json("200 OK", body);
+}
+
+static struct token_source *
+signin_source(const char *dir, int port)
+{
+	static char		 secret[600], url[128];
+	struct token_opts	 o;
+
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	write_file(secret, "unit-test-secret\n");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/tenant/oauth2/token",
+	    port);
+	memset(&o, 0, sizeof(o));
+	o.kind = TOKEN_APP;
+	o.client_secret_file = secret;
+	o.signin.token_url = url;
+	o.signin.client_id = "client";
+	o.signin.timeout_ms = 3000;
+	return token_source_new(&o);
+}
+
+/* Many callers without a token wait for one sign-in, then all have the token. */
+static void
+one_signin_for_many_waiters(struct token_source *ts)
+{
+	struct waiter	 ws[10];
+	enum bs_error	 e;
+	char		*t;
+	int		 i, before = tserver_count(), waits = 0;
+
+	answer_token("tok-1", 3599);
+	TSET(signin_delay_ms, 200);
+	for (i = 0; i < 10; i++) {
+		memset(&ws[i], 0, sizeof(ws[i]));
+		ws[i].w.wake = woken;
+		waits += token_get(ts, &t, &e, &ws[i].w) == TOKEN_WAIT;
+	}
+	CHECK(waits == 10);
+	CHECK(all_woken(ws, 10));
+	CHECK(tserver_count() == before + 1);
+	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
+	CHECK_STR(t, "tok-1");
+	token_wipe(t);
+	TSET(signin_delay_ms, 0);
+}
+
+/* Past its renewal time the token still serves while one renewal runs. */
+static void
+renewal_keeps_the_current_token(struct token_source *ts)
+{
+	struct waiter	 w;
+	enum bs_error	 e;
+	char		*t;
+	int64_t		 until;
+	int		 before;
+
+	/* 2 s: renewed half a second before it expires. */
+	answer_token("tok-2", 2);
+	memset(&w, 0, sizeof(w));
+	w.w.wake = woken;
+	/* tok-1 is valid for an hour: no sign-in now. */
+	before = tserver_count();
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_READY);
+	token_wipe(t);
+	CHECK(tserver_count() == before);
+	/* Make the fake hand out a short token next, and force a renewal. */
+	CHECK(token_refused(ts, "tok-1", 0) == 1);
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_WAIT);
+	CHECK(all_woken(&w, 1));
+	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
+	CHECK_STR(t, "tok-2");
+	token_wipe(t);
+	answer_token("tok-3", 3599);
+	TSET(signin_delay_ms, 300);
+	usleep(1600 * 1000);
+	/* Due for renewal, not expired: the old token now, the renewal in the background. */
+	before = tserver_count();
+	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
+	CHECK_STR(t, "tok-2");
+	token_wipe(t);
+	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
+	CHECK_STR(t, "tok-2");
+	token_wipe(t);
+	until = clock_ms() + 3000;
+	do {
+		usleep(50 * 1000);
+		CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
+	} while (strcmp(t, "tok-3") != 0 && (token_wipe(t), 1) &&
+	    clock_ms() < until);
+	CHECK_STR(t, "tok-3");
+	token_wipe(t);
+	CHECK(tserver_count() == before + 1);
+	TSET(signin_delay_ms, 0);
+}
+
+/* A failed sign-in: its waiters are woken to the failure, and a backoff follows. */
+static void
+failure_then_backoff(struct token_source *ts)
+{
+	struct waiter	 w;
+	enum bs_error	 e;
+	char		*t, why[80];
+	int		 before;
+
+	answer_json("401 Unauthorized", "{\"error\":\"invalid_client\","
+	    "\"error_description\":\"AADSTS7000215: Invalid client secret.\"}");
+	CHECK(token_refused(ts, "tok-3", 0) == 1);
+	memset(&w, 0, sizeof(w));
+	w.w.wake = woken;
+	before = tserver_count();
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_WAIT);
+	CHECK(all_woken(&w, 1));
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_FAILED && e == BS_ERR_SIGNIN);
+	token_failure(ts, why, sizeof(why));
+	CHECK_STR(why, "invalid_client AADSTS7000215");
+	CHECK(tserver_count() == before + 1);
+	/* Within the backoff: no call, no wait. */
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_FAILED);
+	CHECK(tserver_count() == before + 1);
+	CHECK(w.woken == 1);
+}
+
+/* A waiter that gives up (its deadline) is taken out; its wake never comes. */
+static void
+a_waiter_can_leave(struct token_source *ts)
+{
+	struct waiter	 w, other;
+	enum bs_error	 e;
+	char		*t;
+
+	usleep(1100 * 1000);	/* past the first backoff */
+	answer_token("tok-4", 3599);
+	TSET(signin_delay_ms, 300);
+	memset(&w, 0, sizeof(w));
+	memset(&other, 0, sizeof(other));
+	w.w.wake = other.w.wake = woken;
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_WAIT);
+	CHECK(token_get(ts, &t, &e, &other.w) == TOKEN_WAIT);
+	CHECK(token_cancel_wait(ts, &w.w) == 1);
+	CHECK(token_cancel_wait(ts, &w.w) == 0);
+	CHECK(all_woken(&other, 1));
+	usleep(100 * 1000);
+	CHECK(w.woken == 0);
+	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
+	CHECK_STR(t, "tok-4");
+	token_wipe(t);
+	TSET(signin_delay_ms, 0);
+}
+
+static void
+signin_sources(const char *dir)
+{
+	struct pc_loop_opts	 lo;
+	struct pc_loop		*loop;
+	struct cpu_pool		*cpu;
+	struct token_source	*ts;
+	int			 port;
+
+	CHECK(pc_http_global_init() == 0);
+	CHECK((port = tserver_start(token_endpoint)) > 0);
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = 4;
+	lo.connect_timeout_ms = 1000;
+	lo.user_agent = "batchstatus/test";
+	loop = pc_loop_start(&lo);
+	cpu = cpu_start(2);
+	CHECK(loop != NULL && cpu != NULL);
+	ts = signin_source(dir, port);
+	token_source_start(ts, loop, cpu);
+	one_signin_for_many_waiters(ts);
+	renewal_keeps_the_current_token(ts);
+	failure_then_backoff(ts);
+	a_waiter_can_leave(ts);
+	pc_loop_stop(loop);
+	cpu_stop(cpu);
+	token_source_free(ts);
+	pc_http_global_cleanup();
 }
 
 int
@@ -39,47 +312,48 @@ main(void)
 	o.token_file = path;
 	umask(077);
 	ts = token_source_new(&o);
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);	/* no file yet */
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);	/* no file yet */
 
 	write_file(path, "  first-token\n");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "first-token");
 	write_file(path, "second.token-value_2\r\n");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "second.token-value_2");
 
 	/* A token that could split a header line is refused, and the old one is not kept. */
 	write_file(path, "abc\r\nX-Evil: 1");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	write_file(path, "");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	write_file(path, "tok\xc3\xa9n");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	big = malloc(TOKEN_MAX + 10);
 	memset(big, 'a', TOKEN_MAX + 9);
 	big[TOKEN_MAX + 9] = '\0';
 	write_file(path, big);
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	free(big);
 
 	write_file(path, "third");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "third");
-	/* A buffer too small for the token is a failure, not a truncation. */
-	CHECK(token_get(ts, tok, 3) == BS_ERR_TOKEN);
 	/* A token file others may read is refused, and the old token with it. */
 	CHECK(chmod(path, 0644) == 0);
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	write_file(path, "third");
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	/* A file source has nothing to renew: a refusal is final. */
 	CHECK(token_refused(ts, "third", 0) == 0);
 	/* While the file is briefly gone (rotation), the last good token serves. */
 	unlink(path);
-	CHECK(token_get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "third");
 	token_source_free(ts);
+	signin_sources(dir);
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	unlink(path);
 	rmdir(dir);
 	return t_done("test_token");
 }

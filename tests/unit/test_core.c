@@ -1,0 +1,247 @@
+/* test_core.c: the serving core on one CPU thread: parked requests hold no thread, everything else answers meanwhile, and a stop answers the parked ones first. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "core.h"
+#include "i18n.h"
+#include "log.h"
+#include "render.h"
+#include "t.h"
+#include "tserver.h"
+
+#define C	"47021739-3426-40bf-9601-61b4b6d7c793"
+#define BODY	"{\"batchTrackingId\":\"x\",\"status\":\"finished\"," \
+    "\"devicesStatus\":[{\"serialNumber\":\"a\"}]}"
+
+static int	hang = 1;	/* batches under deadbeef- do not answer while set */
+
+static char	ok[512];	/* a 200 with BODY */
+
+static const char *
+serve(const char *req, long *delay_ms)
+{
+	if (strstr(req, "/batchJobStatus/deadbeef-") != NULL) {
+		*delay_ms = 50;
+		while (__atomic_load_n(&hang, __ATOMIC_RELAXED))
+			usleep(20 * 1000);
+		return ok;
+	}
+	if (strstr(req, "/batchJobStatus/5105e000-") != NULL)
+		*delay_ms = 400;
+	return ok;
+}
+
+static struct core	*core;
+
+/* A request made on a thread of its own (it blocks until answered). */
+struct client {
+	pthread_t	 t;
+	char		 uri[160];
+	struct response	 res;
+	int		 done;
+};
+
+static void *
+client(void *arg)
+{
+	struct client	*c = arg;
+	struct http_in	 in = { "GET", c->uri, NULL, NULL, NULL, 0 };
+
+	core_serve_local(core, &in, 0, &c->res);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+start(struct client *c, const char *tracking)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->uri, sizeof(c->uri), "/customers/" C "/batches/%s", tracking);
+	pthread_create(&c->t, NULL, client, c);
+}
+
+static int
+pending(struct client *cs, int n)
+{
+	int i, p = 0;
+
+	for (i = 0; i < n; i++)
+		p += !__atomic_load_n(&cs[i].done, __ATOMIC_ACQUIRE);
+	return p;
+}
+
+static int
+status_of(const char *uri)
+{
+	struct http_in	 in = { "GET", uri, NULL, NULL, NULL, 0 };
+	struct response	 res;
+
+	core_serve_local(core, &in, 0, &res);
+	buf_free(&res.body);
+	return res.status;
+}
+
+/*
+ * One CPU thread, 40 requests parked on a Partner Center that does not
+ * answer: health, the form, a 400, a kept batch and a batch that answers
+ * at once all get their answers, and the 40 are still waiting.
+ */
+static void
+parked_requests_hold_no_thread(struct fetch_ctx *f)
+{
+	struct client	 hung[40];
+	char		 id[64];
+	int		 i;
+	int64_t		 until;
+
+	CHECK(status_of("/customers/" C "/batches/"
+	    "0127ed8e-ff72-4983-a3d8-e8d8bd378932") == 200);	/* kept now */
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "deadbeef-0000-4000-8000-%012d", i);
+		start(&hung[i], id);
+	}
+	until = clock_ms() + 5000;
+	while (fetch_waiting(f) < 40 && clock_ms() < until)
+		usleep(10 * 1000);
+	CHECK(fetch_waiting(f) == 40);
+	CHECK(status_of("/healthz") == 200);
+	CHECK(status_of("/") == 200);
+	CHECK(status_of("/customers/not-a-guid/batches/x") == 400);
+	CHECK(status_of("/customers/" C "/batches/"
+	    "0127ed8e-ff72-4983-a3d8-e8d8bd378932") == 200);
+	CHECK(status_of("/customers/" C "/batches/"
+	    "f00d0000-0000-4000-8000-000000000001") == 200);
+	CHECK(pending(hung, 40) == 40);
+	__atomic_store_n(&hang, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < 40; i++) {
+		pthread_join(hung[i].t, NULL);
+		CHECK(hung[i].res.status == 200);
+		buf_free(&hung[i].res.body);
+	}
+	CHECK(fetch_waiting(f) == 0);
+}
+
+/* Past max_waiting: 503 with Retry-After at once; the parked ones complete. */
+static void
+admission_sheds_with_503(struct fetch_ctx *f)
+{
+	struct client	 slow[3];
+	struct http_in	 in = { "GET", "/customers/" C "/batches/"
+	    "5105e000-0000-4000-8000-000000000009", NULL, NULL, NULL, 0 };
+	struct response	 res;
+	int		 i;
+	int64_t		 until;
+
+	f->max_waiting = 3;
+	start(&slow[0], "5105e000-0000-4000-8000-000000000001");
+	start(&slow[1], "5105e000-0000-4000-8000-000000000002");
+	start(&slow[2], "5105e000-0000-4000-8000-000000000003");
+	until = clock_ms() + 3000;
+	while (fetch_waiting(f) < 3 && clock_ms() < until)
+		usleep(5 * 1000);
+	core_serve_local(core, &in, 0, &res);
+	CHECK(res.status == 503 && res.retry_after > 0);
+	CHECK_STR(res.outcome, "busy");
+	buf_free(&res.body);
+	for (i = 0; i < 3; i++) {
+		pthread_join(slow[i].t, NULL);
+		CHECK(slow[i].res.status == 200);
+		buf_free(&slow[i].res.body);
+	}
+	f->max_waiting = 64;
+}
+
+/* core_stop waits for every parked request to have its answer. */
+static void
+stop_answers_the_parked_first(void)
+{
+	struct client	 slow[5];
+	int		 i;
+	char		 id[64];
+
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "5105e000-0000-4000-8000-%012d", 100 + i);
+		start(&slow[i], id);
+	}
+	while (core_in_use(core) < 5)
+		usleep(5 * 1000);
+	core_stop(core);
+	core = NULL;
+	/* Answered before core_stop returned (written under the core's lock). */
+	for (i = 0; i < 5; i++)
+		CHECK(slow[i].res.status == 200);
+	for (i = 0; i < 5; i++) {
+		pthread_join(slow[i].t, NULL);
+		CHECK(slow[i].res.status == 200);
+		buf_free(&slow[i].res.body);
+	}
+}
+
+int
+main(void)
+{
+	struct fetch_ctx	 f;
+	struct pc_loop_opts	 lo;
+	struct token_opts	 to;
+	struct cache_opts	 co = { 600000, 0, 1 << 20 };
+	struct core_opts	 o;
+	char			 err[256], tok[] = "/tmp/bs-core-XXXXXX", base[64];
+	FILE			*tf;
+	int			 port;
+
+	log_set_level(LOG_ERROR);	/* no request log lines in the test's output */
+	snprintf(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    strlen(BODY), BODY);
+	CHECK(render_init("templates", err, sizeof(err)) == 0);
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	tf = fdopen(mkstemp(tok), "w");
+	fputs("unit-test-token\n", tf);
+	fclose(tf);
+	chmod(tok, 0600);
+	CHECK(pc_http_global_init() == 0);
+	CHECK((port = tserver_start(serve)) > 0);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = 64;
+	lo.connect_timeout_ms = 500;
+	lo.user_agent = "batchstatus/test";
+	memset(&f, 0, sizeof(f));
+	f.up.base_url = base;
+	f.up.timeout_ms = 10000;
+	f.up.max_body_bytes = 100000;
+	f.up.app_name = "batchstatus/test";
+	f.max_devices = 100;
+	f.max_waiting = 64;
+	CHECK((f.cache = cache_new(&co)) != NULL);
+	CHECK((f.cpu = cpu_start(1)) != NULL);	/* one thread: nothing may hold it */
+	CHECK((f.loop = pc_loop_start(&lo)) != NULL);
+	memset(&to, 0, sizeof(to));
+	to.kind = TOKEN_FROM_FILE;
+	to.token_file = tok;
+	f.tokens = token_source_new(&to);
+	memset(&o, 0, sizeof(o));
+	o.listen_fd = -1;
+	o.max_requests = 128;
+	o.fetch = &f;
+	o.cpu = f.cpu;
+	CHECK((core = core_start(&o)) != NULL);
+
+	parked_requests_hold_no_thread(&f);
+	admission_sheds_with_503(&f);
+	stop_answers_the_parked_first();
+
+	pc_loop_stop(f.loop);
+	cpu_stop(f.cpu);
+	token_source_free(f.tokens);
+	cache_free(f.cache);
+	pc_http_global_cleanup();
+	unlink(tok);
+	i18n_free();
+	return t_done("test_core");
+}

@@ -1,0 +1,346 @@
+/* test_fetch.c: parked requests and their batch: one call for a crowd, one deadline over sign-in + call + retry, the 401 retry, the device limit, admission. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fetch.h"
+#include "t.h"
+#include "tserver.h"
+
+#define C	"47021739-3426-40bf-9601-61b4b6d7c793"
+#define BATCH	"{\"batchTrackingId\":\"x\",\"status\":\"finished\"," \
+    "\"devicesStatus\":[{\"serialNumber\":\"a\"},{\"serialNumber\":\"b\"}," \
+    "{\"serialNumber\":\"c\"}]}"
+
+/* What the fake Partner Center and sign-in do; read by the server's threads. */
+static long	pc_delay_ms, signin_delay_ms;
+static int	pc_silent;		/* the batch call never answers */
+static int	signins;		/* tokens handed out */
+static char	answers[2][2048];
+
+static const char *
+answer(int which, const char *status, const char *body)
+{
+	snprintf(answers[which], sizeof(answers[which]), "HTTP/1.1 %s\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    status, strlen(body), body);
+	return answers[which];
+}
+
+static const char *
+serve(const char *req, long *delay_ms)
+{
+	static __thread char	 mine[2048];
+	char			 body[256];
+
+	if (strncmp(req, "POST /tenant/oauth2/token", 25) == 0) {
+		int n = __atomic_add_fetch(&signins, 1, __ATOMIC_RELAXED);
+
+		*delay_ms = TGET(signin_delay_ms);
+		snprintf(body, sizeof(body), "{\"token_type\":\"Bearer\","
+		    "\"expires_in\":3599,\"access_token\":\"tok-%d\"}", n);
+		snprintf(mine, sizeof(mine), "HTTP/1.1 200 OK\r\nContent-Type: "
+		    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		    strlen(body), body);
+		return mine;
+	}
+	*delay_ms = TGET(pc_delay_ms);
+	if (TGET(pc_silent))
+		return NULL;
+	/* The first token is refused, as after a revocation. */
+	if (strstr(req, "/batchJobStatus/40100000-") != NULL &&
+	    strstr(req, "Bearer tok-1\r\n") != NULL)
+		return "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+	if (strstr(req, "/batchJobStatus/40400000-") != NULL)
+		return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+	return answers[0];
+}
+
+/* A request parked for its batch, and the test waiting for it. */
+struct req {
+	struct fetch_waiter	 w;
+	struct cache_result	 r;
+	int			 done, parked;
+	int64_t			 took_ms, t0;
+};
+
+static pthread_mutex_t	mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	cv = PTHREAD_COND_INITIALIZER;
+
+static void
+resumed(struct fetch_waiter *w)
+{
+	struct req *q = (struct req *)(void *)w;
+
+	pthread_mutex_lock(&mu);
+	q->r = w->cw.result;
+	q->took_ms = clock_ms() - q->t0;
+	q->done = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+}
+
+static void
+ask(struct fetch_ctx *ctx, struct req *q, const char *tracking)
+{
+	memset(q, 0, sizeof(*q));
+	q->w.resume = resumed;
+	q->t0 = clock_ms();
+	if (fetch_get(ctx, C, tracking, "aaaa0000-bb11-2222-33cc-444444dddddd",
+	    "en-US", &q->w, &q->r) == FETCH_PARKED)
+		q->parked = 1;
+	else {
+		q->done = 1;
+		q->took_ms = clock_ms() - q->t0;
+	}
+}
+
+static void
+wait_for(struct req *q)
+{
+	pthread_mutex_lock(&mu);
+	while (!q->done)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+}
+
+static struct fetch_ctx		 ctx;
+static struct token_source	*tokens;
+
+static void
+one_call_for_a_crowd(void)
+{
+	struct req	 q[30];
+	int		 i, before = tserver_count(), parked = 0, ok = 0, miss = 0;
+
+	TSET(pc_delay_ms, 300);
+	for (i = 0; i < 30; i++)
+		ask(&ctx, &q[i], "c0ffee00-0000-4000-8000-000000000001");
+	for (i = 0; i < 30; i++) {
+		wait_for(&q[i]);
+		parked += q[i].parked;
+		ok += q[i].r.err == BS_OK && q[i].r.batch != NULL &&
+		    q[i].r.batch->ndevices == 3;
+		if (q[i].r.how == MC_MISS) {
+			miss++;
+			CHECK(q[i].w.trace.calls == 1 &&
+			    q[i].w.trace.status == 200);
+		} else
+			CHECK(q[i].w.trace.calls == 0);
+		fetch_release(&ctx, &q[i].r);
+	}
+	TSET(pc_delay_ms, 0);
+	CHECK(parked == 30 && ok == 30 && miss == 1);
+	/* The sign-in and the one call. */
+	CHECK(tserver_count() == before + 2);
+	CHECK(fetch_waiting(&ctx) == 0);
+	/* Kept now: answered at once, not parked. */
+	ask(&ctx, &q[0], "c0ffee00-0000-4000-8000-000000000001");
+	CHECK(!q[0].parked && q[0].r.err == BS_OK && q[0].r.how == MC_HIT);
+	fetch_release(&ctx, &q[0].r);
+}
+
+/* A slow sign-in and a call that never answers end together at the one deadline. */
+static void
+one_deadline_for_signin_and_call(void)
+{
+	struct req q;
+
+	CHECK(token_refused(tokens, "tok-1", 0) == 1);	/* the next needs a sign-in */
+	TSET(signin_delay_ms, 600);
+	TSET(pc_silent, 1);
+	ask(&ctx, &q, "c0ffee00-0000-4000-8000-000000000002");
+	wait_for(&q);
+	CHECK(q.parked && q.r.err == BS_ERR_TIMEOUT);
+	/* The call got what the sign-in left of the 1000 ms, not a deadline of its own. */
+	CHECK(q.w.trace.calls == 1 && q.w.trace.budget_ms <= 450);
+	CHECK(q.took_ms >= 900 && q.took_ms < 1600);
+	fetch_release(&ctx, &q.r);
+	TSET(pc_silent, 0);
+	TSET(signin_delay_ms, 0);
+}
+
+/* A sign-in slower than the deadline: the request ends at its deadline; the sign-in goes on for the next ones. */
+static void
+signin_past_the_deadline(void)
+{
+	struct req	 q;
+	int		 before;
+
+	CHECK(token_refused(tokens, "tok-2", 0) == 1);
+	TSET(signin_delay_ms, 1500);
+	before = signins;
+	ask(&ctx, &q, "c0ffee00-0000-4000-8000-000000000003");
+	wait_for(&q);
+	CHECK(q.parked && q.r.err == BS_ERR_TIMEOUT);
+	CHECK(q.w.trace.calls == 0);
+	CHECK(q.took_ms >= 900 && q.took_ms < 1400);
+	fetch_release(&ctx, &q.r);
+	usleep(800 * 1000);	/* the sign-in ends meanwhile */
+	TSET(signin_delay_ms, 0);
+	ask(&ctx, &q, "c0ffee00-0000-4000-8000-000000000003");
+	wait_for(&q);
+	CHECK(q.r.err == BS_OK);
+	CHECK(signins == before + 1);
+	fetch_release(&ctx, &q.r);
+}
+
+/* A refused token (401) is renewed and the call made once more. */
+static void
+refused_token_renewed_once(void)
+{
+	struct req	 q;
+	int		 before = tserver_count();
+
+	/* tok-1 is the current token again only in a fresh source: make it so. */
+	token_source_free(tokens);
+	tokens = NULL;
+	{
+		static char		 secret[] = "/tmp/bs-fetch-secret";
+		struct token_opts	 o;
+		static char		 url[96];
+
+		memset(&o, 0, sizeof(o));
+		o.kind = TOKEN_APP;
+		o.client_secret_file = secret;
+		snprintf(url, sizeof(url), "%s", ctx.up.base_url);
+		strcat(url, "/tenant/oauth2/token");
+		o.signin.token_url = url;
+		o.signin.client_id = "client";
+		o.signin.timeout_ms = 3000;
+		tokens = token_source_new(&o);
+		token_source_start(tokens, ctx.loop, ctx.cpu);
+		ctx.tokens = tokens;
+	}
+	__atomic_store_n(&signins, 0, __ATOMIC_RELAXED);
+	ask(&ctx, &q, "40100000-0000-4000-8000-000000000001");
+	wait_for(&q);
+	CHECK(q.r.err == BS_OK);
+	CHECK(q.w.trace.calls == 2 && q.w.trace.status == 200);
+	/* Two sign-ins, two calls. */
+	CHECK(signins == 2 && tserver_count() == before + 4);
+	fetch_release(&ctx, &q.r);
+}
+
+static void
+too_many_devices(void)
+{
+	struct req q;
+
+	ctx.max_devices = 2;
+	ask(&ctx, &q, "c0ffee00-0000-4000-8000-000000000004");
+	wait_for(&q);
+	CHECK(q.r.err == BS_ERR_TOO_LARGE);
+	fetch_release(&ctx, &q.r);
+	ctx.max_devices = 100;
+}
+
+static void
+errors_reach_everyone_waiting(void)
+{
+	struct req	 q[3];
+	int		 i;
+
+	TSET(pc_delay_ms, 200);
+	for (i = 0; i < 3; i++)
+		ask(&ctx, &q[i], "40400000-0000-4000-8000-000000000001");
+	for (i = 0; i < 3; i++) {
+		wait_for(&q[i]);
+		CHECK(q[i].r.err == BS_ERR_NO_SUCH_BATCH);
+		fetch_release(&ctx, &q[i].r);
+	}
+	TSET(pc_delay_ms, 0);
+}
+
+/* Past max_waiting a request that would wait is refused at once; the others complete. */
+static void
+admission(void)
+{
+	struct req	 q[4];
+	int		 i, before = tserver_count();
+
+	ctx.max_waiting = 3;
+	TSET(pc_delay_ms, 400);
+	ask(&ctx, &q[0], "c0ffee00-0000-4000-8000-000000000010");
+	ask(&ctx, &q[1], "c0ffee00-0000-4000-8000-000000000011");
+	ask(&ctx, &q[2], "c0ffee00-0000-4000-8000-000000000011");	/* coalesced: parked too */
+	CHECK(fetch_waiting(&ctx) == 3);
+	ask(&ctx, &q[3], "c0ffee00-0000-4000-8000-000000000012");
+	CHECK(!q[3].parked && q[3].r.err == BS_ERR_BUSY && q[3].r.retry_after > 0);
+	CHECK(q[3].took_ms < 100);
+	for (i = 0; i < 3; i++) {
+		wait_for(&q[i]);
+		CHECK(q[i].parked && q[i].r.err == BS_OK);
+		fetch_release(&ctx, &q[i].r);
+	}
+	fetch_release(&ctx, &q[3].r);
+	CHECK(tserver_count() == before + 2);	/* nothing asked for the shed one */
+	CHECK(fetch_waiting(&ctx) == 0);
+	TSET(pc_delay_ms, 0);
+	ctx.max_waiting = 64;
+}
+
+int
+main(void)
+{
+	struct pc_loop_opts	 lo;
+	struct cache_opts	 co = { 60000, 0, 1 << 20 };
+	struct token_opts	 o;
+	static char		 base[64], url[96];
+	const char		*secret = "/tmp/bs-fetch-secret";
+	FILE			*f;
+	int			 port;
+
+	umask(077);
+	f = fopen(secret, "w");
+	fputs("unit-test-secret\n", f);
+	fclose(f);
+	answer(0, "200 OK", BATCH);
+	CHECK(pc_http_global_init() == 0);
+	CHECK((port = tserver_start(serve)) > 0);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = 64;
+	lo.connect_timeout_ms = 500;
+	lo.user_agent = "batchstatus/test";
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.up.base_url = base;
+	ctx.up.timeout_ms = 1000;
+	ctx.up.max_body_bytes = 100000;
+	ctx.up.app_name = "batchstatus/test";
+	ctx.max_devices = 100;
+	ctx.max_waiting = 64;
+	CHECK((ctx.cache = cache_new(&co)) != NULL);
+	CHECK((ctx.cpu = cpu_start(2)) != NULL);
+	CHECK((ctx.loop = pc_loop_start(&lo)) != NULL);
+	memset(&o, 0, sizeof(o));
+	o.kind = TOKEN_APP;
+	o.client_secret_file = secret;
+	snprintf(url, sizeof(url), "%s/tenant/oauth2/token", base);
+	o.signin.token_url = url;
+	o.signin.client_id = "client";
+	o.signin.timeout_ms = 3000;
+	tokens = token_source_new(&o);
+	token_source_start(tokens, ctx.loop, ctx.cpu);
+	ctx.tokens = tokens;
+
+	one_call_for_a_crowd();
+	one_deadline_for_signin_and_call();
+	signin_past_the_deadline();
+	refused_token_renewed_once();
+	too_many_devices();
+	errors_reach_everyone_waiting();
+	admission();
+
+	pc_loop_stop(ctx.loop);
+	cpu_stop(ctx.cpu);
+	token_source_free(tokens);
+	cache_free(ctx.cache);
+	pc_http_global_cleanup();
+	unlink(secret);
+	return t_done("test_fetch");
+}
