@@ -417,7 +417,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->max_waiting = 4096;
 	cfg->max_devices = 100000;
 	/* HTTP/1.1: as many calls at once; HTTP/2 multiplexes ~100 calls on each. */
-	cfg->upstream_connections = 256;
+	cfg->upstream_connections = 64;
 	cfg->cache_finished_seconds = 600;
 	cfg->cache_running_seconds = 5;
 	cfg->cache_max_bytes = 8L * 1024 * 1024;

@@ -1,4 +1,5 @@
 /* main.c: start-up (settings, templates, token, socket, CPU pool, I/O loop, core) and a clean stop on SIGTERM/SIGINT. */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -268,6 +269,13 @@ main(int argc, char *argv[])
 		return rc;
 	}
 
+	/*
+	 * glibc gives each thread that allocates an arena of its own, and
+	 * memory freed by another thread goes back to its first arena: with
+	 * the accept, CPU and I/O threads passing requests around, the
+	 * arenas' free space added up. Two are plenty for a few threads.
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	if (pc_http_global_init() == -1 ||
 	    fcgi_init(cfg.frame_ancestors) == -1) {
 		log_err("cannot start: library initialisation failed");

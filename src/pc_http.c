@@ -17,7 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 
-#define EASY_SPARE_MAX	256	/* idle easy handles kept for the next calls */
+#define EASY_SPARE_MAX	64	/* idle easy handles kept for the next calls */
 #define EVENTS_MAX	128
 #define FIRE_MAX	64	/* timers fired per turn; the rest on the next */
 
@@ -332,7 +332,7 @@ xfer_setup(struct pc_loop *l, struct xfer *x)
 	if (strncasecmp(x->url, "https://", 8) == 0)
 		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 	/* Thousands of calls may wait at once: each has a receive buffer this large. */
-	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 8192L);
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, l->user_agent);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

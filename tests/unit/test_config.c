@@ -78,7 +78,7 @@ main(void)
 	CHECK(!cfg.base_is_http);
 	/* The event-driven core's defaults (issue 11). */
 	CHECK(cfg.threads == 0 && cfg.max_waiting == 4096);
-	CHECK(cfg.max_devices == 100000 && cfg.upstream_connections == 256);
+	CHECK(cfg.max_devices == 100000 && cfg.upstream_connections == 64);
 
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://example.test/") == 0);
 	CHECK_STR(cfg.pc_base_url, "https://example.test");
