@@ -170,7 +170,7 @@ one_page(const struct buf *in, const struct request *req, struct buf *out,
 	}
 	t2 = now_ms();
 	rc = -1;
-	if ((p = tpage_new("batch")) != NULL) {
+	if ((p = tpage_new("batch", LOC_EN_US)) != NULL) {
 		view_fill_batch(p, &v);
 		rc = tpage_render(p, out);
 		tpage_free(p);
@@ -188,6 +188,7 @@ one_page(const struct buf *in, const struct request *req, struct buf *out,
 int
 main(int argc, char *argv[])
 {
+	const struct render_words words = { LOC__MAX, i18n_word };
 	const char	*tdir = "templates";
 	char		 idir[1100];
 	char		 err[512];
@@ -224,8 +225,8 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	snprintf(idir, sizeof(idir), "%s/i18n", tdir);
-	if (render_init(tdir, err, sizeof(err)) == -1 ||
-	    i18n_load(idir, err, sizeof(err)) == -1) {
+	if (i18n_load(idir, err, sizeof(err)) == -1 ||
+	    render_init(tdir, &words, err, sizeof(err)) == -1) {
 		fprintf(stderr, "render_bench: render_init: %s\n", err);
 		return 1;
 	}

@@ -67,7 +67,7 @@ error_page(struct response *res, enum bs_error e, const struct request *req,
 		return;
 	}
 	res->content_type = HTML;
-	if ((p = tpage_new("error")) != NULL)
+	if ((p = tpage_new("error", req != NULL ? req->locale : LOC_EN_US)) != NULL)
 		view_fill_error(p, e, req, res->correlation_id, retry_after,
 		    detail);
 	render_page(res, p);
@@ -81,7 +81,7 @@ form_page(struct response *res, const struct request *req, int status)
 	res->status = status;
 	res->content_type = HTML;
 	res->outcome = status == 200 ? "form" : "bad_input";
-	if ((p = tpage_new("form")) != NULL)
+	if ((p = tpage_new("form", req->locale)) != NULL)
 		view_fill_form(p, req, res->correlation_id);
 	render_page(res, p);
 }
@@ -220,7 +220,7 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 	default:
 		res->content_type = HTML;
 		rc = 0;
-		if ((p = tpage_new("batch")) != NULL)
+		if ((p = tpage_new("batch", req->locale)) != NULL)
 			view_fill_batch(p, &v);
 		render_page(res, p);
 		break;

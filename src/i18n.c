@@ -230,6 +230,18 @@ i18n_value(enum locale l, size_t i)
 	return entries[i].value[l];
 }
 
+const char *
+i18n_word(size_t lang, const char *var)
+{
+	size_t i;
+
+	for (i = 0; i < nentries; i++)
+		if (strcmp(entries[i].var, var) == 0)
+			return i18n_value(lang < LOC__MAX ? (enum locale)lang :
+			    LOC_EN_US, i);
+	return NULL;
+}
+
 int
 i18n_from_tag(const char *tag, size_t len)
 {

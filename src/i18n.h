@@ -30,6 +30,8 @@ const char	*i18n_text(enum locale, const char *key);
 size_t		 i18n_count(void);
 const char	*i18n_var(size_t i);
 const char	*i18n_value(enum locale, size_t i);
+/* The text of a template name (T_FORM_HEADING) in locale lang (a size_t: render.h's words), or NULL. */
+const char	*i18n_word(size_t lang, const char *var);
 
 /* Replaces {0}, {1} (and {2}) in a catalog text with a0, a1 (a2); any may be NULL. */
 void		 i18n_format(char *out, size_t outsz, const char *text,

@@ -183,6 +183,7 @@ main(int argc, char *argv[])
 	struct pc_loop		*loop;
 	struct core		*core;
 	sigset_t		 stop;
+	const struct render_words words = { LOC__MAX, i18n_word };
 	long			 backlog;
 	int			 i, check = 0, online = 0, fd, sig, rc;
 
@@ -231,8 +232,9 @@ main(int argc, char *argv[])
 	else
 		log_warn("customers: every customer's batches can be read here "
 		    "(set BATCHSTATUS_ALLOWED_CUSTOMERS, and control access in nginx)");
-	if (render_init(cfg.templates_dir, err, sizeof(err)) == -1 ||
-	    load_catalogs(cfg.templates_dir, err, sizeof(err)) == -1) {
+	/* The catalogs first: their words are written into the templates. */
+	if (load_catalogs(cfg.templates_dir, err, sizeof(err)) == -1 ||
+	    render_init(cfg.templates_dir, &words, err, sizeof(err)) == -1) {
 		log_err("cannot start: %s", err);
 		return check ? EXIT_CONFIG : EXIT_START;
 	}

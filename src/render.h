@@ -12,25 +12,32 @@ struct tpage;	/* a page: the layout around one page template */
 struct tdict;	/* a dictionary of that page, or of a section in it */
 
 /*
- * Loads layout.tpl and every page template (form, batch, error) from dir,
- * checks each starts with {{%AUTOESCAPE context="HTML"}} and parses, then
- * freezes the cache. Once, before threads. -1 with a message on failure.
+ * The catalog's words, written into a copy of every template per
+ * language at start-up: word(lang, "T_NAME") is the text of {{T_NAME}} in
+ * language lang (0 .. nlangs - 1), or NULL to leave the marker to the
+ * page's dictionaries.
  */
-int		 render_init(const char *dir, char *err, size_t errsz);
+struct render_words {
+	size_t		 nlangs;
+	const char	*(*word)(size_t lang, const char *var);
+};
 
-/* A page with template "<name>.tpl" inside the layout; NULL when out of memory. */
-struct tpage	*tpage_new(const char *name);
+/*
+ * Loads layout.tpl and every page template (form, batch, error) from dir,
+ * checks each starts with {{%AUTOESCAPE context="HTML"}} and parses (once
+ * per language of words; NULL: templates as they are), then freezes the
+ * cache. Once, before threads. -1 with a message on failure.
+ */
+int		 render_init(const char *dir, const struct render_words *words,
+		    char *err, size_t errsz);
+
+/* A page with template "<name>.tpl" inside the layout, in language lang; NULL when out of memory. */
+struct tpage	*tpage_new(const char *name, size_t lang);
 void		 tpage_free(struct tpage *);
 struct tdict	*tpage_layout(struct tpage *);	/* values the layout uses (title...) */
 struct tdict	*tpage_body(struct tpage *);	/* values the page template uses */
 /* Expands the page into out. -1 when it failed (or a set failed before). */
 int		 tpage_render(struct tpage *, struct buf *out);
-
-/*
- * A value every part of the page sees (catalog strings). Neither key nor
- * value is copied: both must outlive the page.
- */
-void		 tpage_set_static(struct tpage *, const char *key, const char *value);
 
 /* Setters never fail loudly: a failure marks the page, and tpage_render reports it. */
 void		 tdict_set(struct tdict *, const char *key, const char *value);

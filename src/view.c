@@ -294,11 +294,9 @@ fill_common(struct tpage *p, const struct request *req, const char *self_path)
 	enum locale	 loc = req != NULL ? req->locale : LOC_EN_US;
 	struct tdict	*layout = tpage_layout(p), *s, *o;
 	char		 url[1024];
-	size_t		 i;
 	int		 l;
 
-	for (i = 0; i < i18n_count(); i++)
-		tpage_set_static(p, i18n_var(i), i18n_value(loc, i));
+	/* The catalog's words are in the page's template already (render_init). */
 	url_for(url, sizeof(url), "/", req);
 	tdict_set(layout, "HOME_URL", url);
 	tdict_set(tpage_body(p), "HOME_URL", url);

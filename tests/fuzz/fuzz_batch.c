@@ -33,6 +33,7 @@
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const struct render_words words = { LOC__MAX, i18n_word };
 	const char	*dir = getenv("FUZZ_TEMPLATES_DIR");
 	char		 sub[1024], err[512];
 
@@ -41,8 +42,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (dir == NULL)
 		dir = "templates";
 	snprintf(sub, sizeof(sub), "%s/i18n", dir);
-	if (render_init(dir, err, sizeof(err)) == -1 ||
-	    i18n_load(sub, err, sizeof(err)) == -1) {
+	if (i18n_load(sub, err, sizeof(err)) == -1 ||
+	    render_init(dir, &words, err, sizeof(err)) == -1) {
 		fprintf(stderr, "fuzz_batch: %s (run from the top of the tree "
 		    "or set FUZZ_TEMPLATES_DIR)\n", err);
 		exit(2);
@@ -97,7 +98,7 @@ one_view(const struct batch *b, struct request *req)
 	FUZZ_CHECK(export_csv(&v, &out) == 0);
 	FUZZ_CHECK(!out.failed);
 	buf_reset(&out);
-	p = tpage_new("batch");
+	p = tpage_new("batch", LOC_EN_US);
 	FUZZ_CHECK(p != NULL);
 	view_fill_batch(p, &v);
 	FUZZ_CHECK(tpage_render(p, &out) == 0);

@@ -185,6 +185,7 @@ stop_answers_the_parked_first(void)
 int
 main(void)
 {
+	const struct render_words words = { LOC__MAX, i18n_word };
 	struct fetch_ctx	 f;
 	struct pc_loop_opts	 lo;
 	struct token_opts	 to;
@@ -198,8 +199,8 @@ main(void)
 	snprintf(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: "
 	    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
 	    strlen(BODY), BODY);
-	CHECK(render_init("templates", err, sizeof(err)) == 0);
 	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	CHECK(render_init("templates", &words, err, sizeof(err)) == 0);
 	tf = fdopen(mkstemp(tok), "w");
 	fputs("unit-test-token\n", tf);
 	fclose(tf);

@@ -59,6 +59,7 @@ file_tokens(const char *path)
 int
 main(void)
 {
+	const struct render_words words = { LOC__MAX, i18n_word };
 	char			 err[256], tokpath[] = "/tmp/bs-handler-XXXXXX";
 	struct fetch_ctx	 f;
 	struct pc_loop_opts	 lo;
@@ -68,8 +69,8 @@ main(void)
 	FILE			*tf;
 	int			 fd;
 
-	CHECK(render_init("templates", err, sizeof(err)) == 0);
 	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	CHECK(render_init("templates", &words, err, sizeof(err)) == 0);
 	CHECK(pc_http_global_init() == 0);
 	CHECK((cpu = cpu_start(2)) != NULL);
 	CHECK((no_fetch = core_for(NULL)) != NULL);

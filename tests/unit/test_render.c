@@ -52,6 +52,7 @@ slurp(const char *path)
 int
 main(void)
 {
+	const struct render_words words = { LOC__MAX, i18n_word };
 	char		 tmp[] = "/tmp/bs-render-XXXXXX", dir[600], err[512];
 	char		 errlog[600], cmd[700];
 	struct tpage	*p;
@@ -74,22 +75,22 @@ main(void)
 	dup2(fd, 2);
 
 	/* Broken set-ups stop the start with a message naming the file. */
-	CHECK(render_init("/nonexistent", err, sizeof(err)) == -1);
+	CHECK(render_init("/nonexistent", NULL, err, sizeof(err)) == -1);
 	snprintf(dir, sizeof(dir), "%s/nopragma", tmp);
 	make_dir(dir, "form.tpl", "<p>{{X}}</p>\n");
-	CHECK(render_init(dir, err, sizeof(err)) == -1);
+	CHECK(render_init(dir, NULL, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "form.tpl");
 	CHECK_CONTAINS(err, "AUTOESCAPE");
 	snprintf(dir, sizeof(dir), "%s/missing", tmp);
 	make_dir(dir, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm %s/error.tpl", dir);
 	CHECK(system(cmd) == 0);
-	CHECK(render_init(dir, err, sizeof(err)) == -1);
+	CHECK(render_init(dir, NULL, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "error.tpl");
 	snprintf(dir, sizeof(dir), "%s/broken", tmp);
 	make_dir(dir, "batch.tpl",
 	    "{{%AUTOESCAPE context=\"HTML\"}}\n{{#OPEN}}never closed\n");
-	CHECK(render_init(dir, err, sizeof(err)) == -1);
+	CHECK(render_init(dir, NULL, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "batch.tpl");
 
 	/* Now the real ones; from here on ctemplate must not say a word. */
@@ -97,8 +98,8 @@ main(void)
 	close(fd);
 	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
-	CHECK(render_init("templates", err, sizeof(err)) == 0);
 	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	CHECK(render_init("templates", &words, err, sizeof(err)) == 0);
 
 	memset(&req, 0, sizeof(req));
 	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
@@ -107,7 +108,7 @@ main(void)
 	    &b, err, sizeof(err)) == 0);
 	CHECK(view_batch_build(&v, &b, &req, 0) == 0);
 	buf_init(&out);
-	p = tpage_new("batch");
+	p = tpage_new("batch", LOC_EN_US);
 	view_fill_batch(p, &v);
 	CHECK(tpage_render(p, &out) == 0);
 	tpage_free(p);
@@ -142,7 +143,7 @@ main(void)
 		req.page = 3;
 		CHECK(view_batch_build(&v, &b, &req, 0) == 0);
 		buf_reset(&out);
-		p = tpage_new("batch");
+		p = tpage_new("batch", LOC_EN_US);
 		view_fill_batch(p, &v);
 		CHECK(tpage_render(p, &out) == 0);
 		tpage_free(p);
@@ -166,7 +167,7 @@ main(void)
 	req.msg = MSG_CUSTOMER_INVALID;
 	req.msg_field = MSG_CUSTOMER_INVALID;
 	buf_reset(&out);
-	p = tpage_new("form");
+	p = tpage_new("form", LOC_EN_US);
 	view_fill_form(p, &req, "aaaa0000-bb11-2222-33cc-444444dddddd");
 	CHECK(tpage_render(p, &out) == 0);
 	tpage_free(p);
@@ -178,10 +179,23 @@ main(void)
 	CHECK_CONTAINS(out.data, "<code id=\"correlation-id\">"
 	    "aaaa0000-bb11-2222-33cc-444444dddddd</code>");
 
+	/* The catalog's words are written into each language's templates, escaped; no marker is left. */
+	buf_reset(&out);
+	req.locale = LOC_HU_HU;
+	p = tpage_new("form", LOC_HU_HU);
+	view_fill_form(p, &req, "aaaa0000-bb11-2222-33cc-444444dddddd");
+	CHECK(tpage_render(p, &out) == 0);
+	tpage_free(p);
+	CHECK_CONTAINS(out.data, i18n_text(LOC_HU_HU, "form.submit"));
+	CHECK_CONTAINS(out.data, "lang=\"hu-HU\"");
+	CHECK_LACKS(out.data, "{{T_");
+	CHECK_LACKS(out.data, i18n_text(LOC_EN_US, "form.submit"));
+	req.locale = LOC_EN_US;
+
 	/* The error page: title, message, retry, correlation ID. */
 	buf_reset(&out);
 	req.kind = ROUTE_BATCH;
-	p = tpage_new("error");
+	p = tpage_new("error", LOC_EN_US);
 	view_fill_error(p, BS_ERR_THROTTLED, &req,
 	    "aaaa0000-bb11-2222-33cc-444444dddddd", 57, NULL);
 	CHECK(tpage_render(p, &out) == 0);
@@ -194,7 +208,7 @@ main(void)
 
 	/* A sign-in failure names its code, escaped like every value. */
 	buf_reset(&out);
-	p = tpage_new("error");
+	p = tpage_new("error", LOC_EN_US);
 	view_fill_error(p, BS_ERR_SIGNIN, &req,
 	    "aaaa0000-bb11-2222-33cc-444444dddddd", -1,
 	    "invalid_client AADSTS7000215<b>");
