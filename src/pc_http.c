@@ -196,6 +196,17 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Every new connection's socket, before it connects: counted as it opens, not when its first call ends. */
+static int
+on_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	(void)arg;
+	(void)fd;
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		metrics_upstream_connects(1);
+	return CURL_SOCKOPT_OK;
+}
+
 /* --- one call -------------------------------------------------------------- */
 
 /* Frees a header list after zeroing it: one of its lines may carry the token. */
@@ -340,6 +351,7 @@ xfer_setup(struct pc_loop *l, struct xfer *x)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
 	if (l->share != NULL)
 		curl_easy_setopt(c, CURLOPT_SHARE, l->share);
 	if (x->post != NULL) {
@@ -392,8 +404,6 @@ xfer_finish(struct pc_loop *l, struct xfer *x, CURLcode rc)
 	easy_give(l, x->easy);
 	x->easy = NULL;
 	metrics_in_flight(-1);
-	if (connects > 0)
-		metrics_upstream_connects(connects);
 	x->done(x->arg, r);
 	xfer_free(x);
 }
