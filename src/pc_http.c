@@ -20,6 +20,7 @@
 #define EASY_SPARE_MAX	64	/* idle easy handles kept for the next calls */
 #define EVENTS_MAX	128
 #define FIRE_MAX	64	/* timers fired per turn; the rest on the next */
+#define NUDGE_MS	1000	/* a socket quiet this long with calls on it is read anyway */
 
 /* One call, from submission to its callback. */
 struct xfer {
@@ -45,6 +46,12 @@ struct spare {
 	CURL		*easy;
 };
 
+/* A socket libcurl watches (a connection with calls on it), and when it last had an event. */
+struct watched {
+	curl_socket_t	 fd;
+	int64_t		 last_ms;
+};
+
 struct pc_loop {
 	struct pc_loop_opts	 o;
 	char			*ca_file, *user_agent;	/* our copies */
@@ -57,6 +64,9 @@ struct pc_loop {
 	struct xfer		*running;
 	struct spare		*spares;
 	long			 nspares;
+	struct watched		*watched;
+	size_t			 nwatched, capwatched;
+	int64_t			 nudge_at_ms;
 	/* Under mu. */
 	pthread_mutex_t		 mu;
 	struct xfer		*queue, *queue_tail;
@@ -106,6 +116,41 @@ wake_locked(struct pc_loop *l)
 
 /* --- libcurl's callbacks (no libcurl calls inside them) ------------------ */
 
+/* Where s is in the watched list, or nwatched. */
+static size_t
+watched_at(struct pc_loop *l, curl_socket_t s)
+{
+	size_t i;
+
+	for (i = 0; i < l->nwatched && l->watched[i].fd != s; i++)
+		;
+	return i;
+}
+
+static void
+watch(struct pc_loop *l, curl_socket_t s, int on)
+{
+	size_t		 i = watched_at(l, s);
+	struct watched	*w;
+
+	if (!on) {
+		if (i < l->nwatched)
+			l->watched[i] = l->watched[--l->nwatched];
+		return;
+	}
+	if (i < l->nwatched)
+		return;
+	if (l->nwatched == l->capwatched) {
+		if ((w = realloc(l->watched, (l->capwatched * 2 + 16) *
+		    sizeof(*w))) == NULL)
+			return;	/* only the nudge below misses it */
+		l->watched = w;
+		l->capwatched = l->capwatched * 2 + 16;
+	}
+	l->watched[l->nwatched].fd = s;
+	l->watched[l->nwatched++].last_ms = clock_ms();
+}
+
 static int
 on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 {
@@ -116,8 +161,10 @@ on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 	(void)socketp;
 	if (what == CURL_POLL_REMOVE) {
 		epoll_ctl(l->epfd, EPOLL_CTL_DEL, s, NULL);
+		watch(l, s, 0);
 		return 0;
 	}
+	watch(l, s, 1);
 	memset(&ev, 0, sizeof(ev));
 	ev.data.fd = s;
 	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
@@ -342,8 +389,11 @@ xfer_setup(struct pc_loop *l, struct xfer *x)
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	if (strncasecmp(x->url, "https://", 8) == 0)
 		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
-	/* Thousands of calls may wait at once: each has a receive buffer this large. */
-	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 4096L);
+	/*
+	 * CURLOPT_BUFFERSIZE stays at libcurl's 16 KiB: below it, 7.88's
+	 * HTTP/2 copies a DATA frame of up to 16 KiB into the smaller buffer
+	 * (a heap overflow under ASan with 4 KiB) or stalls a paused stream.
+	 */
 	curl_easy_setopt(c, CURLOPT_USERAGENT, l->user_agent);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -483,6 +533,33 @@ fire_timers(struct pc_loop *l, int64_t now)
 	return next;
 }
 
+/*
+ * libcurl 7.88's HTTP/2 can leave a stream's data in its own buffers with
+ * nothing on the socket to wake it (a stream paused on a full receive
+ * buffer: the last few KiB of a large answer then waited for the deadline,
+ * measured with a 4 KiB buffer). A socket with calls on it that has been
+ * quiet for NUDGE_MS is handed to libcurl as readable anyway: a read that
+ * finds nothing costs it an EAGAIN; a stalled stream goes on.
+ */
+static void
+nudge_quiet(struct pc_loop *l)
+{
+	int64_t	 now = clock_ms();
+	size_t	 i;
+	int	 running;
+
+	if (now < l->nudge_at_ms)
+		return;
+	l->nudge_at_ms = now + NUDGE_MS;
+	/* From the end: an action may remove the socket it was given (swap-remove). */
+	for (i = l->nwatched; i-- > 0;)
+		if (i < l->nwatched && now - l->watched[i].last_ms >= NUDGE_MS) {
+			l->watched[i].last_ms = now;
+			curl_multi_socket_action(l->multi, l->watched[i].fd,
+			    CURL_CSELECT_IN, &running);
+		}
+}
+
 static void *
 loop_main(void *arg)
 {
@@ -491,6 +568,7 @@ loop_main(void *arg)
 	struct xfer		*q;
 	int64_t			 now, next, at;
 	int			 i, n, running, flags, stop;
+	size_t			 k;
 	uint64_t		 drained;
 
 	for (;;) {
@@ -517,6 +595,8 @@ loop_main(void *arg)
 		at = l->curl_at_ms;
 		if (next >= 0 && (at < 0 || next < at))
 			at = next;
+		if (l->nwatched > 0 && (at < 0 || l->nudge_at_ms < at))
+			at = l->nudge_at_ms;
 		n = epoll_wait(l->epfd, ev, EVENTS_MAX, at < 0 ? -1 :
 		    at <= now ? 0 : (int)(at - now > 60000 ? 60000 : at - now));
 		for (i = 0; i < n; i++) {
@@ -527,6 +607,8 @@ loop_main(void *arg)
 				pthread_mutex_unlock(&l->mu);
 				continue;
 			}
+			if ((k = watched_at(l, ev[i].data.fd)) < l->nwatched)
+				l->watched[k].last_ms = clock_ms();
 			flags = ((ev[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
 			    ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
 			    ((ev[i].events & (EPOLLERR | EPOLLHUP)) ?
@@ -539,6 +621,7 @@ loop_main(void *arg)
 			curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0,
 			    &running);
 		}
+		nudge_quiet(l);
 		collect_done(l);
 	}
 	return NULL;
@@ -630,6 +713,7 @@ pc_loop_stop(struct pc_loop *l)
 		free(s);
 	}
 	curl_multi_cleanup(l->multi);
+	free(l->watched);
 	if (l->share != NULL)
 		curl_share_cleanup(l->share);
 	close(l->epfd);
