@@ -188,25 +188,42 @@ job_finish(struct job *j)
 	job_put(c, j, 1);
 }
 
+/* A parked request's batch is here (a CPU worker). */
 static void
 job_resume(struct fetch_waiter *w)
 {
 	struct job *j = CONTAINER(w, struct job, hj.w);
 
-	handler_resume(&j->hj, j->core->o.fetch);
+	handler_answer(&j->hj, j->core->o.fetch);
 	job_finish(j);
+}
+
+/* A routed request's answer (a CPU worker). */
+static void
+job_answer(struct cpu_task *t)
+{
+	struct job *j = CONTAINER(t, struct job, task);
+
+	handler_answer(&j->hj, j->core->o.fetch);
+	job_finish(j);
+}
+
+/* Routes j (an accept thread, or a CPU worker for a local request): parked, or its answer queued. */
+static void
+job_route(struct job *j)
+{
+	j->hj.w.resume = job_resume;
+	if (handler_route(&j->hj, j->core->o.fetch, &j->in, j->now) ==
+	    HANDLER_PARKED)
+		return;	/* j belongs to the fetch now: job_resume follows */
+	j->task.fn = job_answer;
+	cpu_post(j->core->o.cpu, &j->task, CPU_NEW);
 }
 
 static void
 job_run(struct cpu_task *t)
 {
-	struct job *j = CONTAINER(t, struct job, task);
-
-	j->hj.w.resume = job_resume;
-	if (handler_begin(&j->hj, j->core->o.fetch, &j->in, j->now) ==
-	    HANDLER_PARKED)
-		return;	/* j belongs to the fetch now: job_resume follows */
-	job_finish(j);
+	job_route(CONTAINER(t, struct job, task));
 }
 
 static void *
@@ -234,8 +251,8 @@ acceptor(void *arg)
 		pthread_mutex_lock(&c->mu);
 		c->in_use++;
 		pthread_mutex_unlock(&c->mu);
-		j->task.fn = job_run;
-		cpu_post(c->o.cpu, &j->task, CPU_NEW);
+		/* Routed here, at once: a request that waits parks without a hand-off. */
+		job_route(j);
 	}
 	return NULL;
 }

@@ -9,12 +9,14 @@
 #include "handler.h"
 
 /*
- * accept thread ── fcgi_accept ── CPU pool: route ──┬── answer, write, finish
- *                                                   └── park (fetch.c) ── I/O loop ── CPU pool: parse, render, write, finish
- * One accept thread takes requests as fast as they come, up to
+ * accept threads: fcgi_accept, route ──┬── CPU pool: answer, write, finish
+ *                                      └── park (fetch.c) ── I/O loop ── CPU pool: parse, render, write, finish
+ * Two accept threads take requests as fast as they come, up to
  * max_requests accepted and not yet answered (beyond that the listen
- * backlog holds them); it never routes or writes. A request waiting on
- * Partner Center is a few kilobytes of state, not a thread.
+ * backlog holds them), and route each at once (cheap: no render, no
+ * write): a request that waits on Partner Center parks right there, a few
+ * kilobytes of state, not a thread; one that can be answered goes to the
+ * CPU pool.
  */
 struct core_opts {
 	int			 listen_fd;	/* -1: no accept thread (core_serve_local only) */

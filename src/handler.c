@@ -237,28 +237,21 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 	}
 }
 
-/* Asks for the batch: answered now (kept, paused, shed), or the request parks. */
+/* Asks for the batch: at hand now (kept, paused, shed: in w.cw.result), or the request parks. */
 static enum handler_step
 batch_page(struct handler_job *hj, struct fetch_ctx *fetch)
 {
-	struct cache_result cr;
-
 	if (fetch == NULL) {
-		error_page(&hj->res, BS_ERR_INTERNAL, &hj->req, -1, NULL);
-		return HANDLER_DONE;
+		hj->answer = ANSWER_ERROR;
+		hj->error = BS_ERR_INTERNAL;
+		return HANDLER_ANSWER;
 	}
+	hj->answer = ANSWER_BATCH;
 	if (fetch_get(fetch, hj->req.customer, hj->req.tracking,
 	    hj->res.correlation_id, i18n_tag(hj->req.locale), &hj->w,
-	    &cr) == FETCH_PARKED)
+	    &hj->w.cw.result) == FETCH_PARKED)
 		return HANDLER_PARKED;
-	batch_answer(hj, fetch, &cr);
-	return HANDLER_DONE;
-}
-
-void
-handler_resume(struct handler_job *hj, struct fetch_ctx *fetch)
-{
-	batch_answer(hj, fetch, &hj->w.cw.result);
+	return HANDLER_ANSWER;
 }
 
 static void
@@ -350,7 +343,7 @@ strip_prefix(const struct http_in *in, char *prefix, size_t prefixsz,
 }
 
 enum handler_step
-handler_begin(struct handler_job *hj, struct fetch_ctx *fetch,
+handler_route(struct handler_job *hj, struct fetch_ctx *fetch,
     const struct http_in *in, int64_t now)
 {
 	struct request	*req = &hj->req;
@@ -382,40 +375,71 @@ handler_begin(struct handler_job *hj, struct fetch_ctx *fetch,
 	/* Only GET and HEAD are served, and neither has a body here. */
 	if (e == BS_OK && in->has_body)
 		e = BS_ERR_BODY;
+	hj->error = e;
 	switch (e) {
 	case BS_OK:
 		break;
 	case BS_ERR_BAD_INPUT:
-		form_page(res, req, 400);
-		return HANDLER_DONE;
+		hj->answer = ANSWER_BAD_INPUT;
+		return HANDLER_ANSWER;
 	default:
-		error_page(res, e, req, -1, NULL);
-		return HANDLER_DONE;
+		hj->answer = ANSWER_ERROR;
+		return HANDLER_ANSWER;
 	}
 	switch (req->kind) {
 	case ROUTE_FORM:
-		form_page(res, req, 200);
+		hj->answer = ANSWER_FORM;
 		break;
 	case ROUTE_REDIRECT:
-		redirect(res, req);
+		hj->answer = ANSWER_REDIRECT;
 		break;
 	case ROUTE_BATCH:
 		/* Checked before the cache and Partner Center are asked anything. */
 		if (!allow_customer(req->customer)) {
-			error_page(res, BS_ERR_CUSTOMER_NOT_ALLOWED, req, -1,
-			    NULL);
+			hj->answer = ANSWER_ERROR;
+			hj->error = BS_ERR_CUSTOMER_NOT_ALLOWED;
 			break;
 		}
 		return batch_page(hj, fetch);
 	case ROUTE_METRICS:
-		metrics_page(res, fetch);
+		hj->answer = ANSWER_METRICS;
 		break;
 	case ROUTE_HEALTH:
+		hj->answer = ANSWER_HEALTH;
+		break;
+	}
+	return HANDLER_ANSWER;
+}
+
+void
+handler_answer(struct handler_job *hj, struct fetch_ctx *fetch)
+{
+	struct response	*res = &hj->res;
+
+	switch (hj->answer) {
+	case ANSWER_FORM:
+		form_page(res, &hj->req, 200);
+		break;
+	case ANSWER_BAD_INPUT:
+		form_page(res, &hj->req, 400);
+		break;
+	case ANSWER_REDIRECT:
+		redirect(res, &hj->req);
+		break;
+	case ANSWER_ERROR:
+		error_page(res, hj->error, &hj->req, -1, NULL);
+		break;
+	case ANSWER_BATCH:
+		batch_answer(hj, fetch, &hj->w.cw.result);
+		break;
+	case ANSWER_METRICS:
+		metrics_page(res, fetch);
+		break;
+	case ANSWER_HEALTH:
 		res->status = 200;
 		res->outcome = "health";
 		res->content_type = "text/plain; charset=utf-8";
 		buf_puts(&res->body, "ok\n");
 		break;
 	}
-	return HANDLER_DONE;
 }

@@ -42,31 +42,45 @@ struct response {
 	struct buf	 body;
 };
 
+/* What a routed request is answered with (handler_answer renders it). */
+enum handler_answer {
+	ANSWER_FORM,		/* the empty form */
+	ANSWER_BAD_INPUT,	/* the form again, 400 */
+	ANSWER_REDIRECT,	/* 303 to the canonical batch URL */
+	ANSWER_ERROR,		/* the error page (or JSON) of error */
+	ANSWER_BATCH,		/* the batch, or its error, in w.cw.result */
+	ANSWER_METRICS,
+	ANSWER_HEALTH,
+};
+
 /* One request's handling, from route to response; it stays put while the request is parked. */
 struct handler_job {
 	struct request		 req;
 	struct response		 res;
+	enum handler_answer	 answer;
+	enum bs_error		 error;	/* with ANSWER_ERROR */
 	struct fetch_waiter	 w;	/* w.resume is the caller's: set it before handler_begin */
 	const struct http_in	*in;	/* valid until the response is written */
 	int64_t			 now;
 };
 
 enum handler_step {
-	HANDLER_DONE,	/* res is the answer */
-	HANDLER_PARKED,	/* waiting for the batch: handler_resume once w.resume is called */
+	HANDLER_ANSWER,	/* routed, all at hand: handler_answer renders it */
+	HANDLER_PARKED,	/* waiting for the batch: handler_answer once w.resume is called */
 };
 
 /*
- * validate -> route -> answer, or park for the batch. Never fails: every
- * problem becomes a page with the right status. After HANDLER_PARKED the
- * caller must not touch hj until hj->w.resume runs (it may run on another
- * thread before handler_begin has even returned). fetch may be NULL in
- * tests that never reach upstream. The caller frees res.body.
+ * validate -> route -> park for the batch, or know the answer: cheap, and
+ * what the accept threads do. Never fails: every problem becomes an
+ * answer with the right status. After HANDLER_PARKED the caller must not
+ * touch hj until hj->w.resume runs (it may run on another thread before
+ * handler_route has even returned). fetch may be NULL in tests that never
+ * reach upstream.
  */
-enum handler_step	handler_begin(struct handler_job *, struct fetch_ctx *fetch,
+enum handler_step	handler_route(struct handler_job *, struct fetch_ctx *fetch,
 			    const struct http_in *in, int64_t now);
-/* The batch (or its error) is in hj->w.cw.result: the page, export or 304. */
-void			handler_resume(struct handler_job *, struct fetch_ctx *fetch);
+/* The page, export, 304 or error page of a routed (or resumed) request: the CPU pool's work. The caller frees res.body. */
+void			handler_answer(struct handler_job *, struct fetch_ctx *fetch);
 
 /* Where the app is mounted when nginx does not say (SCRIPT_NAME): "" or /a/b. -1 when unusable. Once, before threads. */
 int	handler_set_base_path(const char *);
