@@ -3,25 +3,40 @@
 
 Starts, on 127.0.0.1 only:
   - a fast fake Partner Center: the system's nginx with the echo module, under
-    BUILD/bench/pc/, HTTPS with a throwaway CA (tests/make_ca.sh), checking the
-    bearer token, two listeners (0 ms and 250 ms of added latency), one
-    access-log line per upstream call;
+    BUILD/bench/pc/, HTTPS with a throwaway CA (tests/make_ca.sh) offering
+    HTTP/2 by ALPN as the real one (Azure Front Door) does (HTTP/1.1 to a client
+    that does not ask for h2, such as wrk or nginx's proxy), checking the bearer
+    token, three listeners: 0 ms and 250 ms of added latency, and one whose
+    answers hang (60 s, past the server's 15 s deadline) except the one finished
+    batch, which it answers at once; one access-log line per upstream call,
+    with the protocol and the connection it came on;
   - for (1), a plain nginx proxy_pass to it (the limit of anything behind nginx);
   - for every other scenario a fresh batchstatus stack through scripts/run.sh,
-    so that the server's peak RSS (VmHWM) is per scenario.
+    so that the server's peak RSS (VmHWM) is per scenario; its /metrics is read
+    over the FastCGI socket before the stack stops (CPU threads, upstream
+    connections opened, requests shed).
 Drives them with wrk (and, for (6b), a small FastCGI client straight at the
-server's socket, past nginx's page cache; (6a) is BUILD/bench/render_bench),
-prints the table to stdout and writes bench/results.md with the machine's
-details. It notes how much CPU other processes took during each scenario.
-Everything it starts runs in its own session and is stopped on exit, on error
-and on SIGINT/SIGTERM/SIGHUP.
+server's socket, past nginx's page cache; (6a) is BUILD/bench/render_bench; the
+fake's HTTP/2 capacity with h2load), prints the table to stdout and writes
+bench/results.md with the machine's details. It notes how much CPU other
+processes took during each scenario. Everything it starts runs in its own
+session and is stopped on exit, on error and on SIGINT/SIGTERM/SIGHUP.
+
+Scenarios: cap (the fake alone: wrk over HTTP/1.1, h2load over HTTP/2), 1 (the
+limit), 2 and 2b (cache off, 0 ms upstream; 2b a new batch per request: what the
+CPUs can do for new batches), 3 (cache on, finished batch), 4 (250 ms upstream, a
+new batch per request, 256, 1024 and 4096 connections, each a fresh stack at
+the server's defaults), 5 (1000 viewers of one processing batch), 6/6a (render),
+7 (brownout: 2000 connections of new batches hang on the upstream while 64
+connections read /healthz and a finished batch the app holds).
 
 Settings (environment): BENCH_SECONDS (12), BENCH_WARMUP (2), BENCH_LONG_SECONDS
 (30, scenario 5), BENCH_E2E_SECONDS (5), BENCH_RENDER_RUNS (20), BENCH_THREADS
-(BATCHSTATUS_THREADS for scenarios 2, 3, 5 and 6; unset = the server's default),
-BENCH_THREADS_256 and BENCH_THREADS_1024 (unset = the server's default), BENCH_RUNNING_CACHE (5),
-BENCH_ONLY (comma-separated scenario names to run, for development: cap, 1, 2,
-3, 4, 5, 6, 6a; results.md is then left alone).
+(BATCHSTATUS_THREADS, the server's CPU threads, for every stack; unset = the
+server's default, one per core), BENCH_RUNNING_CACHE (5), BENCH_HANG_CONNS
+(2000, scenario 7), BENCH_ONLY (comma-separated scenario names to run, for
+development: cap, 1, 2, 3, 4, 4-256, 4-1024, 4-4096, 5, 6, 6a, 7; results.md is
+then left alone).
 """
 import argparse
 import datetime
@@ -50,7 +65,11 @@ PROCESSING = "bbbbbbbb-0000-4000-8000-000000000001"    # bench/fixtures/processi
 D1K = "dddd1000-0000-4000-8000-000000001000"
 D10K = "dddd9999-0000-4000-8000-000000010000"
 LATENCY_S = 0.25
-RSS_LIMIT_MIB = 64.0
+HANG_S = 60                 # the brownout listener: longer than the server's 15 s deadline
+H2_STREAMS = 128            # the fake's http2_max_concurrent_streams (nginx's default, set explicitly)
+RSS_LIMIT_MIB = 64.0        # every scenario up to 1024 connections
+RSS_LIMIT_4096_MIB = 128.0  # (4-4096)
+SIZES_4 = (256, 1024, 4096)
 
 
 def env_num(name, default, cast=int):
@@ -64,9 +83,10 @@ LONG_SECONDS = env_num("BENCH_LONG_SECONDS", 30)
 E2E_SECONDS = env_num("BENCH_E2E_SECONDS", 5)
 RENDER_RUNS = env_num("BENCH_RENDER_RUNS", 20)
 THREADS = os.environ.get("BENCH_THREADS", "").strip() or None
-THREADS_256 = os.environ.get("BENCH_THREADS_256", "").strip() or None
-THREADS_1024 = os.environ.get("BENCH_THREADS_1024", "").strip() or None
 RUNNING_CACHE = env_num("BENCH_RUNNING_CACHE", 5)
+HANG_CONNS = env_num("BENCH_HANG_CONNS", 2000)
+MIX_CONNS = 64              # (7): the load on /healthz and the held page
+HANG_RAMP_S = 20            # (7): how long the 2000 may take to be waiting
 ONLY = set(x.strip() for x in os.environ.get("BENCH_ONLY", "").split(",") if x.strip())
 WRK_TIMEOUT = "10s"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -187,6 +207,55 @@ def fcgi_get(sock_path, uri, timeout=30):
     return (int(m.group(1)) if m else 200), body, took
 
 
+def parse_metrics(text):
+    """Prometheus text to {"name{labels}": value}; comments skipped."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        k, _, v = line.rpartition(" ")
+        try:
+            out[k] = float(v)
+        except ValueError:
+            continue
+    return out
+
+
+def server_metrics(sock_path, timeout=5):
+    """The server's /metrics, straight from its FastCGI socket, or {} if it does not answer."""
+    try:
+        code, body, _ = fcgi_get(sock_path, "/metrics", timeout=timeout)
+    except OSError:
+        return {}
+    return parse_metrics(body.decode("utf-8", "replace")) if code == 200 else {}
+
+
+def calls_fields(lines):
+    """The fake's access-log lines split: $msec $status $request_time $request_uri
+    $server_protocol $pid $connection (the last three absent in an older log)."""
+    return [l.split(" ") for l in lines if l]
+
+
+def calls_protocols(lines):
+    """{protocol: calls} of the fake's log lines ($server_protocol: HTTP/2.0 or HTTP/1.1)."""
+    return tally(f[4] for f in calls_fields(lines) if len(f) > 4)
+
+
+def calls_connections(lines):
+    """How many connections the calls came on (distinct worker pid and $connection)."""
+    return len(set((f[5], f[6]) for f in calls_fields(lines) if len(f) > 6))
+
+
+def nginx_statuses(path, offset, keep=None):
+    """{status: n} of the stack nginx's access-log lines after offset (combined format),
+    only requests whose path keep(path) accepts when keep is given."""
+    out = {}
+    for m in re.finditer(r'"[A-Z]+ (\S+) [^"]*" (\d{3}) ', read_from(path, offset)):
+        if keep is None or keep(m.group(1)):
+            out[m.group(2)] = out.get(m.group(2), 0) + 1
+    return out
+
+
 def cmdline(pid):
     try:
         with open("/proc/%d/cmdline" % pid, "rb") as f:
@@ -221,6 +290,7 @@ class Bench:
         self.info = {}
         self.failed = []         # scenarios that did not complete
         self.foreign = {}        # scenario: % of the CPUs other processes used meanwhile
+        self.pc_diag = {}        # signs in the fake Partner Center's error log
 
     # -- processes -------------------------------------------------------
     def spawn(self, name, argv, env=None, out_path=None, cwd=None):
@@ -322,6 +392,8 @@ class Bench:
             "nginx": run(["nginx", "-v"]).replace("nginx version: ", ""),
             "curl": run(["curl", "--version"]).splitlines()[0],
             "wrk": run(["sh", "-c", "wrk -v 2>&1 | head -1"]),
+            "h2load": run(["h2load", "--version"]),
+            "dev.conf": dev_conf_summary(),
             "openssl": run(["openssl", "version"]),
             "commit": rev + (" (with uncommitted changes)" if dirty and dirty != "?" else ""),
             "ulimit -n": str(resource.getrlimit(resource.RLIMIT_NOFILE)[0]),
@@ -335,15 +407,20 @@ class Bench:
         shutil.rmtree(prefix, ignore_errors=True)
         os.makedirs(os.path.join(prefix, "logs"))
         os.makedirs(os.path.join(prefix, "tmp"))
-        self.pc0, self.pc250 = free_port(), free_port()
+        self.pc0, self.pc250, self.pchang = free_port(), free_port(), free_port()
+        self.pc_status = free_port()
         self.pc_log0 = os.path.join(prefix, "logs", "calls-0ms.log")
         self.pc_log250 = os.path.join(prefix, "logs", "calls-250ms.log")
+        self.pc_loghang = os.path.join(prefix, "logs", "calls-hang.log")
+        self.pc_error_log = os.path.join(prefix, "logs", "error.log")
         conf = fake_pc_conf(prefix, self.echo_module, self.data, self.tls, self.token,
-                            self.pc0, self.pc250, self.pc_log0, self.pc_log250)
+                            self.pc0, self.pc250, self.pchang,
+                            self.pc_log0, self.pc_log250, self.pc_loghang, self.pc_status)
         path = os.path.join(prefix, "nginx.conf")
         with open(path, "w") as f:
             f.write(conf)
-        self.pc_proc = self.start_nginx("fake-pc", prefix, path, [self.pc0, self.pc250])
+        self.pc_proc = self.start_nginx("fake-pc", prefix, path,
+                                        [self.pc0, self.pc250, self.pchang, self.pc_status])
         self.check_fake_pc()
 
     def start_nginx(self, name, prefix, conf, ports):
@@ -358,14 +435,14 @@ class Bench:
             time.sleep(0.05)
         return p
 
-    def https_get(self, port, path, token=True):
+    def https_get(self, port, path, token=True, timeout=10):
         ctx = ssl.create_default_context(cafile=self.ca)
         req = urllib.request.Request("https://127.0.0.1:%d%s" % (port, path))
         if token:
             req.add_header("Authorization", "Bearer " + self.token)
         t0 = time.monotonic()
         try:
-            with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+            with urllib.request.urlopen(req, context=ctx, timeout=timeout) as r:
                 return r.status, r.read(), time.monotonic() - t0
         except urllib.error.HTTPError as e:
             return e.code, e.read(), time.monotonic() - t0
@@ -380,6 +457,8 @@ class Bench:
             (self.pc250, PROCESSING, True, 200, "processing", LATENCY_S),
             (self.pc0, D1K, True, 200, "finished_with_errors", 0),
             (self.pc250, D10K, True, 200, "finished_with_errors", LATENCY_S),
+            (self.pchang, FINISHED, True, 200, "finished", 0),
+            (self.pchang, PROCESSING, False, 401, None, 0),
         ]
         for port, tid, tok, want, status, min_s in checks:
             code, body, took = self.https_get(port, base + tid, tok)
@@ -393,6 +472,27 @@ class Bench:
         code, _, _ = self.https_get(self.pc0, "/v1/customers/x/other/y")
         if code != 404:
             raise BenchError("fake Partner Center: unknown path gave %d, not 404" % code)
+        # The brownout listener hangs on every other batch.
+        try:
+            code, _, took = self.https_get(self.pchang, base + PROCESSING, timeout=1.5)
+            raise BenchError("fake Partner Center: the hanging listener answered %d in %.3f s"
+                             % (code, took))
+        except (socket.timeout, TimeoutError, urllib.error.URLError) as e:
+            if isinstance(e, urllib.error.URLError) and not isinstance(
+                    getattr(e, "reason", None), (socket.timeout, TimeoutError)):
+                raise BenchError("fake Partner Center: the hanging listener: %s" % e)
+        # ALPN: every listener offers h2 (curl asks for it, as libcurl in the server does).
+        protos = {}
+        for port in (self.pc0, self.pc250, self.pchang):
+            p = subprocess.run(["curl", "-sS", "--http2", "--cacert", self.ca, "-o", "/dev/null",
+                                "-w", "%{http_version} %{http_code}",
+                                "-H", "Authorization: Bearer " + self.token,
+                                "https://127.0.0.1:%d%s%s" % (port, base, FINISHED)],
+                               capture_output=True, text=True, timeout=30)
+            protos[port] = p.stdout.strip()
+            if protos[port] != "2 200":
+                raise BenchError("fake Partner Center: port %d does not answer over HTTP/2 "
+                                 "(curl --http2: %r %s)" % (port, p.stdout, p.stderr.strip()))
         # Non-blocking: 20 concurrent 250 ms calls take about 250 ms, not 5 s.
         t0 = time.monotonic()
         p = subprocess.run(["wrk", "-t1", "-c20", "-d1s", "--timeout", "5s",
@@ -403,14 +503,52 @@ class Bench:
         if not m or int(m.group(1)) < 40:
             raise BenchError("fake Partner Center: echo_sleep blocks (20 connections, 1 s: %s)"
                              % (m.group(1) if m else p.stdout))
-        log("fake Partner Center up: 0 ms on %d, 250 ms on %d (token checked, echo_sleep "
-            "non-blocking: %s calls in 1 s on 20 connections)" % (self.pc0, self.pc250, m.group(1)))
+        # The same over HTTP/2: 256 calls as 128 streams at a time on one connection, ~0.5 s.
+        p = subprocess.run(["h2load", "-n", "256", "-c", "1", "-m", str(H2_STREAMS),
+                            "-H", "Authorization: Bearer " + self.token,
+                            "https://127.0.0.1:%d%s%s" % (self.pc250, base, PROCESSING)],
+                           capture_output=True, text=True, timeout=30)
+        h = parse_h2load(p.stdout)
+        if h.get("succeeded") != 256 or h.get("seconds", 99) > 1.5 or h.get("protocol") != "h2":
+            raise BenchError("fake Partner Center: 256 calls over one HTTP/2 connection, %d "
+                             "streams at a time: %s" % (H2_STREAMS, (p.stdout + p.stderr)[-800:]))
+        log("fake Partner Center up: 0 ms on %d, 250 ms on %d, hanging (%d s) on %d; HTTP/2 by "
+            "ALPN on each, token checked, echo_sleep non-blocking: %s calls in 1 s on 20 "
+            "HTTP/1.1 connections, 256 calls in %.2f s on one HTTP/2 connection"
+            % (self.pc0, self.pc250, HANG_S, self.pchang, m.group(1), h["seconds"]))
+
+    def fake_status(self):
+        """The fake's stub_status: {"active": connections, "requests": total, "writing":
+        requests in progress (HTTP/2 streams included)}, or {}."""
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/status" % self.pc_status,
+                                        timeout=5) as r:
+                text = r.read().decode()
+        except (OSError, urllib.error.URLError):
+            return {}
+        out = {}
+        m = re.search(r"Active connections:\s*(\d+)", text)
+        if m:
+            out["active"] = int(m.group(1))
+        m = re.search(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s*$", text, re.M)
+        if m:
+            out["requests"] = int(m.group(3))
+        m = re.search(r"Writing:\s*(\d+)", text)
+        if m:
+            out["writing"] = int(m.group(1))
+        return out
 
     # -- wrk ---------------------------------------------------------------
     def wrk(self, label, url, conns, seconds, script="report.lua", args=(), headers=(),
-            threads=2):
+            threads=2, timeout=WRK_TIMEOUT):
+        p, out_path = self.wrk_start(label, url, conns, seconds, script, args, headers,
+                                     threads, timeout)
+        return self.wrk_finish(label, p, out_path, conns, seconds + 60)
+
+    def wrk_start(self, label, url, conns, seconds, script="report.lua", args=(), headers=(),
+                  threads=2, timeout=WRK_TIMEOUT):
         argv = ["wrk", "-t", str(min(threads, conns)), "-c", str(conns), "-d", "%ds" % seconds,
-                "--latency", "--timeout", WRK_TIMEOUT,
+                "--latency", "--timeout", timeout,
                 "-s", os.path.join(BENCH_SRC, "wrk", script)]
         for h in headers:
             argv += ["-H", h]
@@ -421,9 +559,14 @@ class Bench:
         with open(out_path, "w") as f:
             f.write("$ " + " ".join(a if not a.startswith("Authorization") else
                                     "'Authorization: Bearer ...'" for a in argv) + "\n")
-        p = self.spawn("wrk " + label, argv, out_path=out_path)
+        return self.spawn("wrk " + label, argv, out_path=out_path), out_path
+
+    def wrk_finish(self, label, p, out_path, conns, wait_s, interrupt=False):
+        """wrk's result; interrupt=True stops it first (SIGINT: wrk stops and reports)."""
+        if interrupt and p.poll() is None:
+            p.send_signal(signal.SIGINT)
         try:
-            p.wait(timeout=seconds + 60)
+            p.wait(timeout=wait_s)
         except subprocess.TimeoutExpired:
             self.stop(p)
             raise BenchError("wrk %s did not finish" % label)
@@ -440,6 +583,36 @@ class Bench:
         r["errors"] = r["status"] + r["timeout"] + r["connect"] + r["read"] + r["write"]
         r["conns"] = conns
         return r
+
+    # -- h2load: the fake over HTTP/2, as the server reaches it --------------
+    def h2load(self, label, url, conns, streams, seconds, threads=1):
+        argv = ["h2load", "-t", str(min(threads, conns)), "-c", str(conns), "-m", str(streams),
+                "-D", str(seconds), "--warm-up-time", str(max(WARMUP, 1)),
+                "-H", "Authorization: Bearer " + self.token, url]
+        out_path = os.path.join(self.logdir, label + ".h2load.txt")
+        with open(out_path, "w") as f:
+            f.write("$ " + " ".join(a if not a.startswith("Authorization") else
+                                    "'Authorization: Bearer ...'" for a in argv) + "\n")
+        p = self.spawn("h2load " + label, argv, out_path=out_path)
+        try:
+            p.wait(timeout=seconds + WARMUP + 60)
+        except subprocess.TimeoutExpired:
+            self.stop(p)
+            raise BenchError("h2load %s did not finish" % label)
+        self.procs = [(n, q) for n, q in self.procs if q is not p]
+        h = parse_h2load(read_from(out_path, 0))
+        if "rps" not in h or "done" not in h:
+            raise BenchError("h2load %s: no result (exit %s):\n%s" % (
+                label, p.returncode, read_from(out_path, 0)[-2000:]))
+        bad = h.get("done", 0) - h.get("2xx", 0)
+        # Its "finished in" counts the warm-up; its req/s and counts are the main duration's.
+        secs = h["done"] / h["rps"] if h["rps"] else float(seconds)
+        return {"requests": h["done"], "seconds": secs, "rps": h.get("2xx", 0) / secs
+                if secs else 0.0, "status": bad, "timeout": h.get("timeout", 0),
+                "connect": 0, "read": h.get("errored", 0), "write": 0,
+                "errors": bad + h.get("timeout", 0) + h.get("errored", 0),
+                "conns": conns, "streams": streams, "protocol": h.get("protocol"),
+                "p50_us": 0, "p99_us": 0}
 
     # -- a batchstatus stack through scripts/run.sh ------------------------
     def start_stack(self, name, pc_port, settings):
@@ -477,7 +650,9 @@ class Bench:
                      for k, v in settings.items() if v is not None) or "defaults"))
         return {"name": name, "proc": p, "run_dir": run_dir, "port": port, "pid": pid,
                 "settings": settings, "base": "http://127.0.0.1:%d" % port,
-                "rss_start": st.get("VmRSS")}
+                "rss_start": st.get("VmRSS"),
+                "sock": os.path.join(run_dir, "batchstatus.sock"),
+                "access_log": os.path.join(run_dir, "logs", "nginx-access.log")}
 
     def server_pid(self, run_dir, runsh_pid):
         try:
@@ -503,7 +678,14 @@ class Bench:
 
     def stop_stack(self, st):
         status = proc_status(st["pid"]) if st["pid"] else {}
+        # The server's own counters, before it goes: CPU threads, upstream connections, shed.
+        st["metrics"] = server_metrics(st["sock"])
+        t0 = time.monotonic()
         self.stop(st["proc"])
+        st["stop_s"] = time.monotonic() - t0
+        if st["stop_s"] > 5:
+            self.notes.append("stack %s took %.1f s to stop (SIGTERM to scripts/run.sh)"
+                              % (st["name"], st["stop_s"]))
         st["hwm_mib"] = status.get("VmHWM")
         st["threads_seen"] = status.get("Threads")
         st["diag"] = diagnose(st["run_dir"])
@@ -523,28 +705,114 @@ class Bench:
         if warmup and WARMUP > 0:
             self.wrk(key + "-warmup", url, conns, WARMUP, script, args, headers)
             time.sleep(settle)
+        drain = self.drain(stack, key) if stack else None
         before = file_size(pc_log)
+        before_nginx = file_size(stack["access_log"]) if stack else 0
         log("%s: %s, %d connections, %d s" % (key, what, conns, seconds))
+        sampler = MetricsSampler(stack["sock"], 1.0) if stack else None
+        if sampler:
+            sampler.start()
+        ticks0, wall0 = self.session_ticks(), time.monotonic()
         r = self.wrk(key, url, conns, seconds, script, args, headers)
+        r["cpu_split"] = cpu_split(ticks0, self.session_ticks(), time.monotonic() - wall0)
+        r["drain_s"] = drain
+        if sampler:
+            r["gauges"] = gauges(sampler.finish())
         time.sleep(settle)
-        calls = read_from(pc_log, before).splitlines()
+        self.upstream_window(r, read_from(pc_log, before).splitlines())
+        r["key"], r["what"] = key, what
+        if stack is not None:
+            r["nginx_status"] = nginx_statuses(stack["access_log"], before_nginx)
+            self.stop_stack(stack)
+            self.stack_fields(r, stack)
+        log("%s: %.0f req/s ok, p50 %.1f ms, p99 %.1f ms, errors %d, upstream calls %d%s%s" % (
+            key, r["rps"], r["p50_us"] / 1e3, r["p99_us"] / 1e3, r["errors"], r["calls"],
+            " (%s)" % proto_text(r) if r.get("calls_proto") else "",
+            ", peak RSS %.1f MiB" % r["hwm_mib"] if r.get("hwm_mib") else ""))
+        if r.get("nginx_status") and set(r["nginx_status"]) - {"200"}:
+            log("%s: nginx answered %s" % (key, status_text(r["nginx_status"], all_=True)))
+        return r
+
+    def drain(self, stack, key, limit=30.0):
+        """After a warm-up: wait until the server holds no parked request. nginx keeps a
+        request whose page it may cache going after its client left (no 499, no FastCGI
+        abort), so the warm-up's last requests would otherwise still be waiting, counted
+        against BATCHSTATUS_MAX_WAITING, when the measured run starts. Seconds it took."""
+        t0 = time.monotonic()
+        m = {}
+        while time.monotonic() - t0 < limit:
+            m = server_metrics(stack["sock"])
+            if not m or m.get("batchstatus_requests_waiting", 0) == 0:
+                break
+            time.sleep(0.2)
+        took = time.monotonic() - t0
+        left = m.get("batchstatus_requests_waiting", 0) if m else None
+        if left:
+            self.notes.append("(%s): %d requests of the warm-up still waiting in the server "
+                              "%.0f s after it ended; measured anyway" % (key, left, took))
+        if took > 1.0:
+            log("%s: the server took %.1f s to let the warm-up's requests go (%s left)"
+                % (key, took, left))
+        return took
+
+    def session_ticks(self):
+        """{(pid, name): CPU ticks} of every process in a session this run started (the
+        stacks, the fake, wrk); the name says which is which: batchstatus, nginx (the
+        stack's or the fake's, told apart by the session), wrk, h2load."""
+        sessions = {}
+        for name, p in self.procs:
+            who = ("fake" if name == "fake-pc" else "stack" if name.startswith("run.sh")
+                   else "limit" if name == "limit" else "")
+            sessions[p.pid] = who
+        out = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    raw = f.read()
+            except OSError:
+                continue
+            comm = raw[raw.index("(") + 1:raw.rindex(")")]
+            v = raw.rsplit(")", 1)[1].split()
+            sid = int(v[3])
+            if sid not in sessions:
+                continue
+            label = comm if comm not in ("nginx",) else "nginx (%s)" % (sessions[sid] or "?")
+            if label in ("bash", "sh", "run.sh", "python3"):
+                continue
+            out[(int(d), label)] = int(v[11]) + int(v[12])
+        # Children waited for meanwhile (wrk, h2load: gone before the second snapshot).
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out[(0, "wrk")] = int(round((ru.ru_utime + ru.ru_stime) * CLK_TCK))
+        return out
+
+    @staticmethod
+    def upstream_window(r, calls):
+        """What the fake's log says of the calls made in a window."""
         r["calls"] = len(calls)
         r["calls_non200"] = sum(1 for c in calls if c.split(" ")[1:2] != ["200"])
         r["calls_steady"] = steady_rate(calls)
         r["calls_p99_ms"] = upstream_p99_ms(calls)
-        r["key"], r["what"] = key, what
-        if stack is not None:
-            self.stop_stack(stack)
-            r["hwm_mib"] = stack["hwm_mib"]
-            r["threads_set"] = stack["settings"].get("BATCHSTATUS_THREADS") or "default"
-            r["threads_seen"] = stack["threads_seen"]
-            r["diag"] = stack["diag"]
-            r["cache"] = stack["cache"]
-            r["rss_start"] = stack["rss_start"]
-        log("%s: %.0f req/s ok, p50 %.1f ms, p99 %.1f ms, errors %d, upstream calls %d%s" % (
-            key, r["rps"], r["p50_us"] / 1e3, r["p99_us"] / 1e3, r["errors"], r["calls"],
-            ", peak RSS %.1f MiB" % r["hwm_mib"] if r.get("hwm_mib") else ""))
-        return r
+        r["calls_p50_ms"] = upstream_p99_ms(calls, 0.5)
+        r["calls_proto"] = calls_protocols(calls)
+        r["calls_conns"] = calls_connections(calls)
+
+    @staticmethod
+    def stack_fields(r, stack):
+        m = stack.get("metrics") or {}
+        r["hwm_mib"] = stack["hwm_mib"]
+        r["threads_set"] = stack["settings"].get("BATCHSTATUS_THREADS") or "default"
+        r["threads_seen"] = stack["threads_seen"]
+        r["cpu_threads"] = m.get("batchstatus_threads")
+        r["up_conns"] = m.get("batchstatus_upstream_connections_total")
+        r["shed"] = m.get("batchstatus_requests_shed_total")
+        r["admitted"] = m.get("batchstatus_requests_admitted_total")
+        r["metrics_ok"] = bool(m)
+        r["diag"] = stack["diag"]
+        r["cache"] = stack["cache"]
+        r["rss_start"] = stack["rss_start"]
+        r["stop_s"] = stack.get("stop_s")
 
     # -- the scenarios -----------------------------------------------------
     def run(self):
@@ -563,9 +831,11 @@ class Bench:
         self.attempt("4", self.scenario_4, page)
         self.attempt("5", self.scenario_5, page)
         self.attempt("6", self.scenario_render_e2e, page)
+        self.attempt("7", self.scenario_7, page)
+        self.pc_diag = diagnose_nginx(self.pc_error_log)
 
     def attempt(self, key, fn, *args):
-        if ONLY and key not in ONLY and key.rstrip("ab") not in ONLY:
+        if not wanted(key):
             return
         w0, o0 = time.monotonic(), self.other_ticks()
         try:
@@ -629,14 +899,42 @@ class Bench:
 
     def scenario_capacity(self, pc_path):
         auth = ["Authorization: Bearer " + self.token]
+        # HTTP/1.1 (wrk offers no ALPN, so the fake falls back): what nginx's proxy_pass in (1) gets.
         self.capacity["0ms"] = self.load(
-            "cap-0ms", "fake Partner Center alone, 0 ms, finished batch (TLS)",
+            "cap-0ms", "fake Partner Center alone, 0 ms, finished batch (TLS, HTTP/1.1, wrk)",
             "https://127.0.0.1:%d%s%s" % (self.pc0, pc_path, FINISHED), 64, SECONDS,
             self.pc_log0, headers=auth)
         self.capacity["250ms"] = self.load(
-            "cap-250ms", "fake Partner Center alone, 250 ms, a new GUID per request (TLS)",
-            "https://127.0.0.1:%d/" % self.pc250, 1024, SECONDS, self.pc_log250,
-            script="random_guid.lua", args=[pc_path], headers=auth)
+            "cap-250ms", "fake Partner Center alone, 250 ms, a new GUID per request (TLS, "
+            "HTTP/1.1, wrk)", "https://127.0.0.1:%d/" % self.pc250, 1024, SECONDS,
+            self.pc_log250, script="random_guid.lua", args=[pc_path], headers=auth)
+        # HTTP/2 (h2load), the way the server reaches it: 64 streams on one connection
+        # (64 callers fit in one), and 4096 streams on 4096 / 128 connections.
+        self.capacity["h2-0ms"] = self.load_h2(
+            "cap-h2-0ms", "fake Partner Center alone, 0 ms, finished batch (TLS, HTTP/2, h2load, "
+            "1 connection × 64 streams)",
+            "https://127.0.0.1:%d%s%s" % (self.pc0, pc_path, FINISHED), 1, 64, self.pc_log0)
+        n = 4096 // H2_STREAMS
+        self.capacity["h2-250ms"] = self.load_h2(
+            "cap-h2-250ms", "fake Partner Center alone, 250 ms (TLS, HTTP/2, h2load, "
+            "%d connections × %d streams)" % (n, H2_STREAMS),
+            "https://127.0.0.1:%d%s%s" % (self.pc250, pc_path, FINISHED), n, H2_STREAMS,
+            self.pc_log250, threads=2)
+
+    def load_h2(self, key, what, url, conns, streams, pc_log, threads=1):
+        before = file_size(pc_log)
+        log("%s: %s, %d s" % (key, what, SECONDS))
+        r = self.h2load(key, url, conns, streams, SECONDS, threads)
+        time.sleep(0.5)
+        self.upstream_window(r, read_from(pc_log, before).splitlines())
+        # h2load reports no percentiles: the fake's own answer times stand in (ms resolution).
+        r["p50_us"] = r["calls_p50_ms"] * 1e3 if r["calls_p50_ms"] is not None else None
+        r["p99_us"] = r["calls_p99_ms"] * 1e3 if r["calls_p99_ms"] is not None else None
+        r["key"], r["what"] = key, what
+        log("%s: %.0f req/s (%s), steady %s calls/s, the fake's own p50 %s ms p99 %s ms, errors %d"
+            % (key, r["rps"], r["protocol"], r["calls_steady"], r["calls_p50_ms"],
+               r["calls_p99_ms"], r["errors"]))
+        return r
 
     def scenario_2(self, page):
         off = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": 0, "BATCHSTATUS_CACHE_RUNNING_SECONDS": 0,
@@ -660,12 +958,15 @@ class Bench:
                                    stack=st))
 
     def scenario_4(self, page):
-        for conns, threads in ((256, THREADS_256), (1024, THREADS_1024)):
-            st = self.start_stack("4-%d" % conns, self.pc250, self.cache_on(threads))
+        for conns in SIZES_4:
+            key = "4-%d" % conns
+            if not (wanted("4", exact=True) or key in ONLY or not ONLY):
+                continue
+            st = self.start_stack(key, self.pc250, self.cache_on(THREADS))
             self.rows.append(self.load(
-                "4-%d" % conns, "250 ms upstream, a new batch per request",
+                key, "250 ms upstream, a new batch per request",
                 st["base"] + "/", conns, SECONDS, self.pc_log250, script="random_guid.lua",
-                args=[page], stack=st, settle=1.0))
+                args=[page], stack=st, settle=1.5 if conns > 1024 else 1.0))
 
     def scenario_5(self, page):
         st = self.start_stack("5-crowd", self.pc250, self.cache_on(THREADS))
@@ -768,6 +1069,207 @@ class Bench:
         e2e["diag"] = st["diag"]
         self.render["e2e"] = e2e
 
+    def scenario_7(self, page):
+        """(7) brownout: HANG_CONNS connections of new batches whose calls hang on the
+        upstream, and meanwhile 64 connections alternating /healthz and a finished batch
+        that the app holds (a different query each time: nginx's page cache misses, the
+        app answers from its own cache)."""
+        st = self.start_stack("7-brownout", self.pchang, self.cache_on(THREADS))
+        held = page + FINISHED
+        try:
+            for path in ("/healthz", held, held + "?lang=hu-HU&r=check"):
+                code, body = self.http_get(st, path)
+                if code != 200:
+                    raise BenchError("7: GET %s answered %d before the brownout (%s)"
+                                     % (path, code, body[:200]))
+            m0 = server_metrics(st["sock"])
+            if not m0:
+                raise BenchError("7: no /metrics over the FastCGI socket")
+            before_hang = file_size(self.pc_loghang)
+            fake_base = self.fake_status()      # the fake's own check still sleeping, say
+            hang_s = HANG_RAMP_S + SECONDS + 30       # stopped (SIGINT) once the mix is done
+            log("7: brownout: %d connections of new batches on the hanging listener"
+                % HANG_CONNS)
+            hp, hout = self.wrk_start("7-hang", st["base"] + "/", HANG_CONNS, hang_s,
+                                      "random_guid.lua", [page], timeout="60s")
+            t0 = time.monotonic()
+            waiting, m = 0, {}
+            while time.monotonic() - t0 < HANG_RAMP_S:
+                m = server_metrics(st["sock"])
+                waiting = m.get("batchstatus_requests_waiting", 0)
+                if waiting >= 0.97 * HANG_CONNS or hp.poll() is not None:
+                    break
+                time.sleep(0.25)
+            ramp = time.monotonic() - t0
+            log("7: %d waiting after %.1f s (in flight upstream %s, shed %s)" % (
+                waiting, ramp, m.get("batchstatus_upstream_in_flight"),
+                m.get("batchstatus_requests_shed_total")))
+            if waiting < 0.97 * HANG_CONNS:
+                self.notes.append("7: only %d requests were waiting %.0f s after %d connections "
+                                  "started asking for new batches" % (waiting, ramp, HANG_CONNS))
+            fake0 = self.fake_status()
+            sampler = MetricsSampler(st["sock"], 0.5)
+            sampler.start()
+            before_nginx = file_size(st["access_log"])
+            log("7: %d connections on /healthz and %s?lang=hu-HU&r=<n>, %d s, while they hang"
+                % (MIX_CONNS, held, SECONDS))
+            ticks0, wall0 = self.session_ticks(), time.monotonic()
+            r = self.wrk("7", st["base"] + "/", MIX_CONNS, SECONDS, "brownout_mix.lua",
+                         [held, "vary"])
+            r["cpu_split"] = cpu_split(ticks0, self.session_ticks(), time.monotonic() - wall0)
+            samples = sampler.finish()
+            r["gauges"] = gauges(samples)
+            fake1 = self.fake_status()
+            r["nginx_status"] = nginx_statuses(
+                st["access_log"], before_nginx, lambda u: u == "/healthz" or u.startswith(held))
+            hang = self.wrk_finish("7-hang", hp, hout, HANG_CONNS, 30, interrupt=True)
+            # The hanging clients are gone: does the server let their requests go?
+            after = []
+            for wait in (1.0, 2.0):
+                time.sleep(wait)
+                after.append(server_metrics(st["sock"]).get("batchstatus_requests_waiting"))
+            hang["nginx_status"] = nginx_statuses(
+                st["access_log"], 0, lambda u: not (u == "/healthz" or u.startswith(held)))
+        except BaseException:
+            self.stop_stack(st)
+            raise
+        self.stop_stack(st)
+        # The fake logs a call when it ends: the held batch's at once, a hanging one only
+        # when its sleep does (so stub_status above counts those).
+        calls = read_from(self.pc_loghang, before_hang).splitlines()
+        self.upstream_window(hang, [c for c in calls if FINISHED not in c])
+        held_calls = [c for c in calls if FINISHED in c]
+        w = [x["waiting"] for x in samples if x.get("waiting") is not None]
+        shed = [x["shed"] for x in samples if x.get("shed") is not None]
+        r["waiting"] = {"min": min(w), "median": statistics.median(w), "max": max(w),
+                        "n": len(w)} if w else None
+        r["in_flight"] = statistics.median([x["in_flight"] for x in samples
+                                            if x.get("in_flight") is not None] or [0])
+        r["shed_during"] = (shed[-1] - shed[0]) if len(shed) > 1 else None
+        r["ramp_s"], r["waiting_start"], r["waiting_after"] = ramp, waiting, after
+        # How many of the waiting requests' calls the fake really had (the rest queued in
+        # the server): its requests in progress, less what it held before (the check's
+        # hanging call, our own stub_status request).
+        r["fake_in_progress"] = [f["writing"] - fake_base.get("writing", 1)
+                                 if "writing" in f else None for f in (fake0, fake1)]
+        r["fake_conns"] = [f["active"] - fake_base.get("active", 1)
+                           if "active" in f else None for f in (fake0, fake1)]
+        # The held batch is in the app's cache: the viewers should cost no upstream call.
+        self.upstream_window(r, held_calls)
+        r["key"] = "7"
+        r["what"] = ("brownout: /healthz and a finished batch the app holds, alternately, "
+                     "while %d calls hang" % HANG_CONNS)
+        r["stack_conns"] = MIX_CONNS + HANG_CONNS
+        self.stack_fields(r, st)
+        hang["key"] = "7-hang"
+        hang["what"] = ("brownout: the %d connections of new batches whose calls hang (%d s at "
+                        "the fake; the server's deadline first); upstream calls and connections: "
+                        "in progress at the fake at the end of (7)'s window (stub_status)"
+                        % (HANG_CONNS, HANG_S))
+        # The fake logs a hanging call only when its sleep ends: count what it holds instead.
+        if r["fake_in_progress"][1] is not None:
+            hang["calls"] = r["fake_in_progress"][1]
+        if r["fake_conns"][1] is not None:
+            hang["calls_conns"] = r["fake_conns"][1]
+        hang["stack_conns"] = MIX_CONNS + HANG_CONNS
+        for k in ("threads_set", "threads_seen", "cpu_threads", "up_conns"):
+            hang[k] = r.get(k)
+        self.rows.append(hang)
+        self.rows.append(r)
+        log("7: %.0f req/s, p50 %.1f ms, p99 %.1f ms, errors %d; waiting during it %s; shed %s; "
+            "waiting 1 s and 3 s after the hanging clients left: %s; peak RSS %s MiB" % (
+                r["rps"], r["p50_us"] / 1e3, r["p99_us"] / 1e3, r["errors"], r["waiting"],
+                r["shed_during"], after, r["hwm_mib"]))
+        log("7-hang: %d answers (%s), nginx %s; the fake had %s calls in progress (start, end "
+            "of the window) on %s connections; the server opened %s upstream connections" % (
+                hang["requests"], err_text(hang), status_text(hang["nginx_status"], all_=True),
+                r["fake_in_progress"], r["fake_conns"], r["up_conns"]))
+
+
+class MetricsSampler:
+    """Reads the server's /metrics every `every` seconds in a thread, until finish()."""
+
+    def __init__(self, sock, every):
+        import threading
+        self.sock, self.every, self.samples = sock, every, []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def loop(self):
+        while not self.done.is_set():
+            m = server_metrics(self.sock, timeout=2)
+            if m:
+                self.samples.append({"t": time.monotonic(),
+                                     "waiting": m.get("batchstatus_requests_waiting"),
+                                     "in_flight": m.get("batchstatus_upstream_in_flight"),
+                                     "busy": m.get("batchstatus_threads_busy"),
+                                     "shed": m.get("batchstatus_requests_shed_total")})
+            self.done.wait(self.every)
+
+    def finish(self):
+        self.done.set()
+        self.thread.join(timeout=10)
+        return self.samples
+
+
+def cpu_split(t0, t1, wall):
+    """% of one core each kind of process of ours used between two session_ticks()."""
+    if wall <= 0:
+        return {}
+    out = {}
+    for (pid, label), t in t1.items():
+        out[label] = out.get(label, 0) + t - t0.get((pid, label), 0)
+    return {k: 100.0 * v / (wall * CLK_TCK) for k, v in out.items() if v > 0}
+
+
+def gauges(samples):
+    """The most the server's gauges showed over a window of MetricsSampler samples."""
+    out = {}
+    for k in ("waiting", "in_flight", "busy"):
+        v = [x[k] for x in samples if x.get(k) is not None]
+        if v:
+            out[k] = max(v)
+    sh = [x["shed"] for x in samples if x.get("shed") is not None]
+    if len(sh) > 1:
+        out["shed"] = sh[-1] - sh[0]
+    out["n"] = len(samples)
+    return out
+
+
+def wanted(key, exact=False):
+    """Whether BENCH_ONLY asks for scenario key (all when unset). Also 2 for 2b, 6 for 6a,
+    and 4 when only 4-1024 (say) is asked for, unless exact."""
+    if not ONLY:
+        return True
+    if key in ONLY or (not exact and key.rstrip("ab") in ONLY):
+        return True
+    return not exact and any(o.startswith(key + "-") for o in ONLY)
+
+
+def parse_h2load(text):
+    """h2load's summary: seconds, req/s, the request counts, 2xx, the protocol."""
+    out = {}
+    m = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", text)
+    if m:
+        out["seconds"] = float(m.group(1)) / (1000.0 if m.group(2) == "ms" else 1.0)
+        out["rps"] = float(m.group(3))
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                  r"(\d+) failed, (\d+) errored, (\d+) timeout", text)
+    if m:
+        for k, v in zip(("total", "started", "done", "succeeded", "failed", "errored",
+                         "timeout"), m.groups()):
+            out[k] = int(v)
+    m = re.search(r"status codes: (\d+) 2xx", text)
+    if m:
+        out["2xx"] = int(m.group(1))
+    m = re.search(r"Application protocol: (\S+)", text)
+    if m:
+        out["protocol"] = m.group(1)
+    return out
+
 
 def find_echo_module():
     cands = ["/usr/lib/nginx/modules/ngx_http_echo_module.so"]
@@ -796,16 +1298,24 @@ def temp_paths(prefix):
                      for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
 
 
-def fake_pc_conf(prefix, module, data, tls, token, p0, p250, log0, log250):
-    """The fake Partner Center: static files, optionally after a non-blocking echo_sleep."""
+def fake_pc_conf(prefix, module, data, tls, token, p0, p250, phang, log0, log250, loghang,
+                 pstatus):
+    """The fake Partner Center: static files, optionally after a non-blocking echo_sleep.
+    HTTPS with HTTP/2 offered by ALPN (h2, else HTTP/1.1), as Azure Front Door does;
+    reuseport spreads the connections over both workers."""
     route = "~^/v1/customers/[^/]+/batchJobStatus/"
+    listen = "listen 127.0.0.1:%d ssl http2 reuseport backlog=4096;"
+    auth = """if ($pc_auth_ok = 0) { return 401; }
+            if ($pc_file = "") { return 404; }"""
     return """# Generated by bench/bench.py: the load-test fake Partner Center.
 load_module {module};
 worker_processes 2;
 worker_rlimit_nofile 20000;
 {common}
 events {{
-    worker_connections 8192;
+    # Thousands of clients over HTTP/1.1 (wrk, or a server falling back to it),
+    # or thousands of streams over a few HTTP/2 connections (the server).
+    worker_connections 16384;
 }}
 
 http {{
@@ -817,11 +1327,14 @@ http {{
     ssl_certificate_key {tls}/server.key;
     ssl_session_cache shared:pc:10m;
     ssl_session_timeout 1h;
+    # keepalive_requests and keepalive_timeout bound HTTP/2 connections too (nginx >= 1.19.7).
     keepalive_requests 1000000;
     keepalive_timeout 120s;
+    http2_max_concurrent_streams {streams};
     open_file_cache max=16;
     open_file_cache_valid 600s;
-    log_format calls '$msec $status $request_time $request_uri';
+    # New fields go at the end: bench.py reads the first ones by position.
+    log_format calls '$msec $status $request_time $request_uri $server_protocol $pid $connection';
     map_hash_bucket_size 256;
 
     # GET /v1/customers/{{any}}/batchJobStatus/{{any}}: which file answers.
@@ -838,22 +1351,20 @@ http {{
     }}
 
     server {{
-        listen 127.0.0.1:{p0} ssl;
+        {listen0}
         access_log {log0} calls;
         root {data};
         location / {{
-            if ($pc_auth_ok = 0) {{ return 401; }}
-            if ($pc_file = "") {{ return 404; }}
+            {auth}
             try_files $pc_file =404;
         }}
     }}
 
     server {{
-        listen 127.0.0.1:{p250} ssl;
+        {listen250}
         access_log {log250} calls;
         location / {{
-            if ($pc_auth_ok = 0) {{ return 401; }}
-            if ($pc_file = "") {{ return 404; }}
+            {auth}
             echo_sleep {lat};
             echo_exec /_files$pc_file;
         }}
@@ -862,10 +1373,41 @@ http {{
             alias {data}/;
         }}
     }}
+
+    # (7) the brownout: every call hangs {hang} s (the server gives up first), but the
+    # one finished batch the viewers read, answered at once so that the server keeps it.
+    server {{
+        {listenhang}
+        access_log {loghang} calls;
+        root {data};
+        location / {{
+            {auth}
+            echo_sleep {hang};
+            echo_exec /_files$pc_file;
+        }}
+        location ~ ^/v1/customers/[^/]+/batchJobStatus/{finished}$ {{
+            {auth}
+            try_files /finished.json =404;
+        }}
+        location /_files/ {{
+            internal;
+            alias {data}/;
+        }}
+    }}
+
+    # For bench.py only (plain HTTP): requests in progress, HTTP/2 streams included, across
+    # both workers; a hanging call is logged only when its sleep ends, this sees it at once.
+    server {{
+        listen 127.0.0.1:{pstatus};
+        location = /status {{
+            stub_status;
+        }}
+    }}
 }}
-""".format(module=module, common=nginx_common(prefix), temps=temp_paths(prefix), tls=tls,
-           route=route, token=token, p0=p0, p250=p250, log0=log0, log250=log250, data=data,
-           lat=LATENCY_S)
+""".format(pstatus=pstatus, module=module, common=nginx_common(prefix), temps=temp_paths(prefix), tls=tls,
+           route=route, token=token, log0=log0, log250=log250, loghang=loghang, data=data,
+           lat=LATENCY_S, hang=HANG_S, streams=H2_STREAMS, auth=auth, finished=FINISHED,
+           listen0=listen % p0, listen250=listen % p250, listenhang=listen % phang)
 
 
 def limit_conf(prefix, port, pc0, ca, token):
@@ -906,6 +1448,7 @@ http {{
 
 
 NGINX_SIGNS = [
+    ("exited on signal", "nginx: a worker process crashed"),
     ("worker_connections are not enough", "nginx: worker_connections are not enough"),
     ("Too many open files", "nginx: too many open files"),
     ("Resource temporarily unavailable", "nginx: FastCGI socket backlog full (EAGAIN on connect)"),
@@ -913,6 +1456,22 @@ NGINX_SIGNS = [
     ("Connection refused", "nginx: connection refused by upstream"),
     ("prematurely closed", "nginx: upstream closed the connection early"),
 ]
+
+
+def dev_conf_summary():
+    """What nginx/dev.conf.in (the stack's nginx) sets for capacity."""
+    try:
+        with open(os.path.join(TOP, "nginx", "dev.conf.in")) as f:
+            text = f.read()
+    except OSError:
+        return "?"
+    got = []
+    for k in ("worker_processes", "worker_rlimit_nofile", "worker_connections"):
+        m = re.search(r"^\s*%s\s+(\S+);" % k, text, re.M)
+        got.append("`%s %s`" % (k, m.group(1) if m else "?"))
+    m = re.search(r"backlog=(\d+)", text)
+    got.append("`backlog=%s`" % (m.group(1) if m else "default"))
+    return ", ".join(got)
 
 
 def steady_rate(lines):
@@ -933,8 +1492,8 @@ def steady_rate(lines):
     return statistics.median(per.get(s, 0) for s in inner)
 
 
-def upstream_p99_ms(lines):
-    """The fake's own p99 answer time ($request_time, ms resolution), over the window."""
+def upstream_p99_ms(lines, q=0.99):
+    """The fake's own p99 (or quantile q) answer time ($request_time, ms resolution)."""
     t = []
     for l in lines:
         f = l.split(" ")
@@ -945,7 +1504,7 @@ def upstream_p99_ms(lines):
     if not t:
         return None
     t.sort()
-    return t[min(len(t) - 1, int(len(t) * 0.99))]
+    return t[min(len(t) - 1, int(len(t) * q))]
 
 
 def diagnose_nginx(path):
@@ -974,7 +1533,8 @@ def diagnose(run_dir):
 def cache_tally(run_dir):
     """The server's cache=... request-log field, counted (empty for a server without it)."""
     text = read_from(os.path.join(run_dir, "logs", "batchstatus.log"), 0)
-    return tally(re.findall(r" -> \d+ \S+ .*?cache=(\S+)", text))
+    # ("-": a request that asked no cache, such as bench.py's own /metrics.)
+    return tally(c for c in re.findall(r" -> \d+ \S+ .*?cache=(\S+)", text) if c != "-")
 
 
 def tally(items):
@@ -989,6 +1549,11 @@ def fmt_ms(us):
     return "—" if not us else ("%.1f" % (us / 1e3) if us < 100e3 else "%.0f" % (us / 1e3))
 
 
+def fmt_fake_ms(us):
+    """A latency that may be the fake's own $request_time (ms resolution: 0 is < 1 ms)."""
+    return "< 1" if us == 0 else fmt_ms(us)
+
+
 def verdict(ok):
     return "PASS" if ok else "FAIL"
 
@@ -997,6 +1562,7 @@ def report(b):
     rows = {r["key"]: r for r in b.rows}
     limit = rows.get("1")
     lim = limit["rps"] if limit else None
+    ceiling = rows.get("2b")
     out = []
     w = out.append
     w("# make bench: results")
@@ -1007,39 +1573,78 @@ def report(b):
     w("## Machine")
     w("")
     for k in ("date", "nproc", "cpu", "memory", "kernel", "os", "nginx", "curl", "openssl", "wrk",
-              "commit", "ulimit -n", "net.core.somaxconn", "CPU idle before the run (1 s)"):
+              "h2load", "commit", "ulimit -n", "net.core.somaxconn",
+              "CPU idle before the run (1 s)"):
         w("- %s: %s" % (k, b.info.get(k, "?")))
     w("")
     w("## Settings")
     w("")
-    w("- wrk: 2 threads, %d s per scenario after a %d s warm-up (scenario 5: %d s, no warm-up), "
-      "`--timeout %s`; req/s counts answers < 400 only" % (SECONDS, WARMUP, LONG_SECONDS, WRK_TIMEOUT))
-    w("- fake Partner Center: nginx + echo module (`echo_sleep`), 2 workers, TLS, bearer token "
-      "checked; listeners with 0 ms and %d ms added latency" % (LATENCY_S * 1000))
+    w("- wrk: 2 threads, %d s per scenario after a %d s warm-up (scenario 5: %d s, no warm-up; "
+      "(7): no warm-up), `--timeout %s`; req/s counts answers < 400 only; wrk speaks HTTP/1.1"
+      % (SECONDS, WARMUP, LONG_SECONDS, WRK_TIMEOUT))
+    w("- fake Partner Center: nginx + echo module (`echo_sleep`), 2 workers (`reuseport`), TLS "
+      "offering HTTP/2 by ALPN (`listen ... ssl http2`), as Azure Front Door does; a client that "
+      "asks for no h2 (wrk, the limit's proxy_pass) gets HTTP/1.1. `http2_max_concurrent_streams "
+      "%d` (nginx's default, set explicitly), `keepalive_requests 1000000` (HTTP/2 connections "
+      "too), `worker_connections 16384`; bearer token checked. Three listeners: 0 ms and %d ms "
+      "added latency, and (7)'s, where every call hangs %d s (past the server's deadline) except "
+      "the one finished batch %s, answered at once. Its access log records `$server_protocol` "
+      "and the connection of every call: the \"upstream\" columns below come from it"
+      % (H2_STREAMS, LATENCY_S * 1000, HANG_S, FINISHED))
+    w("- the fake alone: wrk over HTTP/1.1 (what (1) gets), h2load over HTTP/2 (what the server "
+      "gets); h2load gives no percentiles, so its rows show the fake's own answer times "
+      "(`$request_time`)")
+    w("- the stack's nginx: nginx/dev.conf.in (%s)" % b.info.get("dev.conf", "?"))
     w("- cache on = `BATCHSTATUS_CACHE_FINISHED_SECONDS=600`, `BATCHSTATUS_CACHE_RUNNING_SECONDS=%d`; "
       "cache off = both 0" % RUNNING_CACHE)
-    w("- `BATCHSTATUS_THREADS`: %s for (2), (3), (5), (6); %s and %s for (4)" % (
-        THREADS or "the server's default (unset)", THREADS_256 or "the default",
-        THREADS_1024 or "the default"))
-    w("- peak RSS: VmHWM of the batchstatus process, a fresh stack per scenario")
+    w("- `BATCHSTATUS_THREADS` (CPU threads): %s, every stack; every other setting at the "
+      "server's default (`BATCHSTATUS_MAX_WAITING`, `BATCHSTATUS_UPSTREAM_CONNECTIONS`, the "
+      "15 s upstream deadline). The threads column: CPU threads (`batchstatus_threads`) and, in "
+      "brackets, all the process's threads (/proc)" % (
+          THREADS or "the server's default (unset: one per core)"))
+    w("- (4): a fresh stack per size, 256, 1024 and 4096 connections, each request a new batch "
+      "(random_guid.lua); the Little bound is connections / 250 ms (1024, 4096, 16,384 req/s). "
+      "(4-4096) is also set beside (2b), the same run's cache-off CPU ceiling for new batches")
+    w("- (7) brownout: one stack on the hanging listener; the finished batch fetched once (the "
+      "app keeps it); then %d connections of new batches (7-hang), and once the server's "
+      "`batchstatus_requests_waiting` shows ≥ 97%% of them, %d connections for %d s alternating "
+      "`/healthz` and `%s?lang=hu-HU&r=<n>` (brownout_mix.lua: a different query each time, so "
+      "nginx's page cache never has it and the app answers every one from its own cache; nginx "
+      "then stores each). The gauge is read from the FastCGI socket every 0.5 s meanwhile. The "
+      "calls time out at the server's deadline (15 s after they started): with BENCH_SECONDS "
+      "> ~12 the window sees them go and come back"
+      % (HANG_CONNS, MIX_CONNS, SECONDS, "/customers/<c>/batches/" + FINISHED))
+    w("- peak RSS: VmHWM of the batchstatus process, a fresh stack per scenario; upstream "
+      "connections opened: `batchstatus_upstream_connections_total` at the end (warm-up "
+      "included), beside the connections the fake saw in the measured window")
+    w("- nginx non-200: the stack nginx's access log over the measured window (wrk counts only "
+      "≥ 400 and socket errors). A request wrk leaves in flight when it stops is finished by nginx "
+      "anyway when its page may be cached (the location has `fastcgi_cache`), else logged 499. "
+      "So after each warm-up the run waits until the server's `batchstatus_requests_waiting` is 0 "
+      "before measuring")
     w("")
 
     w("## Load")
     w("")
-    w("| # | scenario | conns | threads | req/s | p50 ms | p99 ms | errors | upstream calls | peak RSS MiB (at start) |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for key in ("cap-0ms", "cap-250ms"):
+    w("| # | scenario | conns | threads | req/s | vs | p50 ms | p99 ms | wrk errors | nginx non-200 "
+      "| upstream calls | upstream protocol | upstream conns opened (fake saw) | peak RSS MiB (at start) |")
+    w("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|")
+    for key in ("cap-0ms", "cap-250ms", "cap-h2-0ms", "cap-h2-250ms"):
         r = b.capacity.get(key.split("-", 1)[1])
         if r:
-            w("| fake | %s | %d | – | %.0f (steady %s) | %s | %s | %s | – | – |" % (
-                r["what"], r["conns"], r["rps"],
+            conns = ("%d × %d streams" % (r["conns"], r["streams"]) if r.get("streams")
+                     else "%d" % r["conns"])
+            w("| fake | %s | %s | – | %.0f | steady %s | %s | %s | %s | – | %d | %s | – (%s) | – |" % (
+                r["what"], conns, r["rps"],
                 "%.0f" % r["calls_steady"] if r["calls_steady"] is not None else "?",
-                fmt_ms(r["p50_us"]), fmt_ms(r["p99_us"]), err_text(r)))
+                fmt_fake_ms(r["p50_us"]), fmt_fake_ms(r["p99_us"]), err_text(r), r["calls"],
+                proto_text(r), r.get("calls_conns", "?")))
     for r in b.rows:
-        w("| %s | %s | %d | %s | %.0f | %s | %s | %s | %d | %s |" % (
-            r["key"], r["what"], r["conns"], threads_text(r), r["rps"], fmt_ms(r["p50_us"]),
-            fmt_ms(r["p99_us"]), err_text(r), r["calls"],
-            rss_text(r)))
+        w("| %s | %s | %d | %s | %.0f | %s | %s | %s | %s | %s | %d | %s | %s | %s |" % (
+            r["key"], r["what"], r["conns"], threads_text(r), r["rps"], vs_text(r, lim, ceiling),
+            fmt_ms(r["p50_us"]), fmt_ms(r["p99_us"]), err_text(r),
+            status_text(r.get("nginx_status")), r["calls"], proto_text(r) or "–",
+            conns_text(r), rss_text(r)))
     w("")
 
     micro = b.render.get("micro", {})
@@ -1074,30 +1679,39 @@ def report(b):
 
     # Targets
     t = []
-    cap0 = b.capacity.get("0ms")
-    cap250 = b.capacity.get("250ms")
-    if cap0 and any(r["key"] in ("1", "2", "2b", "3") for r in b.rows):
-        # The most any scenario asked of the 0 ms listener, in calls per second.
-        asked = max([r["calls"] / r["seconds"] for r in b.rows
-                     if r["key"] in ("1", "2", "2b", "3")] or [0])
-        t.append(("fake upstream not the bottleneck (0 ms)",
-                  "its capacity alone > the most calls/s any scenario made",
-                  "%.0f req/s alone vs %.0f calls/s at most = %.2f×" % (
-                      cap0["rps"], asked, cap0["rps"] / asked if asked else float("inf")),
-                  verdict(cap0["rps"] > asked)))
-    if cap250:
-        st = cap250["calls_steady"]
+    cap0, cap250 = b.capacity.get("0ms"), b.capacity.get("250ms")
+    caph2, caph2_250 = b.capacity.get("h2-0ms"), b.capacity.get("h2-250ms")
+    zero = [r for r in b.rows if r["key"] in ("1", "2", "2b", "3") and r["seconds"] > 0]
+    h1 = [r for r in zero if not mostly_h2(r)]
+    h2 = [r for r in zero if mostly_h2(r)]
+    for cap, who, proto in ((cap0, h1, "HTTP/1.1"), (caph2, h2, "HTTP/2")):
+        if cap and who:
+            asked = max(who, key=lambda r: r["calls"] / r["seconds"])
+            rate = asked["calls"] / asked["seconds"]
+            t.append(("fake upstream not the bottleneck (0 ms, %s)" % proto,
+                      "its capacity alone > the most calls/s a scenario made over %s" % proto,
+                      "%.0f req/s alone vs %.0f calls/s at most, (%s) = %.2f×" % (
+                          cap["rps"], rate, asked["key"], cap["rps"] / rate if rate else float("inf")),
+                      verdict(cap["rps"] > rate)))
+    for cap, conns, proto in ((cap250, 1024, "HTTP/1.1, 1024 conns"),
+                              (caph2_250, 4096, "HTTP/2, 4096 streams")):
+        if not cap:
+            continue
+        st = cap["calls_steady"]
         if st is None:          # a run too short to have whole seconds inside it
-            st = cap250["rps"]
-        own = cap250["calls_p99_ms"]
-        t.append(("fake upstream not the bottleneck (250 ms)",
-                  "steady ≥ 0.95 × 4096 req/s at 1024 conns; its own p99 ≤ 275 ms",
-                  "steady %.0f req/s = %.2f× (wrk, TLS start-up included: %.0f); own p99 %s ms "
-                  "(wrk's p99, TLS handshakes included: %s ms)" % (
-                      st, st / 4096, cap250["rps"], "%.0f" % own if own is not None else "?",
-                      fmt_ms(cap250["p99_us"])),
-                  verdict(st >= 0.95 * 4096 and own is not None and own <= 275)))
-    for key, need in (("2", 0.4), ("3", 1.0)):
+            st = cap["rps"]
+        own = cap["calls_p99_ms"]
+        bound = conns / LATENCY_S
+        t.append(("fake upstream not the bottleneck (250 ms, %s)" % proto,
+                  "steady ≥ 0.95 × %.0f req/s; its own p99 ≤ 275 ms" % bound,
+                  "steady %.0f req/s = %.2f× (%s: %.0f); own p99 %s ms%s" % (
+                      st, st / bound, "h2load" if cap.get("streams") else
+                      "wrk, TLS start-up included", cap["rps"],
+                      "%.0f" % own if own is not None else "?",
+                      "" if cap.get("streams") else " (wrk's p99, TLS handshakes included: %s ms)"
+                      % fmt_ms(cap["p99_us"])),
+                  verdict(st >= 0.95 * bound and own is not None and own <= 275)))
+    for key, need in (("2", 0.5), ("3", 1.5)):
         r = rows.get(key)
         if r and lim:
             ratio = r["rps"] / lim
@@ -1107,23 +1721,52 @@ def report(b):
                       verdict(ratio >= need and clean(r))))
     r = rows.get("2b")
     if r and lim:
-        t.append(("(2b) cache off, a new batch per request", "information: (2) without coalescing",
+        t.append(("(2b) cache off, a new batch per request", "information: (2) without "
+                  "coalescing; the CPU ceiling for new batches",
                   "%.0f / %.0f req/s = %.2f×%s" % (r["rps"], lim, r["rps"] / lim, err_note(r)),
                   "info"))
     r = rows.get("4-256")
     if r:
-        bound = 256 / LATENCY_S
-        ratio = r["rps"] / bound
+        ratio = r["rps"] / (256 / LATENCY_S)
         t.append(("(4) 256 conns, 250 ms, new batch each", "≥ 0.9× 1024 req/s, p99 ≤ 350 ms",
                   "%.0f req/s = %.3f×, p99 %s ms%s" % (r["rps"], ratio, fmt_ms(r["p99_us"]), err_note(r)),
-                  verdict(ratio >= 0.9 and r["p99_us"] <= 350e3 and r["p99_us"] > 0 and clean(r))))
+                  verdict(ratio >= 0.9 and 0 < r["p99_us"] <= 350e3 and clean(r))))
     r = rows.get("4-1024")
     if r:
-        bound = 1024 / LATENCY_S
-        ratio = r["rps"] / bound
-        t.append(("(4) 1024 conns, 250 ms, new batch each", "≥ 0.8× 4096 req/s",
-                  "%.0f req/s = %.3f×, p99 %s ms%s" % (r["rps"], ratio, fmt_ms(r["p99_us"]), err_note(r)),
-                  verdict(ratio >= 0.8 and clean(r))))
+        ratio = r["rps"] / (1024 / LATENCY_S)
+        rss = r.get("hwm_mib")
+        t.append(("(4) 1024 conns, 250 ms, new batch each",
+                  "≥ 0.8× 4096 req/s, p99 ≤ 400 ms, peak RSS ≤ %.0f MiB" % RSS_LIMIT_MIB,
+                  "%.0f req/s = %.3f×, p99 %s ms, peak RSS %s MiB%s" % (
+                      r["rps"], ratio, fmt_ms(r["p99_us"]), "%.1f" % rss if rss else "?",
+                      err_note(r)),
+                  verdict(ratio >= 0.8 and 0 < r["p99_us"] <= 400e3 and clean(r)
+                          and rss is not None and rss <= RSS_LIMIT_MIB)))
+    r = rows.get("4-4096")
+    if r:
+        bound = 4096 / LATENCY_S
+        rss = r.get("hwm_mib")
+        ns = r.get("nginx_status") or {}
+        bad = sum(n for c, n in ns.items() if c not in ("200", "499"))
+        n499 = ns.get("499", 0)
+        all200 = r["errors"] == 0 and bad == 0 and n499 <= r["conns"] and bool(ns)
+        t.append(("(4) 4096 conns, 250 ms, new batch each",
+                  "every request answered 200 (no errors, no timeouts), p99 ≤ 1.5 s, peak RSS "
+                  "≤ %.0f MiB" % RSS_LIMIT_4096_MIB,
+                  "wrk errors: %s; nginx non-200: %s; p99 %s ms; peak RSS %s MiB%s" % (
+                      err_text(r), status_text(ns) if ns else "? (no access log)",
+                      fmt_ms(r["p99_us"]), "%.1f" % rss if rss else "?",
+                      "; shed %d" % r["shed"] if r.get("shed") else ""),
+                  verdict(all200 and 0 < r["p99_us"] <= 1.5e6 and rss is not None
+                          and rss <= RSS_LIMIT_4096_MIB)))
+        t.append(("(4) 4096 conns: req/s beside the bound and the CPU ceiling",
+                  "information: the Little bound 16,384 req/s; (2b) the same run's cache-off "
+                  "ceiling for new batches",
+                  "%.0f req/s = %.3f× 16,384; %s" % (
+                      r["rps"], r["rps"] / bound,
+                      "%.2f× (2b)'s %.0f req/s" % (r["rps"] / ceiling["rps"], ceiling["rps"])
+                      if ceiling and ceiling["rps"] else "(2b) not run"),
+                  "info"))
     r = rows.get("5")
     if r:
         dur = r["seconds"]
@@ -1157,12 +1800,33 @@ def report(b):
                       "linear: ≈ 10×, at most 15×",
                       "%.1f ms → %.1f ms = %.1f×" % (e1["app_ms"], e10["app_ms"], g),
                       verdict(g <= 15)))
-    rss = [(r["key"], r["hwm_mib"]) for r in b.rows if r.get("hwm_mib")]
+    r = rows.get("7")
+    if r:
+        wt = r.get("waiting")
+        hanging = wt is not None and wt["median"] >= 0.97 * HANG_CONNS
+        t.append(("(7) brownout: /healthz and a held finished page while %d calls hang"
+                  % HANG_CONNS,
+                  "p99 ≤ 50 ms under %d connections, no errors, with ≥ 97%% of the %d waiting"
+                  % (MIX_CONNS, HANG_CONNS),
+                  "p99 %s ms (p50 %s), %.0f req/s%s; waiting during it %s%s; peak RSS %s MiB "
+                  "(%d connections: outside the 64 MiB row)" % (
+                      fmt_ms(r["p99_us"]), fmt_ms(r["p50_us"]), r["rps"],
+                      "; errors: " + err_text(r) if r["errors"] else ", no errors",
+                      "min %d, median %.0f, max %d (%d samples)" % (
+                          wt["min"], wt["median"], wt["max"], wt["n"]) if wt else "? (no samples)",
+                      "; shed %d meanwhile" % r["shed_during"] if r.get("shed_during") else "",
+                      "%.1f" % r["hwm_mib"] if r.get("hwm_mib") else "?",
+                      r["stack_conns"]),
+                  verdict(0 < r["p99_us"] <= 50e3 and r["errors"] == 0 and hanging
+                          and not (set(r.get("nginx_status") or {}) - {"200", "499"}))))
+    rss = [(r["key"], r["hwm_mib"]) for r in b.rows
+           if r.get("hwm_mib") and r.get("stack_conns", r["conns"]) <= 1024]
     if e2e.get("hwm_mib"):
         rss.append(("6", e2e["hwm_mib"]))
     if rss:
         worst = max(rss, key=lambda x: x[1])
-        t.append(("peak RSS of batchstatus, every scenario", "≤ %.0f MiB" % RSS_LIMIT_MIB,
+        t.append(("peak RSS of batchstatus, every scenario up to 1024 connections",
+                  "≤ %.0f MiB" % RSS_LIMIT_MIB,
                   ", ".join("(%s) %.1f" % kv for kv in rss) + " MiB; worst (%s)" % worst[0],
                   verdict(worst[1] <= RSS_LIMIT_MIB)))
     for k in b.failed:
@@ -1188,10 +1852,44 @@ def report(b):
                 r["key"], ", ".join("%s ×%d" % kv for kv in sorted(r["cache"].items()))))
         if r.get("calls_non200"):
             diag.append("(%s): %d upstream calls not answered 200 by the fake" % (r["key"], r["calls_non200"]))
-        if r.get("threads_seen") and r.get("threads_set") not in ("default", "-", None):
-            pass
+        if r.get("shed"):
+            diag.append("(%s): the server shed %d requests (503, BATCHSTATUS_MAX_WAITING "
+                        "reached; warm-up included)" % (r["key"], r["shed"]))
+        if r.get("key") == "7":
+            diag.append("(7): waiting %d after %.1f s of the hanging load; %s 1 s and 3 s "
+                        "after its %d clients left; upstream in flight (median) %s" % (
+                            r["waiting_start"], r["ramp_s"],
+                            " and ".join(str(int(x)) if x is not None else "?"
+                                         for x in r["waiting_after"]),
+                            HANG_CONNS, int(r["in_flight"]) if r.get("in_flight") is not None
+                            else "?"))
+            diag.append("(7): calls in progress at the fake (stub_status, less what it held "
+                        "before) at the start and the end of the window: %s, on %s connections"
+                        % (" and ".join(fmt_num(x) for x in r.get("fake_in_progress") or []),
+                                   " and ".join(fmt_num(x) for x in r.get("fake_conns") or [])))
+        if r.get("metrics_ok") is False:
+            diag.append("(%s): no /metrics from the server at the end" % r["key"])
+        if r.get("drain_s") is not None and r["drain_s"] > 1.0:
+            diag.append("(%s): after the warm-up, %.1f s until the server held no parked "
+                        "request (nginx finishes a cacheable request whose client left)"
+                        % (r["key"], r["drain_s"]))
+        g = r.get("gauges")
+        if g and g.get("n"):
+            diag.append("(%s): the server's gauges at most, over the window (%d samples): "
+                        "requests waiting %s, upstream in flight %s, CPU threads busy %s" % (
+                            r["key"], g["n"], fmt_num(g.get("waiting")),
+                            fmt_num(g.get("in_flight")), fmt_num(g.get("busy"))))
+        if r.get("cpu_split"):
+            diag.append("(%s): CPU over the window, %% of one core: %s" % (r["key"], ", ".join(
+                "%s %.0f%%" % kv for kv in sorted(r["cpu_split"].items(), key=lambda kv: -kv[1]))))
+    for k, r in b.capacity.items():
+        if r.get("calls_non200"):
+            diag.append("(cap-%s): %d calls not answered 200 by the fake" % (k, r["calls_non200"]))
     if e2e.get("diag"):
         diag.append("(6): %s" % "; ".join("%s ×%d" % kv for kv in e2e["diag"].items()))
+    if b.pc_diag:
+        diag.append("the fake Partner Center's error log: %s" % "; ".join(
+            "%s ×%d" % kv for kv in b.pc_diag.items()))
     w("## What the logs said")
     w("")
     if diag or b.notes:
@@ -1205,9 +1903,53 @@ def report(b):
             "(%s) %.0f%%" % kv for kv in b.foreign.items()))
     w("Threads seen in the server (/proc, at the end of each scenario): " + ", ".join(
         "(%s) %s" % (r["key"], r["threads_seen"]) for r in b.rows if r.get("threads_seen")) + ".")
-    w("Raw wrk output: `build/bench/logs/`; each stack's logs: `build/bench/run/<scenario>/logs/`.")
+    w("Raw wrk and h2load output: `build/bench/logs/`; each stack's logs: "
+      "`build/bench/run/<scenario>/logs/`; the fake's: `build/bench/pc/logs/`.")
     w("")
     return "\n".join(out)
+
+
+def fmt_num(x):
+    return "?" if x is None else "%d" % x
+
+
+def mostly_h2(r):
+    p = r.get("calls_proto") or {}
+    return p.get("HTTP/2.0", 0) > sum(p.values()) / 2
+
+
+def proto_text(r):
+    p = r.get("calls_proto") or {}
+    return ", ".join("%s ×%d" % (k.replace("HTTP/2.0", "h2"), n)
+                     for k, n in sorted(p.items(), key=lambda kv: -kv[1]))
+
+
+def conns_text(r):
+    up, seen = r.get("up_conns"), r.get("calls_conns")
+    if up is None and not seen:
+        return "–"
+    return "%s (%s)" % ("%d" % up if up is not None else "–", seen if seen else "–")
+
+
+def status_text(d, all_=False):
+    """{status: n} as '504 ×12, 499 ×3' (200 left out unless all_); '0' when only 200s."""
+    if d is None:
+        return "–"
+    items = sorted(((c, n) for c, n in d.items() if all_ or c != "200"), key=lambda kv: -kv[1])
+    return ", ".join("%s ×%d" % kv for kv in items) or "0"
+
+
+def vs_text(r, lim, ceiling):
+    k = r["key"]
+    if k in ("1", "2", "2b", "3") and lim:
+        return "%.2f× limit" % (r["rps"] / lim)
+    if k.startswith("4-"):
+        bound = int(k[2:]) / LATENCY_S
+        s = "%.2f× %.0f" % (r["rps"] / bound, bound)
+        if k == "4-4096" and ceiling and ceiling["rps"]:
+            s += "; %.2f× (2b)" % (r["rps"] / ceiling["rps"])
+        return s
+    return "–"
 
 
 def err_text(r):
@@ -1241,9 +1983,10 @@ def rss_text(r):
 
 def threads_text(r):
     t = r.get("threads_set", "-")
-    if r.get("threads_seen"):
-        return "%s (%s)" % (t, r["threads_seen"]) if t == "default" else str(t)
-    return str(t)
+    cpu, seen = r.get("cpu_threads"), r.get("threads_seen")
+    if cpu is None and not seen:
+        return str(t)
+    return "%s: %s (%s)" % (t, "%d" % cpu if cpu is not None else "?", seen or "?")
 
 
 def main():

@@ -2,10 +2,10 @@
 # bench/run.sh BUILD: issue 3's benchmark (`make bench`), after `make all`.
 # Installs what it needs (Debian packages; sudo when not root), builds
 # BUILD/bench/render_bench from the server's objects, then runs bench/bench.py:
-# fake Partner Center (nginx + echo module), the limit proxy, one fresh
-# batchstatus stack (scripts/run.sh) per scenario, wrk. Prints the table and
-# writes bench/results.md. Everything it starts is stopped when it ends, fails
-# or is interrupted. Loopback only. See bench/bench.py for BENCH_* settings.
+# fake Partner Center (nginx + echo module, HTTP/2 over TLS), the limit proxy, one
+# fresh batchstatus stack (scripts/run.sh) per scenario, wrk and h2load. Prints the
+# table and writes bench/results.md. Everything it starts is stopped when it ends,
+# fails or is interrupted. Loopback only. See bench/bench.py for BENCH_* settings.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,8 +16,9 @@ if [ ! -x "$build/batchstatus" ] || [ ! -d "$build/obj" ]; then
 fi
 build=$(cd "$build" && pwd)
 
-# Debian packages: the load generator, nginx's echo module, and what the helper needs to build.
-pkgs="wrk libnginx-mod-http-echo nginx curl openssl python3 gcc g++ pkg-config
+# Debian packages: the load generators (wrk; h2load, in nghttp2-client, for the fake's
+# HTTP/2 capacity), nginx's echo module, and what the helper needs to build.
+pkgs="wrk nghttp2-client libnginx-mod-http-echo nginx curl openssl python3 gcc g++ pkg-config
       libfcgi-dev libcurl4-openssl-dev libjson-c-dev libctemplate-dev"
 missing=""
 for p in $pkgs; do
@@ -40,13 +41,18 @@ if ! flock -n 9; then
     exit 3
 fi
 
-# 1024+ connections through nginx, each with an upstream side: file descriptors.
+# Up to 4096 connections through nginx (plus 4096 FastCGI ones), 2000 more hanging in
+# scenario 7, wrk's own: file descriptors.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-# The render micro-benchmark links the server's own objects (all but main.o).
+# The render micro-benchmark links the server's own objects (all but main.o), only those
+# whose source is still in src/: a renamed or deleted file's old object would clash.
 objs=()
 for o in "$build"/obj/*.o; do
-    [ "$(basename "$o")" = main.o ] || objs+=("$o")
+    n=$(basename "$o" .o)
+    [ "$n" = main ] && continue
+    [ -e "$top/src/$n.c" ] || [ -e "$top/src/$n.cc" ] || continue
+    objs+=("$o")
 done
 pkgs_cfg="fcgi libcurl json-c libctemplate"
 # shellcheck disable=SC2046
