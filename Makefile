@@ -51,7 +51,7 @@ $(BUILD)/obj/render.o: src/render.cc src/render.h src/buf.h | $(BUILD)/obj
 $(BUILD)/batchstatus: $(OBJS) $(BUILD)/obj/main.o
 	$(CXX) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h tests/unit/tserver.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h tests/unit/tserver.h tests/unit/tfetch.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@.o
 	$(CXX) $(SAN) -o $@ $@.o $(OBJS) $(LDLIBS)
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "render.h"
 #include "t.h"
+#include "tfetch.h"
 #include "tserver.h"
 
 #define C	"47021739-3426-40bf-9601-61b4b6d7c793"
@@ -187,7 +188,6 @@ main(void)
 {
 	const struct render_words words = { LOC__MAX, i18n_word };
 	struct fetch_ctx	 f;
-	struct pc_loop_opts	 lo;
 	struct token_opts	 to;
 	struct cache_opts	 co = { 600000, 0, 1 << 20 };
 	struct core_opts	 o;
@@ -208,20 +208,8 @@ main(void)
 	CHECK(pc_http_global_init() == 0);
 	CHECK((port = tserver_start(serve)) > 0);
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	memset(&lo, 0, sizeof(lo));
-	lo.max_connections = 64;
-	lo.connect_timeout_ms = 500;
-	lo.user_agent = "batchstatus/test";
-	memset(&f, 0, sizeof(f));
-	f.up.base_url = base;
-	f.up.timeout_ms = 10000;
-	f.up.max_body_bytes = 100000;
-	f.up.app_name = "batchstatus/test";
-	f.max_devices = 100;
-	f.max_waiting = 64;
-	CHECK((f.cache = cache_new(&co)) != NULL);
-	CHECK((f.cpu = cpu_start(1)) != NULL);	/* one thread: nothing may hold it */
-	CHECK((f.loop = pc_loop_start(&lo)) != NULL);
+	/* One CPU thread: nothing may hold it. */
+	CHECK(tfetch_start(&f, base, 10000, 1, &co) == 0);
 	memset(&to, 0, sizeof(to));
 	to.kind = TOKEN_FROM_FILE;
 	to.token_file = tok;
@@ -237,10 +225,8 @@ main(void)
 	admission_sheds_with_503(&f);
 	stop_answers_the_parked_first();
 
-	pc_loop_stop(f.loop);
-	cpu_stop(f.cpu);
+	tfetch_stop(&f);
 	token_source_free(f.tokens);
-	cache_free(f.cache);
 	pc_http_global_cleanup();
 	unlink(tok);
 	i18n_free();

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "fetch.h"
 #include "t.h"
+#include "tfetch.h"
 #include "tserver.h"
 
 #define C	"47021739-3426-40bf-9601-61b4b6d7c793"
@@ -110,6 +111,26 @@ wait_for(struct req *q)
 
 static struct fetch_ctx		 ctx;
 static struct token_source	*tokens;
+static const char		 secret[] = "/tmp/bs-fetch-secret";
+
+/* A fresh client-credentials source signing in at the fake, for ctx. */
+static void
+signin_tokens(void)
+{
+	static char		 url[96];
+	struct token_opts	 o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = TOKEN_APP;
+	o.client_secret_file = secret;
+	snprintf(url, sizeof(url), "%s/tenant/oauth2/token", ctx.up.base_url);
+	o.signin.token_url = url;
+	o.signin.client_id = "client";
+	o.signin.timeout_ms = 3000;
+	tokens = token_source_new(&o);
+	token_source_start(tokens, ctx.loop, ctx.cpu);
+	ctx.tokens = tokens;
+}
 
 static void
 one_call_for_a_crowd(void)
@@ -198,24 +219,7 @@ refused_token_renewed_once(void)
 
 	/* tok-1 is the current token again only in a fresh source: make it so. */
 	token_source_free(tokens);
-	tokens = NULL;
-	{
-		static char		 secret[] = "/tmp/bs-fetch-secret";
-		struct token_opts	 o;
-		static char		 url[96];
-
-		memset(&o, 0, sizeof(o));
-		o.kind = TOKEN_APP;
-		o.client_secret_file = secret;
-		snprintf(url, sizeof(url), "%s", ctx.up.base_url);
-		strcat(url, "/tenant/oauth2/token");
-		o.signin.token_url = url;
-		o.signin.client_id = "client";
-		o.signin.timeout_ms = 3000;
-		tokens = token_source_new(&o);
-		token_source_start(tokens, ctx.loop, ctx.cpu);
-		ctx.tokens = tokens;
-	}
+	signin_tokens();
 	__atomic_store_n(&signins, 0, __ATOMIC_RELAXED);
 	ask(&ctx, &q, "40100000-0000-4000-8000-000000000001");
 	wait_for(&q);
@@ -287,11 +291,8 @@ admission(void)
 int
 main(void)
 {
-	struct pc_loop_opts	 lo;
 	struct cache_opts	 co = { 60000, 0, 1 << 20 };
-	struct token_opts	 o;
-	static char		 base[64], url[96];
-	const char		*secret = "/tmp/bs-fetch-secret";
+	static char		 base[64];
 	FILE			*f;
 	int			 port;
 
@@ -303,30 +304,8 @@ main(void)
 	CHECK(pc_http_global_init() == 0);
 	CHECK((port = tserver_start(serve)) > 0);
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	memset(&lo, 0, sizeof(lo));
-	lo.max_connections = 64;
-	lo.connect_timeout_ms = 500;
-	lo.user_agent = "batchstatus/test";
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.up.base_url = base;
-	ctx.up.timeout_ms = 1000;
-	ctx.up.max_body_bytes = 100000;
-	ctx.up.app_name = "batchstatus/test";
-	ctx.max_devices = 100;
-	ctx.max_waiting = 64;
-	CHECK((ctx.cache = cache_new(&co)) != NULL);
-	CHECK((ctx.cpu = cpu_start(2)) != NULL);
-	CHECK((ctx.loop = pc_loop_start(&lo)) != NULL);
-	memset(&o, 0, sizeof(o));
-	o.kind = TOKEN_APP;
-	o.client_secret_file = secret;
-	snprintf(url, sizeof(url), "%s/tenant/oauth2/token", base);
-	o.signin.token_url = url;
-	o.signin.client_id = "client";
-	o.signin.timeout_ms = 3000;
-	tokens = token_source_new(&o);
-	token_source_start(tokens, ctx.loop, ctx.cpu);
-	ctx.tokens = tokens;
+	CHECK(tfetch_start(&ctx, base, 1000, 2, &co) == 0);
+	signin_tokens();
 
 	one_call_for_a_crowd();
 	one_deadline_for_signin_and_call();
@@ -336,10 +315,8 @@ main(void)
 	errors_reach_everyone_waiting();
 	admission();
 
-	pc_loop_stop(ctx.loop);
-	cpu_stop(ctx.cpu);
+	tfetch_stop(&ctx);
 	token_source_free(tokens);
-	cache_free(ctx.cache);
 	pc_http_global_cleanup();
 	unlink(secret);
 	return t_done("test_fetch");
