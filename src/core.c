@@ -313,6 +313,9 @@ core_stop(struct core *c)
 	c->stopping = 1;
 	pthread_cond_broadcast(&c->changed);
 	pthread_mutex_unlock(&c->mu);
+	/* Then wake the accepts: a failed one now means stop, not retry. */
+	if (c->o.listen_fd >= 0)
+		fcgi_shutdown(c->o.listen_fd);
 	for (i = 0; i < c->nacceptors; i++)
 		pthread_join(c->acceptors[i], NULL);
 	/* Parked requests too: each gets its answer, within the upstream deadline. */

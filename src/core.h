@@ -29,8 +29,8 @@ struct core;
 
 struct core	*core_start(const struct core_opts *);
 /*
- * Stops accepting (after fcgi_shutdown on the socket), then waits until
- * every accepted request, parked ones included, has its answer written.
+ * Stops accepting (shutting the listening socket), then waits until every
+ * accepted request, parked ones included, has its answer written.
  */
 void		 core_stop(struct core *);
 /* Requests accepted and not yet answered. */

@@ -59,7 +59,7 @@ struct handler_job {
 	struct response		 res;
 	enum handler_answer	 answer;
 	enum bs_error		 error;	/* with ANSWER_ERROR */
-	struct fetch_waiter	 w;	/* w.resume is the caller's: set it before handler_begin */
+	struct fetch_waiter	 w;	/* w.resume is the caller's: set it before handler_route */
 	const struct http_in	*in;	/* valid until the response is written */
 	int64_t			 now;
 };

@@ -350,7 +350,6 @@ main(int argc, char *argv[])
 		;
 	log_info("signal %d: finishing the %ld requests in flight, then "
 	    "stopping", sig, core_in_use(core));
-	fcgi_shutdown(fd);
 	core_stop(core);
 	/* Nobody waits on a call now: what is left in the loop (a sign-in) is dropped. */
 	pc_loop_stop(loop);
