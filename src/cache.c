@@ -1,4 +1,4 @@
-/* cache.c: the batch cache (LRU within a memory bound), the in-flight table whose waiters are parked requests, and the 429 pause. */
+/* cache.c: the batch cache (LRU within a memory bound, stale answers for failed calls), the in-flight table whose waiters are parked requests, and the 429 pause. */
 #include "cache.h"
 
 #include <pthread.h>
@@ -11,20 +11,28 @@
 
 #define NBUCKETS	4096
 #define KEY_MAX		96
+#define RETRY_MAX_MS	30000	/* after a failed call, a key is asked again within this */
+#define RETRY_MIN_MS	1000
 
+/* One answer from Partner Center: never changed once made, shared by everyone holding it. */
+struct cache_data {
+	int		 refs;		/* holders, plus one while a slot keeps it */
+	struct batch	 batch;
+	uint64_t	 hash;
+	size_t		 bytes;		/* what it really holds, with the slot */
+};
+
+/* One key: its last good answer, and the call in flight for it. */
 struct cache_entry {
 	char			 key[KEY_MAX];
-	int			 refs;		/* holders, plus one while in the table */
-	int			 in_table, in_lru, done;
-	enum bs_error		 err;
-	long			 retry_after;
-	struct batch		 batch;
-	uint64_t		 hash;
-	int64_t			 expires_ms;
-	size_t			 bytes;
+	struct cache_data	*data;		/* NULL: nothing held */
+	int64_t			 fresh_until, stale_until;
+	int64_t			 retry_at;	/* after a failed call: not asked again before this */
+	enum bs_error		 why;		/* that failure */
+	int			 flying, in_lru;
 	struct cache_waiter	*waiters, **waiters_tail;	/* while the call is in flight */
 	struct cache_entry	*hnext;
-	struct cache_entry	*prev, *next;	/* LRU: head is the most recent */
+	struct cache_entry	*prev, *next;	/* LRU of slots holding data: head is the most recent */
 };
 
 struct cache {
@@ -49,11 +57,16 @@ cache_is_final(const char *status)
 	    strcasecmp(status, "finished_with_errors") == 0;
 }
 
+static long
+keep_ms(const struct cache *c, const char *status)
+{
+	return cache_is_final(status) ? c->o.finished_ms : c->o.running_ms;
+}
+
 long
 cache_keep_seconds(const struct cache *c, const char *status)
 {
-	return (cache_is_final(status) ? c->o.finished_ms : c->o.running_ms) /
-	    1000;
+	return keep_ms(c, status) / 1000;
 }
 
 struct cache *
@@ -69,12 +82,12 @@ cache_new(const struct cache_opts *o)
 }
 
 static void
-entry_unref(struct cache_entry *e)
+data_unref(struct cache_data *d)
 {
-	if (--e->refs > 0)
+	if (--d->refs > 0)
 		return;
-	batch_free(&e->batch);
-	free(e);
+	batch_free(&d->batch);
+	free(d);
 }
 
 static void
@@ -92,7 +105,8 @@ lru_unlink(struct cache *c, struct cache_entry *e)
 		c->tail = e->prev;
 	e->prev = e->next = NULL;
 	e->in_lru = 0;
-	c->bytes -= (long)e->bytes;
+	c->bytes -= (long)e->data->bytes;
+	c->entries--;
 }
 
 static void
@@ -106,38 +120,8 @@ lru_push(struct cache *c, struct cache_entry *e)
 	if (c->tail == NULL)
 		c->tail = e;
 	e->in_lru = 1;
-	c->bytes += (long)e->bytes;
-}
-
-/* Takes e out of the table (and the LRU); holders keep it alive. */
-static void
-table_remove(struct cache *c, struct cache_entry *e)
-{
-	struct cache_entry **pp = &c->table[bucket(e->key)];
-
-	if (!e->in_table)
-		return;
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
-	e->in_table = 0;
-	lru_unlink(c, e);
-	c->entries--;
-	entry_unref(e);
-}
-
-void
-cache_free(struct cache *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < NBUCKETS; i++)
-		while (c->table[i] != NULL)
-			table_remove(c, c->table[i]);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
+	c->bytes += (long)e->data->bytes;
+	c->entries++;
 }
 
 static struct cache_entry *
@@ -151,16 +135,72 @@ table_find(struct cache *c, const char *key)
 	return NULL;
 }
 
-/* Gives out a held reference to e's answer; the lock is held. */
+/* The slot lets go of its answer; with no call in flight either, the slot goes too. */
 static void
-hand_out(struct cache_entry *e, struct cache_result *out)
+slot_drop(struct cache *c, struct cache_entry *e)
 {
-	e->refs++;
-	out->err = e->err;
-	out->batch = e->err == BS_OK ? &e->batch : NULL;
-	out->hash = e->hash;
-	out->retry_after = e->retry_after;
-	out->hold = e;
+	struct cache_entry **pp;
+
+	if (e->data != NULL) {
+		lru_unlink(c, e);
+		data_unref(e->data);
+		e->data = NULL;
+	}
+	if (e->flying)
+		return;
+	for (pp = &c->table[bucket(e->key)]; *pp != e; pp = &(*pp)->hnext)
+		;
+	*pp = e->hnext;
+	free(e);
+}
+
+/* Least recently used first, until what is held fits again. */
+static void
+evict(struct cache *c)
+{
+	while (c->bytes > c->o.max_bytes && c->tail != NULL) {
+		c->evictions++;
+		slot_drop(c, c->tail);
+	}
+}
+
+void
+cache_free(struct cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < NBUCKETS; i++)
+		while (c->table[i] != NULL) {
+			c->table[i]->flying = 0;
+			slot_drop(c, c->table[i]);
+		}
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+cache_set_opts(struct cache *c, const struct cache_opts *o)
+{
+	pthread_mutex_lock(&c->lock);
+	c->o = *o;
+	evict(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Gives out a held reference to d; the lock is held. */
+static void
+hand_out(struct cache_data *d, enum bs_error stale, long retry_after,
+    struct cache_result *out)
+{
+	d->refs++;
+	out->err = BS_OK;
+	out->batch = &d->batch;
+	out->hash = d->hash;
+	out->stale = stale;
+	out->retry_after = retry_after;
+	out->hold = d;
 }
 
 static void
@@ -169,6 +209,19 @@ add_waiter(struct cache_entry *e, struct cache_waiter *w)
 	w->next = NULL;
 	*e->waiters_tail = w;
 	e->waiters_tail = &w->next;
+}
+
+static long
+seconds_until(int64_t t, int64_t now_ms)
+{
+	return t > now_ms ? (long)((t - now_ms + 999) / 1000) : 1;
+}
+
+/* What e holds may stand in for a failure now. */
+static int
+stale_ok(const struct cache_entry *e, int64_t now_ms)
+{
+	return e != NULL && e->data != NULL && now_ms < e->stale_until;
 }
 
 enum cache_step
@@ -182,63 +235,115 @@ cache_lookup(struct cache *c, const char *key, int64_t now_ms,
 	out->retry_after = -1;
 	*fill = NULL;
 	pthread_mutex_lock(&c->lock);
-	if ((e = table_find(c, key)) != NULL) {
-		if (!e->done) {
-			out->how = MC_COALESCED;
-			if (admit != NULL && !admit(arg)) {
-				pthread_mutex_unlock(&c->lock);
-				return CACHE_FULL;
-			}
-			memset(&w->result, 0, sizeof(w->result));
-			w->result.how = MC_COALESCED;
-			add_waiter(e, w);
-			pthread_mutex_unlock(&c->lock);
-			return CACHE_WAIT;
-		}
-		if (now_ms < e->expires_ms) {
-			out->how = MC_HIT;
-			lru_unlink(c, e);
-			lru_push(c, e);
-			hand_out(e, out);
-			pthread_mutex_unlock(&c->lock);
-			return CACHE_READY;
-		}
-		table_remove(c, e);
+	e = table_find(c, key);
+	if (e != NULL && e->data != NULL && now_ms < e->fresh_until) {
+		out->how = MC_HIT;
+		lru_unlink(c, e);
+		lru_push(c, e);
+		hand_out(e->data, BS_OK, -1, out);
+		goto ready;
 	}
-	/* After a 429 nobody calls until Retry-After has passed; what is kept still serves. */
+	if (e != NULL && e->data != NULL && !stale_ok(e, now_ms) &&
+	    !e->flying) {
+		slot_drop(c, e);	/* too old even to stand in */
+		e = NULL;
+	}
+	if (e != NULL && e->flying) {
+		out->how = MC_COALESCED;
+		if (admit != NULL && !admit(arg))
+			goto refused;
+		memset(&w->result, 0, sizeof(w->result));
+		w->result.how = MC_COALESCED;
+		add_waiter(e, w);
+		pthread_mutex_unlock(&c->lock);
+		return CACHE_WAIT;
+	}
+	/* After a 429 nobody calls until Retry-After has passed; what is held stands in. */
 	if (now_ms < c->throttled_until_ms) {
+		if (stale_ok(e, now_ms)) {
+			out->how = MC_STALE;
+			hand_out(e->data, BS_ERR_THROTTLED,
+			    seconds_until(c->throttled_until_ms, now_ms), out);
+			goto ready;
+		}
 		out->err = BS_ERR_THROTTLED;
-		out->retry_after = (long)((c->throttled_until_ms - now_ms +
-		    999) / 1000);
+		out->retry_after = seconds_until(c->throttled_until_ms, now_ms);
 		out->how = MC_THROTTLED;
-		pthread_mutex_unlock(&c->lock);
-		return CACHE_READY;
+		goto ready;
 	}
-	/* Nobody has it: this request's call; others for the same key wait on the entry. */
+	/* The last call for this key failed a moment ago: not again yet. */
+	if (stale_ok(e, now_ms) && now_ms < e->retry_at) {
+		out->how = MC_STALE;
+		hand_out(e->data, e->why, seconds_until(e->retry_at, now_ms),
+		    out);
+		goto ready;
+	}
+	/* Nobody is calling: this request's call; others for the same key wait on the slot. */
 	out->how = MC_MISS;
-	if (admit != NULL && !admit(arg)) {
-		pthread_mutex_unlock(&c->lock);
-		return CACHE_FULL;
+	if (admit != NULL && !admit(arg))
+		goto refused;
+	if (e == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL) {
+			out->err = BS_ERR_INTERNAL;
+			goto ready;
+		}
+		snprintf(e->key, sizeof(e->key), "%s", key);
+		e->hnext = c->table[bucket(key)];
+		c->table[bucket(key)] = e;
 	}
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		pthread_mutex_unlock(&c->lock);
-		out->err = BS_ERR_INTERNAL;
-		return CACHE_READY;
-	}
-	snprintf(e->key, sizeof(e->key), "%s", key);
-	e->refs = 1;
-	e->in_table = 1;
-	e->retry_after = -1;
+	e->flying = 1;
+	e->waiters = NULL;
 	e->waiters_tail = &e->waiters;
-	e->hnext = c->table[bucket(key)];
-	c->table[bucket(key)] = e;
-	c->entries++;
 	memset(&w->result, 0, sizeof(w->result));
 	w->result.how = MC_MISS;
 	add_waiter(e, w);
 	*fill = e;
 	pthread_mutex_unlock(&c->lock);
 	return CACHE_FILL;
+
+refused:
+	/* Too many wait already: what is held stands in for the busy page. */
+	if (stale_ok(e, now_ms)) {
+		out->how = MC_STALE;
+		hand_out(e->data, BS_ERR_BUSY, seconds_until(now_ms + RETRY_MIN_MS,
+		    now_ms), out);
+		goto ready;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return CACHE_FULL;
+ready:
+	pthread_mutex_unlock(&c->lock);
+	return CACHE_READY;
+}
+
+/* A new answer for e, kept if it fits; the lock is held. */
+static void
+keep(struct cache *c, struct cache_entry *e, struct batch *batch,
+    uint64_t hash, int64_t now_ms)
+{
+	struct cache_data	*d;
+	long			 ttl;
+
+	if (e->data != NULL) {
+		lru_unlink(c, e);
+		data_unref(e->data);
+		e->data = NULL;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return;
+	d->refs = 1;
+	d->batch = *batch;
+	memset(batch, 0, sizeof(*batch));
+	d->hash = hash;
+	d->bytes = d->batch.bytes + sizeof(*d) + sizeof(*e);
+	e->data = d;
+	ttl = keep_ms(c, d->batch.status);
+	e->fresh_until = now_ms + ttl;
+	e->stale_until = now_ms + (c->o.stale_ms > ttl ? c->o.stale_ms : ttl);
+	e->retry_at = 0;
+	e->why = BS_OK;
+	if ((ttl > 0 || c->o.stale_ms > 0) && (long)d->bytes <= c->o.max_bytes)
+		lru_push(c, e);
 }
 
 struct cache_waiter *
@@ -246,42 +351,56 @@ cache_fill_done(struct cache *c, struct cache_entry *e, enum bs_error err,
     struct batch *batch, uint64_t hash, long retry_after, int64_t now_ms)
 {
 	struct cache_waiter	*w, *list;
-	long			 ttl = 0;
+	struct cache_data	*d = NULL;
+	enum bs_error		 stale = BS_OK;
+	long			 retry = -1, ms;
 
 	pthread_mutex_lock(&c->lock);
-	e->done = 1;
-	e->err = err;
-	e->hash = hash;
-	e->retry_after = retry_after;
-	if (err == BS_OK) {
-		e->batch = *batch;
-		memset(batch, 0, sizeof(*batch));
-		ttl = cache_is_final(e->batch.status) ? c->o.finished_ms :
-		    c->o.running_ms;
-	}
-	e->bytes = e->batch.bytes + sizeof(*e);
-	/* Every waiter holds the entry until it is released. */
+	e->flying = 0;
 	list = e->waiters;
 	e->waiters = NULL;
 	e->waiters_tail = &e->waiters;
-	for (w = list; w != NULL; w = w->next) {
-		enum metric_cache how = w->result.how;
-
-		hand_out(e, &w->result);
-		w->result.how = how;
-	}
-	if (ttl > 0 && (long)e->bytes <= c->o.max_bytes) {
-		e->expires_ms = now_ms + ttl;
-		lru_push(c, e);
-		while (c->bytes > c->o.max_bytes && c->tail != NULL) {
-			c->evictions++;
-			table_remove(c, c->tail);
-		}
-	} else
-		table_remove(c, e);	/* errors and uncacheable answers are not kept */
 	if (err == BS_ERR_THROTTLED)
 		c->throttled_until_ms = now_ms + 1000L *
 		    (retry_after > 0 ? retry_after : 30);
+	if (err == BS_OK) {
+		keep(c, e, batch, hash, now_ms);
+		d = e->data;
+	} else if (error_info(err)->stale != NULL && stale_ok(e, now_ms)) {
+		/* Partner Center failed, but what it said before stands in, marked. */
+		d = e->data;
+		stale = err;
+		ms = keep_ms(c, d->batch.status);
+		ms = ms < RETRY_MIN_MS ? RETRY_MIN_MS : ms > RETRY_MAX_MS ?
+		    RETRY_MAX_MS : ms;
+		e->retry_at = err == BS_ERR_THROTTLED ? c->throttled_until_ms :
+		    now_ms + ms;
+		e->why = err;
+		retry = seconds_until(e->retry_at, now_ms);
+		lru_unlink(c, e);
+		lru_push(c, e);
+	} else if (err == BS_ERR_NO_SUCH_BATCH && e->data != NULL) {
+		lru_unlink(c, e);	/* it is gone upstream: so is what we held */
+		data_unref(e->data);
+		e->data = NULL;
+	}
+	/* Every waiter holds the answer until it is released. */
+	for (w = list; w != NULL; w = w->next) {
+		enum metric_cache how = w->result.how;
+
+		memset(&w->result, 0, sizeof(w->result));
+		w->result.how = how;
+		if (d != NULL)
+			hand_out(d, stale, retry, &w->result);
+		else {
+			w->result.err = err == BS_OK ? BS_ERR_INTERNAL : err;
+			w->result.retry_after = retry_after;
+		}
+	}
+	if (e->data == NULL || !e->in_lru)
+		slot_drop(c, e);	/* nothing kept: the slot goes (the waiters hold d) */
+	else
+		evict(c);
 	pthread_mutex_unlock(&c->lock);
 	return list;
 }
@@ -292,7 +411,7 @@ cache_release(struct cache *c, struct cache_result *r)
 	if (r->hold == NULL)
 		return;
 	pthread_mutex_lock(&c->lock);
-	entry_unref(r->hold);
+	data_unref(r->hold);
 	pthread_mutex_unlock(&c->lock);
 	r->hold = NULL;
 	r->batch = NULL;

@@ -13,18 +13,21 @@ struct cache_opts {
 	long	finished_ms;	/* finished batches do not change: keep them this long (0: not at all) */
 	long	running_ms;	/* queued/processing/unknown: this long, to collapse a crowd into one call */
 	long	max_bytes;	/* memory bound of the kept batches; least recently used go first */
+	long	stale_ms;	/* a failed call is answered with what we hold if it is younger than this (0: never) */
 };
 
 struct cache;
 struct cache_entry;
+struct cache_data;
 
 struct cache_result {
 	enum bs_error		 err;
 	const struct batch	*batch;		/* on BS_OK; valid until cache_release */
 	uint64_t		 hash;		/* of the upstream answer */
-	long			 retry_after;	/* seconds, with BS_ERR_THROTTLED */
+	long			 retry_after;	/* seconds: with BS_ERR_THROTTLED, or until a stale answer's next try */
+	enum bs_error		 stale;		/* BS_OK: fresh; else why the kept answer stands in (see error_info's stale) */
 	enum metric_cache	 how;
-	struct cache_entry	*hold;
+	struct cache_data	*hold;
 };
 
 /* A request waiting for a call in flight; it lives in the request, not in the cache. */
@@ -44,8 +47,10 @@ struct cache	*cache_new(const struct cache_opts *);
 void		 cache_free(struct cache *);
 
 /*
- * The batch under key. Kept and fresh: CACHE_READY with out filled (also
- * while a 429's Retry-After pauses every call: BS_ERR_THROTTLED). Else the
+ * The batch under key. Kept and fresh: CACHE_READY with out filled. While
+ * a 429's Retry-After pauses every call, or until the next try after a
+ * failed one, also CACHE_READY: the kept answer marked stale if it is
+ * younger than stale_ms, else BS_ERR_THROTTLED (the pause). Else the
  * request must wait: admit(arg) is asked first (under the cache's lock;
  * it must be quick) and may refuse (CACHE_FULL). Then w joins the call in
  * flight (CACHE_WAIT), or starts one (CACHE_FILL, *fill set): the caller
@@ -60,15 +65,20 @@ enum cache_step	 cache_lookup(struct cache *, const char *key, int64_t now_ms,
 /*
  * The call for fill ended: err, and on BS_OK the batch (moved into the
  * cache; *batch is emptied), the answer's hash, Retry-After for a 429.
- * Errors go to every waiter but are never kept; a 429 pauses every call
- * until its Retry-After has passed. Returns the waiters, each with its
- * result filled (release each); fill must not be used after.
+ * Errors are never kept: a failure that error_info marks stale-able goes
+ * to the waiters as the answer held before, if there is one younger than
+ * stale_ms (and the key is not asked again before retry_after, or 30 s at
+ * most), else as the error; a 404 drops what was held. A 429 pauses every
+ * call until its Retry-After has passed. Returns the waiters, each with
+ * its result filled (release each); fill must not be used after.
  */
 struct cache_waiter *cache_fill_done(struct cache *, struct cache_entry *fill,
 		    enum bs_error err, struct batch *batch, uint64_t hash,
 		    long retry_after, int64_t now_ms);
 
 void		 cache_release(struct cache *, struct cache_result *);
+/* New bounds and times (a reload); what is kept stays until it no longer fits. */
+void		 cache_set_opts(struct cache *, const struct cache_opts *);
 void		 cache_stats(struct cache *, long *entries, long *bytes,
 		    long *evictions);
 /* How long a batch of this status is kept, in seconds (0: not kept). */

@@ -55,6 +55,8 @@ static const struct setting settings[] = {
 	{ "cache_finished_seconds", NUM(cache_finished_seconds, K_NUMBER, 0, 86400) },
 	{ "cache_running_seconds", NUM(cache_running_seconds, K_NUMBER, 0, 600) },
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024) },
+	{ "max_retry_after", NUM(max_retry_after, K_NUMBER, 1, 86400) },
+	{ "stale_seconds", NUM(stale_seconds, K_NUMBER, 0, 7 * 86400) },
 	{ "log_level", STR(log_level, K_STRING) },
 	{ "frame_ancestors", STR(frame_ancestors, K_STRING) },
 	{ "base_path", STR(base_path, K_STRING) },
@@ -421,6 +423,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->cache_finished_seconds = 600;
 	cfg->cache_running_seconds = 5;
 	cfg->cache_max_bytes = 8L * 1024 * 1024;
+	cfg->max_retry_after = 300;
+	cfg->stale_seconds = 3600;
 
 	if (path != NULL && load_file(cfg, path, err, errsz) == -1)
 		return -1;

@@ -34,6 +34,8 @@ struct config {
 	long	cache_finished_seconds;	/* 0: finished batches are not kept */
 	long	cache_running_seconds;	/* 0: running batches are not kept */
 	long	cache_max_bytes;
+	long	max_retry_after;	/* seconds a 429 may pause every call, at most */
+	long	stale_seconds;		/* an earlier answer may stand in for a failed call this long */
 	int	base_is_http;	/* plain http:// base: allowed for local testing, warned about */
 	/* Derived. */
 	int	token_kind;		/* enum token_kind */

@@ -1,4 +1,4 @@
-/* errors.c: the table from error to HTTP status, log key and the words a user reads. */
+/* errors.c: the table from error to HTTP status, log key, the words a user reads, and whether kept data may stand in. */
 #include "errors.h"
 
 static const struct error_info table[BS_ERR__MAX] = {
@@ -34,30 +34,30 @@ static const struct error_info table[BS_ERR__MAX] = {
 	    "service, quoting the correlation ID below." },
 	[BS_ERR_THROTTLED] = { 503, "throttled",
 	    "Partner Center is rate-limiting",
-	    "Partner Center is rate-limiting this partner's requests." },
+	    "Partner Center is rate-limiting this partner's requests.", "throttled" },
 	[BS_ERR_UPSTREAM_STATUS] = { 502, "upstream_status",
 	    "Partner Center failed",
 	    "Partner Center answered with an error. This is usually "
-	    "temporary: try again in a minute." },
+	    "temporary: try again in a minute.", "unavailable" },
 	[BS_ERR_UNREACHABLE] = { 502, "unreachable",
 	    "Partner Center could not be reached",
 	    "The server could not connect to Partner Center. Try again in "
-	    "a minute; if it persists, tell the administrator." },
+	    "a minute; if it persists, tell the administrator.", "unavailable" },
 	[BS_ERR_TLS] = { 502, "tls",
 	    "Secure connection to Partner Center failed",
 	    "The server could not verify Partner Center's TLS certificate, "
-	    "so it did not send the request. Tell the administrator." },
+	    "so it did not send the request. Tell the administrator.", "unavailable" },
 	[BS_ERR_BAD_BODY] = { 502, "bad_body",
 	    "Partner Center sent an answer we cannot read",
 	    "Partner Center's answer was not the batch status we expected. "
-	    "Try again later; if it persists, tell the administrator." },
+	    "Try again later; if it persists, tell the administrator.", "unavailable" },
 	[BS_ERR_TOO_LARGE] = { 502, "too_large",
 	    "Partner Center's answer is too large",
 	    "The answer is larger than this server accepts. The "
 	    "administrator can raise BATCHSTATUS_MAX_BODY_BYTES." },
 	[BS_ERR_TIMEOUT] = { 504, "timeout",
 	    "Partner Center did not answer in time",
-	    "Partner Center took too long to answer. Try again in a minute." },
+	    "Partner Center took too long to answer. Try again in a minute.", "timeout" },
 	[BS_ERR_TOKEN] = { 500, "token",
 	    "This server has no Partner Center token",
 	    "The server could not read its Partner Center token. "
@@ -68,11 +68,11 @@ static const struct error_info table[BS_ERR__MAX] = {
 	    "so it did not ask for the batch. This is not your fault: tell "
 	    "the administrator of this service, quoting the sign-in error "
 	    "and the correlation ID below. The server keeps trying by "
-	    "itself." },
+	    "itself.", "unavailable" },
 	[BS_ERR_BUSY] = { 503, "busy",
 	    "This server is busy",
 	    "Too many requests are waiting for Partner Center right now. "
-	    "Try again in a few seconds." },
+	    "Try again in a few seconds.", "unavailable" },
 	[BS_ERR_INTERNAL] = { 500, "internal",
 	    "Something went wrong on this server",
 	    "The server could not build this page. Try again; if it "

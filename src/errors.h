@@ -30,6 +30,7 @@ struct error_info {
 	const char	*key;		/* stable name, for logs and metrics */
 	const char	*title;		/* the page's heading */
 	const char	*message;	/* what happened and what to do */
+	const char	*stale;		/* when an earlier answer may stand in for this failure: the reason's word (JSON "stale"); NULL: it may not */
 };
 
 const struct error_info	*error_info(enum bs_error);

@@ -47,6 +47,14 @@ export_json(const struct batch_view *v, struct buf *out)
 	put(root, "status", json_object_new_string(v->status.key), &bad);
 	put(root, "statusLabel", json_object_new_string(v->status.label), &bad);
 	put(root, "running", json_object_new_boolean(v->running), &bad);
+	/* When Partner Center gave this data, and whether it stands in for a failed call. */
+	put(root, "asOf", b->fetched_at > 0 ? time_or_null(1, b->fetched_at, "") :
+	    NULL, &bad);
+	put(root, "stale", v->stale != BS_OK ? json_object_new_string(
+	    view_stale_reason(v)) : json_object_new_boolean(0), &bad);
+	if (v->stale != BS_OK)
+		put(root, "retryAfter", json_object_new_int64(v->retry_after),
+		    &bad);
 	put(root, "startedTime", time_or_null(b->has_started, b->started,
 	    b->started_raw), &bad);
 	put(root, "completedTime", time_or_null(b->has_completed, b->completed,

@@ -230,10 +230,12 @@ answer_task(struct cpu_task *t)
 	/* Only this task touches the op now: parse without the lock. */
 	memset(&b, 0, sizeof(b));
 	if (e == BS_ERR_THROTTLED) {
-		retry_after = upstream_parse_retry_after(o->res.retry_after,
-		    (long)time(NULL));
-		if (retry_after < 0)
-			retry_after = 30;
+		retry_after = upstream_pause_seconds(o->res.retry_after,
+		    (long)time(NULL), __atomic_load_n(&o->ctx->max_retry_after,
+		    __ATOMIC_RELAXED));
+		log_warn("upstream corr=%s request=%s: 429, Retry-After "
+		    "\"%.40s\": every call pauses %ld s", o->correlation_id,
+		    o->request_id, o->res.retry_after, retry_after);
 	}
 	if (e == BS_OK) {
 		hash = hash_bytes(o->res.body, o->res.len);

@@ -20,6 +20,7 @@ struct fetch_ctx {
 	struct upstream_opts	 up;		/* up.timeout_ms: the one deadline of a request's fetch */
 	size_t			 max_devices;	/* BATCHSTATUS_MAX_DEVICES */
 	long			 max_waiting;	/* BATCHSTATUS_MAX_WAITING: parked requests at most */
+	long			 max_retry_after;	/* BATCHSTATUS_MAX_RETRY_AFTER: a 429 pauses at most this long (s); atomic */
 	long			 waiting;	/* parked now; atomic */
 };
 

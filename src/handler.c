@@ -17,6 +17,8 @@
 
 static const char HTML[] = "text/html; charset=utf-8";
 
+#define ERROR_REFRESH_SECONDS	30	/* a 502/503/504 batch page without Retry-After reloads after this */
+
 /* Last resort when even the error template fails: plain text, no template. */
 static void
 internal_failure(struct response *res)
@@ -52,11 +54,11 @@ error_page(struct response *res, enum bs_error e, const struct request *req,
 	buf_reset(&res->body);
 	if (req != NULL && req->kind == ROUTE_BATCH &&
 	    req->format == FORMAT_JSON) {
-		/* A script asked for JSON: it gets its error as JSON too. */
+		/* A script asked for JSON: it gets its error as JSON too (no data: no asOf). */
 		res->content_type = "application/json; charset=utf-8";
 		buf_printf(&res->body, "{\"error\":\"%s\",\"status\":%d,"
-		    "\"correlationId\":\"%s\"", ei->key, ei->http_status,
-		    res->correlation_id);
+		    "\"correlationId\":\"%s\",\"asOf\":null,\"stale\":false",
+		    ei->key, ei->http_status, res->correlation_id);
 		if (retry_after >= 0)
 			buf_printf(&res->body, ",\"retryAfter\":%ld",
 			    retry_after);
@@ -67,6 +69,10 @@ error_page(struct response *res, enum bs_error e, const struct request *req,
 		return;
 	}
 	res->content_type = HTML;
+	/* A watched batch page that met a passing failure tries again by itself. */
+	if (req != NULL && req->kind == ROUTE_BATCH && ei->http_status >= 502 &&
+	    ei->http_status <= 504)
+		res->refresh = retry_after > 0 ? retry_after : ERROR_REFRESH_SECONDS;
 	if ((p = tpage_new("error", req != NULL ? req->locale : LOC_EN_US)) != NULL)
 		view_fill_error(p, e, req, res->correlation_id, retry_after,
 		    detail);
@@ -172,8 +178,13 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 		fetch_release(fetch, cr);
 		return;
 	}
-	/* A finished batch never changes, so its page can be validated; a running one's times move. */
-	if (cache_is_final(cr->batch->status)) {
+	/*
+	 * A finished batch never changes, so its page can be validated; a
+	 * running one's times move. A held answer standing in for a failed
+	 * call carries a notice that will change: neither validated nor kept
+	 * by nginx.
+	 */
+	if (cr->stale == BS_OK && cache_is_final(cr->batch->status)) {
 		pthread_once(&etag_once, etag_init);
 		/* The page differs by language too; the exports do not. */
 		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
@@ -199,13 +210,19 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 		error_page(res, BS_ERR_INTERNAL, req, -1, NULL);
 		return;
 	}
+	v.stale = cr->stale;
+	v.retry_after = cr->retry_after;
+	if (cr->stale != BS_OK) {
+		metrics_stale(cr->stale);
+		res->cache = "stale";
+	}
 	if (v.running && req->format == FORMAT_HTML) {
 		/* No JavaScript: the browser reloads on the Refresh header. */
 		v.refresh_seconds = view_refresh_seconds(&v);
 		res->refresh = v.refresh_seconds;
 	}
 	res->status = 200;
-	res->outcome = "ok";
+	res->outcome = cr->stale != BS_OK ? "stale" : "ok";
 	switch (req->format) {
 	case FORMAT_JSON:
 		res->content_type = "application/json; charset=utf-8";

@@ -303,6 +303,7 @@ main(int argc, char *argv[])
 	copts.finished_ms = cfg.cache_finished_seconds * 1000;
 	copts.running_ms = cfg.cache_running_seconds * 1000;
 	copts.max_bytes = cfg.cache_max_bytes;
+	copts.stale_ms = cfg.stale_seconds * 1000;
 	memset(&lo, 0, sizeof(lo));
 	lo.max_connections = cfg.upstream_connections;
 	lo.connect_timeout_ms = cfg.connect_timeout_ms;
@@ -316,6 +317,7 @@ main(int argc, char *argv[])
 	fetch.up.app_name = APP_NAME;
 	fetch.max_devices = (size_t)cfg.max_devices;
 	fetch.max_waiting = cfg.max_waiting;
+	fetch.max_retry_after = cfg.max_retry_after;
 	if ((fetch.cache = cache_new(&copts)) == NULL ||
 	    (cpu = cpu_start(cfg.threads)) == NULL) {
 		log_err("cannot start: out of memory, or no thread could start");

@@ -2,6 +2,7 @@
 #include "metrics.h"
 
 #include <stddef.h>
+#include <string.h>
 
 static const char *const route_names[MR__MAX] = {
 	"form", "lookup", "batch_html", "batch_json", "batch_csv",
@@ -11,7 +12,7 @@ static const int statuses[] = { 200, 303, 304, 400, 403, 404, 405, 500, 502,
 	503, 504 };
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 static const char *const cache_names[MC__MAX] = {
-	"hit", "miss", "coalesced", "throttled",
+	"hit", "miss", "coalesced", "throttled", "stale",
 };
 /* Upper bounds in milliseconds; Partner Center answers in hundreds of them. */
 static const long buckets_ms[] = { 25, 50, 100, 250, 500, 1000, 2500, 5000,
@@ -23,6 +24,7 @@ static unsigned long	upstream[BS_ERR__MAX];
 static unsigned long	latency[NBUCKETS + 1];
 static unsigned long	latency_sum_ms;
 static unsigned long	cache[MC__MAX];
+static unsigned long	stale[BS_ERR__MAX];
 static long		busy, threads, in_flight;
 static unsigned long	admitted, shed, connects;
 static unsigned long	signins[2];	/* failed, renewed */
@@ -81,6 +83,13 @@ metrics_busy(int delta)
 }
 
 void
+metrics_stale(enum bs_error why)
+{
+	if ((int)why > 0 && why < BS_ERR__MAX)
+		ADD(stale[why], 1);
+}
+
+void
 metrics_admitted(void)
 {
 	ADD(admitted, 1);
@@ -114,6 +123,32 @@ void
 metrics_set_threads(long n)
 {
 	__atomic_store_n(&threads, n, __ATOMIC_RELAXED);
+}
+
+/* Stale answers by the reason a page and the JSON give: one line per word of the error table. */
+static void
+write_stale(struct buf *b)
+{
+	static const char *const words[] = { "throttled", "unavailable",
+	    "timeout" };
+	unsigned long	 n;
+	size_t		 w;
+	int		 i;
+
+	buf_puts(b, "# HELP batchstatus_stale_answers_total Batch answers "
+	    "served from data held before, because the call failed or could "
+	    "not be made, by reason.\n"
+	    "# TYPE batchstatus_stale_answers_total counter\n");
+	for (w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		n = 0;
+		for (i = 0; i < BS_ERR__MAX; i++)
+			if (error_info((enum bs_error)i)->stale != NULL &&
+			    strcmp(error_info((enum bs_error)i)->stale,
+			    words[w]) == 0)
+				n += GET(stale[i]);
+		buf_printf(b, "batchstatus_stale_answers_total{reason=\"%s\"} "
+		    "%lu\n", words[w], n);
+	}
 }
 
 void
@@ -214,4 +249,5 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions,
 	    "batchstatus_upstream_connections_total %lu\n",
 	    entries, bytes, evictions, GET(busy), GET(threads), waiting,
 	    GET(admitted), GET(shed), GET(in_flight), GET(connects));
+	write_stale(b);
 }

@@ -15,18 +15,20 @@ enum metric_cache {
 	MC_MISS,	/* this request made the upstream call */
 	MC_COALESCED,	/* waited for another request's call */
 	MC_THROTTLED,	/* not called: waiting out a 429's Retry-After */
+	MC_STALE,	/* not called: an earlier answer stands in (the pause, or a call that just failed) */
 	MC__MAX
 };
 
 void	metrics_request(enum metric_route, int status);
 void	metrics_upstream(enum bs_error outcome, long elapsed_ms);
 void	metrics_cache(enum metric_cache);
-/* "hit", "miss", "coalesced", "throttled": the word for logs and labels. */
+/* "hit", "miss", "coalesced", "throttled", "stale": the word for logs and labels. */
 const char	*metrics_cache_name(enum metric_cache);
 const char	*metrics_route_name(enum metric_route);
 void	metrics_busy(int delta);	/* a CPU worker started (+1) or finished (-1) a task */
 void	metrics_set_threads(long);	/* CPU workers */
 void	metrics_token(int ok);	/* a sign-in call renewed the token (1) or failed (0) */
+void	metrics_stale(enum bs_error why);	/* a held answer was served in place of why */
 void	metrics_admitted(void);	/* a request was parked to wait on Partner Center */
 void	metrics_shed(void);	/* a request that needed Partner Center was refused: too many waiting */
 void	metrics_in_flight(int delta);	/* a call entered (+1) or left (-1) the I/O loop */

@@ -92,6 +92,7 @@ upstream_parse_retry_after(const char *v, long now)
 	while (*v == ' ' || *v == '\t')
 		v++;
 	if (isdigit((unsigned char)*v)) {
+		/* Too many digits saturate (ERANGE): a huge number is still a number. */
 		secs = strtol(v, &end, 10);
 		while (*end == ' ' || *end == '\t')
 			end++;
@@ -100,9 +101,23 @@ upstream_parse_retry_after(const char *v, long now)
 	} else {
 		if ((when = pc_http_date(v)) == -1)
 			return -1;
-		secs = when - now;
+		/* A date already gone says nothing about when to come back. */
+		if ((secs = when - now) < 0)
+			return -1;
 	}
-	if (secs < 0)
-		secs = 0;
 	return secs > 86400 ? 86400 : secs;
+}
+
+long
+upstream_pause_seconds(const char *v, long now, long max)
+{
+	long secs = v != NULL ? upstream_parse_retry_after(v, now) : -1;
+
+	if (max < 1)
+		max = 1;
+	if (secs < 0)
+		secs = UPSTREAM_PAUSE_DEFAULT;
+	if (secs < 1)
+		secs = 1;
+	return secs > max ? max : secs;
 }

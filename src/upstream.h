@@ -38,7 +38,15 @@ void		 upstream_call_wipe(struct upstream_call *);
 /* What an answer means for the user: BS_OK for a 200, else the error. */
 enum bs_error	 upstream_classify(const struct pc_result *);
 
-/* Reads a Retry-After value (seconds or an HTTP date); -1 when unreadable. */
+#define UPSTREAM_PAUSE_DEFAULT	30	/* seconds, when a 429 says nothing usable */
+
+/* Reads a Retry-After value (seconds or an HTTP date, at most 86400); -1 when unreadable, negative or past. */
 long		 upstream_parse_retry_after(const char *value, long now);
+/*
+ * How long a 429 pauses every call: its Retry-After clamped to [1, max];
+ * UPSTREAM_PAUSE_DEFAULT (within max) when the header is absent (NULL or
+ * ""), garbage, negative or a date gone by.
+ */
+long		 upstream_pause_seconds(const char *value, long now, long max);
 
 #endif

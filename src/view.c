@@ -335,6 +335,7 @@ set_time(struct tdict *d, const char *key, int has, int64_t t,
 }
 
 static void	fill_chart(struct tdict *, const struct batch_view *, enum locale);
+static void	fill_stale(struct tdict *, const struct batch_view *, enum locale);
 static void	fill_devices(struct tdict *, const struct batch_view *,
 		    const char *, enum locale);
 
@@ -405,6 +406,9 @@ view_fill_batch(struct tpage *p, const struct batch_view *v)
 		    b->ndevices : 1));
 	}
 
+	if (v->stale != BS_OK)
+		fill_stale(body, v, loc);
+
 	tdict_set_long(body, "DEVICE_TOTAL", (long)b->ndevices);
 	snprintf(n0, sizeof(n0), "%zu", v->nfailed);
 	i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.devices_failed"),
@@ -432,6 +436,49 @@ view_fill_batch(struct tpage *p, const struct batch_view *v)
 	}
 	tdict_show(body, "HAS_DEVICES");
 	fill_devices(body, v, path, loc);
+}
+
+const char *
+view_stale_reason(const struct batch_view *v)
+{
+	const char *w;
+
+	if (v->stale == BS_OK)
+		return NULL;
+	w = error_info(v->stale)->stale;
+	return w != NULL ? w : "unavailable";
+}
+
+/*
+ * The notice on a held answer: why it stands in (the error table's word
+ * picks the sentence), as of when in UTC and how long ago, and when
+ * Partner Center is asked again.
+ */
+static void
+fill_stale(struct tdict *body, const struct batch_view *v, enum locale loc)
+{
+	const char	*word = view_stale_reason(v);
+	struct tdict	*s;
+	char		 key[48], at[64], dur[64], ago[96], tmp[512], n0[32];
+	long		 age = (long)(v->now - v->b->fetched_at);
+
+	if ((s = tdict_section(body, "STALE")) == NULL)
+		return;
+	view_time_human(v->b->fetched_at, at, sizeof(at));
+	/* Minutes are what a reader needs once it is a minute or more. */
+	if (age < 0)
+		age = 0;
+	view_duration(age >= 60 ? age / 60 * 60 : age, loc, dur, sizeof(dur));
+	i18n_format(ago, sizeof(ago), i18n_text(loc, "batch.ago"), dur, NULL);
+	snprintf(key, sizeof(key), "batch.stale_%s", word);
+	i18n_format(tmp, sizeof(tmp), i18n_text(loc, key), at, ago);
+	tdict_set(s, "TEXT", tmp);
+	view_time_iso(v->b->fetched_at, tmp, sizeof(tmp));
+	tdict_set(s, "AS_OF", tmp);
+	snprintf(n0, sizeof(n0), "%ld", v->retry_after > 0 ? v->retry_after : 1);
+	i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.stale_retry"), n0,
+	    NULL);
+	tdict_set(s, "RETRY", tmp);
 }
 
 static int

@@ -35,6 +35,8 @@ struct batch_view {
 	long			 duration;	/* seconds taken, or running so far; -1 unknown */
 	int			 running;
 	long			 refresh_seconds;	/* while running: the page reloads this often */
+	enum bs_error		 stale;		/* BS_OK: fresh; else the failure this held answer stands in for */
+	long			 retry_after;	/* stale: seconds until Partner Center is asked again */
 	struct status_count	 counts[VIEW_MAX_COUNTS];
 	size_t			 ncounts;
 	size_t			 nfailed;	/* devices with an error code or description */
@@ -58,6 +60,8 @@ void	view_time_human(int64_t t, char *out, size_t outsz);
 void	view_time_iso(int64_t t, char *out, size_t outsz);
 void	view_duration(long secs, enum locale, char *out, size_t outsz);
 
+/* Why a held answer stands in ("throttled", "unavailable", "timeout"), or NULL when it is fresh. */
+const char	*view_stale_reason(const struct batch_view *);
 /* How often a running batch's page reloads: 5 s at first, backing off to 60 s the longer it runs. */
 long	view_refresh_seconds(const struct batch_view *);
 void	view_fill_batch(struct tpage *, const struct batch_view *);

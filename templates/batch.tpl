@@ -5,6 +5,7 @@
 <h1>{{T_BATCH_HEADING}} <code id="tracking-id">{{TRACKING}}</code></h1>
 <p class="status-line"><span id="batch-status" class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span>
 </p>
+{{#STALE}}<p class="notice stale" id="stale" role="status" data-as-of="{{AS_OF}}">{{TEXT}} {{RETRY}}</p>{{/STALE}}
 {{#RUNNING}}<div class="running" id="running">
 <p class="running-note">{{TEXT}} {{CHECKED}} <a href="{{CHECK_URL}}" id="check-now">{{T_BATCH_CHECK_NOW}}</a></p>
 <p class="progress"><label for="progress">{{PROGRESS_TEXT}}</label> <progress id="progress" value="{{DONE}}" max="{{TOTAL}}">{{PROGRESS_TEXT}}</progress></p>

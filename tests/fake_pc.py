@@ -17,6 +17,12 @@ rotates on every use. Tests steer it on the sign-in listener only:
 POST /_fake/control {"fail": null|"invalid_client"|"invalid_grant"|"500"|"slow",
 "slow_ms": N, "lifetime": N, "revoke_all": true} and GET /_fake/stats.
 
+The "steer" family (tracking IDs starting 57ee0000-, see scenarios.json) is steered on
+the Partner Center listener: POST /_fake/pc {"tracking": T, "status": "processing"|...,
+"fail": null|429|500|502|503|504|"hang", "retry_after": "raw header value"|null}
+sets what that batch answers from now on (a seed-like batch of T in that status, or the
+failure); keys left out keep their value. GET /_fake/pc lists the settings.
+
     python3 tests/fake_pc.py --cert DIR/server.pem --key DIR/server.key \\
         --ready-file READY --request-log LOG.jsonl [--token-file TOKEN] \\
         [--listen 127.0.0.1:0] [--latency-ms N] [--slow-ms N] \\
@@ -236,9 +242,59 @@ def family_of(families, tracking):
     return None
 
 
+# The steer family: what each tracking ID answers now, set by POST /_fake/pc.
+STEER_FAILS = (None, 429, 500, 502, 503, 504, "hang")
+_steer = {}
+_steer_lock = threading.Lock()
+
+
+def steer_control(doc):
+    if not isinstance(doc, dict) or not isinstance(doc.get("tracking"), str):
+        raise ValueError("a JSON object with a tracking ID is wanted")
+    unknown = set(doc) - {"tracking", "status", "fail", "retry_after"}
+    if unknown:
+        raise ValueError("unknown keys %s" % sorted(unknown))
+    if "fail" in doc and doc["fail"] not in STEER_FAILS:
+        raise ValueError("fail must be one of %r" % (STEER_FAILS,))
+    if "status" in doc and not isinstance(doc["status"], str):
+        raise ValueError("status must be a string")
+    if "retry_after" in doc and doc["retry_after"] is not None and not isinstance(doc["retry_after"], str):
+        raise ValueError("retry_after must be a string or null")
+    with _steer_lock:
+        cur = _steer.setdefault(doc["tracking"].lower(),
+                                {"status": "finished", "fail": None, "retry_after": None})
+        for k in ("status", "fail", "retry_after"):
+            if k in doc:
+                cur[k] = doc[k]
+        return dict(cur)
+
+
+def steer_answer(tracking):
+    with _steer_lock:
+        cur = dict(_steer.get(tracking, {"status": "finished", "fail": None, "retry_after": None}))
+    fail = cur["fail"]
+    if fail == "hang":
+        return Answer(200, b"", fault=fault_hang)
+    if fail == 429:
+        return Answer(429, THROTTLE_BODY,
+                      [("Retry-After", cur["retry_after"])] if cur["retry_after"] is not None else [])
+    if fail in ERRORS:
+        return error_answer(fail)
+    doc = json.loads(read_fixture("seed.json").decode("utf-8"))
+    doc["batchTrackingId"] = tracking
+    doc["status"] = cur["status"]
+    if cur["status"] not in ("finished", "finished_with_errors"):
+        doc["completedTime"] = None
+        started = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2)
+        doc["startedTime"] = started.strftime("%Y-%m-%dT%H:%M:%S")
+    return Answer(200, (json.dumps(doc, indent=4) + "\n").encode("utf-8"))
+
+
 def family_answer(name, tracking, slow_ms):
     if name == "hang":
         return Answer(200, b"", fault=fault_hang)
+    if name == "steer":
+        return steer_answer(tracking)
     body = slow_body(read_fixture("seed.json"), tracking)
     if name == "slowfamily":
         return Answer(200, body, delay_ms=slow_ms)
@@ -653,10 +709,12 @@ class Handler(TLSHandler):
         token = self.server.token()
         auth = self.auth_state(token)
 
-        # Drain a request body so the connection stays usable.
-        self.read_body()
+        # Drain a request body so the connection stays usable (the steer control reads it).
+        self._steer_body = self.read_body() or b""
 
         path = self.path.split("?", 1)[0]
+        if path == "/_fake/pc":
+            return self.steer(get)
         m = PATH_RE.match(path)
         if not get:
             ans = Answer(405, error_body(3000, "The requested method is not allowed"),
@@ -691,6 +749,20 @@ class Handler(TLSHandler):
             except (OSError, ValueError, ssl.SSLError):
                 pass  # the client gave up: that is the point
             return
+        self.send_answer(ans)
+
+    def steer(self, get):
+        """The tests' control of the steer family (no token needed: tests only)."""
+        try:
+            if get:
+                with _steer_lock:
+                    body = json.dumps(_steer).encode()
+            else:
+                body = json.dumps(steer_control(json.loads(self._steer_body.decode("utf-8")))).encode()
+                sys.stderr.write("fake-pc: steer %s\n" % body.decode()[:200])
+            ans = Answer(200, body)
+        except (ValueError, UnicodeDecodeError, AttributeError) as e:
+            ans = Answer(400, json.dumps({"error": str(e)}).encode())
         self.send_answer(ans)
 
     def send_fault_headers(self, ans, framing):

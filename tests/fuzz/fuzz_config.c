@@ -118,6 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(cfg.threads >= 0 && cfg.threads <= 256);
 	FUZZ_CHECK(cfg.max_waiting >= 1 && cfg.max_waiting <= 65536);
 	FUZZ_CHECK(cfg.max_devices >= 1 && cfg.max_devices <= 10000000);
+	FUZZ_CHECK(cfg.max_retry_after >= 1 && cfg.max_retry_after <= 86400);
+	FUZZ_CHECK(cfg.stale_seconds >= 0 && cfg.stale_seconds <= 7 * 86400);
 	FUZZ_CHECK(cfg.upstream_connections >= 1 &&
 	    cfg.upstream_connections <= 4096);
 	FUZZ_CHECK(cfg.max_body_bytes >= 1024 &&

@@ -1,4 +1,4 @@
-/* test_cache.c: many waiting requests for one batch make one call; finished batches are kept, running ones briefly, errors never; 429 pauses calls; admission. */
+/* test_cache.c: many waiting requests for one batch make one call; finished batches are kept, running ones briefly, errors never; 429 pauses calls; held answers stand in for failed calls; admission. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +205,7 @@ admission_refused_starts_nothing(struct cache *c)
 static void
 memory_bound(void)
 {
-	struct cache_opts	 o = { 60000, 300, 500000 };
+	struct cache_opts	 o = { 60000, 300, 500000, 0 };
 	struct cache		*c = cache_new(&o);
 	static char		 big[300000];
 	enum metric_cache	 how;
@@ -238,7 +238,7 @@ memory_bound(void)
 static void
 cache_off_still_one_call_for_a_crowd(void)
 {
-	struct cache_opts	 o = { 0, 0, 1 << 20 };
+	struct cache_opts	 o = { 0, 0, 1 << 20, 0 };
 	struct cache		*c = cache_new(&o);
 	struct cache_waiter	 w[3];
 	struct cache_result	 r;
@@ -263,10 +263,189 @@ cache_off_still_one_call_for_a_crowd(void)
 	cache_free(c);
 }
 
+/*
+ * One request for key at now (ms), as get() but on a clock the test
+ * holds, leaving the result for the test to read (release it).
+ */
+static enum cache_step
+get_at(struct cache *c, const char *key, const char *status, enum bs_error err,
+    long retry_after, int64_t now, struct cache_result *r)
+{
+	struct cache_waiter	 w;
+	struct cache_entry	*fill;
+	struct batch		 b;
+	char			 body[64];
+	enum cache_step		 step;
+
+	step = cache_lookup(c, key, now, &w, admit, NULL, r, &fill);
+	if (step != CACHE_FILL)
+		return step;
+	calls++;
+	memset(&b, 0, sizeof(b));
+	if (status != NULL) {
+		snprintf(body, sizeof(body), "{\"status\":\"%s\"}", status);
+		b = parsed(body);
+		b.fetched_at = now / 1000;
+	}
+	CHECK(cache_fill_done(c, fill, status != NULL ? BS_OK : err, &b, 7,
+	    retry_after, now) == &w);
+	*r = w.result;
+	return CACHE_FILL;
+}
+
+static struct cache *
+stale_cache(void)
+{
+	struct cache_opts o = { 600000, 5000, 1 << 20, 3600000 };
+
+	calls = 0;
+	return cache_new(&o);
+}
+
+static void
+a_failed_refresh_answers_what_was_held(void)
+{
+	struct cache		*c = stale_cache();
+	struct cache_result	 r;
+
+	CHECK(get_at(c, "c/run", "processing", BS_OK, -1, 1000, &r) == CACHE_FILL);
+	CHECK(r.err == BS_OK && r.stale == BS_OK);
+	cache_release(c, &r);
+	/* Expired: the refresh fails with a 5xx, and the held answer stands in. */
+	CHECK(get_at(c, "c/run", NULL, BS_ERR_UPSTREAM_STATUS, -1, 7000, &r) ==
+	    CACHE_FILL && calls == 2);
+	CHECK(r.err == BS_OK && r.batch != NULL && r.stale ==
+	    BS_ERR_UPSTREAM_STATUS && r.batch->fetched_at == 1);
+	/* A running batch is asked again as often as it is kept (5 s). */
+	CHECK(r.retry_after == 5);
+	cache_release(c, &r);
+	/* Until then nobody calls: the held answer, marked, at once. */
+	CHECK(get_at(c, "c/run", NULL, BS_OK, -1, 8000, &r) == CACHE_READY &&
+	    calls == 2);
+	CHECK(r.err == BS_OK && r.how == MC_STALE && r.stale ==
+	    BS_ERR_UPSTREAM_STATUS && r.retry_after == 4);
+	cache_release(c, &r);
+	/* Then one call again; its answer is fresh. */
+	CHECK(get_at(c, "c/run", "finished", BS_OK, -1, 12001, &r) ==
+	    CACHE_FILL && calls == 3);
+	CHECK(r.err == BS_OK && r.stale == BS_OK);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/run", NULL, BS_OK, -1, 13000, &r) == CACHE_READY &&
+	    r.how == MC_HIT && r.stale == BS_OK);
+	cache_release(c, &r);
+	cache_free(c);
+}
+
+static void
+a_429_answers_what_was_held_until_the_pause_ends(void)
+{
+	struct cache		*c = stale_cache();
+	struct cache_result	 r;
+
+	CHECK(get_at(c, "c/fin", "finished", BS_OK, -1, 1000, &r) == CACHE_FILL);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/fin", NULL, BS_ERR_THROTTLED, 60, 700000, &r) ==
+	    CACHE_FILL);
+	CHECK(r.err == BS_OK && r.stale == BS_ERR_THROTTLED &&
+	    r.retry_after == 60);
+	cache_release(c, &r);
+	/* The pause is partner-wide: a batch held answers stale, one not held gets the pause. */
+	CHECK(get_at(c, "c/fin", NULL, BS_OK, -1, 710000, &r) == CACHE_READY);
+	CHECK(r.err == BS_OK && r.stale == BS_ERR_THROTTLED &&
+	    r.retry_after == 50 && r.how == MC_STALE);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/other", NULL, BS_OK, -1, 710000, &r) == CACHE_READY);
+	CHECK(r.err == BS_ERR_THROTTLED && r.batch == NULL &&
+	    r.retry_after == 50 && r.how == MC_THROTTLED && calls == 2);
+	cache_release(c, &r);
+	CHECK(strcmp(error_info(BS_ERR_THROTTLED)->stale, "throttled") == 0);
+	CHECK(strcmp(error_info(BS_ERR_TIMEOUT)->stale, "timeout") == 0);
+	CHECK(strcmp(error_info(BS_ERR_UNREACHABLE)->stale, "unavailable") == 0);
+	cache_free(c);
+}
+
+static void
+too_old_or_gone_is_not_answered(void)
+{
+	struct cache		*c = stale_cache();
+	struct cache_result	 r;
+	long			 entries, bytes, ev;
+
+	CHECK(get_at(c, "c/old", "finished", BS_OK, -1, 1000, &r) == CACHE_FILL);
+	cache_release(c, &r);
+	/* Older than stale_ms (1 h): the failure is the answer, and nothing is held any more. */
+	CHECK(get_at(c, "c/old", NULL, BS_ERR_TIMEOUT, -1, 3601001, &r) ==
+	    CACHE_FILL);
+	CHECK(r.err == BS_ERR_TIMEOUT && r.batch == NULL);
+	cache_release(c, &r);
+	cache_stats(c, &entries, &bytes, &ev);
+	CHECK(entries == 0 && bytes == 0);
+	/* A 404 means the batch is gone: what was held goes with it. */
+	CHECK(get_at(c, "c/gone", "processing", BS_OK, -1, 1000, &r) ==
+	    CACHE_FILL);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/gone", NULL, BS_ERR_NO_SUCH_BATCH, -1, 7000, &r) ==
+	    CACHE_FILL && r.err == BS_ERR_NO_SUCH_BATCH);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/gone", NULL, BS_ERR_UPSTREAM_STATUS, -1, 8000, &r) ==
+	    CACHE_FILL && r.err == BS_ERR_UPSTREAM_STATUS);
+	cache_release(c, &r);
+	/* Rejected credentials are not a passing failure: no stand-in. */
+	CHECK(get_at(c, "c/cred", "processing", BS_OK, -1, 1000, &r) ==
+	    CACHE_FILL);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/cred", NULL, BS_ERR_CREDENTIALS, -1, 7000, &r) ==
+	    CACHE_FILL && r.err == BS_ERR_CREDENTIALS && r.batch == NULL);
+	cache_release(c, &r);
+	cache_free(c);
+}
+
+static void
+busy_answers_what_was_held(void)
+{
+	struct cache		*c = stale_cache();
+	struct cache_result	 r;
+
+	CHECK(get_at(c, "c/b", "processing", BS_OK, -1, 1000, &r) == CACHE_FILL);
+	cache_release(c, &r);
+	admit_ok = 0;
+	CHECK(get_at(c, "c/b", NULL, BS_OK, -1, 7000, &r) == CACHE_READY);
+	CHECK(r.err == BS_OK && r.stale == BS_ERR_BUSY && r.how == MC_STALE);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/none", NULL, BS_OK, -1, 7000, &r) == CACHE_FULL);
+	admit_ok = 1;
+	cache_free(c);
+}
+
+static void
+a_smaller_bound_evicts_at_once(void)
+{
+	struct cache_opts	 o = { 600000, 5000, 1 << 20, 3600000 };
+	struct cache		*c = cache_new(&o);
+	struct cache_result	 r;
+	long			 entries, bytes, ev;
+
+	CHECK(get_at(c, "c/1", "finished", BS_OK, -1, 1000, &r) == CACHE_FILL);
+	cache_release(c, &r);
+	CHECK(get_at(c, "c/2", "finished", BS_OK, -1, 1000, &r) == CACHE_FILL);
+	cache_release(c, &r);
+	cache_stats(c, &entries, &bytes, &ev);
+	CHECK(entries == 2 && ev == 0);
+	o.max_bytes = bytes / 2 + 1;
+	cache_set_opts(c, &o);
+	cache_stats(c, &entries, &bytes, &ev);
+	CHECK(entries == 1 && ev == 1);
+	/* The most recent stays. */
+	CHECK(get_at(c, "c/2", NULL, BS_OK, -1, 2000, &r) == CACHE_READY &&
+	    r.how == MC_HIT);
+	cache_release(c, &r);
+	cache_free(c);
+}
+
 int
 main(void)
 {
-	struct cache_opts	 o = { 60000, 300, 1 << 20 };
+	struct cache_opts	 o = { 60000, 300, 1 << 20, 0 };
 	struct cache		*c = cache_new(&o);
 
 	CHECK(cache_is_final("finished") && cache_is_final("FINISHED_WITH_ERRORS"));
@@ -279,5 +458,10 @@ main(void)
 	cache_free(c);
 	memory_bound();
 	cache_off_still_one_call_for_a_crowd();
+	a_failed_refresh_answers_what_was_held();
+	a_429_answers_what_was_held_until_the_pause_ends();
+	too_old_or_gone_is_not_answered();
+	busy_answers_what_was_held();
+	a_smaller_bound_evicts_at_once();
 	return t_done("test_cache");
 }

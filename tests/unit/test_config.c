@@ -19,6 +19,7 @@ static const char *const more[] = {
 	"BATCHSTATUS_REFRESH_TOKEN_FILE", "BATCHSTATUS_TOKEN_ENDPOINT",
 	"BATCHSTATUS_LOG_LEVEL", "BATCHSTATUS_FRAME_ANCESTORS", "BATCHSTATUS_MAX_WAITING",
 	"BATCHSTATUS_MAX_DEVICES", "BATCHSTATUS_UPSTREAM_CONNECTIONS",
+	"BATCHSTATUS_MAX_RETRY_AFTER", "BATCHSTATUS_STALE_SECONDS",
 };
 
 static void
@@ -79,6 +80,8 @@ main(void)
 	/* The event-driven core's defaults (issue 11). */
 	CHECK(cfg.threads == 0 && cfg.max_waiting == 4096);
 	CHECK(cfg.max_devices == 100000 && cfg.upstream_connections == 64);
+	/* The Partner Center budget's defaults (issue 12). */
+	CHECK(cfg.max_retry_after == 300 && cfg.stale_seconds == 3600);
 
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://example.test/") == 0);
 	CHECK_STR(cfg.pc_base_url, "https://example.test");
@@ -120,6 +123,15 @@ main(void)
 	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_DEVICES");
 	CHECK(load_env("BATCHSTATUS_UPSTREAM_CONNECTIONS", "16") == 0 &&
 	    cfg.upstream_connections == 16);
+	CHECK(load_env("BATCHSTATUS_MAX_RETRY_AFTER", "0") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_RETRY_AFTER");
+	CHECK(load_env("BATCHSTATUS_MAX_RETRY_AFTER", "99999999999999999999") == -1);
+	CHECK(load_env("BATCHSTATUS_MAX_RETRY_AFTER", "60") == 0 &&
+	    cfg.max_retry_after == 60);
+	CHECK(load_env("BATCHSTATUS_STALE_SECONDS", "0") == 0 &&
+	    cfg.stale_seconds == 0);
+	CHECK(load_env("BATCHSTATUS_STALE_SECONDS", "-1") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_STALE_SECONDS");
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "debug") == 0 &&
 	    cfg.log_level_n == 3);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);

@@ -139,6 +139,7 @@ admission_sheds_with_503(struct fetch_ctx *f)
 	int64_t		 until;
 
 	f->max_waiting = 3;
+	f->max_retry_after = 300;
 	start(&slow[0], "5105e000-0000-4000-8000-000000000001");
 	start(&slow[1], "5105e000-0000-4000-8000-000000000002");
 	start(&slow[2], "5105e000-0000-4000-8000-000000000003");
@@ -155,6 +156,7 @@ admission_sheds_with_503(struct fetch_ctx *f)
 		buf_free(&slow[i].res.body);
 	}
 	f->max_waiting = 64;
+	f->max_retry_after = 300;
 }
 
 /* core_stop waits for every parked request to have its answer. */
@@ -189,7 +191,7 @@ main(void)
 	const struct render_words words = { LOC__MAX, i18n_word };
 	struct fetch_ctx	 f;
 	struct token_opts	 to;
-	struct cache_opts	 co = { 600000, 0, 1 << 20 };
+	struct cache_opts	 co = { 600000, 0, 1 << 20, 0 };
 	struct core_opts	 o;
 	char			 err[256], tok[] = "/tmp/bs-core-XXXXXX", base[64];
 	FILE			*tf;

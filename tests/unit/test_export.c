@@ -58,7 +58,38 @@ main(void)
 	CHECK(json_object_object_get_ex(d, "status", &x) &&
 	    strcmp(json_object_get_string(x), "<b>x</b>") == 0);
 	CHECK(json_object_object_get_ex(d, "explanation", &x) && x == NULL);
+	/* Fresh: stale is false; asOf is when Partner Center gave the data (unknown here). */
+	CHECK(json_object_object_get_ex(j, "stale", &x) &&
+	    json_object_is_type(x, json_type_boolean) && !json_object_get_boolean(x));
+	CHECK(json_object_object_get_ex(j, "asOf", &x) && x == NULL);
+	CHECK(!json_object_object_get_ex(j, "retryAfter", &x));
 	json_object_put(j);
+
+	/* A held answer standing in for a 429: asOf, the reason, and the next try. */
+	b.fetched_at = 1500000000;
+	v.stale = BS_ERR_THROTTLED;
+	v.retry_after = 42;
+	buf_reset(&out);
+	CHECK(export_json(&v, &out) == 0);
+	j = json_tokener_parse(out.data);
+	CHECK(j != NULL);
+	CHECK(json_object_object_get_ex(j, "asOf", &x) &&
+	    strcmp(json_object_get_string(x), "2017-07-14T02:40:00Z") == 0);
+	CHECK(json_object_object_get_ex(j, "stale", &x) &&
+	    strcmp(json_object_get_string(x), "throttled") == 0);
+	CHECK(json_object_object_get_ex(j, "retryAfter", &x) &&
+	    json_object_get_int(x) == 42);
+	json_object_put(j);
+	v.stale = BS_ERR_TIMEOUT;
+	buf_reset(&out);
+	CHECK(export_json(&v, &out) == 0);
+	CHECK_CONTAINS(out.data, "\"stale\":\"timeout\"");
+	v.stale = BS_ERR_UNREACHABLE;
+	buf_reset(&out);
+	CHECK(export_json(&v, &out) == 0);
+	CHECK_CONTAINS(out.data, "\"stale\":\"unavailable\"");
+	v.stale = BS_OK;
+	b.fetched_at = 0;
 
 	buf_reset(&out);
 	CHECK(export_csv(&v, &out) == 0);

@@ -268,6 +268,7 @@ admission(void)
 	int		 i, before = tserver_count();
 
 	ctx.max_waiting = 3;
+	ctx.max_retry_after = 300;
 	TSET(pc_delay_ms, 400);
 	ask(&ctx, &q[0], "c0ffee00-0000-4000-8000-000000000010");
 	ask(&ctx, &q[1], "c0ffee00-0000-4000-8000-000000000011");
@@ -286,12 +287,13 @@ admission(void)
 	CHECK(fetch_waiting(&ctx) == 0);
 	TSET(pc_delay_ms, 0);
 	ctx.max_waiting = 64;
+	ctx.max_retry_after = 300;
 }
 
 int
 main(void)
 {
-	struct cache_opts	 co = { 60000, 0, 1 << 20 };
+	struct cache_opts	 co = { 60000, 0, 1 << 20, 0 };
 	static char		 base[64];
 	FILE			*f;
 	int			 port;

@@ -64,7 +64,7 @@ main(void)
 	struct fetch_ctx	 f;
 	struct pc_loop_opts	 lo;
 	struct token_opts	 to;
-	struct cache_opts	 co = { 600000, 5000, 1 << 20 };
+	struct cache_opts	 co = { 600000, 5000, 1 << 20, 0 };
 	struct core		*withf;
 	FILE			*tf;
 	int			 fd;
@@ -126,6 +126,7 @@ main(void)
 	f.up.app_name = "batchstatus/test";
 	f.max_devices = 100;
 	f.max_waiting = 8;
+	f.max_retry_after = 300;
 	f.cpu = cpu;
 	CHECK((f.loop = pc_loop_start(&lo)) != NULL);
 	f.tokens = file_tokens(tokpath);

@@ -137,6 +137,12 @@ main(void)
 		CHECK(key_exists(key));
 		snprintf(key, sizeof(key), "error.%s.message", error_info(i)->key);
 		CHECK(key_exists(key));
+		/* The notice on a held answer standing in for this failure. */
+		if (error_info(i)->stale != NULL) {
+			snprintf(key, sizeof(key), "batch.stale_%s",
+			    error_info(i)->stale);
+			CHECK(key_exists(key));
+		}
 	}
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
 		snprintf(key, sizeof(key), "status.%s", statuses[i]);

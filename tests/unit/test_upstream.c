@@ -92,13 +92,39 @@ retry_after(void)
 	CHECK(upstream_parse_retry_after("57", 0) == 57);
 	CHECK(upstream_parse_retry_after(" 0 ", 0) == 0);
 	CHECK(upstream_parse_retry_after("999999", 0) == 86400);
+	CHECK(upstream_parse_retry_after("99999999999999999999", 0) == 86400);
 	CHECK(upstream_parse_retry_after("soon", 0) == -1);
+	CHECK(upstream_parse_retry_after("-5", 0) == -1);
 	CHECK(upstream_parse_retry_after("5x", 0) == -1);
 	CHECK(upstream_parse_retry_after("", 0) == -1);
 	CHECK(upstream_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
 	    1445412480 - 30) == 30);
 	CHECK(upstream_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
-	    1445412480 + 30) == 0);
+	    1445412480 + 30) == -1);
+}
+
+/* The pause a 429 applies: [1, max], the default for anything unusable. */
+static void
+pause_is_clamped(void)
+{
+	long now = 1445412480;
+
+	CHECK(upstream_pause_seconds("57", now, 300) == 57);
+	CHECK(upstream_pause_seconds("99999999999999999999", now, 300) == 300);
+	CHECK(upstream_pause_seconds("86400", now, 300) == 300);
+	CHECK(upstream_pause_seconds("0", now, 300) == 1);
+	CHECK(upstream_pause_seconds("-5", now, 300) == UPSTREAM_PAUSE_DEFAULT);
+	CHECK(upstream_pause_seconds("soon", now, 300) == UPSTREAM_PAUSE_DEFAULT);
+	CHECK(upstream_pause_seconds("", now, 300) == UPSTREAM_PAUSE_DEFAULT);
+	CHECK(upstream_pause_seconds(NULL, now, 300) == UPSTREAM_PAUSE_DEFAULT);
+	CHECK(upstream_pause_seconds("Wed, 21 Oct 2015 07:28:00 GMT",
+	    now - 45, 300) == 45);
+	CHECK(upstream_pause_seconds("Wed, 21 Oct 2015 07:28:00 GMT",
+	    now + 45, 300) == UPSTREAM_PAUSE_DEFAULT);
+	CHECK(upstream_pause_seconds("Wed, 21 Oct 2015 07:28:00 GMT",
+	    now - 4000, 300) == 300);
+	/* A bound below the default wins over it. */
+	CHECK(upstream_pause_seconds("garbage", now, 10) == 10);
 }
 
 int
@@ -108,5 +134,6 @@ main(void)
 	a_fresh_request_id_each_time();
 	what_answers_mean();
 	retry_after();
+	pause_is_clamped();
 	return t_done("test_upstream");
 }

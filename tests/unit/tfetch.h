@@ -28,6 +28,7 @@ tfetch_start(struct fetch_ctx *f, const char *base, long timeout_ms, long cpu,
 	f->up.app_name = "batchstatus/test";
 	f->max_devices = 100;
 	f->max_waiting = 64;
+	f->max_retry_after = 300;
 	if ((f->cache = cache_new(co)) == NULL ||
 	    (f->cpu = cpu_start(cpu)) == NULL ||
 	    (f->loop = pc_loop_start(&lo)) == NULL)

@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""One Partner Center budget (issue 12), through real nginx: stale answers instead of error
+pages, a throttle nobody can abuse, one call per batch however it is asked for.
+
+Batches of the fake's "steer" family (tracking IDs 57ee0000-...) answer what a test sets
+with POST /_fake/pc on the fake's Partner Center listener: a status, or a failure (429 with
+any Retry-After, 5xx, a call that hangs). Stacks come from scripts/run.sh as in
+test_blackbox.py, whose harness this suite shares.
+
+    python3 tests/blackbox/test_budget.py [-v] [-k SUBSTRING]
+
+Prints `ok  name` / `FAIL name: reason` per test, then `budget: N passed, N failed`;
+exits 1 when any failed. stdlib only.
+"""
+import email.utils
+import http.client
+import json
+import os
+import re
+import ssl
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_blackbox as bb  # noqa: E402
+from test_blackbox import C, Failure, Stack, batch_path, check, expect_html, expect_status, short  # noqa: E402
+
+TESTS = []
+STEER_PREFIX = "57ee0000-0000-4000-8000-"
+_ids = iter(range(1, 1 << 20))
+
+
+def test(stack_name):
+    def deco(fn):
+        TESTS.append((stack_name, fn.__name__, fn))
+        return fn
+    return deco
+
+
+def steer_id():
+    """A tracking ID of the steer family no other test uses."""
+    return STEER_PREFIX + "%012x" % next(_ids)
+
+
+def steer(s, tracking, **kw):
+    """Sets what the fake answers for tracking (status, fail, retry_after)."""
+    with open(os.path.join(s.run_dir, "fake-pc.port"), encoding="ascii") as f:
+        port = int(f.read().strip())
+    ctx = ssl.create_default_context(cafile=os.path.join(s.run_dir, "tls", "ca.pem"))
+    ctx.check_hostname = False
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    try:
+        body = json.dumps(dict(kw, tracking=tracking)).encode()
+        conn.request("POST", "/_fake/pc", body=body, headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = r.read()
+    finally:
+        conn.close()
+    check(r.status == 200, "the fake refused the steer %r: %s" % (kw, short(data.decode("utf-8", "replace"))))
+
+
+def calls(s, tracking):
+    """Partner Center calls for this batch so far (the fake's request log)."""
+    return len([e for e in s.fake_entries()
+                if tracking in e.get("path", "").lower() and not e.get("path", "").startswith("/_fake")])
+
+
+def stale_notice(r):
+    """The notice of a held answer (its text), or None."""
+    for n in r.tree.root.iter():
+        if n.attrs.get("id") == "stale":
+            return bb.norm_ws(n.text())
+    return None
+
+
+def json_of(r):
+    try:
+        return json.loads(r.body.decode("utf-8"))
+    except ValueError as e:
+        raise Failure("%s: not JSON (%s): %s" % (r.where(), e, short(r.text)))
+
+
+def iso_z(s):
+    return isinstance(s, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s) is not None
+
+
+def log_text(s):
+    out = []
+    logs = os.path.join(s.run_dir, "logs")
+    for p in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
+        with open(os.path.join(logs, p), "rb") as f:
+            out.append(f.read().decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+# 1. stale rather than nothing (stack "stale": running batches kept 2 s, finished 1 s)
+def fresh(s, tracking, status):
+    steer(s, tracking, status=status, fail=None)
+    r = s.get(batch_path(tracking))
+    expect_status(r, 200, "the first view: ")
+    check(stale_notice(r) is None, "a fresh answer has a stale notice")
+    j = json_of(s.get(batch_path(tracking, ".json")))
+    check(j.get("stale") is False, "fresh JSON: stale is %r, not false" % j.get("stale"))
+    check(iso_z(j.get("asOf")), "fresh JSON: asOf %r is not an ISO time" % j.get("asOf"))
+    return j["asOf"]
+
+
+@test("stale")
+def a_running_batch_after_a_500_shows_what_was_held(s):
+    t = steer_id()
+    as_of = fresh(s, t, "processing")
+    steer(s, t, fail=500)
+    time.sleep(2.3)
+    before = calls(s, t)
+    r = s.get(batch_path(t))
+    expect_status(r, 200, "a 500 with an earlier answer held: ")
+    expect_html(r)
+    check(calls(s, t) == before + 1, "the refresh made %d calls, not 1" % (calls(s, t) - before))
+    note = stale_notice(r)
+    check(note is not None, "no stale notice on the page")
+    check("cannot be reached" in note and "UTC" in note and "ago" in note,
+          "the notice does not say why, when and how long ago: %r" % note)
+    check(re.search(r"again in \d+ s", note), "the notice does not say when we try again: %r" % note)
+    check(r.header("Refresh"), "a running batch's stale page lost its Refresh")
+    check(not r.header("ETag"), "a stale page has an ETag")
+    j = json_of(s.get(batch_path(t, ".json")))
+    check(j.get("stale") == "unavailable", "JSON stale is %r" % j.get("stale"))
+    check(j.get("asOf") == as_of, "JSON asOf %r is not the first answer's %r" % (j.get("asOf"), as_of))
+    check(isinstance(j.get("retryAfter"), int) and 1 <= j["retryAfter"] <= 30,
+          "JSON retryAfter %r" % j.get("retryAfter"))
+    check(j.get("status") == "processing" and j.get("running") is True, "JSON lost the held data")
+    # Partner Center is back: the next try after the pause is fresh again.
+    steer(s, t, fail=None, status="finished")
+    time.sleep(2.3)
+    r = s.get(batch_path(t))
+    expect_status(r, 200, "after Partner Center is back: ")
+    check(stale_notice(r) is None, "still stale after Partner Center answered")
+    check(r.tree.root.find_all(id="batch-status")[0].text().strip() == "Finished", "not the new status")
+
+
+@test("stale")
+def a_finished_batch_after_a_timeout_shows_what_was_held(s):
+    t = steer_id()
+    as_of = fresh(s, t, "finished")
+    steer(s, t, fail="hang")
+    time.sleep(2.2)  # past our 1 s and nginx's (whole seconds: up to 2 s)
+    r = s.get(batch_path(t))
+    expect_status(r, 200, "a timeout with an earlier answer held: ")
+    note = stale_notice(r)
+    check(note is not None and "did not answer in time" in note, "notice %r" % note)
+    check(not r.header("Refresh"), "a finished batch's stale page reloads itself")
+    check("no-store" in (r.header("Cache-Control") or "") or not r.header("ETag"),
+          "a stale page may be kept")
+    j = json_of(s.get(batch_path(t, ".json")))
+    check(j.get("stale") == "timeout" and j.get("asOf") == as_of, "JSON stale %r asOf %r"
+          % (j.get("stale"), j.get("asOf")))
+    steer(s, t, fail=None)
+
+
+@test("stale")
+def nothing_held_the_error_page_reloads_itself(s):
+    t = steer_id()
+    steer(s, t, fail=503)
+    r = s.get(batch_path(t))
+    expect_status(r, 502, "a 503 from Partner Center, nothing held: ")
+    check(r.header("Refresh") == "30", "Refresh %r, not 30" % r.header("Refresh"))
+    r = s.get(batch_path(t, ".json"))
+    expect_status(r, 502, "the JSON: ")
+    j = json_of(r)
+    check("asOf" in j and j["asOf"] is None and j.get("stale") is False,
+          "the JSON error lacks asOf null / stale false: %s" % short(r.text))
+    check(not r.header("Refresh"), "a JSON answer has a Refresh")
+    steer(s, t, fail=None)
+
+
+@test("stale")
+def a_429_shows_what_was_held_and_the_pause_applied(s):
+    # Last in the stack: the pause holds every call of the server for 3 s.
+    t, other = steer_id(), steer_id()
+    fresh(s, t, "processing")
+    steer(s, t, fail=429, retry_after="3")
+    time.sleep(2.3)
+    r = s.get(batch_path(t))
+    expect_status(r, 200, "a 429 with an earlier answer held: ")
+    note = stale_notice(r)
+    check(note is not None and "rate-limiting" in note, "notice %r" % note)
+    m = re.search(r"again in (\d+) s", note or "")
+    check(m and 1 <= int(m.group(1)) <= 3, "the notice does not say the applied pause: %r" % note)
+    check(r.header("Refresh"), "a running batch's stale page lost its Refresh")
+    j = json_of(s.get(batch_path(t, ".json")))
+    check(j.get("stale") == "throttled", "JSON stale %r" % j.get("stale"))
+    # A batch not held gets the pause, with a Refresh of its Retry-After.
+    before = calls(s, other)
+    r = s.get(batch_path(other))
+    expect_status(r, 503, "another batch while paused: ")
+    ra = r.header("Retry-After")
+    check(ra and ra.isdigit() and 1 <= int(ra) <= 3, "Retry-After %r" % ra)
+    check(r.header("Refresh") == ra, "Refresh %r is not the Retry-After %r" % (r.header("Refresh"), ra))
+    check(calls(s, other) == before, "a call while paused")
+    check("Try again in %s s." % ra in bb.page_text(r), "the page does not say the pause applied")
+    time.sleep(int(ra) + 0.5)
+    steer(s, t, fail=None)
+    r = s.get(batch_path(t))
+    expect_status(r, 200, "after the pause: ")
+    check(stale_notice(r) is None, "still stale after the pause")
+
+
+# 2. the throttle (stack "retry": BATCHSTATUS_MAX_RETRY_AFTER=4)
+MAX_RA = 4
+
+
+def http_date(offset):
+    return email.utils.formatdate(time.time() + offset, usegmt=True)
+
+
+@test("retry")
+def retry_after_is_clamped_and_the_words_match(s):
+    cases = [("99999999999999999999", MAX_RA), ("0", 1), ("-5", MAX_RA),
+             ("Thu, 01 Jan 2015 00:00:00 GMT", MAX_RA), ("soon", MAX_RA), ("", MAX_RA),
+             ("2", 2), (None, MAX_RA), ("date+3", 3)]
+    for raw, want in cases:
+        t = steer_id()
+        value = http_date(3) if raw == "date+3" else raw
+        steer(s, t, fail=429, retry_after=value)
+        r = s.get(batch_path(t))
+        expect_status(r, 503, "Retry-After %r: " % value)
+        ra = r.header("Retry-After")
+        check(ra and ra.isdigit(), "Retry-After %r: our header is %r" % (value, ra))
+        lo = want - 2 if raw == "date+3" else want - 1
+        check(max(lo, 1) <= int(ra) <= want, "Retry-After %r: we said %s, expected %d" % (value, ra, want))
+        check("Try again in %s s." % ra in bb.page_text(r), "Retry-After %r: the page does not say %s s"
+              % (value, ra))
+        check(r.header("Refresh") == ra, "Retry-After %r: Refresh %r" % (value, r.header("Refresh")))
+        logged = re.findall(r"every call pauses (\d+) s", log_text(s))
+        check(logged and int(logged[-1]) == (want if raw != "date+3" else int(logged[-1])) and
+              int(logged[-1]) <= want, "Retry-After %r: the log says %s" % (value, logged[-1:]))
+        steer(s, t, fail=None)
+        time.sleep(int(ra) + 0.4)
+    # The pause is over: calls are made again.
+    t = steer_id()
+    steer(s, t, status="finished")
+    expect_status(s.get(batch_path(t)), 200, "after the pauses: ")
+
+
+# 3. one call per batch per interval, however it is asked for (stack "retry", before the pauses)
+VARIATIONS = [
+    ("GET", "", {}), ("GET", "", {"Accept-Language": "ja"}),
+    ("GET", "?lang=hu-HU", {}), ("GET", "?lang=zh-TW&embed=1", {}),
+    ("GET", "?page=2", {}), ("GET", "?status=failed", {}), ("GET", "?q=SN", {}),
+    ("GET", "?embed=1", {}), ("GET", "?foo=bar", {}), ("GET", ".json", {}), ("GET", ".csv", {}),
+    ("HEAD", "", {}), ("HEAD", ".json", {}), ("GET", ".json?lang=ja", {}),
+    ("GET", "", {"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.8"}),
+] + [("GET", "", {"Accept-Language": "en;q=0.%d" % q}) for q in range(1, 10)]
+
+
+def twenty_variations(s, status):
+    t = steer_id()
+    steer(s, t, status=status)
+    for method, tail, headers in VARIATIONS:
+        path = batch_path(t) + tail if tail.startswith("?") else batch_path(t, tail.split("?")[0]) + (
+            "?" + tail.split("?", 1)[1] if "?" in tail else "")
+        r = s.request(path, method=method, headers=headers)
+        expect_status(r, 200, "%s %s %s: " % (method, tail, headers))
+    n = calls(s, t)
+    check(n == 1, "%d variations of one %s batch made %d calls" % (len(VARIATIONS), status, n))
+
+
+@test("retry")
+def twenty_variations_of_a_running_batch_one_call(s):
+    twenty_variations(s, "processing")
+
+
+@test("retry")
+def twenty_variations_of_a_finished_batch_one_call(s):
+    twenty_variations(s, "finished")
+
+
+def main(argv):
+    verbose = "-v" in argv
+    only = argv[argv.index("-k") + 1] if "-k" in argv else None
+    lock = threading.Lock()
+    results, buffered = [], []
+
+    def reporter(buffer=None):
+        def report(name, err):
+            if err is not None:
+                err = short(re.sub(r"\s+", " ", err).strip(), 700)
+            line = "ok  %s" % name if err is None else "FAIL %s: %s" % (name, err)
+            with lock:
+                results.append(err is None)
+                if buffer is None:
+                    print(line, flush=True)
+                else:
+                    buffer.append(line)
+        return report
+
+    configs = [("retry", {"BATCHSTATUS_MAX_RETRY_AFTER": str(MAX_RA)}),
+               ("stale", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2",
+                          "BATCHSTATUS_CACHE_FINISHED_SECONDS": "1"})]
+    # Both stacks mostly wait (pauses, expiries): they run side by side.
+    threads = []
+    for i, (stack_name, env) in enumerate(configs):
+        tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
+        if not tests:
+            continue
+        order = [x for x in tests if x[0].startswith("twenty")] + [x for x in tests if not x[0].startswith("twenty")]
+        stack = Stack("budget-" + stack_name, env)
+        rep = reporter(buffered if i == 0 else None)
+        th = threading.Thread(target=run_stack, args=(stack, order, rep, verbose))
+        th.start()
+        threads.append(th)
+    for th in threads:
+        th.join()
+    for line in buffered:
+        print(line, flush=True)
+    passed, failed = results.count(True), results.count(False)
+    print("budget: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def run_stack(stack, tests, report, verbose):
+    try:
+        started = stack.start()
+        report("%s: stack starts (scripts/run.sh, ready file)" % stack.name,
+               None if started else stack.start_error)
+        if not started:
+            sys.stderr.write(stack.log_tail() + "\n")
+            for n, _ in tests:
+                report(n, "stack did not start")
+            return
+        failed = []
+        bb.run_each(tests, stack, lambda n, e: (failed.append(n) if e else None, report(n, e)), verbose)
+        if failed:
+            sys.stderr.write("logs of %s:\n%s\n" % (stack.name, stack.log_tail(15)))
+    finally:
+        took = stack.stop()
+        if stack.proc is not None:
+            report("%s: run.sh stops on SIGTERM within %ds" % (stack.name, bb.STOP_TIMEOUT),
+                   None if took is not None else "still running after %ds" % bb.STOP_TIMEOUT)
+        stack.kill_leftovers()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
