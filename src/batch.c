@@ -9,6 +9,9 @@
 
 #include "text.h"
 
+/* What malloc keeps beside each block it gives (glibc: a size word, rounded to 16). */
+#define MALLOC_OVERHEAD	16
+
 /* A bump allocator: one free for the whole batch, however many devices it has. */
 struct chunk {
 	struct chunk	*next;
@@ -47,6 +50,52 @@ arena_free(struct chunk *c)
 		next = c->next;
 		free(c);
 	}
+}
+
+/* Points s, if it lies in from, at the same place in to. */
+static void
+repoint(const char **s, const struct chunk *from, struct chunk *to)
+{
+	uintptr_t p = (uintptr_t)*s, base = (uintptr_t)from->data;
+
+	if (p >= base && p < base + from->used)
+		*s = to->data + (p - base);
+}
+
+/*
+ * A batch whose strings fit in the first chunk (most: a few devices)
+ * would hold a whole 64 KiB block for a few hundred bytes, and the cache
+ * counts what is held: give it one block of just the size it uses. Larger
+ * batches waste at most the last block's tail, a small part of them.
+ */
+static struct chunk *
+arena_compact(struct chunk *c, struct batch *b)
+{
+	struct chunk	*n;
+	size_t		 i;
+
+	if (c == NULL || c->next != NULL || c->cap - c->used < 256 ||
+	    (n = malloc(sizeof(*n) + c->used)) == NULL)
+		return c;
+	n->next = NULL;
+	n->used = n->cap = c->used;
+	memcpy(n->data, c->data, c->used);
+	repoint(&b->tracking_id, c, n);
+	repoint(&b->status, c, n);
+	repoint(&b->started_raw, c, n);
+	repoint(&b->completed_raw, c, n);
+	for (i = 0; i < b->ndevices; i++) {
+		struct device *d = &b->devices[i];
+
+		repoint(&d->device_id, c, n);
+		repoint(&d->serial_number, c, n);
+		repoint(&d->product_key, c, n);
+		repoint(&d->status, c, n);
+		repoint(&d->error_code, c, n);
+		repoint(&d->error_description, c, n);
+	}
+	free(c);
+	return n;
 }
 
 /* Copies a JSON string, turning NUL bytes ("\u0000") into U+FFFD so C strings stay whole. */
@@ -873,10 +922,10 @@ batch_parse(const char *body, size_t len, size_t max_devices,
 			t.cap = out->ndevices;
 		}
 	}
-	out->arena = arena;
-	out->bytes = t.cap * sizeof(struct device);
-	for (; arena != NULL; arena = arena->next)
-		out->bytes += sizeof(*arena) + arena->cap;
+	out->arena = arena_compact(arena, out);
+	out->bytes = t.cap * sizeof(struct device) + MALLOC_OVERHEAD;
+	for (arena = out->arena; arena != NULL; arena = arena->next)
+		out->bytes += sizeof(*arena) + arena->cap + MALLOC_OVERHEAD;
 	return BATCH_OK;
 }
 

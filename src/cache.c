@@ -335,7 +335,8 @@ keep(struct cache *c, struct cache_entry *e, struct batch *batch,
 	d->batch = *batch;
 	memset(batch, 0, sizeof(*batch));
 	d->hash = hash;
-	d->bytes = d->batch.bytes + sizeof(*d) + sizeof(*e);
+	/* Everything this answer holds: the batch, and the two blocks around it (with malloc's own words). */
+	d->bytes = d->batch.bytes + sizeof(*d) + sizeof(*e) + 2 * 16;
 	e->data = d;
 	ttl = keep_ms(c, d->batch.status);
 	e->fresh_until = now_ms + ttl;

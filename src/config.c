@@ -422,7 +422,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->upstream_connections = 64;
 	cfg->cache_finished_seconds = 600;
 	cfg->cache_running_seconds = 5;
-	cfg->cache_max_bytes = 8L * 1024 * 1024;
+	cfg->cache_max_bytes = 64L * 1024 * 1024;
 	cfg->max_retry_after = 300;
 	cfg->stale_seconds = 3600;
 

@@ -277,6 +277,43 @@ def twenty_variations_of_a_finished_batch_one_call(s):
     twenty_variations(s, "finished")
 
 
+# 4. honest accounting (stack "retry", before the pauses): the default bound holds them all
+def metric(s, name):
+    for line in s.get("/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise Failure("no %s in /metrics" % name)
+
+
+@test("retry")
+def a_thousand_batches_and_one_of_100000_devices_are_held(s):
+    small = ["f00d0000-0000-4000-8000-%012d" % i for i in range(1000)]
+    big = bb.T["hundredk"]
+    errors = []
+
+    def view(ids):
+        for t in ids:
+            r = s.get(batch_path(t))
+            if r.status != 200:
+                errors.append("%s: %d" % (t, r.status))
+
+    r = s.get(batch_path(big), timeout=60)
+    expect_status(r, 200, "the 100,000-device batch: ")
+    threads = [threading.Thread(target=view, args=(small[i::8],)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    check(not errors, "%d small batches failed: %s" % (len(errors), errors[:3]))
+    check(metric(s, "batchstatus_cache_entries") >= 1001, "only %d batches held"
+          % metric(s, "batchstatus_cache_entries"))
+    check(metric(s, "batchstatus_cache_evictions_total") == 0, "batches were evicted")
+    before = s.fake_count()
+    expect_status(s.get(batch_path(big) + "?page=3", timeout=60), 200, "the big one again: ")
+    view(small[:50])
+    check(s.fake_count() == before, "viewing them again made %d calls" % (s.fake_count() - before))
+
+
 def main(argv):
     verbose = "-v" in argv
     only = argv[argv.index("-k") + 1] if "-k" in argv else None
@@ -305,7 +342,9 @@ def main(argv):
         tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
         if not tests:
             continue
-        order = [x for x in tests if x[0].startswith("twenty")] + [x for x in tests if not x[0].startswith("twenty")]
+        # The ones that need calls to be made run before the pauses.
+        first = ("twenty", "a_thousand")
+        order = [x for x in tests if x[0].startswith(first)] + [x for x in tests if not x[0].startswith(first)]
         stack = Stack("budget-" + stack_name, env)
         rep = reporter(buffered if i == 0 else None)
         th = threading.Thread(target=run_stack, args=(stack, order, rep, verbose))

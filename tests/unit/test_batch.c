@@ -333,6 +333,24 @@ test_realistic_batch(void)
 }
 
 /* max_devices counts entries, objects and not; exactly the limit is fine. */
+/*
+ * The cache counts what a batch really holds: a one-device batch is a few
+ * hundred bytes (not the parser's 64 KiB block), and its strings survive
+ * being moved into a block of just their size.
+ */
+static void
+test_bytes_held(void)
+{
+	CHECK(parse(SEED) == 0);
+	CHECK(b.bytes > 200 && b.bytes < 1024);
+	CHECK_STR(b.devices[0].serial_number, "1234567890");
+	CHECK_STR(b.devices[0].error_description,
+	    "ZtdDeviceAssignedToOtherTenant");
+	CHECK_STR(b.tracking_id, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
+	CHECK_STR(b.devices[0].device_id, "");
+	CHECK(parse("{\"status\":\"queued\"}") == 0 && b.bytes < 256);
+}
+
 static void
 test_limit(void)
 {
@@ -801,6 +819,7 @@ main(void)
 	test_memory_empty_objects();
 	test_memory_big_unknown_field();
 	test_realistic_batch();
+	test_bytes_held();
 
 	CHECK(parse(SEED) == 0);
 	CHECK_STR(b.tracking_id, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");

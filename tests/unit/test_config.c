@@ -82,6 +82,7 @@ main(void)
 	CHECK(cfg.max_devices == 100000 && cfg.upstream_connections == 64);
 	/* The Partner Center budget's defaults (issue 12). */
 	CHECK(cfg.max_retry_after == 300 && cfg.stale_seconds == 3600);
+	CHECK(cfg.cache_max_bytes == 64L * 1024 * 1024);
 
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://example.test/") == 0);
 	CHECK_STR(cfg.pc_base_url, "https://example.test");
