@@ -34,7 +34,7 @@ struct op {
 	struct fetch_ctx	*ctx;
 	struct cache_entry	*entry;
 	char			 customer[GUID_LEN + 1], tracking[GUID_LEN + 1];
-	char			 correlation_id[GUID_LEN + 1], locale[16];
+	char			 correlation_id[GUID_LEN + 1];
 	int64_t			 started_ms, deadline_ms;
 	int			 attempt;	/* 1: the retry after a refused token */
 	char			*token;		/* the token the call carries (for a 401) */
@@ -294,7 +294,7 @@ op_step(struct op *o)
 	token_wipe(o->token);
 	o->token = tok;
 	if (upstream_call_init(&c, &ctx->up, o->customer, o->tracking,
-	    o->correlation_id, o->locale, tok) == -1) {
+	    o->correlation_id, tok) == -1) {
 		op_fail_locked(o, BS_ERR_INTERNAL);
 		return;
 	}
@@ -318,7 +318,7 @@ op_step(struct op *o)
 /* Starts the call that fills entry; its waiters are resumed when it ends. */
 static void
 op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
-    const char *tracking, const char *correlation_id, const char *locale)
+    const char *tracking, const char *correlation_id)
 {
 	struct op		*o;
 	struct cache_waiter	*cw;
@@ -345,7 +345,6 @@ op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
 	snprintf(o->tracking, sizeof(o->tracking), "%s", tracking);
 	snprintf(o->correlation_id, sizeof(o->correlation_id), "%s",
 	    correlation_id);
-	snprintf(o->locale, sizeof(o->locale), "%s", locale);
 	o->started_ms = clock_ms();
 	o->deadline_ms = o->started_ms + ctx->up.timeout_ms;
 	o->trace.status = -1;
@@ -376,7 +375,7 @@ admit(void *arg)
 
 enum fetch_step
 fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, const char *locale, struct fetch_waiter *w,
+    const char *correlation_id, struct fetch_waiter *w,
     struct cache_result *out)
 {
 	struct cache_entry	*entry;
@@ -401,7 +400,7 @@ fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
 		return FETCH_PARKED;
 	case CACHE_FILL:
 		metrics_cache(MC_MISS);
-		op_start(ctx, entry, customer, tracking, correlation_id, locale);
+		op_start(ctx, entry, customer, tracking, correlation_id);
 		return FETCH_PARKED;
 	}
 	return FETCH_PARKED;

@@ -57,7 +57,7 @@ enum fetch_step {
  */
 enum fetch_step	fetch_get(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    const char *locale, struct fetch_waiter *w,
+		    struct fetch_waiter *w,
 		    struct cache_result *out);
 void		fetch_release(struct fetch_ctx *, struct cache_result *);
 /* Requests parked now. */

@@ -265,7 +265,7 @@ batch_page(struct handler_job *hj, struct fetch_ctx *fetch)
 	}
 	hj->answer = ANSWER_BATCH;
 	if (fetch_get(fetch, hj->req.customer, hj->req.tracking,
-	    hj->res.correlation_id, i18n_tag(hj->req.locale), &hj->w,
+	    hj->res.correlation_id, &hj->w,
 	    &hj->w.cw.result) == FETCH_PARKED)
 		return HANDLER_PARKED;
 	return HANDLER_ANSWER;

@@ -11,7 +11,7 @@
 int
 upstream_call_init(struct upstream_call *c, const struct upstream_opts *o,
     const char *customer, const char *tracking, const char *correlation_id,
-    const char *locale, const char *token)
+    const char *token)
 {
 	struct buf	 auth;
 	size_t		 i = 0;
@@ -34,7 +34,8 @@ upstream_call_init(struct upstream_call *c, const struct upstream_opts *o,
 	    c->request_id);
 	snprintf(c->lines[1], sizeof(c->lines[1]), "MS-CorrelationId: %s",
 	    correlation_id);
-	snprintf(c->lines[2], sizeof(c->lines[2]), "X-Locale: %.32s", locale);
+	snprintf(c->lines[2], sizeof(c->lines[2]), "X-Locale: %s",
+	    UPSTREAM_LOCALE);
 	snprintf(c->lines[3], sizeof(c->lines[3]),
 	    "MS-PartnerCenter-Application: %.100s", o->app_name);
 	snprintf(c->lines[4], sizeof(c->lines[4]), "MS-Contract-Version: v1");

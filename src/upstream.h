@@ -26,14 +26,25 @@ struct upstream_call {
 
 /*
  * GET {base}/v1/customers/{customer}/batchJobStatus/{tracking} with the
- * bearer token and the documented headers (X-Locale: locale, a tag).
- * Returns 0, or -1 when memory ran out. Wipe it when handed over.
+ * bearer token and the documented headers. X-Locale is always
+ * UPSTREAM_LOCALE: one answer per batch serves every reader, whose words
+ * all come from our catalogs. Returns 0, or -1 when memory ran out. Wipe
+ * it when handed over.
  */
 int		 upstream_call_init(struct upstream_call *,
 		    const struct upstream_opts *, const char *customer,
 		    const char *tracking, const char *correlation_id,
-		    const char *locale, const char *token);
+		    const char *token);
 void		 upstream_call_wipe(struct upstream_call *);
+
+/*
+ * The one locale Partner Center is asked in. Its answer is codes and
+ * statuses (and an English errorDescription shown as Partner Center's
+ * own text); the cache keeps one answer per batch for readers of every
+ * language, so asking in the first reader's language would let them
+ * decide for everyone.
+ */
+#define UPSTREAM_LOCALE	"en-US"
 
 /* What an answer means for the user: BS_OK for a 200, else the error. */
 enum bs_error	 upstream_classify(const struct pc_result *);

@@ -277,6 +277,27 @@ def twenty_variations_of_a_finished_batch_one_call(s):
     twenty_variations(s, "finished")
 
 
+# 5. language: Partner Center is asked in one locale; the first reader decides nothing
+@test("retry")
+def the_first_readers_language_decides_nothing(s):
+    t = steer_id()
+    steer(s, t, status="processing")
+    first = s.get(batch_path(t), headers={"Accept-Language": "ja-JP"})
+    expect_status(first, 200, "the first reader (ja-JP): ")
+    first_label = first.tree.root.find_all(id="batch-status")[0].text().strip()
+    for lang in ("en-US", "hu-HU", "zh-TW"):
+        r = s.get(batch_path(t) + "?lang=" + lang)
+        expect_status(r, 200, "a %s reader: " % lang)
+        check(bb.html_lang(r) == lang, "a %s reader got %r" % (lang, bb.html_lang(r)))
+        label = r.tree.root.find_all(id="batch-status")[0].text().strip()
+        check(label != first_label, "a %s reader got the first reader's words %r" % (lang, label))
+        if lang == "en-US":
+            check(label == "Processing", "an en-US reader got %r" % label)
+    calls_made = [e for e in s.fake_entries() if t in e.get("path", "").lower()]
+    check(len(calls_made) == 1, "%d calls for four languages" % len(calls_made))
+    check(bb.hdr(calls_made[0], "X-Locale") == "en-US", "X-Locale %r" % bb.hdr(calls_made[0], "X-Locale"))
+
+
 # 4. honest accounting (stack "retry", before the pauses): the default bound holds them all
 def metric(s, name):
     for line in s.get("/metrics").text.splitlines():
@@ -343,7 +364,7 @@ def main(argv):
         if not tests:
             continue
         # The ones that need calls to be made run before the pauses.
-        first = ("twenty", "a_thousand")
+        first = ("twenty", "a_thousand", "the_first")
         order = [x for x in tests if x[0].startswith(first)] + [x for x in tests if not x[0].startswith(first)]
         stack = Stack("budget-" + stack_name, env)
         rep = reporter(buffered if i == 0 else None)

@@ -92,7 +92,7 @@ ask(struct fetch_ctx *ctx, struct req *q, const char *tracking)
 	q->w.resume = resumed;
 	q->t0 = clock_ms();
 	if (fetch_get(ctx, C, tracking, "aaaa0000-bb11-2222-33cc-444444dddddd",
-	    "en-US", &q->w, &q->r) == FETCH_PARKED)
+	    &q->w, &q->r) == FETCH_PARKED)
 		q->parked = 1;
 	else {
 		q->done = 1;
