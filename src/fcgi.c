@@ -191,9 +191,10 @@ fcgi_write(struct fcgi_conn *c, const struct response *res)
 	if (res->status != 304) {
 		FCGX_FPrintF(out, "Content-Type: %s\r\n", res->content_type ?
 		    res->content_type : "text/plain; charset=utf-8");
-		/* libfcgi's printf has no %zu */
-		FCGX_FPrintF(out, "Content-Length: %lu\r\n",
-		    (unsigned long)res->body.len);
+		/* libfcgi's printf has no %zu. HEAD renders nothing: no length to tell. */
+		if (!res->head)
+			FCGX_FPrintF(out, "Content-Length: %lu\r\n",
+			    (unsigned long)res->body.len);
 	}
 	FCGX_FPrintF(out, "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: strict-origin-when-cross-origin\r\n"

@@ -32,10 +32,11 @@ internal_failure(struct response *res)
 	    res->correlation_id);
 }
 
+/* HEAD gets the status and headers GET would, with nothing rendered. */
 static void
 render_page(struct response *res, struct tpage *p)
 {
-	if (p == NULL || tpage_render(p, &res->body) == -1)
+	if (p == NULL || (!res->head && tpage_render(p, &res->body) == -1))
 		internal_failure(res);
 	tpage_free(p);
 }
@@ -222,21 +223,25 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 		res->refresh = v.refresh_seconds;
 	}
 	res->status = 200;
-	res->outcome = cr->stale != BS_OK ? "stale" : "ok";
+	res->outcome = res->head ? "head" : cr->stale != BS_OK ? "stale" : "ok";
+	rc = 0;
 	switch (req->format) {
 	case FORMAT_JSON:
 		res->content_type = "application/json; charset=utf-8";
-		rc = export_json(&v, &res->body);
+		if (!res->head)
+			rc = export_json(&v, &res->body);
 		break;
 	case FORMAT_CSV:
 		res->content_type = "text/csv; charset=utf-8; header=present";
 		snprintf(res->disposition, sizeof(res->disposition),
 		    "attachment; filename=\"batch-%s.csv\"", req->tracking);
-		rc = export_csv(&v, &res->body);
+		if (!res->head)
+			rc = export_csv(&v, &res->body);
 		break;
 	default:
 		res->content_type = HTML;
-		rc = 0;
+		if (res->head)
+			break;	/* the headers are known: nothing to fill or render */
 		if ((p = tpage_new("batch", req->locale)) != NULL)
 			view_fill_batch(p, &v);
 		render_page(res, p);

@@ -298,6 +298,28 @@ def the_first_readers_language_decides_nothing(s):
     check(bb.hdr(calls_made[0], "X-Locale") == "en-US", "X-Locale %r" % bb.hdr(calls_made[0], "X-Locale"))
 
 
+# 6. HEAD: the status and headers of GET, nothing rendered (the log says "head")
+@test("retry")
+def head_answers_headers_without_rendering(s):
+    for status in ("processing", "finished"):
+        t = steer_id()
+        steer(s, t, status=status)
+        g = s.get(batch_path(t))
+        expect_status(g, 200, "GET: ")
+        for suffix in ("", ".json", ".csv"):
+            h = s.request(batch_path(t, suffix), method="HEAD")
+            expect_status(h, 200, "HEAD %s: " % suffix)
+            check(not h.body, "HEAD %s has a body" % suffix)
+            g2 = s.get(batch_path(t, suffix))
+            for name in ("Content-Type", "ETag", "Refresh", "Cache-Control", "Content-Disposition"):
+                check(h.header(name) == g2.header(name), "HEAD %s %s: %r, GET: %r"
+                      % (suffix, name, h.header(name), g2.header(name)))
+        heads = [l for l in log_text(s).splitlines()
+                 if " request corr=" in l and "HEAD /customers/%s/batches/%s" % (C, t) in l]
+        check(len(heads) >= 1 and all("-> 200 head" in l for l in heads),
+              "the log does not show HEAD unrendered: %s" % short(" | ".join(heads), 300))
+
+
 # 4. honest accounting (stack "retry", before the pauses): the default bound holds them all
 def metric(s, name):
     for line in s.get("/metrics").text.splitlines():
@@ -364,7 +386,7 @@ def main(argv):
         if not tests:
             continue
         # The ones that need calls to be made run before the pauses.
-        first = ("twenty", "a_thousand", "the_first")
+        first = ("twenty", "a_thousand", "the_first", "head_")
         order = [x for x in tests if x[0].startswith(first)] + [x for x in tests if not x[0].startswith(first)]
         stack = Stack("budget-" + stack_name, env)
         rep = reporter(buffered if i == 0 else None)

@@ -108,6 +108,10 @@ main(void)
 	CHECK(res.status == 405 && res.allow);
 	go(NULL, "HEAD", "/");
 	CHECK(res.status == 200 && res.head);
+	CHECK(res.body.len == 0);	/* nothing rendered */
+	CHECK_STR(res.content_type, "text/html; charset=utf-8");
+	go(NULL, "HEAD", "/nope");
+	CHECK(res.status == 404 && res.body.len == 0);
 
 	/* Upstream failures are pages with the right status and the correlation ID. */
 	fd = mkstemp(tokpath);
