@@ -25,9 +25,9 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 # zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs; clang and
 # libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes) for the fuzzers, tests/fuzz/)
 
-LIB_SRCS  := buf log guid i18n allow config errors route batch errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core
+LIB_SRCS  := buf log guid i18n allow gate config errors route batch errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid route config batch errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
+UNIT      := guid route config allow gate batch errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan

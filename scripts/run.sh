@@ -37,6 +37,10 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
     CACHE_DIR=/dev/shm/batchstatus-cache.$(printf '%s' "$RUN_DIR" | cksum | cut -d' ' -f1)
 fi
 rm -rf "$RUN_DIR/nginx-cache" "$CACHE_DIR"	# pages rendered by another build must not be served
+# The page gate: the server lists there whose kept pages nginx may serve.
+GATE_DIR=$RUN_DIR/page-gate
+rm -rf "$GATE_DIR"
+export BATCHSTATUS_PAGE_GATE_DIR=${BATCHSTATUS_PAGE_GATE_DIR:-$GATE_DIR}
 
 pids=()
 stop() {
@@ -127,6 +131,7 @@ wait_for "batchstatus" test -S "$sock"
 user_line=""
 [ "$(id -u)" = 0 ] && user_line="user root;"
 sed -e "s|@SOCKET@|$sock|g" -e "s|@STATIC_DIR@|$top/static|g" -e "s|@PREFIX@|$MOUNT_PREFIX|g" \
+    -e "s|@GATE_DIR@|$BATCHSTATUS_PAGE_GATE_DIR|g" \
     "$top/nginx/batchstatus.locations.conf.in" > "$RUN_DIR/batchstatus.locations.conf"
 sed -e "s|@CACHE_DIR@|$CACHE_DIR|g" \
     "$top/nginx/batchstatus.http.conf.in" > "$RUN_DIR/batchstatus.http.conf"

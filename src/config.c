@@ -27,40 +27,44 @@ struct setting {
 	size_t		 off;	/* offset in struct config */
 	size_t		 size;	/* for strings */
 	long		 min, max;	/* for numbers */
+	int		 live;		/* a reload (SIGHUP) applies it; else it waits for a restart */
 };
 
 #define STR(f, k) k, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0
 #define NUM(f, k, lo, hi) k, offsetof(struct config, f), 0, lo, hi
+#define LIVE	1
+#define RESTART	0
 
 static const struct setting settings[] = {
-	{ "cloud", STR(cloud, K_STRING) },
-	{ "pc_base_url", STR(pc_base_url, K_URL) },
-	{ "authority_url", STR(authority_url, K_URL) },
-	{ "token_file", STR(token_file, K_FILE) },
-	{ "tenant_id", STR(tenant_id, K_STRING) },
-	{ "client_id", STR(client_id, K_STRING) },
-	{ "client_secret_file", STR(client_secret_file, K_FILE) },
-	{ "refresh_token_file", STR(refresh_token_file, K_FILE) },
-	{ "token_endpoint", STR(token_endpoint, K_STRING) },
-	{ "ca_file", STR(ca_file, K_FILE) },
-	{ "listen", STR(listen, K_LISTEN) },
-	{ "templates_dir", STR(templates_dir, K_STRING) },
+	{ "cloud", STR(cloud, K_STRING), RESTART },
+	{ "pc_base_url", STR(pc_base_url, K_URL), RESTART },
+	{ "authority_url", STR(authority_url, K_URL), RESTART },
+	{ "token_file", STR(token_file, K_FILE), RESTART },
+	{ "tenant_id", STR(tenant_id, K_STRING), RESTART },
+	{ "client_id", STR(client_id, K_STRING), RESTART },
+	{ "client_secret_file", STR(client_secret_file, K_FILE), RESTART },
+	{ "refresh_token_file", STR(refresh_token_file, K_FILE), RESTART },
+	{ "token_endpoint", STR(token_endpoint, K_STRING), RESTART },
+	{ "ca_file", STR(ca_file, K_FILE), RESTART },
+	{ "listen", STR(listen, K_LISTEN), RESTART },
+	{ "templates_dir", STR(templates_dir, K_STRING), LIVE },
 	/* Well under nginx's fastcgi_read_timeout (60 s). */
-	{ "upstream_timeout_ms", NUM(upstream_timeout_ms, K_NUMBER, 100, 50000) },
-	{ "max_body_bytes", NUM(max_body_bytes, K_BYTES, 1024, 1024L * 1024 * 1024) },
-	{ "threads", NUM(threads, K_NUMBER, 0, 256) },
-	{ "max_waiting", NUM(max_waiting, K_NUMBER, 1, 65536) },
-	{ "max_devices", NUM(max_devices, K_NUMBER, 1, 10000000) },
-	{ "upstream_connections", NUM(upstream_connections, K_NUMBER, 1, 4096) },
-	{ "cache_finished_seconds", NUM(cache_finished_seconds, K_NUMBER, 0, 86400) },
-	{ "cache_running_seconds", NUM(cache_running_seconds, K_NUMBER, 0, 600) },
-	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024) },
-	{ "max_retry_after", NUM(max_retry_after, K_NUMBER, 1, 86400) },
-	{ "stale_seconds", NUM(stale_seconds, K_NUMBER, 0, 7 * 86400) },
-	{ "log_level", STR(log_level, K_STRING) },
-	{ "frame_ancestors", STR(frame_ancestors, K_STRING) },
-	{ "base_path", STR(base_path, K_STRING) },
-	{ "allowed_customers", STR(allowed_customers, K_FILE) },
+	{ "upstream_timeout_ms", NUM(upstream_timeout_ms, K_NUMBER, 100, 50000), LIVE },
+	{ "max_body_bytes", NUM(max_body_bytes, K_BYTES, 1024, 1024L * 1024 * 1024), LIVE },
+	{ "threads", NUM(threads, K_NUMBER, 0, 256), RESTART },
+	{ "max_waiting", NUM(max_waiting, K_NUMBER, 1, 65536), RESTART },
+	{ "max_devices", NUM(max_devices, K_NUMBER, 1, 10000000), LIVE },
+	{ "upstream_connections", NUM(upstream_connections, K_NUMBER, 1, 4096), RESTART },
+	{ "cache_finished_seconds", NUM(cache_finished_seconds, K_NUMBER, 0, 86400), LIVE },
+	{ "cache_running_seconds", NUM(cache_running_seconds, K_NUMBER, 0, 600), LIVE },
+	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024), LIVE },
+	{ "max_retry_after", NUM(max_retry_after, K_NUMBER, 1, 86400), LIVE },
+	{ "stale_seconds", NUM(stale_seconds, K_NUMBER, 0, 7 * 86400), LIVE },
+	{ "log_level", STR(log_level, K_STRING), LIVE },
+	{ "frame_ancestors", STR(frame_ancestors, K_STRING), RESTART },
+	{ "base_path", STR(base_path, K_STRING), RESTART },
+	{ "allowed_customers", STR(allowed_customers, K_FILE), LIVE },
+	{ "page_gate_dir", STR(page_gate_dir, K_STRING), RESTART },
 };
 
 /* The API base and the sign-in authority of each cloud (see the API notes). */
@@ -460,7 +464,37 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 		return fail(err, errsz, "ca_file", strerror(errno));
 	if (cfg->templates_dir[0] == '\0')
 		return fail(err, errsz, "templates_dir", "is empty");
+	if (cfg->page_gate_dir[0] != '\0' && cfg->page_gate_dir[0] != '/')
+		return fail(err, errsz, "page_gate_dir", "must be an absolute "
+		    "path");
 	cfg->connect_timeout_ms = cfg->upstream_timeout_ms < 5000 ?
 	    cfg->upstream_timeout_ms : 5000;
 	return 0;
+}
+
+int
+config_changes(const struct config *a, const struct config *b,
+    void (*fn)(const char *name, int live, void *arg), void *arg)
+{
+	const struct setting	*st;
+	const char		*pa, *pb;
+	char			 var[64];
+	size_t			 i, j;
+	int			 n = 0;
+
+	for (i = 0; i < NSETTINGS; i++) {
+		st = &settings[i];
+		pa = (const char *)a + st->off;
+		pb = (const char *)b + st->off;
+		if (st->kind == K_NUMBER || st->kind == K_BYTES ?
+		    *(const long *)(const void *)pa == *(const long *)(const void *)pb :
+		    strcmp(pa, pb) == 0)
+			continue;
+		snprintf(var, sizeof(var), "BATCHSTATUS_%s", st->name);
+		for (j = 12; var[j] != '\0'; j++)
+			var[j] = (char)toupper((unsigned char)var[j]);
+		fn(var, st->live, arg);
+		n++;
+	}
+	return n;
 }

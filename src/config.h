@@ -1,4 +1,4 @@
-/* config.h: the server's settings, read once from the environment and an optional file, then immutable. */
+/* config.h: the server's settings, from the environment and an optional file, at start and on a reload. */
 #ifndef BATCHSTATUS_CONFIG_H
 #define BATCHSTATUS_CONFIG_H
 
@@ -24,6 +24,7 @@ struct config {
 	char	ca_file[CONFIG_PATH_MAX];	/* empty: the system's CAs */
 	char	listen[CONFIG_PATH_MAX];	/* "unix:/path", "host:port", or empty for fd 0 */
 	char	templates_dir[CONFIG_PATH_MAX];
+	char	page_gate_dir[CONFIG_PATH_MAX];	/* where to tell nginx whose kept pages it may serve; "" none */
 	long	upstream_timeout_ms;	/* one request's whole fetch: sign-in wait, call and retry */
 	long	connect_timeout_ms;	/* derived: TCP + TLS part of it */
 	long	max_body_bytes;
@@ -52,5 +53,13 @@ struct config {
  * to group and others.
  */
 int	config_load(struct config *cfg, const char *path, char *err, size_t errsz);
+
+/*
+ * For a reload: calls fn with the variable name (BATCHSTATUS_...) of every
+ * setting whose value differs between a and b, and whether a reload
+ * applies it (live) or it waits for a restart. Returns how many differ.
+ */
+int	config_changes(const struct config *a, const struct config *b,
+	    void (*fn)(const char *name, int live, void *arg), void *arg);
 
 #endif

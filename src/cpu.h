@@ -31,5 +31,12 @@ void		 cpu_post(struct cpu_pool *, struct cpu_task *, enum cpu_prio);
 /* Runs what is queued (tasks may post more), then ends the threads. */
 void		 cpu_stop(struct cpu_pool *);
 long		 cpu_threads(const struct cpu_pool *);
+/*
+ * Waits until every task running when it was called has ended (tasks
+ * started since do not count): after it, nothing a task read before can
+ * still be in use, so what a reload replaced may be freed. Not from a
+ * task. -1 when it could not wait (out of memory): free nothing then.
+ */
+int		 cpu_quiesce(struct cpu_pool *);
 
 #endif

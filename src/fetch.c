@@ -51,6 +51,13 @@ struct op {
 
 static void	op_step(struct op *);
 
+/* A setting a reload may change while calls run (see fetch_ctx). */
+static long
+live(const long *setting)
+{
+	return __atomic_load_n(setting, __ATOMIC_RELAXED);
+}
+
 static void
 op_ref(struct op *o)
 {
@@ -154,7 +161,7 @@ deadline_task(struct cpu_task *t)
 		op_unref(o);	/* the wake's reference; ours still holds it */
 		log_warn("upstream corr=%s: no token within the deadline "
 		    "(%ld ms): the sign-in is still running", o->correlation_id,
-		    o->ctx->up.timeout_ms);
+		    live(&o->ctx->up.timeout_ms));
 		op_fail_locked(o, BS_ERR_TIMEOUT);
 	}
 	pthread_mutex_unlock(&o->mu);
@@ -239,7 +246,8 @@ answer_task(struct cpu_task *t)
 	}
 	if (e == BS_OK) {
 		hash = hash_bytes(o->res.body, o->res.len);
-		rc = batch_parse(o->res.body, o->res.len, o->ctx->max_devices,
+		rc = batch_parse(o->res.body, o->res.len,
+		    (size_t)live(&o->ctx->max_devices),
 		    &b, why, sizeof(why));
 		if (rc == BATCH_OK)
 			b.fetched_at = (int64_t)time(NULL);
@@ -304,7 +312,7 @@ op_step(struct op *o)
 	req.url = c.url;
 	req.headers = c.headers;
 	req.timeout_ms = left > 1 ? left : 1;
-	req.max_body = ctx->up.max_body_bytes;
+	req.max_body = live(&ctx->up.max_body_bytes);
 	o->trace.budget_ms = req.timeout_ms;
 	o->state = OP_CALL;
 	op_ref(o);	/* for the answer */
@@ -346,7 +354,7 @@ op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
 	snprintf(o->correlation_id, sizeof(o->correlation_id), "%s",
 	    correlation_id);
 	o->started_ms = clock_ms();
-	o->deadline_ms = o->started_ms + ctx->up.timeout_ms;
+	o->deadline_ms = o->started_ms + live(&ctx->up.timeout_ms);
 	o->trace.status = -1;
 	o->tw.wake = on_token;
 	o->t_token.fn = token_task;

@@ -17,8 +17,13 @@ struct fetch_ctx {
 	struct token_source	*tokens;
 	struct pc_loop		*loop;
 	struct cpu_pool		*cpu;
-	struct upstream_opts	 up;		/* up.timeout_ms: the one deadline of a request's fetch */
-	size_t			 max_devices;	/* BATCHSTATUS_MAX_DEVICES */
+	/*
+	 * up.timeout_ms (the one deadline of a request's fetch),
+	 * up.max_body_bytes, max_devices and max_retry_after follow a
+	 * reload: read and written atomically.
+	 */
+	struct upstream_opts	 up;
+	long			 max_devices;	/* BATCHSTATUS_MAX_DEVICES */
 	long			 max_waiting;	/* BATCHSTATUS_MAX_WAITING: parked requests at most */
 	long			 max_retry_after;	/* BATCHSTATUS_MAX_RETRY_AFTER: a 429 pauses at most this long (s); atomic */
 	long			 waiting;	/* parked now; atomic */

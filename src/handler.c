@@ -110,8 +110,9 @@ redirect(struct response *res, const struct request *req)
 }
 
 /*
- * Page ETags mix in a salt fixed at start-up: templates may change across
- * a restart, and a browser must not keep a page rendered by old ones.
+ * Page ETags mix in a salt set at start-up and on every reload: templates
+ * and catalogs may change, and a browser must not keep a page rendered by
+ * old ones. Atomic: a reload sets it while pages are answered.
  */
 static uint64_t		etag_salt;
 static pthread_once_t	etag_once = PTHREAD_ONCE_INIT;
@@ -122,7 +123,15 @@ etag_init(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	etag_salt = ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)ts.tv_nsec;
+	__atomic_store_n(&etag_salt, ((uint64_t)ts.tv_sec << 20) ^
+	    (uint64_t)ts.tv_nsec, __ATOMIC_RELAXED);
+}
+
+void
+handler_pages_changed(void)
+{
+	pthread_once(&etag_once, etag_init);
+	etag_init();
 }
 
 int
@@ -189,7 +198,8 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 		pthread_once(&etag_once, etag_init);
 		/* The page differs by language too; the exports do not. */
 		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
-		    (unsigned long long)(cr->hash ^ etag_salt),
+		    (unsigned long long)(cr->hash ^ __atomic_load_n(&etag_salt,
+		    __ATOMIC_RELAXED)),
 		    variant[req->format], req->format == FORMAT_HTML ?
 		    (int)req->locale : 0);
 		res->cache_control = "private, no-cache";

@@ -1,4 +1,4 @@
-/* i18n.c: catalog files in, strings by key out, and the choice of language from ?lang= or Accept-Language. */
+/* i18n.c: catalog files in, strings by key out (a reload swaps catalogs), and the choice of language from ?lang= or Accept-Language. */
 #include "i18n.h"
 
 #include <ctype.h>
@@ -18,8 +18,23 @@ struct entry {
 	char	*value[LOC__MAX];
 };
 
-static struct entry	*entries;
-static size_t		 nentries;
+/* One set of catalogs: the one in force, and the one a reload replaced (freed once nobody reads it). */
+struct catalog {
+	struct entry	*entries;
+	size_t		 n;
+};
+
+static struct catalog	*cur, *retired;	/* cur: atomic, for the CPU workers */
+static struct catalog	*loading;	/* the one load_one fills */
+
+static struct catalog *
+live(void)
+{
+	static struct catalog none;
+	struct catalog *c = __atomic_load_n(&cur, __ATOMIC_ACQUIRE);
+
+	return c != NULL ? c : &none;
+}
 
 const char *
 i18n_tag(enum locale l)
@@ -27,21 +42,46 @@ i18n_tag(enum locale l)
 	return (int)l >= 0 && l < LOC__MAX ? tags[l] : tags[LOC_EN_US];
 }
 
-void
-i18n_free(void)
+static void
+catalog_free(struct catalog *c)
 {
 	size_t i;
 	int l;
 
-	for (i = 0; i < nentries; i++) {
-		free(entries[i].key);
-		free(entries[i].var);
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->entries[i].key);
+		free(c->entries[i].var);
 		for (l = 0; l < LOC__MAX; l++)
-			free(entries[i].value[l]);
+			free(c->entries[i].value[l]);
 	}
-	free(entries);
-	entries = NULL;
-	nentries = 0;
+	free(c->entries);
+	free(c);
+}
+
+void
+i18n_free(void)
+{
+	catalog_free(__atomic_exchange_n(&cur, NULL, __ATOMIC_ACQ_REL));
+	i18n_retired_free();
+}
+
+void
+i18n_retired_free(void)
+{
+	catalog_free(retired);
+	retired = NULL;
+}
+
+void
+i18n_revert(void)
+{
+	struct catalog *c = retired;
+
+	if (c == NULL)
+		return;
+	retired = __atomic_exchange_n(&cur, c, __ATOMIC_ACQ_REL);
 }
 
 static char *
@@ -76,10 +116,11 @@ add_entry(const char *key)
 	struct entry	*n;
 	size_t		 i;
 
-	if ((n = realloc(entries, (nentries + 1) * sizeof(*n))) == NULL)
+	if ((n = realloc(loading->entries, (loading->n + 1) * sizeof(*n))) ==
+	    NULL)
 		return -1;
-	entries = n;
-	n = &entries[nentries];
+	loading->entries = n;
+	n = &loading->entries[loading->n];
 	memset(n, 0, sizeof(*n));
 	if ((n->key = strdup(key)) == NULL ||
 	    (n->var = malloc(strlen(key) + 3)) == NULL) {
@@ -92,18 +133,18 @@ add_entry(const char *key)
 		n->var[i + 2] = key[i] == '.' ? '_' :
 		    (char)toupper((unsigned char)key[i]);
 	n->var[i + 2] = '\0';
-	nentries++;
+	loading->n++;
 	return 0;
 }
 
 static struct entry *
-find(const char *key)
+find(const struct catalog *c, const char *key)
 {
 	size_t i;
 
-	for (i = 0; i < nentries; i++)
-		if (strcmp(entries[i].key, key) == 0)
-			return &entries[i];
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->entries[i].key, key) == 0)
+			return &c->entries[i];
 	return NULL;
 }
 
@@ -147,12 +188,13 @@ load_one(const char *dir, enum locale l, char *err, size_t errsz)
 			rc = -1;
 			break;
 		}
-		if (l == LOC_EN_US && find(k) == NULL && add_entry(k) == -1) {
+		if (l == LOC_EN_US && find(loading, k) == NULL &&
+		    add_entry(k) == -1) {
 			snprintf(err, errsz, "out of memory");
 			rc = -1;
 			break;
 		}
-		if ((e = find(k)) == NULL) {
+		if ((e = find(loading, k)) == NULL) {
 			snprintf(err, errsz, "%s:%d: \"%s\" is not in %s.catalog",
 			    path, lineno, k, tags[LOC_EN_US]);
 			rc = -1;
@@ -172,11 +214,11 @@ load_one(const char *dir, enum locale l, char *err, size_t errsz)
 		seen++;
 	}
 	fclose(f);
-	if (rc == 0 && seen != nentries)
-		for (i = 0; i < nentries; i++)
-			if (entries[i].value[l] == NULL) {
+	if (rc == 0 && seen != loading->n)
+		for (i = 0; i < loading->n; i++)
+			if (loading->entries[i].value[l] == NULL) {
 				snprintf(err, errsz, "%s: \"%s\" is missing",
-				    path, entries[i].key);
+				    path, loading->entries[i].key);
 				return -1;
 			}
 	return rc;
@@ -185,14 +227,24 @@ load_one(const char *dir, enum locale l, char *err, size_t errsz)
 int
 i18n_load(const char *dir, char *err, size_t errsz)
 {
-	int l;
+	struct catalog	*c;
+	int		 l;
 
-	i18n_free();
+	if ((loading = calloc(1, sizeof(*loading))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	for (l = 0; l < LOC__MAX; l++)
 		if (load_one(dir, (enum locale)l, err, errsz) == -1) {
-			i18n_free();
-			return -1;
+			catalog_free(loading);
+			loading = NULL;
+			return -1;	/* the catalogs in force stay */
 		}
+	c = loading;
+	loading = NULL;
+	/* One replaced catalog is kept at a time: a second reload before it was freed frees it now. */
+	i18n_retired_free();
+	retired = __atomic_exchange_n(&cur, c, __ATOMIC_ACQ_REL);
 	return 0;
 }
 
@@ -203,7 +255,7 @@ i18n_text(enum locale l, const char *key)
 
 	if ((int)l < 0 || l >= LOC__MAX)
 		l = LOC_EN_US;
-	if ((e = find(key)) == NULL || e->value[l] == NULL)
+	if ((e = find(live(), key)) == NULL || e->value[l] == NULL)
 		return key;
 	return e->value[l];
 }
@@ -211,34 +263,39 @@ i18n_text(enum locale l, const char *key)
 size_t
 i18n_count(void)
 {
-	return nentries;
+	return live()->n;
 }
 
 const char *
 i18n_var(size_t i)
 {
-	return i < nentries ? entries[i].var : "";
+	const struct catalog *c = live();
+
+	return i < c->n ? c->entries[i].var : "";
 }
 
 const char *
 i18n_value(enum locale l, size_t i)
 {
-	if (i >= nentries)
+	const struct catalog *c = live();
+
+	if (i >= c->n)
 		return "";
 	if ((int)l < 0 || l >= LOC__MAX)
 		l = LOC_EN_US;
-	return entries[i].value[l];
+	return c->entries[i].value[l];
 }
 
 const char *
 i18n_word(size_t lang, const char *var)
 {
-	size_t i;
+	const struct catalog	*c = live();
+	size_t			 i;
 
-	for (i = 0; i < nentries; i++)
-		if (strcmp(entries[i].var, var) == 0)
-			return i18n_value(lang < LOC__MAX ? (enum locale)lang :
-			    LOC_EN_US, i);
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->entries[i].var, var) == 0)
+			return c->entries[i].value[lang < LOC__MAX ?
+			    (enum locale)lang : LOC_EN_US];
 	return NULL;
 }
 

@@ -8,10 +8,16 @@ enum locale { LOC_EN_US, LOC_ZH_TW, LOC_JA_JP, LOC_HU_HU, LOC__MAX };
 
 /*
  * Loads <dir>/<tag>.catalog for every locale: key = value lines, UTF-8,
- * # comments. Every catalog must have exactly en-US's keys. Once, before
- * threads; -1 with a message naming the file and line on failure.
+ * # comments. Every catalog must have exactly en-US's keys. -1 with a
+ * message naming the file and line on failure, and the catalogs in force
+ * stay. On success the new ones are in force at once; the ones they
+ * replace stay readable (a page being built may hold their strings) until
+ * i18n_retired_free, once no reader can (see cpu_quiesce), or until
+ * i18n_revert puts them back. Loads come from one thread at a time.
  */
 int		 i18n_load(const char *dir, char *err, size_t errsz);
+void		 i18n_retired_free(void);
+void		 i18n_revert(void);
 void		 i18n_free(void);
 
 /* The BCP 47 tag of a locale ("hu-HU"). */

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static enum log_level level = LOG_INFO;
+static enum log_level level = LOG_INFO;	/* atomic: a reload may change it */
 
 int
 log_level_from_name(const char *name)
@@ -24,13 +24,13 @@ log_level_from_name(const char *name)
 void
 log_set_level(enum log_level l)
 {
-	level = l;
+	__atomic_store_n(&level, l, __ATOMIC_RELAXED);
 }
 
 int
 log_enabled(enum log_level l)
 {
-	return l <= level;
+	return l <= __atomic_load_n(&level, __ATOMIC_RELAXED);
 }
 
 static void
@@ -65,7 +65,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level < LOG_DEBUG)
+	if (!log_enabled(LOG_DEBUG))
 		return;
 	va_start(ap, fmt);
 	log_write("debug", fmt, ap);
@@ -77,10 +77,22 @@ log_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level < LOG_INFO)
+	if (!log_enabled(LOG_INFO))
 		return;
 	va_start(ap, fmt);
 	log_write("info", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_enabled(LOG_WARN))
+		return;
+	va_start(ap, fmt);
+	log_write("notice", fmt, ap);
 	va_end(ap);
 }
 
@@ -89,7 +101,7 @@ log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level < LOG_WARN)
+	if (!log_enabled(LOG_WARN))
 		return;
 	va_start(ap, fmt);
 	log_write("warn", fmt, ap);

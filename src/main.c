@@ -18,6 +18,8 @@
 #include "i18n.h"
 #include "log.h"
 #include "pc_http.h"
+#include "gate.h"
+#include "reload.h"
 #include "render.h"
 #include "token.h"
 
@@ -86,16 +88,6 @@ log_token_source(const struct config *cfg)
 		    "", cfg->token_kind == TOKEN_APP_USER ?
 		    cfg->refresh_token_file : "");
 	}
-}
-
-/* The page strings: <templates>/i18n/<tag>.catalog, one per language. */
-static int
-load_catalogs(const char *templates_dir, char *err, size_t errsz)
-{
-	char dir[CONFIG_PATH_MAX + 8];
-
-	snprintf(dir, sizeof(dir), "%s/i18n", templates_dir);
-	return i18n_load(dir, err, errsz);
 }
 
 /* --check-config --online waits here for the one sign-in. */
@@ -182,8 +174,8 @@ main(int argc, char *argv[])
 	struct cpu_pool		*cpu;
 	struct pc_loop		*loop;
 	struct core		*core;
+	struct reload_ctx	 rl;
 	sigset_t		 stop;
-	const struct render_words words = { LOC__MAX, i18n_word };
 	long			 backlog;
 	int			 i, check = 0, online = 0, fd, sig, rc;
 
@@ -232,9 +224,7 @@ main(int argc, char *argv[])
 	else
 		log_warn("customers: every customer's batches can be read here "
 		    "(set BATCHSTATUS_ALLOWED_CUSTOMERS, and control access in nginx)");
-	/* The catalogs first: their words are written into the templates. */
-	if (load_catalogs(cfg.templates_dir, err, sizeof(err)) == -1 ||
-	    render_init(cfg.templates_dir, &words, err, sizeof(err)) == -1) {
+	if (reload_pages(cfg.templates_dir, err, sizeof(err)) == -1) {
 		log_err("cannot start: %s", err);
 		return check ? EXIT_CONFIG : EXIT_START;
 	}
@@ -283,10 +273,11 @@ main(int argc, char *argv[])
 		log_err("cannot start: library initialisation failed");
 		return EXIT_START;
 	}
-	/* Block the stop signals in every thread; main takes them with sigwait. */
+	/* Block the stop and reload signals in every thread; main takes them with sigwait. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -300,10 +291,7 @@ main(int argc, char *argv[])
 	    backlog), &unix_path)) < 0)
 		return EXIT_START;
 
-	copts.finished_ms = cfg.cache_finished_seconds * 1000;
-	copts.running_ms = cfg.cache_running_seconds * 1000;
-	copts.max_bytes = cfg.cache_max_bytes;
-	copts.stale_ms = cfg.stale_seconds * 1000;
+	reload_cache_opts(&cfg, &copts);
 	memset(&lo, 0, sizeof(lo));
 	lo.max_connections = cfg.upstream_connections;
 	lo.connect_timeout_ms = cfg.connect_timeout_ms;
@@ -315,7 +303,7 @@ main(int argc, char *argv[])
 	fetch.up.timeout_ms = cfg.upstream_timeout_ms;
 	fetch.up.max_body_bytes = cfg.max_body_bytes;
 	fetch.up.app_name = APP_NAME;
-	fetch.max_devices = (size_t)cfg.max_devices;
+	fetch.max_devices = cfg.max_devices;
 	fetch.max_waiting = cfg.max_waiting;
 	fetch.max_retry_after = cfg.max_retry_after;
 	if ((fetch.cache = cache_new(&copts)) == NULL ||
@@ -340,6 +328,13 @@ main(int argc, char *argv[])
 		log_err("cannot start: the accept thread did not start");
 		return EXIT_START;
 	}
+	/* nginx may serve kept pages of the customers allowed now, and only theirs. */
+	if (gate_sync(cfg.page_gate_dir, err, sizeof(err)) == -1)
+		log_err("BATCHSTATUS_PAGE_GATE_DIR (page_gate_dir): %s: nginx "
+		    "serves no kept page of a customer whose file is missing", err);
+	else if (cfg.page_gate_dir[0] != '\0')
+		log_info("page gate: %s tells nginx whose kept pages it may "
+		    "serve", cfg.page_gate_dir);
 	log_info("%s ready: %ld CPU threads, one I/O loop (at most %ld "
 	    "connections per host), up to %ld requests waiting; upstream %s, "
 	    "deadline %ld ms, cache %lds finished / %lds running / %ld bytes, "
@@ -348,8 +343,19 @@ main(int argc, char *argv[])
 	    cfg.upstream_timeout_ms, cfg.cache_finished_seconds,
 	    cfg.cache_running_seconds, cfg.cache_max_bytes, cfg.max_devices);
 
-	while (sigwait(&stop, &sig) != 0)
-		;
+	memset(&rl, 0, sizeof(rl));
+	rl.config_path = config_path;
+	rl.cfg = &cfg;
+	rl.fetch = &fetch;
+	rl.tokens = tokens;
+	rl.cpu = cpu;
+	for (;;) {
+		while (sigwait(&stop, &sig) != 0)
+			;
+		if (sig != SIGHUP)
+			break;
+		(void)reload_run(&rl);
+	}
 	log_info("signal %d: finishing the %ld requests in flight, then "
 	    "stopping", sig, core_in_use(core));
 	core_stop(core);
@@ -362,6 +368,7 @@ main(int argc, char *argv[])
 	cache_free(fetch.cache);
 	token_source_free(tokens);
 	pc_http_global_cleanup();
+	render_free();
 	i18n_free();
 	allow_free();
 	log_info("stopped");

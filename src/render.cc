@@ -4,6 +4,7 @@
 #include <ctemplate/template.h>
 #include <ctemplate/template_emitter.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -80,7 +81,14 @@ std::string localized(const std::string &text, const struct render_words *words,
   return out;
 }
 
-size_t nlangs = 1;
+// One loaded, frozen set of templates; a reload makes another and swaps it in.
+struct Loaded {
+  ctemplate::TemplateCache cache;
+  size_t nlangs = 1;
+};
+
+std::atomic<Loaded *> current{nullptr};  // read by the CPU workers
+Loaded *retired = nullptr;               // replaced by a reload; freed once nobody expands it
 
 }  // namespace
 
@@ -88,8 +96,9 @@ struct tpage {
   TemplateDictionary layout;
   TemplateDictionary *body;
   std::string layout_key;
-  tpage(const char *name, size_t lang) : layout("layout"), body(nullptr),
-      layout_key(key_of("layout", lang)) {
+  const Loaded *loaded;
+  tpage(const char *name, size_t lang, const Loaded *l) : layout("layout"), body(nullptr),
+      layout_key(key_of("layout", lang)), loaded(l) {
     body = layout.AddIncludeDictionary("BODY");
     body->SetFilename(key_of(name, lang));
   }
@@ -97,25 +106,23 @@ struct tpage {
 
 extern "C" int render_init(const char *dir, const struct render_words *words, char *err,
                            size_t errsz) {
+  Loaded *fresh = nullptr;
   try {
-    ctemplate::TemplateCache *cache = ctemplate::mutable_default_template_cache();
-    // What an earlier, failed call put there would not be replaced.
-    cache->ClearCache();
-    if (!cache->SetTemplateRootDirectory(dir)) {
-      std::snprintf(err, errsz, "templates: cannot use directory %s", dir);
-      return -1;
-    }
-    nlangs = words != nullptr && words->nlangs > 0 ? words->nlangs : 1;
+    fresh = new Loaded();
+    ctemplate::TemplateCache *cache = &fresh->cache;
+    size_t nlangs = fresh->nlangs = words != nullptr && words->nlangs > 0 ? words->nlangs : 1;
     for (const char *page : kPages) {
       std::string file = std::string(dir) + "/" + page + ".tpl";
       std::ifstream in(file, std::ios::binary);
       std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       if (!in || text.empty()) {
         std::snprintf(err, errsz, "templates: cannot read %s", file.c_str());
+        delete fresh;
         return -1;
       }
       if (text.compare(0, sizeof(kPragma) - 1, kPragma) != 0) {
         std::snprintf(err, errsz, "templates: %s must start with %s", file.c_str(), kPragma);
+        delete fresh;
         return -1;
       }
       /*
@@ -129,22 +136,43 @@ extern "C" int render_init(const char *dir, const struct render_words *words, ch
         if (!cache->StringToTemplateCache(key_of(page, lang), t, kStrip)) {
           std::snprintf(err, errsz, "templates: %s does not parse (see the message above)",
                         file.c_str());
+          delete fresh;
           return -1;
         }
       }
     }
     cache->Freeze();
-    return 0;
   } catch (...) {
     std::snprintf(err, errsz, "templates: could not load (out of memory?)");
+    delete fresh;
     return -1;
   }
+  // One replaced set is kept at a time: a second reload before it was freed frees it now.
+  render_retired_free();
+  retired = current.exchange(fresh);
+  return 0;
+}
+
+extern "C" void render_retired_free(void) {
+  delete retired;
+  retired = nullptr;
+}
+
+extern "C" void render_revert(void) {
+  if (retired != nullptr) retired = current.exchange(retired);
+}
+
+extern "C" void render_free(void) {
+  delete current.exchange(nullptr);
+  render_retired_free();
 }
 
 extern "C" struct tpage *tpage_new(const char *name, size_t lang) {
   page_failed = false;
+  const Loaded *l = current.load();
+  if (l == nullptr) return nullptr;
   try {
-    return new tpage(name, lang < nlangs ? lang : 0);
+    return new tpage(name, lang < l->nlangs ? lang : 0, l);
   } catch (...) {
     return nullptr;
   }
@@ -160,8 +188,7 @@ extern "C" int tpage_render(struct tpage *p, struct buf *out) {
   if (page_failed) return -1;
   try {
     BufEmitter e(out);
-    bool ok = ctemplate::mutable_default_template_cache()->ExpandNoLoad(
-        p->layout_key, kStrip, &p->layout, nullptr, &e);
+    bool ok = p->loaded->cache.ExpandNoLoad(p->layout_key, kStrip, &p->layout, nullptr, &e);
     return ok && !out->failed ? 0 : -1;
   } catch (...) {
     return -1;

@@ -25,13 +25,21 @@ struct render_words {
 /*
  * Loads layout.tpl and every page template (form, batch, error) from dir,
  * checks each starts with {{%AUTOESCAPE context="HTML"}} and parses (once
- * per language of words; NULL: templates as they are), then freezes the
- * cache. Once, before threads. -1 with a message on failure.
+ * per language of words; NULL: templates as they are) into a template
+ * cache of their own, frozen. -1 with a message on failure, and the
+ * templates in force stay. On success new pages use the new ones at once;
+ * the ones they replace serve pages already begun until
+ * render_retired_free, once no such page can be left (see cpu_quiesce).
+ * Loads come from one thread at a time.
  */
 int		 render_init(const char *dir, const struct render_words *words,
 		    char *err, size_t errsz);
+void		 render_retired_free(void);
+/* Puts back the templates the last render_init replaced (a reload that failed later). */
+void		 render_revert(void);
+void		 render_free(void);
 
-/* A page with template "<name>.tpl" inside the layout, in language lang; NULL when out of memory. */
+/* A page with template "<name>.tpl" inside the layout, in language lang; NULL when out of memory (or nothing is loaded). */
 struct tpage	*tpage_new(const char *name, size_t lang);
 void		 tpage_free(struct tpage *);
 struct tdict	*tpage_layout(struct tpage *);	/* values the layout uses (title...) */

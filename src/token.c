@@ -111,6 +111,20 @@ token_source_free(struct token_source *ts)
 }
 
 void
+token_source_reload(struct token_source *ts)
+{
+	pthread_mutex_lock(&ts->lock);
+	/* The token file is read again at the next use, whatever its times say. */
+	memset(&ts->seen, 0, sizeof(ts->seen));
+	ts->bad = 0;
+	ts->warned = 0;
+	/* A sign-in that failed (a secret being replaced) is tried again at once. */
+	ts->backoff_ms = 0;
+	ts->retry_at_ms = 0;
+	pthread_mutex_unlock(&ts->lock);
+}
+
+void
 token_source_start(struct token_source *ts, struct pc_loop *loop,
     struct cpu_pool *cpu)
 {

@@ -46,6 +46,8 @@ void			 token_source_start(struct token_source *,
 			    struct pc_loop *, struct cpu_pool *);
 /* After everything that used it has ended (the loop stopped first). */
 void			 token_source_free(struct token_source *);
+/* A reload: the token file is read again at the next use; a sign-in in its backoff is tried again at once. */
+void			 token_source_reload(struct token_source *);
 
 /*
  * A usable token, never blocking on the network. From the sign-in

@@ -12,12 +12,13 @@ def recvall(sock, n):
     return data
 
 
-def fcgi_get(sock, uri, method="GET", timeout=10):
-    """One FastCGI request as nginx sends it on sock; returns the raw CGI response."""
+def fcgi_get(sock, uri, method="GET", timeout=10, extra=()):
+    """One FastCGI request as nginx sends it on sock (extra: more (name, value) params,
+    HTTP_ACCEPT_LANGUAGE...); returns the raw CGI response."""
     def record(kind, content):
         return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
     params = b""
-    for k, v in (("REQUEST_METHOD", method), ("REQUEST_URI", uri)):
+    for k, v in (("REQUEST_METHOD", method), ("REQUEST_URI", uri)) + tuple(extra):
         k, v = k.encode(), v.encode()
         params += bytes([len(k), len(v)]) + k + v
     sock.settimeout(timeout)

@@ -1793,7 +1793,9 @@ def main(argv):
         print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, err), flush=True)
 
     # main and cap see every page view reach upstream (cache off); cache has it on.
-    no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0"}
+    # Nothing kept, not even for stale answers (test_budget covers those).
+    no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0",
+                "BATCHSTATUS_STALE_SECONDS": "0"}
     # main runs on run.sh's static token file (token_rotation rewrites it); the others sign in.
     configs = [("main", dict(no_cache, DEMO_SIGNIN="file")),
                ("cap", dict(no_cache, BATCHSTATUS_MAX_BODY_BYTES="65536")),

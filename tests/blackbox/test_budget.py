@@ -17,6 +17,8 @@ import http.client
 import json
 import os
 import re
+import shutil
+import signal
 import ssl
 import sys
 import threading
@@ -320,6 +322,59 @@ def head_answers_headers_without_rendering(s):
               "the log does not show HEAD unrendered: %s" % short(" | ".join(heads), 300))
 
 
+# 3b. nginx's language map against the application's own choice (through its socket)
+def app_language(s, path, accept_language):
+    import socket as so
+    from fcgi_client import fcgi_get
+    sock = so.socket(so.AF_UNIX, so.SOCK_STREAM)
+    sock.connect(os.path.join(s.run_dir, "batchstatus.sock"))
+    try:
+        out = fcgi_get(sock, path, extra=(("HTTP_ACCEPT_LANGUAGE", accept_language),))
+    finally:
+        sock.close()
+    m = re.search(r'<html lang="([^"]+)"', out)
+    return m.group(1) if m else None
+
+
+def accept_language_samples():
+    import random
+    rnd = random.Random(12)
+    tags = ["en", "en-US", "EN-gb", "ja", "ja-JP", "hu", "hu-HU", "zh", "zh-TW", "zh-Hant",
+            "zh-Hant-TW", "zh-CN", "zh-hk", "fr", "fr-FR", "de", "*", "es-419", "en_US", "x-klingon",
+            "ja-JP-x-a-very-long-private-use-tag", "i-default", ""]
+    fixed = ["", " ", "ja", "ja;q=1", "ja;q=0", "fr, ja", "en;q=0.5, ja;q=0.6", "ja, en;q=0.1",
+             " , ja", "hu,,en", "zh-CN,zh;q=0.9", "en-US;q=0.8", "de-CH, de;q=0.9", "*;q=0.1",
+             "ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7", "zh-Hant-TW , en", "JA", "en-\u00e9"]
+    out = list(fixed)
+    for _ in range(120):
+        parts = []
+        for _ in range(rnd.randint(1, 4)):
+            t = rnd.choice(tags)
+            if rnd.random() < 0.4:
+                t += ";q=%s" % rnd.choice(["0", "0.1", "0.5", "0.9", "1", "1.0", "x"])
+            parts.append(t)
+        out.append(rnd.choice([",", ", ", " ,"]).join(parts))
+    return out
+
+
+@test("retry")
+def nginx_keys_pages_on_the_language_the_application_chooses(s):
+    t = steer_id()
+    steer(s, t, status="finished")
+    path = batch_path(t)
+    for lang in ("en-US", "ja-JP", "hu-HU", "zh-TW"):  # nginx keeps a page per plain language
+        for _ in range(2):
+            expect_status(s.get(path, headers={"Accept-Language": lang}), 200)
+    wrong = []
+    for al in accept_language_samples():
+        al = al.encode("utf-8", "replace").decode("latin-1") if not al.isascii() else al
+        want = app_language(s, path, al)
+        got = bb.html_lang(s.get(path, headers={"Accept-Language": al}))
+        if got != want:
+            wrong.append("%r: nginx gave %s, the application %s" % (al, got, want))
+    check(not wrong, "%d headers got another language through nginx: %s" % (len(wrong), "; ".join(wrong[:4])))
+
+
 # 4. honest accounting (stack "retry", before the pauses): the default bound holds them all
 def metric(s, name):
     for line in s.get("/metrics").text.splitlines():
@@ -357,6 +412,188 @@ def a_thousand_batches_and_one_of_100000_devices_are_held(s):
     check(s.fake_count() == before, "viewing them again made %d calls" % (s.fake_count() - before))
 
 
+# 7. SIGHUP (stack "reload": a config file, an allow-list and a copy of the templates)
+FILES = os.path.join(bb.RUN_ROOT, "budget-reload-files")
+OTHER = "aaaaaaaa-0000-4000-8000-000000000001"
+
+
+def write(path, text):
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(path + ".tmp", 0o600)
+    os.replace(path + ".tmp", path)
+
+
+def reload_files():
+    """The stack's settings file, allow-list and templates, outside its RUN_DIR (made before it starts)."""
+    shutil.rmtree(FILES, ignore_errors=True)
+    os.makedirs(FILES)
+    shutil.copytree(os.path.join(bb.ROOT, "templates"), os.path.join(FILES, "templates"))
+    write(os.path.join(FILES, "allowed"), "# customers\n%s\n%s\n" % (C, OTHER))
+    write(os.path.join(FILES, "batchstatus.conf"), settings())
+    return {"BATCHSTATUS_CONFIG": os.path.join(FILES, "batchstatus.conf"),
+            "BATCHSTATUS_TEMPLATES_DIR": os.path.join(FILES, "templates")}
+
+
+def settings(**extra):
+    lines = ["allowed_customers = %s" % os.path.join(FILES, "allowed"), "log_level = info"]
+    lines += ["%s = %s" % kv for kv in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+def server_log(s):
+    with open(os.path.join(s.run_dir, "logs", "batchstatus.log"), "rb") as f:
+        return f.read().decode("utf-8", "replace")
+
+
+def reload_ends(text):
+    return [l for l in text.splitlines() if "reload: done" in l or "nothing was changed" in l]
+
+
+def sighup(s, expect="reload: done"):
+    """Sends SIGHUP to the server; waits for the log to say the reload ended (done or refused)."""
+    before = len(reload_ends(server_log(s)))
+    with open(os.path.join(s.run_dir, "batchstatus.pid"), encoding="ascii") as f:
+        os.kill(int(f.read().strip()), signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        text = server_log(s)
+        if len(reload_ends(text)) > before:
+            said = text[text.rindex("SIGHUP: reloading"):]
+            check(expect in said, "the reload's log says %r, not %r" % (short(said, 400), expect))
+            return said
+        time.sleep(0.05)
+    raise Failure("no end of the reload in the log within 10 s")
+
+
+def app_lines(s, needle):
+    return len([l for l in log_text(s).splitlines() if " request corr=" in l and needle in l])
+
+
+@test("reload")
+def a_customer_removed_on_reload_gets_403_at_once_kept_pages_included(s):
+    t = steer_id()
+    steer(s, t, status="finished")
+    for suffix in ("", ".json"):
+        expect_status(s.get(batch_path(t, suffix)), 200, "allowed, first view: ")
+        n = app_lines(s, t + suffix + " ")
+        expect_status(s.get(batch_path(t, suffix)), 200, "allowed, second view: ")
+        check(app_lines(s, t + suffix + " ") == n, "the second view was not nginx's kept page")
+    check(C in os.listdir(os.path.join(s.run_dir, "page-gate")), "no gate file for the customer")
+    write(os.path.join(FILES, "allowed"), "%s\n" % OTHER)
+    sighup(s)
+    check(C not in os.listdir(os.path.join(s.run_dir, "page-gate")), "the gate file stayed")
+    before = s.fake_count()
+    for suffix in ("", ".json"):
+        r = s.get(batch_path(t, suffix))
+        expect_status(r, 403, "removed, %s: " % (suffix or "the page"))
+    check(s.fake_count() == before, "a removed customer's request reached Partner Center")
+    # Put back: allowed again, no restart.
+    write(os.path.join(FILES, "allowed"), "%s\n%s\n" % (C, OTHER))
+    sighup(s)
+    expect_status(s.get(batch_path(t)), 200, "allowed again: ")
+
+
+@test("reload")
+def a_broken_configuration_on_reload_keeps_the_running_one(s):
+    t = steer_id()
+    steer(s, t, status="finished")
+    cases = [(settings(cache_running_seconds="99999"), "BATCHSTATUS_CACHE_RUNNING_SECONDS"),
+             (settings(frobnicate="1"), "frobnicate"),
+             (None, os.path.join(FILES, "allowed") + ":2")]
+    for conf, named in cases:
+        if conf is None:
+            write(os.path.join(FILES, "batchstatus.conf"), settings())
+            write(os.path.join(FILES, "allowed"), "%s\nnot-a-guid\n" % C)
+        else:
+            write(os.path.join(FILES, "batchstatus.conf"), conf)
+        said = sighup(s, expect="nothing was changed")
+        check(named.lower() in said.lower(), "the log does not name %s: %s" % (named, short(said, 300)))
+        check(s.proc.poll() is None, "the server stopped")
+        expect_status(s.get(batch_path(t)), 200, "after a refused reload: ")
+        expect_status(s.get(batch_path(t, customer=OTHER)), 404, "the other customer still allowed: ")
+    write(os.path.join(FILES, "allowed"), "%s\n%s\n" % (C, OTHER))
+    write(os.path.join(FILES, "batchstatus.conf"), settings())
+    sighup(s)
+
+
+@test("reload")
+def a_broken_template_on_reload_keeps_the_running_pages(s):
+    cat = os.path.join(FILES, "templates", "i18n", "en-US.catalog")
+    with open(cat, encoding="utf-8") as f:
+        original = f.read()
+    write(cat, original.replace("site.name = Autopilot batch status", "site.name = Reloaded batch status"))
+    sighup(s)
+    check("Reloaded batch status" in s.get("/").text, "the new catalog is not in force")
+    tpl = os.path.join(FILES, "templates", "form.tpl")
+    with open(tpl, encoding="utf-8") as f:
+        form = f.read()
+    write(tpl, form.replace('{{%AUTOESCAPE context="HTML"}}', ""))
+    write(cat, original)
+    said = sighup(s, expect="nothing was changed")
+    check("form.tpl" in said, "the log does not name the template: %s" % short(said, 300))
+    r = s.get("/")
+    expect_status(r, 200, "the form after a refused reload: ")
+    check("Reloaded batch status" in r.text, "a refused reload changed the catalog")
+    write(tpl, form)
+    sighup(s)
+    check("Autopilot batch status" in s.get("/").text, "the catalog did not come back")
+
+
+@test("reload")
+def settings_apply_live_or_say_they_wait_for_a_restart(s):
+    write(os.path.join(FILES, "batchstatus.conf"), settings(threads="3", max_retry_after="7"))
+    said = sighup(s)
+    check("BATCHSTATUS_THREADS changed: it takes effect at the next restart" in said,
+          "a restart-only change is not said: %s" % short(said, 300))
+    check("BATCHSTATUS_MAX_RETRY_AFTER changed" in said, "a live change is not said")
+    t = steer_id()
+    steer(s, t, fail=429, retry_after="600")
+    r = s.get(batch_path(t))
+    expect_status(r, 503, "a 429 after the reload: ")
+    check(r.header("Retry-After") in ("6", "7"), "max_retry_after 7 is not in force: Retry-After %r"
+          % r.header("Retry-After"))
+    write(os.path.join(FILES, "batchstatus.conf"), settings(log_level="warn"))
+    sighup(s)
+    n = app_lines(s, "GET / ")
+    expect_status(s.get("/"), 200)
+    check(app_lines(s, "GET / ") == n, "log_level warn still logs every request")
+    write(os.path.join(FILES, "batchstatus.conf"), settings())
+    sighup(s)
+    time.sleep(7.5)  # the pause above
+
+
+@test("reload")
+def no_request_is_dropped_by_reloads(s):
+    t = steer_id()
+    steer(s, t, status="processing")
+    stop, bad, count = threading.Event(), [], [0]
+
+    def viewer(path):
+        while not stop.is_set():
+            try:
+                r = s.get(path)
+                count[0] += 1
+                if r.status != 200:
+                    bad.append("%s: %d" % (path, r.status))
+            except Failure as e:
+                bad.append(str(e))
+
+    threads = [threading.Thread(target=viewer, args=(p,)) for p in
+               ("/", batch_path(t), batch_path(t, ".json"), "/healthz")]
+    for th in threads:
+        th.start()
+    try:
+        for _ in range(5):
+            sighup(s)
+    finally:
+        stop.set()
+        for th in threads:
+            th.join()
+    check(not bad, "%d of %d requests failed during reloads: %s" % (len(bad), count[0], bad[:3]))
+    check(count[0] > 20, "only %d requests ran during the reloads" % count[0])
+
+
 def main(argv):
     verbose = "-v" in argv
     only = argv[argv.index("-k") + 1] if "-k" in argv else None
@@ -376,7 +613,8 @@ def main(argv):
                     buffer.append(line)
         return report
 
-    configs = [("retry", {"BATCHSTATUS_MAX_RETRY_AFTER": str(MAX_RA)}),
+    configs = [("reload", reload_files()),
+               ("retry", {"BATCHSTATUS_MAX_RETRY_AFTER": str(MAX_RA)}),
                ("stale", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2",
                           "BATCHSTATUS_CACHE_FINISHED_SECONDS": "1"})]
     # Both stacks mostly wait (pauses, expiries): they run side by side.
@@ -386,10 +624,10 @@ def main(argv):
         if not tests:
             continue
         # The ones that need calls to be made run before the pauses.
-        first = ("twenty", "a_thousand", "the_first", "head_")
+        first = ("twenty", "a_thousand", "the_first", "head_", "nginx_keys")
         order = [x for x in tests if x[0].startswith(first)] + [x for x in tests if not x[0].startswith(first)]
         stack = Stack("budget-" + stack_name, env)
-        rep = reporter(buffered if i == 0 else None)
+        rep = reporter(buffered if i < len(configs) - 1 else None)
         th = threading.Thread(target=run_stack, args=(stack, order, rep, verbose))
         th.start()
         threads.append(th)

@@ -804,8 +804,9 @@ def main(argv):
                     buffer.append(line)
         return report
 
+    # Failures must show: no stale answers here (test_budget covers those).
     base = {"BATCHSTATUS_UPSTREAM_TIMEOUT_MS": str(UPSTREAM_TIMEOUT_MS),
-            "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0"}
+            "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0", "BATCHSTATUS_STALE_SECONDS": "0"}
     configs = [("throttle", lambda: Stack("faults-throttle", dict(base))),
                ("faults", lambda: Stack("faults", dict(base))),
                ("tls", lambda: ExtStack("faults-tls", extra_env=dict(base))),

@@ -556,7 +556,9 @@ def main(argv):
             err = bb.short(re.sub(r"\s+", " ", err).strip(), 600)
         print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, err), flush=True)
 
-    no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0"}
+    # Nothing kept, not even for stale answers: every failure shows (test_budget covers stale ones).
+    no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0",
+                "BATCHSTATUS_STALE_SECONDS": "0"}
     configs = [
         ("app", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LATENCY_MS="300")),
         ("renew", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LIFETIME="6")),

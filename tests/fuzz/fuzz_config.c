@@ -102,7 +102,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	TERMINATED(cfg.ca_file);
 	TERMINATED(cfg.listen);
 	TERMINATED(cfg.templates_dir);
+	TERMINATED(cfg.page_gate_dir);
 	TERMINATED(cfg.token_url);
+	FUZZ_CHECK(cfg.page_gate_dir[0] == '\0' || cfg.page_gate_dir[0] == '/');
 	FUZZ_CHECK(strcmp(cfg.token_file, token) == 0);
 	FUZZ_CHECK(cfg.templates_dir[0] != '\0');
 	FUZZ_CHECK(strcmp(cfg.token_endpoint, "v1") == 0 ||

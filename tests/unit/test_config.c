@@ -20,6 +20,7 @@ static const char *const more[] = {
 	"BATCHSTATUS_LOG_LEVEL", "BATCHSTATUS_FRAME_ANCESTORS", "BATCHSTATUS_MAX_WAITING",
 	"BATCHSTATUS_MAX_DEVICES", "BATCHSTATUS_UPSTREAM_CONNECTIONS",
 	"BATCHSTATUS_MAX_RETRY_AFTER", "BATCHSTATUS_STALE_SECONDS",
+	"BATCHSTATUS_PAGE_GATE_DIR",
 };
 
 static void
@@ -58,6 +59,38 @@ load_env(const char *name, const char *value)
 	setenv(name, value, 1);
 	err[0] = '\0';
 	return config_load(&cfg, NULL, err, sizeof(err));
+}
+
+static char	changes[512];
+
+static void
+changed(const char *name, int live, void *arg)
+{
+	(void)arg;
+	snprintf(changes + strlen(changes), sizeof(changes) - strlen(changes),
+	    "%s%s ", name, live ? "" : "(restart)");
+}
+
+/* A reload names what changed, and whether it waits for a restart. */
+static void
+changes_are_named_live_or_restart(void)
+{
+	struct config a, b;
+
+	clear();
+	CHECK(config_load(&a, NULL, err, sizeof(err)) == 0);
+	b = a;
+	changes[0] = '\0';
+	CHECK(config_changes(&a, &b, changed, NULL) == 0 && changes[0] == '\0');
+	b.threads = 3;
+	b.stale_seconds = 60;
+	snprintf(b.log_level, sizeof(b.log_level), "warn");
+	snprintf(b.listen, sizeof(b.listen), "unix:/run/x.sock");
+	CHECK(config_changes(&a, &b, changed, NULL) == 4);
+	CHECK_CONTAINS(changes, "BATCHSTATUS_THREADS(restart) ");
+	CHECK_CONTAINS(changes, "BATCHSTATUS_STALE_SECONDS ");
+	CHECK_CONTAINS(changes, "BATCHSTATUS_LOG_LEVEL ");
+	CHECK_CONTAINS(changes, "BATCHSTATUS_LISTEN(restart) ");
 }
 
 int
@@ -133,6 +166,10 @@ main(void)
 	    cfg.stale_seconds == 0);
 	CHECK(load_env("BATCHSTATUS_STALE_SECONDS", "-1") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_STALE_SECONDS");
+	CHECK(load_env("BATCHSTATUS_PAGE_GATE_DIR", "relative/gate") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_PAGE_GATE_DIR");
+	CHECK(load_env("BATCHSTATUS_PAGE_GATE_DIR", "/run/batchstatus-gate") == 0);
+	CHECK_STR(cfg.page_gate_dir, "/run/batchstatus-gate");
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "debug") == 0 &&
 	    cfg.log_level_n == 3);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);
@@ -227,6 +264,7 @@ main(void)
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
 	unlink(path);
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	changes_are_named_live_or_restart();
 	unlink(secret);
 	return t_done("test_config");
 }

@@ -1,4 +1,4 @@
-/* test_cpu.c: the CPU pool: new requests go first but work is never starved, tasks post tasks, a stop runs what is queued. */
+/* test_cpu.c: the CPU pool: new requests go first but work is never starved, tasks post tasks, a stop runs what is queued, quiesce waits for the running ones. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +78,47 @@ stop_drains(void)
 	CHECK_STR(order, "xxxxx");
 }
 
+/* A task that runs until told; quiesce must not come back before it ends. */
+static int	slow_started, slow_done, slow_go;
+
+static void
+slow(struct cpu_task *t)
+{
+	(void)t;
+	__atomic_store_n(&slow_started, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&slow_go, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	__atomic_store_n(&slow_done, 1, __ATOMIC_RELEASE);
+}
+
+static void *
+release_later(void *arg)
+{
+	(void)arg;
+	usleep(100 * 1000);
+	__atomic_store_n(&slow_go, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+quiesce_waits_for_running_tasks(void)
+{
+	struct cpu_pool	*p = cpu_start(2);
+	struct cpu_task	 t = { NULL, slow };
+	pthread_t	 th;
+
+	/* Nothing running: at once. */
+	CHECK(cpu_quiesce(p) == 0);
+	cpu_post(p, &t, CPU_WORK);
+	while (!__atomic_load_n(&slow_started, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	pthread_create(&th, NULL, release_later, NULL);
+	CHECK(cpu_quiesce(p) == 0);
+	CHECK(__atomic_load_n(&slow_done, __ATOMIC_ACQUIRE) == 1);
+	pthread_join(th, NULL);
+	cpu_stop(p);
+}
+
 int
 main(void)
 {
@@ -87,5 +128,6 @@ main(void)
 	cpu_stop(p);
 	new_first_work_not_starved();
 	stop_drains();
+	quiesce_waits_for_running_tasks();
 	return t_done("test_cpu");
 }

@@ -1,0 +1,146 @@
+/* reload.c: a reload, all or nothing: read and check everything new, then swap it in, then free the old once no request can hold it. */
+#include "reload.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "allow.h"
+#include "gate.h"
+#include "handler.h"
+#include "i18n.h"
+#include "log.h"
+#include "render.h"
+
+int
+reload_pages(const char *templates_dir, char *err, size_t errsz)
+{
+	const struct render_words	 words = { LOC__MAX, i18n_word };
+	char				 dir[CONFIG_PATH_MAX + 8];
+
+	snprintf(dir, sizeof(dir), "%s/i18n", templates_dir);
+	/* The catalogs first: their words are written into the templates. */
+	if (i18n_load(dir, err, errsz) == -1)
+		return -1;
+	if (render_init(templates_dir, &words, err, errsz) == -1) {
+		i18n_revert();
+		return -1;
+	}
+	return 0;
+}
+
+void
+reload_cache_opts(const struct config *cfg, struct cache_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->finished_ms = cfg->cache_finished_seconds * 1000;
+	o->running_ms = cfg->cache_running_seconds * 1000;
+	o->max_bytes = cfg->cache_max_bytes;
+	o->stale_ms = cfg->stale_seconds * 1000;
+}
+
+static void
+note_change(const char *name, int live, void *arg)
+{
+	(void)arg;
+	if (live)
+		log_notice("reload: %s changed", name);
+	else
+		log_warn("reload: %s changed: it takes effect at the next "
+		    "restart; the running value stays", name);
+}
+
+/* The settings a reload applies (config.c's table marks them live). */
+static void
+take_live(struct config *cur, const struct config *n)
+{
+	memcpy(cur->templates_dir, n->templates_dir, sizeof(cur->templates_dir));
+	memcpy(cur->allowed_customers, n->allowed_customers,
+	    sizeof(cur->allowed_customers));
+	memcpy(cur->log_level, n->log_level, sizeof(cur->log_level));
+	cur->log_level_n = n->log_level_n;
+	cur->upstream_timeout_ms = n->upstream_timeout_ms;
+	cur->max_body_bytes = n->max_body_bytes;
+	cur->max_devices = n->max_devices;
+	cur->cache_finished_seconds = n->cache_finished_seconds;
+	cur->cache_running_seconds = n->cache_running_seconds;
+	cur->cache_max_bytes = n->cache_max_bytes;
+	cur->max_retry_after = n->max_retry_after;
+	cur->stale_seconds = n->stale_seconds;
+}
+
+/* Frees the catalogs and templates put out of force, once no task can still hold them. */
+static void
+drop_retired(struct reload_ctx *rc)
+{
+	if (cpu_quiesce(rc->cpu) == 0) {
+		i18n_retired_free();
+		render_retired_free();
+	}
+}
+
+static void
+store(long *setting, long v)
+{
+	__atomic_store_n(setting, v, __ATOMIC_RELAXED);
+}
+
+int
+reload_run(struct reload_ctx *rc)
+{
+	struct config		 n;
+	struct cache_opts	 co;
+	struct fetch_ctx	*f = rc->fetch;
+	char			 err[2048];
+
+	log_notice("SIGHUP: reloading%s%s", rc->config_path != NULL ?
+	    " the configuration file " : " (no configuration file: the "
+	    "environment)", rc->config_path != NULL ? rc->config_path : "");
+	if (config_load(&n, rc->config_path, err, sizeof(err)) == -1) {
+		log_err("reload: configuration: %s: nothing was changed, the "
+		    "running configuration stays", err);
+		return -1;
+	}
+	/* Pages first (revertible), the allow-list last: it goes in force the moment it is read. */
+	if (reload_pages(n.templates_dir, err, sizeof(err)) == -1) {
+		log_err("reload: BATCHSTATUS_TEMPLATES_DIR (templates_dir): %s: "
+		    "nothing was changed, the running configuration stays", err);
+		drop_retired(rc);
+		return -1;
+	}
+	if (allow_load(n.allowed_customers, err, sizeof(err)) == -1) {
+		render_revert();
+		i18n_revert();
+		log_err("reload: BATCHSTATUS_ALLOWED_CUSTOMERS (allowed_customers): "
+		    "%s: nothing was changed, the running configuration stays", err);
+		drop_retired(rc);
+		return -1;
+	}
+
+	/* All read and checked: in force now. */
+	if (gate_sync(rc->cfg->page_gate_dir, err, sizeof(err)) == -1)
+		log_err("reload: BATCHSTATUS_PAGE_GATE_DIR (page_gate_dir): %s: "
+		    "nginx serves no kept page of a customer whose file is "
+		    "missing", err);
+	(void)config_changes(rc->cfg, &n, note_change, NULL);
+	take_live(rc->cfg, &n);
+	log_set_level((enum log_level)n.log_level_n);
+	reload_cache_opts(&n, &co);
+	cache_set_opts(f->cache, &co);
+	store(&f->up.timeout_ms, n.upstream_timeout_ms);
+	store(&f->up.max_body_bytes, n.max_body_bytes);
+	store(&f->max_devices, n.max_devices);
+	store(&f->max_retry_after, n.max_retry_after);
+	token_source_reload(rc->tokens);
+	handler_pages_changed();
+	if (allow_count() > 0)
+		log_info("reload: customers: only the %zu in %s", allow_count(),
+		    n.allowed_customers);
+	else
+		log_info("reload: customers: every customer's batches can be "
+		    "read here");
+
+	drop_retired(rc);
+	log_notice("reload: done; catalogs and templates from %s",
+	    n.templates_dir);
+	return 0;
+}
