@@ -5,7 +5,7 @@ PORT      ?= 8080
 
 CC        ?= gcc
 CXX       ?= g++
-PKGS      := fcgi libcurl json-c libctemplate
+PKGS      := fcgi libcurl json-c libctemplate hiredis libcrypto
 WARN      := -Wall -Wextra -Werror
 SAN       ?=
 CFLAGS    ?= -O2 -g
@@ -17,7 +17,7 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
 # Debian packages: to build, to run the stack, and to test it.
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
-             libctemplate-dev nginx python3 openssl ca-certificates \
+             libctemplate-dev libhiredis-dev libssl-dev redis-server nginx python3 openssl ca-certificates \
              groff-base man-db systemd \
              chromium nodejs fonts-wqy-microhei $(if $(shell command -v npm),,npm) \
              clang libclang-rt-14-dev
@@ -25,9 +25,9 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 # zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs; clang and
 # libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes) for the fuzzers, tests/fuzz/)
 
-LIB_SRCS  := buf log guid i18n allow gate config errors route batch errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload
+LIB_SRCS  := buf log guid i18n allow gate config errors route batch pack errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid route config allow gate batch errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
+UNIT      := guid route config allow gate batch pack seal errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan
@@ -153,7 +153,7 @@ FUZZ_SECONDS   ?= 60
 FUZZ_CC        := clang
 FUZZ_CXX       := clang++
 FUZZ_DIR       := $(BUILD)/fuzz
-FUZZ_HARNESSES := guid route accept_language config batch signin retry_after
+FUZZ_HARNESSES := guid route accept_language config batch pack signin retry_after
 FUZZ_BINS      := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
@@ -161,7 +161,7 @@ FUZZ_CFLAGS     = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=f
 FUZZ_CXXFLAGS   = -std=c++17 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
                   $(shell pkg-config --cflags libctemplate 2>/dev/null)
 FUZZ_LIB       := $(FUZZ_DIR)/libbatchstatus.a
-FUZZ_LDLIBS     = $(shell pkg-config --libs libcurl json-c 2>/dev/null) -pthread
+FUZZ_LDLIBS     = $(shell pkg-config --libs libcurl json-c hiredis libcrypto 2>/dev/null) -pthread
 
 .PHONY: fuzz fuzz-build fuzz-bins
 fuzz: fuzz-build

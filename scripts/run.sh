@@ -4,6 +4,10 @@
 # With the fake, the server signs in to the fake's Entra ID token endpoint as DEMO_SIGNIN
 # says: app (client credentials, the default), user (App+User: a refresh token) or file
 # (a static token file, as when BATCHSTATUS_TOKEN_FILE is given).
+# NODES=3 starts a local Redis (a unix socket under RUN_DIR, nothing on disk), that many
+# servers sharing it (BATCHSTATUS_SHARED, a fresh BATCHSTATUS_SHARED_KEY_FILE) and an nginx
+# upstream of them; node 1 keeps the single-node paths (batchstatus.sock, .pid, .log),
+# node N has batchstatus-N.*. Redis is not watched: the nodes go on alone while it is away.
 set -euo pipefail
 
 main() {
@@ -20,6 +24,8 @@ DEMO_TENANT=8f1c2d3e-0000-4000-8000-00000000d3e0
 DEMO_CLIENT=1950a258-227b-4e31-a9cf-717495945fc2
 
 case $PORT in ''|*[!0-9]*) echo "run.sh: PORT must be a number" >&2; exit 2;; esac
+NODES=${NODES:-1}
+case $NODES in [1-9]) ;; *) echo "run.sh: NODES must be 1 to 9" >&2; exit 2;; esac
 # MOUNT_PREFIX=/tools/batchstatus serves the app below that path (nginx passes it as SCRIPT_NAME).
 MOUNT_PREFIX=${MOUNT_PREFIX:-}
 case $MOUNT_PREFIX in ''|/*[!/]) ;; *) echo "run.sh: MOUNT_PREFIX must be like /tools/batchstatus" >&2; exit 2;; esac
@@ -43,11 +49,19 @@ rm -rf "$GATE_DIR"
 export BATCHSTATUS_PAGE_GATE_DIR=${BATCHSTATUS_PAGE_GATE_DIR:-$GATE_DIR}
 
 pids=()
+redis_pid=""
 stop() {
     trap - INT TERM EXIT
-    rm -f "$RUN_DIR/ready" "$RUN_DIR/batchstatus.pid"
+    rm -f "$RUN_DIR/ready" "$RUN_DIR"/batchstatus*.pid
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    # Redis last (the nodes are gone), and whichever one runs now (a test may have restarted it).
+    if [ -s "$RUN_DIR/redis.pid" ]; then
+        rp=$(cat "$RUN_DIR/redis.pid")
+        kill -TERM "$rp" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$rp" 2>/dev/null || break; sleep 0.1; done
+    fi
+    if [ -n "$redis_pid" ]; then wait "$redis_pid" 2>/dev/null || true; fi
     case $CACHE_DIR in /dev/shm/*) rm -rf "$CACHE_DIR";; esac
 }
 trap 'stop; exit 0' INT TERM
@@ -117,24 +131,56 @@ if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
     fi
 fi
 
-sock=$RUN_DIR/batchstatus.sock
-export BATCHSTATUS_LISTEN=unix:$sock
+if [ "$NODES" -gt 1 ] && [ -z "${BATCHSTATUS_SHARED:-}" ]; then
+    # A Redis of this run's own: a unix socket, no TCP, nothing written to disk.
+    command -v redis-server >/dev/null || { echo "run.sh: NODES=$NODES needs redis-server (make run installs it)" >&2; exit 2; }
+    rm -f "$RUN_DIR/redis.sock" "$RUN_DIR/redis.pid"
+    printf '%s\n' "port 0" "unixsocket $RUN_DIR/redis.sock" "unixsocketperm 700" 'save ""' \
+        "appendonly no" "dir $RUN_DIR" "pidfile $RUN_DIR/redis.pid" \
+        "logfile $RUN_DIR/logs/redis.log" > "$RUN_DIR/redis.conf"
+    redis-server "$RUN_DIR/redis.conf" &
+    redis_pid=$!
+    wait_for "redis-server" test -S "$RUN_DIR/redis.sock"
+    export BATCHSTATUS_SHARED=redis+unix:$RUN_DIR/redis.sock
+    rm -f "$RUN_DIR/shared-key"
+    (umask 077; openssl rand -hex 32 > "$RUN_DIR/shared-key")
+    export BATCHSTATUS_SHARED_KEY_FILE=${BATCHSTATUS_SHARED_KEY_FILE:-$RUN_DIR/shared-key}
+    if [ "$signin" = user ]; then
+        echo "run.sh: note: with App+User sign-in each node rotates the refresh token on its own (not shared yet)" >&2
+    fi
+fi
+
 export BATCHSTATUS_TEMPLATES_DIR=${BATCHSTATUS_TEMPLATES_DIR:-$top/templates}
-rm -f "$sock"
-# BATCHSTATUS_WRAPPER runs the server under a tool (make test-valgrind: valgrind).
-# shellcheck disable=SC2086
-${BATCHSTATUS_WRAPPER:-} "$BIN" 2>>"$RUN_DIR/logs/batchstatus.log" &
-pids+=($!)
-echo $! > "$RUN_DIR/batchstatus.pid"
-wait_for "batchstatus" test -S "$sock"
+upstream=""
+for n in $(seq 1 "$NODES"); do
+    if [ "$n" = 1 ]; then name=batchstatus; else name=batchstatus-$n; fi
+    sock=$RUN_DIR/$name.sock
+    rm -f "$sock"
+    # BATCHSTATUS_WRAPPER runs the server under a tool (make test-valgrind: valgrind).
+    # shellcheck disable=SC2086
+    BATCHSTATUS_LISTEN=unix:$sock ${BATCHSTATUS_WRAPPER:-} "$BIN" 2>>"$RUN_DIR/logs/$name.log" &
+    pids+=($!)
+    echo $! > "$RUN_DIR/$name.pid"
+    wait_for "$name" test -S "$sock"
+    upstream="$upstream    server unix:$sock;
+"
+done
+if [ "$NODES" = 1 ]; then
+    pass="unix:$RUN_DIR/batchstatus.sock"
+else
+    pass=batchstatus_nodes
+fi
 
 user_line=""
 [ "$(id -u)" = 0 ] && user_line="user root;"
-sed -e "s|@SOCKET@|$sock|g" -e "s|@STATIC_DIR@|$top/static|g" -e "s|@PREFIX@|$MOUNT_PREFIX|g" \
+sed -e "s|@FASTCGI_PASS@|$pass|g" -e "s|@STATIC_DIR@|$top/static|g" -e "s|@PREFIX@|$MOUNT_PREFIX|g" \
     -e "s|@GATE_DIR@|$BATCHSTATUS_PAGE_GATE_DIR|g" \
     "$top/nginx/batchstatus.locations.conf.in" > "$RUN_DIR/batchstatus.locations.conf"
 sed -e "s|@CACHE_DIR@|$CACHE_DIR|g" \
     "$top/nginx/batchstatus.http.conf.in" > "$RUN_DIR/batchstatus.http.conf"
+if [ "$NODES" -gt 1 ]; then
+    printf 'upstream batchstatus_nodes {\n%s}\n' "$upstream" >> "$RUN_DIR/batchstatus.http.conf"
+fi
 sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$PORT|g" -e "s|@USER_LINE@|$user_line|" \
     "$top/nginx/dev.conf.in" > "$RUN_DIR/nginx.conf"
 nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/logs/nginx-error.log" &
@@ -157,6 +203,7 @@ case $signin in
 app)  echo "  signs in: App-only (client credentials) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;
 user) echo "  signs in: App+User (refresh token $RUN_DIR/refresh-token) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;
 esac
+if [ "$NODES" -gt 1 ]; then echo "  $NODES nodes behind nginx, sharing Redis $BATCHSTATUS_SHARED"; fi
 echo "  logs: $RUN_DIR/logs/   (Ctrl-C stops everything)"
 # Ready only once all of the above is printed: tests read it when this file appears.
 touch "$RUN_DIR/ready"

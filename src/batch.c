@@ -929,6 +929,20 @@ batch_parse(const char *body, size_t len, size_t max_devices,
 	return BATCH_OK;
 }
 
+void *
+batch_arena(struct batch *b, size_t n)
+{
+	struct chunk *c;
+
+	if (b->arena != NULL || (c = malloc(sizeof(*c) + n)) == NULL)
+		return NULL;
+	c->next = NULL;
+	c->used = c->cap = n;
+	b->arena = c;
+	b->bytes += sizeof(*c) + n + MALLOC_OVERHEAD;
+	return c->data;
+}
+
 void
 batch_free(struct batch *b)
 {

@@ -62,6 +62,12 @@ enum batch_parse_result { BATCH_OK = 0, BATCH_BAD = -1, BATCH_TOO_MANY = -2 };
 int	batch_parse(const char *body, size_t len, size_t max_devices,
 	    struct batch *out, char *err, size_t errsz);
 void	batch_free(struct batch *);
+/*
+ * For a batch made another way (pack.c): one block of n bytes its strings
+ * may live in, freed by batch_free and counted in b->bytes; NULL when out
+ * of memory or b has one already.
+ */
+void	*batch_arena(struct batch *, size_t n);
 
 /*
  * Reads "YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm|-hh:mm]" (no zone means

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "secret.h"
+#include "shared.h"
 #include "text.h"
 #include "token.h"
 
@@ -65,6 +66,10 @@ static const struct setting settings[] = {
 	{ "base_path", STR(base_path, K_STRING), RESTART },
 	{ "allowed_customers", STR(allowed_customers, K_FILE), LIVE },
 	{ "page_gate_dir", STR(page_gate_dir, K_STRING), RESTART },
+	{ "shared", STR(shared, K_STRING), RESTART },
+	{ "shared_password_file", STR(shared_password_file, K_FILE), RESTART },
+	{ "shared_key_file", STR(shared_key_file, K_FILE), RESTART },
+	{ "shared_timeout_ms", NUM(shared_timeout_ms, K_NUMBER, 5, 5000), RESTART },
 };
 
 /* The API base and the sign-in authority of each cloud (see the API notes). */
@@ -356,6 +361,29 @@ check_secret(const char *name, const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+/* Several nodes through Redis: a usable URL, and the key (required) and password in secret files. */
+static int
+check_shared(const struct config *cfg, char *err, size_t errsz)
+{
+	char why[256];
+
+	if (cfg->shared[0] == '\0')
+		return 0;
+	if (shared_url_ok(cfg->shared, why, sizeof(why)) == -1)
+		return fail(err, errsz, "shared", why);
+	if (cfg->shared_key_file[0] == '\0')
+		return fail(err, errsz, "shared_key_file", "is required with "
+		    "BATCHSTATUS_SHARED: the nodes' shared key, which seals "
+		    "what they put in Redis");
+	if (check_secret("shared_key_file", cfg->shared_key_file, err,
+	    errsz) == -1)
+		return -1;
+	if (cfg->shared_password_file[0] != '\0' && check_secret(
+	    "shared_password_file", cfg->shared_password_file, err, errsz) == -1)
+		return -1;
+	return 0;
+}
+
 /* Exactly one source of tokens, complete, with its secret files closed to others. */
 static int
 choose_token_source(struct config *cfg, char *err, size_t errsz)
@@ -429,6 +457,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->cache_max_bytes = 64L * 1024 * 1024;
 	cfg->max_retry_after = 300;
 	cfg->stale_seconds = 3600;
+	cfg->shared_timeout_ms = 50;
 
 	if (path != NULL && load_file(cfg, path, err, errsz) == -1)
 		return -1;
@@ -467,6 +496,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	if (cfg->page_gate_dir[0] != '\0' && cfg->page_gate_dir[0] != '/')
 		return fail(err, errsz, "page_gate_dir", "must be an absolute "
 		    "path");
+	if (check_shared(cfg, err, errsz) == -1)
+		return -1;
 	cfg->connect_timeout_ms = cfg->upstream_timeout_ms < 5000 ?
 	    cfg->upstream_timeout_ms : 5000;
 	return 0;

@@ -25,6 +25,10 @@ struct config {
 	char	listen[CONFIG_PATH_MAX];	/* "unix:/path", "host:port", or empty for fd 0 */
 	char	templates_dir[CONFIG_PATH_MAX];
 	char	page_gate_dir[CONFIG_PATH_MAX];	/* where to tell nginx whose kept pages it may serve; "" none */
+	char	shared[CONFIG_PATH_MAX];	/* redis://HOST:PORT/DB or redis+unix:/PATH; "" this node alone */
+	char	shared_password_file[CONFIG_PATH_MAX];
+	char	shared_key_file[CONFIG_PATH_MAX];	/* required with shared: seals entries */
+	long	shared_timeout_ms;	/* a Redis answer at most; slower counts as away */
 	long	upstream_timeout_ms;	/* one request's whole fetch: sign-in wait, call and retry */
 	long	connect_timeout_ms;	/* derived: TCP + TLS part of it */
 	long	max_body_bytes;

@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "pack.h"
 #include "text.h"
+
+#define SHARED_PREFIX	"batchstatus:b:"	/* shared.c's key for a batch, as the seal names it */
 
 #define BUSY_RETRY_SECONDS	2	/* Retry-After when too many requests are parked */
 
@@ -22,6 +26,7 @@
  * mu orders them. Nothing here ever waits on the network.
  */
 enum op_state {
+	OP_SHARED,	/* asking Redis: another node's answer, the pause, the lock */
 	OP_TOKEN,	/* asking for a token, or waiting for the renewal */
 	OP_CALL,	/* the call is in the I/O loop */
 	OP_DONE,	/* the outcome is being handed out; late events do nothing */
@@ -44,12 +49,21 @@ struct op {
 	struct cpu_task		 t_token, t_timer, t_call;
 	struct pc_result	 res;
 	struct fetch_trace	 trace;
+	/* Shared mode. */
+	char			 name[sizeof(SHARED_PREFIX) + 2 * GUID_LEN + 2];	/* the Redis key the seal covers */
+	char			 lock_token[GUID_LEN + 1];
+	int			 locked;	/* this node holds the call's lock */
+	int			 waited;	/* another node's call was waited for */
+	struct shared_claim	 claim;		/* claim.data: a copy, owned */
+	struct pc_timer		 retry;		/* asks Redis again while another node calls */
+	struct cpu_task		 t_shared;
 };
 
 #define CONTAINER(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 static void	op_step(struct op *);
+static void	publish(struct op *, const struct batch *, uint64_t);
 
 /* A setting a reload may change while calls run (see fetch_ctx). */
 static long
@@ -71,6 +85,7 @@ op_unref(struct op *o)
 		return;
 	token_wipe(o->token);
 	pc_result_free(&o->res);
+	free((char *)o->claim.data);
 	pthread_mutex_destroy(&o->mu);
 	free(o);
 }
@@ -119,6 +134,12 @@ op_finish(struct op *o, enum bs_error e, struct batch *b, uint64_t hash,
 		b = &none;
 	}
 	o->trace.ms = (long)(clock_ms() - o->started_ms);
+	/* Other nodes: let go of the lock; a 429 of ours pauses them too. */
+	if (o->ctx->shared != NULL && e != BS_OK && (o->locked ||
+	    (e == BS_ERR_THROTTLED && o->claim.what != CLAIM_PAUSED)))
+		shared_release(o->ctx->shared, o->name + sizeof(SHARED_PREFIX) - 1,
+		    o->lock_token, e == BS_ERR_THROTTLED && retry_after > 0 ?
+		    retry_after * 1000 : 0);
 	cw = cache_fill_done(o->ctx->cache, o->entry, e, b, hash, retry_after,
 	    clock_ms());
 	batch_free(b);	/* empty unless the cache refused it */
@@ -263,6 +284,8 @@ answer_task(struct cpu_task *t)
 	}
 	log_call(o, e);
 	pc_result_free(&o->res);
+	if (e == BS_OK)
+		publish(o, &b, hash);
 	op_finish(o, e, e == BS_OK ? &b : NULL, hash, retry_after);
 	op_unref(o);
 }
@@ -323,6 +346,167 @@ op_step(struct op *o)
 	upstream_call_wipe(&c);
 }
 
+/*
+ * Shared mode: another node's answer is a sealed entry: the hash of the
+ * upstream answer (8 bytes, for ETags alike on every node), then the
+ * batch in pack.c's compact form.
+ */
+static void
+publish(struct op *o, const struct batch *b, uint64_t hash)
+{
+	struct buf	 payload, sealed;
+	unsigned char	 h[8];
+	long		 ttl;
+	int		 i;
+
+	if (o->ctx->shared == NULL)
+		return;
+	ttl = cache_keep_seconds(o->ctx->cache, b->status) * 1000;
+	for (i = 0; i < 8; i++)
+		h[i] = (unsigned char)(hash >> (8 * i));
+	buf_init(&payload);
+	buf_init(&sealed);
+	buf_append(&payload, h, 8);
+	if (ttl > 0 && pack_batch(b, &payload) == 0 &&
+	    seal(o->ctx->key, o->name, payload.data, payload.len, &sealed) == 0)
+		shared_publish(o->ctx->shared, o->name +
+		    sizeof(SHARED_PREFIX) - 1, sealed.data, sealed.len, ttl,
+		    o->lock_token);
+	else if (o->locked)
+		shared_release(o->ctx->shared, o->name +
+		    sizeof(SHARED_PREFIX) - 1, o->lock_token, 0);
+	buf_free(&payload);
+	buf_free(&sealed);
+}
+
+/* Another node's answer, if its seal holds: 0 with *b and *hash. */
+static int
+open_entry(struct op *o, struct batch *b, uint64_t *hash)
+{
+	const unsigned char	*p;
+	const void		*payload;
+	size_t			 len;
+	int			 i;
+
+	if (unseal(o->ctx->key, o->name, o->claim.data, o->claim.len, &payload,
+	    &len) == -1 || len < 8)
+		return -1;
+	p = payload;
+	for (*hash = 0, i = 0; i < 8; i++)
+		*hash |= (uint64_t)p[i] << (8 * i);
+	if (unpack_batch(p + 8, len - 8, (size_t)live(&o->ctx->max_devices),
+	    b) == -1)
+		return -1;
+	/* The seal names the key already; the batch must say the same. */
+	if (b->tracking_id[0] != '\0' && strcasecmp(b->tracking_id,
+	    o->tracking) != 0) {
+		batch_free(b);
+		return -1;
+	}
+	return 0;
+}
+
+static void	ask_shared(struct op *);
+
+/* Another node is calling: ask Redis again (the loop's thread). */
+static void
+on_retry(void *arg)
+{
+	ask_shared(arg);
+}
+
+/* Redis's answer (its thread): read on a CPU worker. */
+static void
+on_claim(void *arg, const struct shared_claim *cl)
+{
+	struct op *o = arg;
+
+	free((char *)o->claim.data);
+	o->claim = *cl;
+	o->claim.data = NULL;
+	if (cl->what == CLAIM_ENTRY && (o->claim.data = malloc(cl->len > 0 ?
+	    cl->len : 1)) != NULL)
+		memcpy((char *)o->claim.data, cl->data, cl->len);
+	else if (cl->what == CLAIM_ENTRY)
+		o->claim.what = CLAIM_DOWN;
+	cpu_post(o->ctx->cpu, &o->t_shared, CPU_WORK);
+}
+
+static void
+ask_shared(struct op *o)
+{
+	/* The lock outlives this node's deadline: a node that died holding it costs one deadline. */
+	shared_claim(o->ctx->shared, o->name + sizeof(SHARED_PREFIX) - 1,
+	    o->lock_token, live(&o->ctx->up.timeout_ms) + 1000, on_claim, o);
+}
+
+#define SHARED_WAIT_STEP_MS	50	/* asks Redis again this often while another node calls */
+
+static void
+shared_task(struct cpu_task *t)
+{
+	struct op	*o = CONTAINER(t, struct op, t_shared);
+	struct batch	 b;
+	uint64_t	 hash = 0;
+	int64_t		 now = clock_ms();
+
+	pthread_mutex_lock(&o->mu);
+	switch (o->claim.what) {
+	case CLAIM_ENTRY:
+		if (open_entry(o, &b, &hash) == 0) {
+			metrics_shared(MS_HIT);
+			o->state = OP_DONE;
+			pthread_mutex_unlock(&o->mu);
+			log_info("shared corr=%s: %s from Redis (another node's "
+			    "call)", o->correlation_id, o->name);
+			op_finish(o, BS_OK, &b, hash, -1);
+			op_unref(o);
+			return;
+		}
+		metrics_shared(MS_FORGED);
+		log_err("shared corr=%s: the entry for %s in Redis fails its "
+		    "seal or its form: ignored (someone who can write to Redis, "
+		    "or a node with another BATCHSTATUS_SHARED_KEY_FILE); "
+		    "calling Partner Center", o->correlation_id, o->name);
+		op_step(o);
+		break;
+	case CLAIM_PAUSED:
+		metrics_shared(MS_PAUSED);
+		o->state = OP_DONE;
+		pthread_mutex_unlock(&o->mu);
+		op_finish(o, BS_ERR_THROTTLED, NULL, 0,
+		    (o->claim.ms + 999) / 1000);
+		op_unref(o);
+		return;
+	case CLAIM_LOCKED:
+		metrics_shared(MS_LOCKED);
+		o->locked = 1;
+		op_step(o);
+		break;
+	case CLAIM_BUSY:
+		if (!o->waited)
+			metrics_shared(MS_WAITED);
+		o->waited = 1;
+		/* Half the deadline for another node's answer; then this node calls with the rest. */
+		if (now - o->started_ms + SHARED_WAIT_STEP_MS <
+		    live(&o->ctx->up.timeout_ms) / 2) {
+			op_ref(o);	/* for the next claim's answer */
+			pc_timer_set(o->ctx->loop, &o->retry, now +
+			    SHARED_WAIT_STEP_MS, on_retry, o);
+			break;
+		}
+		metrics_shared(MS_ALONE);
+		op_step(o);
+		break;
+	case CLAIM_DOWN:
+		metrics_shared(MS_ALONE);
+		op_step(o);
+		break;
+	}
+	pthread_mutex_unlock(&o->mu);
+	op_unref(o);
+}
+
 /* Starts the call that fills entry; its waiters are resumed when it ends. */
 static void
 op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
@@ -360,6 +544,18 @@ op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
 	o->t_token.fn = token_task;
 	o->t_timer.fn = deadline_task;
 	o->t_call.fn = answer_task;
+	o->t_shared.fn = shared_task;
+	snprintf(o->name, sizeof(o->name), SHARED_PREFIX "%s/%s", customer,
+	    tracking);
+	if (ctx->shared != NULL) {
+		/* Redis first: another node's answer, its call, or the pause. */
+		guid_new(o->lock_token);
+		o->state = OP_SHARED;
+		op_ref(o);	/* for the claim's answer */
+		ask_shared(o);
+		op_unref(o);
+		return;
+	}
 	pthread_mutex_lock(&o->mu);
 	op_step(o);
 	pthread_mutex_unlock(&o->mu);

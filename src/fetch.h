@@ -9,6 +9,8 @@
 #include "cpu.h"
 #include "errors.h"
 #include "pc_http.h"
+#include "seal.h"
+#include "shared.h"
 #include "token.h"
 #include "upstream.h"
 
@@ -27,6 +29,9 @@ struct fetch_ctx {
 	long			 max_waiting;	/* BATCHSTATUS_MAX_WAITING: parked requests at most */
 	long			 max_retry_after;	/* BATCHSTATUS_MAX_RETRY_AFTER: a 429 pauses at most this long (s); atomic */
 	long			 waiting;	/* parked now; atomic */
+	/* BATCHSTATUS_SHARED: other nodes' answers, the calls' lock and the 429 pause; NULL alone. */
+	struct shared		*shared;
+	const struct seal_key	*key;		/* seals what goes to Redis */
 };
 
 /* This request's own Partner Center call, for its log line (calls 0: none). */

@@ -110,28 +110,17 @@ redirect(struct response *res, const struct request *req)
 }
 
 /*
- * Page ETags mix in a salt set at start-up and on every reload: templates
- * and catalogs may change, and a browser must not keep a page rendered by
- * old ones. Atomic: a reload sets it while pages are answered.
+ * Page ETags mix in a salt of the pages' making (the templates, catalogs
+ * and build; see reload_pages): when they change, a browser must not keep
+ * a page made by the old ones, and nodes with the same ones agree.
+ * Atomic: a reload sets it while pages are answered.
  */
 static uint64_t		etag_salt;
-static pthread_once_t	etag_once = PTHREAD_ONCE_INIT;
-
-static void
-etag_init(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	__atomic_store_n(&etag_salt, ((uint64_t)ts.tv_sec << 20) ^
-	    (uint64_t)ts.tv_nsec, __ATOMIC_RELAXED);
-}
 
 void
-handler_pages_changed(void)
+handler_pages_changed(uint64_t salt)
 {
-	pthread_once(&etag_once, etag_init);
-	etag_init();
+	__atomic_store_n(&etag_salt, salt, __ATOMIC_RELAXED);
 }
 
 int
@@ -195,7 +184,6 @@ batch_answer(struct handler_job *hj, struct fetch_ctx *fetch,
 	 * by nginx.
 	 */
 	if (cr->stale == BS_OK && cache_is_final(cr->batch->status)) {
-		pthread_once(&etag_once, etag_init);
 		/* The page differs by language too; the exports do not. */
 		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
 		    (unsigned long long)(cr->hash ^ __atomic_load_n(&etag_salt,

@@ -85,8 +85,8 @@ void			handler_answer(struct handler_job *, struct fetch_ctx *fetch);
 /* Where the app is mounted when nginx does not say (SCRIPT_NAME): "" or /a/b. -1 when unusable. Once, before threads. */
 int	handler_set_base_path(const char *);
 
-/* Templates or catalogs were reloaded: pages get new ETags, so no browser keeps one made by the old ones. */
-void	handler_pages_changed(void);
+/* Templates or catalogs were (re)loaded: pages get ETags of salt, so no browser keeps one made by the old ones. */
+void	handler_pages_changed(uint64_t salt);
 
 /* Whether an If-None-Match value names etag ("*", lists, W/ prefixes). */
 int	etag_matches(const char *if_none_match, const char *etag);

@@ -19,7 +19,11 @@
 #include "log.h"
 #include "pc_http.h"
 #include "gate.h"
+#include "metrics.h"
 #include "reload.h"
+#include "seal.h"
+#include "secret.h"
+#include "shared.h"
 #include "render.h"
 #include "token.h"
 
@@ -88,6 +92,50 @@ log_token_source(const struct config *cfg)
 		    "", cfg->token_kind == TOKEN_APP_USER ?
 		    cfg->refresh_token_file : "");
 	}
+}
+
+/*
+ * BATCHSTATUS_SHARED: the key that seals entries (required), Redis's
+ * password, and the thread that talks to it. A missing or loose file stops
+ * the start naming it; Redis itself being away does not (the node serves
+ * alone until it answers).
+ */
+static int
+start_shared(const struct config *cfg, struct fetch_ctx *fetch,
+    struct seal_key *key)
+{
+	struct shared_opts	 o;
+	char			 pw[512], err[CONFIG_PATH_MAX + 256];
+
+	memset(&o, 0, sizeof(o));
+	if (seal_key_load(cfg->shared_key_file, key, err, sizeof(err)) == -1) {
+		log_err("cannot start: configuration: BATCHSTATUS_SHARED_KEY_FILE "
+		    "(shared_key_file): %s", err);
+		return -1;
+	}
+	if (cfg->shared_password_file[0] != '\0') {
+		if (secret_read(cfg->shared_password_file, pw, sizeof(pw), err,
+		    sizeof(err)) == -1) {
+			log_err("cannot start: configuration: "
+			    "BATCHSTATUS_SHARED_PASSWORD_FILE (shared_password_file): "
+			    "%s", err);
+			return -1;
+		}
+		o.password = pw;
+	}
+	o.url = cfg->shared;
+	o.timeout_ms = cfg->shared_timeout_ms;
+	metrics_shared_up(0);
+	fetch->shared = shared_start(&o);
+	explicit_bzero(pw, sizeof(pw));
+	if (fetch->shared == NULL) {
+		log_err("cannot start: the Redis thread did not start");
+		return -1;
+	}
+	fetch->key = key;
+	log_info("shared: with the nodes behind Redis %s (answers within %ld ms, "
+	    "else this node goes on alone)", cfg->shared, cfg->shared_timeout_ms);
+	return 0;
 }
 
 /* --check-config --online waits here for the one sign-in. */
@@ -175,6 +223,7 @@ main(int argc, char *argv[])
 	struct pc_loop		*loop;
 	struct core		*core;
 	struct reload_ctx	 rl;
+	struct seal_key		 key;
 	sigset_t		 stop;
 	long			 backlog;
 	int			 i, check = 0, online = 0, fd, sig, rc;
@@ -298,6 +347,7 @@ main(int argc, char *argv[])
 	lo.ca_file = cfg.ca_file;
 	lo.user_agent = APP_NAME;
 	memset(&fetch, 0, sizeof(fetch));
+	memset(&key, 0, sizeof(key));
 	fetch.tokens = tokens;
 	fetch.up.base_url = cfg.pc_base_url;
 	fetch.up.timeout_ms = cfg.upstream_timeout_ms;
@@ -317,6 +367,8 @@ main(int argc, char *argv[])
 	}
 	fetch.loop = loop;
 	fetch.cpu = cpu;
+	if (cfg.shared[0] != '\0' && start_shared(&cfg, &fetch, &key) == -1)
+		return EXIT_CONFIG;
 	token_source_start(tokens, loop, cpu);
 	memset(&co, 0, sizeof(co));
 	co.listen_fd = fd;
@@ -359,6 +411,8 @@ main(int argc, char *argv[])
 	log_info("signal %d: finishing the %ld requests in flight, then "
 	    "stopping", sig, core_in_use(core));
 	core_stop(core);
+	shared_stop(fetch.shared);
+	seal_key_wipe(&key);
 	/* Nobody waits on a call now: what is left in the loop (a sign-in) is dropped. */
 	pc_loop_stop(loop);
 	cpu_stop(cpu);

@@ -25,6 +25,11 @@ static unsigned long	latency[NBUCKETS + 1];
 static unsigned long	latency_sum_ms;
 static unsigned long	cache[MC__MAX];
 static unsigned long	stale[BS_ERR__MAX];
+static unsigned long	shared[MS__MAX];
+static int		shared_state = -1;	/* atomic; -1: not configured */
+static const char *const shared_names[MS__MAX] = {
+	"hit", "locked", "waited", "paused", "forged", "alone", "down", "up",
+};
 static long		busy, threads, in_flight;
 static unsigned long	admitted, shed, connects;
 static unsigned long	signins[2];	/* failed, renewed */
@@ -87,6 +92,39 @@ metrics_stale(enum bs_error why)
 {
 	if ((int)why > 0 && why < BS_ERR__MAX)
 		ADD(stale[why], 1);
+}
+
+void
+metrics_shared(enum metric_shared m)
+{
+	if ((int)m >= 0 && m < MS__MAX)
+		ADD(shared[m], 1);
+}
+
+void
+metrics_shared_up(int up)
+{
+	__atomic_store_n(&shared_state, up, __ATOMIC_RELAXED);
+}
+
+/* Only with BATCHSTATUS_SHARED: whether Redis answers, and how shared lookups went. */
+static void
+write_shared(struct buf *b)
+{
+	int i, st = __atomic_load_n(&shared_state, __ATOMIC_RELAXED);
+
+	if (st < 0)
+		return;
+	buf_printf(b, "# HELP batchstatus_shared_up Whether Redis (BATCHSTATUS_SHARED) "
+	    "answers now.\n"
+	    "# TYPE batchstatus_shared_up gauge\n"
+	    "batchstatus_shared_up %d\n"
+	    "# HELP batchstatus_shared_total Lookups through Redis by outcome, "
+	    "and Redis going away (down) and answering (up).\n"
+	    "# TYPE batchstatus_shared_total counter\n", st);
+	for (i = 0; i < MS__MAX; i++)
+		buf_printf(b, "batchstatus_shared_total{result=\"%s\"} %lu\n",
+		    shared_names[i], GET(shared[i]));
 }
 
 void
@@ -250,4 +288,5 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions,
 	    entries, bytes, evictions, GET(busy), GET(threads), waiting,
 	    GET(admitted), GET(shed), GET(in_flight), GET(connects));
 	write_stale(b);
+	write_shared(b);
 }

@@ -29,6 +29,20 @@ void	metrics_busy(int delta);	/* a CPU worker started (+1) or finished (-1) a ta
 void	metrics_set_threads(long);	/* CPU workers */
 void	metrics_token(int ok);	/* a sign-in call renewed the token (1) or failed (0) */
 void	metrics_stale(enum bs_error why);	/* a held answer was served in place of why */
+enum metric_shared {
+	MS_HIT,		/* another node's answer, from Redis: no call */
+	MS_LOCKED,	/* this node took the lock and called */
+	MS_WAITED,	/* waited for another node's call */
+	MS_PAUSED,	/* another node's 429 paused this one */
+	MS_FORGED,	/* an entry failed its seal: ignored */
+	MS_ALONE,	/* Redis was away: called alone */
+	MS_DOWN,	/* Redis went away (or refused, or was too slow) */
+	MS_UP,		/* Redis answered (again) */
+	MS__MAX
+};
+void	metrics_shared(enum metric_shared);
+/* Redis answers now (1) or not (0); -1: no BATCHSTATUS_SHARED, the shared lines are left out. */
+void	metrics_shared_up(int up);
 void	metrics_admitted(void);	/* a request was parked to wait on Partner Center */
 void	metrics_shed(void);	/* a request that needed Partner Center was refused: too many waiting */
 void	metrics_in_flight(int delta);	/* a call entered (+1) or left (-1) the I/O loop */

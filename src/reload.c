@@ -5,11 +5,43 @@
 #include <string.h>
 
 #include "allow.h"
+#include "clock.h"
 #include "gate.h"
 #include "handler.h"
 #include "i18n.h"
 #include "log.h"
 #include "render.h"
+#include "text.h"
+
+/* The build, in the pages' salt: a new build may make other markup from the same templates. */
+#ifndef BATCHSTATUS_VERSION
+#define BATCHSTATUS_VERSION "0.0.0"
+#endif
+#define BUILD_ID	BATCHSTATUS_VERSION " " __DATE__ " " __TIME__
+
+/* What the pages are made of: the files' bytes and this build. */
+static uint64_t
+pages_salt(const char *templates_dir)
+{
+	static const char *const files[] = { "layout.tpl", "form.tpl",
+	    "batch.tpl", "error.tpl", "i18n/en-US.catalog",
+	    "i18n/zh-TW.catalog", "i18n/ja-JP.catalog", "i18n/hu-HU.catalog" };
+	static const char build[] = BUILD_ID;
+	char		 path[CONFIG_PATH_MAX + 32], buf[8192];
+	uint64_t	 h = hash_bytes(build, sizeof(build) - 1);
+	size_t		 i, n;
+	FILE		*f;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", templates_dir, files[i]);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			h = h * 1099511628211ULL ^ hash_bytes(buf, n);
+		fclose(f);
+	}
+	return h;
+}
 
 int
 reload_pages(const char *templates_dir, char *err, size_t errsz)
@@ -25,6 +57,7 @@ reload_pages(const char *templates_dir, char *err, size_t errsz)
 		i18n_revert();
 		return -1;
 	}
+	handler_pages_changed(pages_salt(templates_dir));
 	return 0;
 }
 
@@ -110,6 +143,9 @@ reload_run(struct reload_ctx *rc)
 	if (allow_load(n.allowed_customers, err, sizeof(err)) == -1) {
 		render_revert();
 		i18n_revert();
+		/* The files on disk are not the pages in force: a salt of no files, so no ETag matches. */
+		handler_pages_changed(pages_salt("/nonexistent") ^
+		    (uint64_t)clock_ms());
 		log_err("reload: BATCHSTATUS_ALLOWED_CUSTOMERS (allowed_customers): "
 		    "%s: nothing was changed, the running configuration stays", err);
 		drop_retired(rc);
@@ -131,7 +167,6 @@ reload_run(struct reload_ctx *rc)
 	store(&f->max_devices, n.max_devices);
 	store(&f->max_retry_after, n.max_retry_after);
 	token_source_reload(rc->tokens);
-	handler_pages_changed();
 	if (allow_count() > 0)
 		log_info("reload: customers: only the %zu in %s", allow_count(),
 		    n.allowed_customers);

@@ -105,6 +105,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	TERMINATED(cfg.page_gate_dir);
 	TERMINATED(cfg.token_url);
 	FUZZ_CHECK(cfg.page_gate_dir[0] == '\0' || cfg.page_gate_dir[0] == '/');
+	TERMINATED(cfg.shared);
+	FUZZ_CHECK(cfg.shared_timeout_ms >= 5 && cfg.shared_timeout_ms <= 5000);
+	FUZZ_CHECK(cfg.shared[0] == '\0' || cfg.shared_key_file[0] != '\0');
 	FUZZ_CHECK(strcmp(cfg.token_file, token) == 0);
 	FUZZ_CHECK(cfg.templates_dir[0] != '\0');
 	FUZZ_CHECK(strcmp(cfg.token_endpoint, "v1") == 0 ||

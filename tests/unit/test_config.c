@@ -20,7 +20,8 @@ static const char *const more[] = {
 	"BATCHSTATUS_LOG_LEVEL", "BATCHSTATUS_FRAME_ANCESTORS", "BATCHSTATUS_MAX_WAITING",
 	"BATCHSTATUS_MAX_DEVICES", "BATCHSTATUS_UPSTREAM_CONNECTIONS",
 	"BATCHSTATUS_MAX_RETRY_AFTER", "BATCHSTATUS_STALE_SECONDS",
-	"BATCHSTATUS_PAGE_GATE_DIR",
+	"BATCHSTATUS_PAGE_GATE_DIR", "BATCHSTATUS_SHARED", "BATCHSTATUS_SHARED_KEY_FILE",
+	"BATCHSTATUS_SHARED_PASSWORD_FILE", "BATCHSTATUS_SHARED_TIMEOUT_MS",
 };
 
 static void
@@ -170,6 +171,24 @@ main(void)
 	CHECK_CONTAINS(err, "BATCHSTATUS_PAGE_GATE_DIR");
 	CHECK(load_env("BATCHSTATUS_PAGE_GATE_DIR", "/run/batchstatus-gate") == 0);
 	CHECK_STR(cfg.page_gate_dir, "/run/batchstatus-gate");
+	/* Several nodes: a usable URL, and the key file required, closed to others. */
+	CHECK(load_env("BATCHSTATUS_SHARED", "redis://10.0.0.5:6379/2") == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_SHARED_KEY_FILE");
+	setenv("BATCHSTATUS_SHARED_KEY_FILE", secret, 1);
+	setenv("BATCHSTATUS_SHARED", "redis://10.0.0.5:6379/2", 1);
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0 &&
+	    cfg.shared_timeout_ms == 50);
+	setenv("BATCHSTATUS_SHARED", "redis+unix:/run/redis/redis.sock?db=3", 1);
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0);
+	setenv("BATCHSTATUS_SHARED", "redis://host", 1);
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "BATCHSTATUS_SHARED");
+	setenv("BATCHSTATUS_SHARED", "redis://host:6379/16", 1);
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
+	setenv("BATCHSTATUS_SHARED", "redis+unix:relative", 1);
+	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
+	unsetenv("BATCHSTATUS_SHARED");
+	unsetenv("BATCHSTATUS_SHARED_KEY_FILE");
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "debug") == 0 &&
 	    cfg.log_level_n == 3);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);

@@ -1,0 +1,97 @@
+/* seal.c: the only file that calls OpenSSL's libcrypto: HMAC-SHA256 over an entry's name and bytes. */
+#include "seal.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "secret.h"
+
+#define MAGIC	"BSS1"
+#define MAC_LEN	32
+
+static int
+mac(const struct seal_key *k, const char *name, const void *p, size_t len,
+    unsigned char out[MAC_LEN])
+{
+	EVP_MAC		*m;
+	EVP_MAC_CTX	*c = NULL;
+	OSSL_PARAM	 params[2];
+	size_t		 n = 0;
+	int		 ok = 0;
+
+	if (k->len == 0 || (m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -1;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256",
+	    0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((c = EVP_MAC_CTX_new(m)) != NULL)
+		ok = EVP_MAC_init(c, k->bytes, k->len, params) &&
+		    EVP_MAC_update(c, (const unsigned char *)name,
+		    strlen(name) + 1) && EVP_MAC_update(c, p, len) &&
+		    EVP_MAC_final(c, out, &n, MAC_LEN) && n == MAC_LEN;
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(m);
+	return ok ? 0 : -1;
+}
+
+int
+seal(const struct seal_key *k, const char *name, const void *payload,
+    size_t len, struct buf *out)
+{
+	unsigned char m[MAC_LEN];
+
+	if (mac(k, name, payload, len, m) == -1)
+		return -1;
+	buf_append(out, MAGIC, 4);
+	buf_append(out, m, MAC_LEN);
+	buf_append(out, payload, len);
+	return out->failed ? -1 : 0;
+}
+
+int
+unseal(const struct seal_key *k, const char *name, const void *data,
+    size_t len, const void **payload, size_t *plen)
+{
+	const unsigned char	*d = data;
+	unsigned char		 m[MAC_LEN];
+
+	if (len < 4 + MAC_LEN || memcmp(d, MAGIC, 4) != 0 ||
+	    mac(k, name, d + 4 + MAC_LEN, len - 4 - MAC_LEN, m) == -1 ||
+	    CRYPTO_memcmp(m, d + 4, MAC_LEN) != 0)
+		return -1;
+	*payload = d + 4 + MAC_LEN;
+	*plen = len - 4 - MAC_LEN;
+	return 0;
+}
+
+int
+seal_key_load(const char *path, struct seal_key *k, char *err, size_t errsz)
+{
+	char	buf[SEAL_KEY_MAX];
+	size_t	n;
+
+	memset(k, 0, sizeof(*k));
+	if (secret_check(path, err, errsz) == -1 ||
+	    secret_read(path, buf, sizeof(buf), err, errsz) == -1)
+		return -1;
+	if ((n = strlen(buf)) < SEAL_KEY_MIN) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		snprintf(err, errsz, "%s: the key is shorter than %d characters "
+		    "(make one with: openssl rand -hex 32)", path, SEAL_KEY_MIN);
+		return -1;
+	}
+	memcpy(k->bytes, buf, n);
+	k->len = n;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+void
+seal_key_wipe(struct seal_key *k)
+{
+	OPENSSL_cleanse(k->bytes, sizeof(k->bytes));
+	k->len = 0;
+}

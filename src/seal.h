@@ -1,0 +1,41 @@
+/* seal.h: entries other nodes may read carry an HMAC-SHA256 with the nodes' shared key, so whoever can write to Redis cannot forge a page. */
+#ifndef BATCHSTATUS_SEAL_H
+#define BATCHSTATUS_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define SEAL_KEY_MIN	32	/* bytes of key at least (BATCHSTATUS_SHARED_KEY_FILE) */
+#define SEAL_KEY_MAX	1024
+
+struct seal_key {
+	unsigned char	bytes[SEAL_KEY_MAX];
+	size_t		len;
+};
+
+/*
+ * Appends to out: a magic, the HMAC over name (the Redis key: an entry
+ * cannot be moved to another batch) and payload, then payload. -1 when
+ * out of memory or the MAC failed.
+ */
+int	seal(const struct seal_key *, const char *name, const void *payload,
+	    size_t len, struct buf *out);
+/*
+ * Checks a sealed entry for name; 0 with *payload, *plen pointing into
+ * data when its MAC is right (compared in constant time), else -1.
+ */
+int	unseal(const struct seal_key *, const char *name, const void *data,
+	    size_t len, const void **payload, size_t *plen);
+/*
+ * Reads the key from a secret file (closed to group and others; one line
+ * of visible ASCII, e.g. `openssl rand -hex 32`), at least SEAL_KEY_MIN
+ * characters. -1 with a message naming the file (never its content).
+ */
+int	seal_key_load(const char *path, struct seal_key *, char *err,
+	    size_t errsz);
+/* Wipes the key. */
+void	seal_key_wipe(struct seal_key *);
+
+#endif

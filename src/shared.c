@@ -1,0 +1,689 @@
+/* shared.c: the only file that knows hiredis: one thread, one epoll loop, one connection to Redis, each command bounded by a short timeout. */
+#include "shared.h"
+
+#include <errno.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+
+#define KEY_PREFIX	"batchstatus:"
+#define RECONNECT_MS	1000
+#define KEY_MAX		128
+
+/*
+ * The three scripts: each one round trip, atomic in Redis. claim: the
+ * entry, else the pause, else the lock (taken, or its time left).
+ */
+static const char CLAIM[] =
+    "local v = redis.call('GET', KEYS[1]) "
+    "if v then return {1, v} end "
+    "local p = redis.call('PTTL', KEYS[2]) "
+    "if p > 0 then return {2, p} end "
+    "if redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+    "return {3, 0} end "
+    "return {4, redis.call('PTTL', KEYS[3])}";
+static const char PUBLISH[] =
+    "if tonumber(ARGV[2]) > 0 then "
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end "
+    "if redis.call('GET', KEYS[2]) == ARGV[3] then "
+    "redis.call('DEL', KEYS[2]) end return 1";
+static const char RELEASE[] =
+    "local ms = tonumber(ARGV[2]) "
+    "if ms > 0 and redis.call('PTTL', KEYS[2]) < ms then "
+    "redis.call('SET', KEYS[2], '1', 'PX', ms) end "
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    "redis.call('DEL', KEYS[1]) end return 1";
+
+enum cmd_kind { CMD_CLAIM, CMD_PUBLISH, CMD_RELEASE, CMD_HELLO };
+
+/* One command, queued by any thread, sent and answered on the Redis thread. */
+struct cmd {
+	struct cmd	*next;
+	enum cmd_kind	 kind;
+	char		 key[KEY_MAX], token[48];
+	long		 ms;
+	char		*data;		/* CMD_PUBLISH: owned */
+	size_t		 len;
+	void		(*done)(void *, const struct shared_claim *);
+	void		*arg;
+	int64_t		 deadline_ms;	/* set when sent */
+	struct shared	*s;
+};
+
+struct shared {
+	struct shared_opts	 o;
+	char			 url[1024], *password;
+	char			 host[256], path[512];
+	int			 port, db;
+	pthread_t		 thread;
+	int			 ep, wake;
+	pthread_mutex_t		 mu;
+	struct cmd		*queue, **queue_tail;	/* under mu */
+	int			 stopping;		/* under mu */
+	/* The Redis thread's own. */
+	redisAsyncContext	*ac;
+	int			 events;		/* EPOLLIN/EPOLLOUT wanted on ac's fd */
+	int			 ready;			/* connected and greeted */
+	int64_t			 connect_deadline_ms, next_connect_ms;
+	struct cmd		*sent, **sent_tail;	/* answers come in this order */
+	int			 up;			/* atomic: for shared_up */
+	int			 said_down;
+};
+
+int
+shared_url_ok(const char *url, char *err, size_t errsz)
+{
+	const char	*p;
+	char		*end;
+	long		 v;
+
+	if (strncmp(url, "redis+unix:/", 12) == 0) {
+		p = url + 11;
+		if (strlen(p) >= 400 || strchr(p, ' ') != NULL)
+			goto bad;
+		if ((p = strchr(p, '?')) != NULL) {
+			if (strncmp(p, "?db=", 4) != 0)
+				goto bad;
+			v = strtol(p + 4, &end, 10);
+			if (end == p + 4 || *end != '\0' || v < 0 || v > 15)
+				goto bad;
+		}
+		return 0;
+	}
+	if (strncmp(url, "redis://", 8) == 0) {
+		p = url + 8;
+		if ((p = strchr(p, ':')) == NULL || p == url + 8 ||
+		    (size_t)(p - url - 8) >= 256)
+			goto bad;
+		v = strtol(p + 1, &end, 10);
+		if (end == p + 1 || v < 1 || v > 65535)
+			goto bad;
+		if (*end == '\0')
+			return 0;
+		if (*end != '/')
+			goto bad;
+		p = end + 1;
+		if (*p == '\0')
+			return 0;
+		v = strtol(p, &end, 10);
+		if (end == p || *end != '\0' || v < 0 || v > 15)
+			goto bad;
+		return 0;
+	}
+bad:
+	snprintf(err, errsz, "must be redis://HOST:PORT[/DB] or "
+	    "redis+unix:/PATH[?db=N] (DB 0-15)");
+	return -1;
+}
+
+static void
+parse_url(struct shared *s)
+{
+	const char *p, *q;
+
+	if (strncmp(s->url, "redis+unix:", 11) == 0) {
+		p = s->url + 11;
+		q = strchr(p, '?');
+		snprintf(s->path, sizeof(s->path), "%.*s",
+		    (int)(q != NULL ? (size_t)(q - p) : strlen(p)), p);
+		s->db = q != NULL ? atoi(q + 4) : 0;
+		return;
+	}
+	p = s->url + 8;
+	q = strchr(p, ':');
+	snprintf(s->host, sizeof(s->host), "%.*s", (int)(q - p), p);
+	s->port = atoi(q + 1);
+	q = strchr(q, '/');
+	s->db = q != NULL && q[1] != '\0' ? atoi(q + 1) : 0;
+}
+
+/* --- the event hooks hiredis calls ------------------------------------ */
+
+static void
+update_events(struct shared *s)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = (uint32_t)s->events;
+	ev.data.ptr = s->ac;
+	(void)epoll_ctl(s->ep, EPOLL_CTL_MOD, s->ac->c.fd, &ev);
+}
+
+static void ev_add_read(void *p) { struct shared *s = p; s->events |= EPOLLIN; update_events(s); }
+static void ev_del_read(void *p) { struct shared *s = p; s->events &= ~EPOLLIN; update_events(s); }
+static void ev_add_write(void *p) { struct shared *s = p; s->events |= EPOLLOUT; update_events(s); }
+static void ev_del_write(void *p) { struct shared *s = p; s->events &= ~EPOLLOUT; update_events(s); }
+
+static void
+ev_cleanup(void *p)
+{
+	struct shared *s = p;
+
+	if (s->ac != NULL)
+		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, s->ac->c.fd, NULL);
+	s->events = 0;
+}
+
+/* --- answers ------------------------------------------------------------ */
+
+static void
+finish(struct cmd *c, const struct shared_claim *cl)
+{
+	struct shared_claim down = { CLAIM_DOWN, NULL, 0, 0 };
+
+	if (c->done != NULL)
+		c->done(c->arg, cl != NULL ? cl : &down);
+	free(c->data);
+	free(c);
+}
+
+/* Redis went away or is too slow: every node goes on alone; said once. */
+static void
+went_down(struct shared *s, const char *why)
+{
+	__atomic_store_n(&s->up, 0, __ATOMIC_RELAXED);
+	metrics_shared_up(0);
+	s->ready = 0;
+	if (!s->said_down) {
+		log_warn("shared: Redis %s: %s; this node serves from its own "
+		    "cache and calls alone until it is back", s->url, why);
+		metrics_shared(MS_DOWN);
+	}
+	s->said_down = 1;
+}
+
+static struct cmd *
+sent_pop(struct shared *s)
+{
+	struct cmd *c = s->sent;
+
+	if (c != NULL && (s->sent = c->next) == NULL)
+		s->sent_tail = &s->sent;
+	return c;
+}
+
+static void
+on_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+	struct shared		*s = ac->ev.data;
+	redisReply		*rep = r;
+	struct cmd		*c;
+	struct shared_claim	 cl;
+
+	(void)priv;
+	if ((c = sent_pop(s)) == NULL)
+		return;
+	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
+		/* Said once: a refusal (a wrong password) repeats at every reconnect. */
+		if (rep != NULL && !s->said_down)
+			log_err("shared: Redis %s %s: %.200s", s->url,
+			    c->kind == CMD_HELLO ? "refused this node" :
+			    "failed a command", rep->str);
+		if (rep != NULL && c->kind == CMD_HELLO)
+			went_down(s, "refused");
+		finish(c, NULL);
+		return;
+	}
+	if (c->kind == CMD_HELLO) {
+		if (!s->ready && rep->type == REDIS_REPLY_STATUS &&
+		    strcmp(rep->str, "PONG") == 0) {
+			log_notice("shared: Redis %s %s: sharing kept batches, the "
+			    "calls' lock and the 429 pause", s->url, s->said_down ?
+			    "is back" : "answers");
+			s->ready = 1;
+			s->said_down = 0;
+			__atomic_store_n(&s->up, 1, __ATOMIC_RELAXED);
+			metrics_shared_up(1);
+			metrics_shared(MS_UP);
+		}
+		finish(c, NULL);
+		return;
+	}
+	if (c->kind != CMD_CLAIM) {
+		finish(c, NULL);
+		return;
+	}
+	memset(&cl, 0, sizeof(cl));
+	cl.what = CLAIM_DOWN;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_INTEGER) {
+		switch (rep->element[0]->integer) {
+		case 1:
+			if (rep->element[1]->type == REDIS_REPLY_STRING) {
+				cl.what = CLAIM_ENTRY;
+				cl.data = rep->element[1]->str;
+				cl.len = rep->element[1]->len;
+			}
+			break;
+		case 2:
+		case 4:
+			cl.what = rep->element[0]->integer == 2 ? CLAIM_PAUSED :
+			    CLAIM_BUSY;
+			cl.ms = rep->element[1]->type == REDIS_REPLY_INTEGER ?
+			    (long)rep->element[1]->integer : 0;
+			break;
+		case 3:
+			cl.what = CLAIM_LOCKED;
+			break;
+		}
+	}
+	finish(c, &cl);
+}
+
+static void
+on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct shared *s = ac->ev.data;
+	struct cmd *c;
+
+	(void)status;
+	s->ac = NULL;	/* hiredis frees it */
+	s->events = 0;
+	while ((c = sent_pop(s)) != NULL)
+		finish(c, NULL);
+	went_down(s, "the connection closed");
+	s->next_connect_ms = clock_ms() + RECONNECT_MS;
+}
+
+static void
+on_connect(const redisAsyncContext *ac, int status)
+{
+	struct shared *s = ac->ev.data;
+
+	if (status != REDIS_OK) {
+		/* hiredis frees the context after this. */
+		s->ac = NULL;
+		s->events = 0;
+		went_down(s, ac->errstr);
+		s->next_connect_ms = clock_ms() + RECONNECT_MS;
+	}
+}
+
+/* --- sending ----------------------------------------------------------- */
+
+static int
+send_argv(struct shared *s, struct cmd *c, int argc, const char **argv,
+    const size_t *lens)
+{
+	/* The timeout is for progress: a large entry gets the time its bytes take (64 MB/s). */
+	c->deadline_ms = clock_ms() + s->o.timeout_ms + (int64_t)(c->len >> 16);
+	if (redisAsyncCommandArgv(s->ac, on_reply, NULL, argc, argv, lens) !=
+	    REDIS_OK)
+		return -1;
+	c->next = NULL;
+	*s->sent_tail = c;
+	s->sent_tail = &c->next;
+	return 0;
+}
+
+static int
+send_cmd(struct shared *s, struct cmd *c)
+{
+	char		 k1[KEY_MAX + 32], k2[KEY_MAX + 32], k3[KEY_MAX + 32];
+	char		 n1[24], n2[24];
+	const char	*argv[8];
+	size_t		 lens[8];
+	int		 i;
+
+	switch (c->kind) {
+	case CMD_HELLO:
+		return -1;	/* sent by connect_now */
+	case CMD_CLAIM:
+		snprintf(k1, sizeof(k1), KEY_PREFIX "b:%s", c->key);
+		snprintf(k2, sizeof(k2), KEY_PREFIX "pause");
+		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:%s", c->key);
+		snprintf(n1, sizeof(n1), "%ld", c->ms);
+		argv[0] = "EVAL"; argv[1] = CLAIM; argv[2] = "3";
+		argv[3] = k1; argv[4] = k2; argv[5] = k3;
+		argv[6] = c->token; argv[7] = n1;
+		for (i = 0; i < 8; i++)
+			lens[i] = strlen(argv[i]);
+		return send_argv(s, c, 8, argv, lens);
+	case CMD_PUBLISH:
+		snprintf(k1, sizeof(k1), KEY_PREFIX "b:%s", c->key);
+		snprintf(k2, sizeof(k2), KEY_PREFIX "lock:%s", c->key);
+		snprintf(n2, sizeof(n2), "%ld", c->ms);
+		argv[0] = "EVAL"; argv[1] = PUBLISH; argv[2] = "2";
+		argv[3] = k1; argv[4] = k2; argv[5] = c->data != NULL ?
+		    c->data : ""; argv[6] = n2; argv[7] = c->token;
+		for (i = 0; i < 8; i++)
+			lens[i] = strlen(argv[i]);
+		lens[5] = c->data != NULL ? c->len : 0;
+		return send_argv(s, c, 8, argv, lens);
+	case CMD_RELEASE:
+		snprintf(k1, sizeof(k1), KEY_PREFIX "lock:%s", c->key);
+		snprintf(k2, sizeof(k2), KEY_PREFIX "pause");
+		snprintf(n2, sizeof(n2), "%ld", c->ms);
+		argv[0] = "EVAL"; argv[1] = RELEASE; argv[2] = "2";
+		argv[3] = k1; argv[4] = k2; argv[5] = c->token; argv[6] = n2;
+		for (i = 0; i < 7; i++)
+			lens[i] = strlen(argv[i]);
+		return send_argv(s, c, 7, argv, lens);
+	}
+	return -1;
+}
+
+/* A greeting: AUTH, SELECT, then PING; the PING's answer says the connection is usable. */
+static void
+greet(struct shared *s)
+{
+	const char	*argv[2];
+	size_t		 lens[2];
+	char		 db[8];
+	struct cmd	*c;
+
+	if (s->password != NULL) {
+		argv[0] = "AUTH";
+		argv[1] = s->password;
+		lens[0] = 4;
+		lens[1] = strlen(s->password);
+		if ((c = calloc(1, sizeof(*c))) != NULL) {
+			c->kind = CMD_HELLO;
+			c->done = NULL;
+			if (send_argv(s, c, 2, argv, lens) == -1)
+				free(c);
+		}
+	}
+	if (s->db != 0) {
+		snprintf(db, sizeof(db), "%d", s->db);
+		argv[0] = "SELECT";
+		argv[1] = db;
+		lens[0] = 6;
+		lens[1] = strlen(db);
+		if ((c = calloc(1, sizeof(*c))) != NULL) {
+			c->kind = CMD_HELLO;
+			if (send_argv(s, c, 2, argv, lens) == -1)
+				free(c);
+		}
+	}
+	argv[0] = "PING";
+	lens[0] = 4;
+	if ((c = calloc(1, sizeof(*c))) != NULL) {
+		c->kind = CMD_HELLO;
+		if (send_argv(s, c, 1, argv, lens) == -1)
+			free(c);
+	}
+}
+
+static void
+connect_now(struct shared *s)
+{
+	struct epoll_event	ev;
+	redisAsyncContext	*ac;
+
+	s->next_connect_ms = clock_ms() + RECONNECT_MS;
+	ac = s->path[0] != '\0' ? redisAsyncConnectUnix(s->path) :
+	    redisAsyncConnect(s->host, s->port);
+	if (ac == NULL)
+		return;
+	if (ac->err) {
+		went_down(s, ac->errstr);
+		redisAsyncFree(ac);
+		return;
+	}
+	s->ac = ac;
+	s->events = 0;
+	ac->ev.data = s;
+	ac->ev.addRead = ev_add_read;
+	ac->ev.delRead = ev_del_read;
+	ac->ev.addWrite = ev_add_write;
+	ac->ev.delWrite = ev_del_write;
+	ac->ev.cleanup = ev_cleanup;
+	memset(&ev, 0, sizeof(ev));
+	ev.data.ptr = ac;
+	(void)epoll_ctl(s->ep, EPOLL_CTL_ADD, ac->c.fd, &ev);
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	s->connect_deadline_ms = clock_ms() + s->o.timeout_ms;
+	greet(s);
+}
+
+/* The oldest command unanswered past its timeout: Redis is too slow; drop the connection. */
+static void
+check_timeouts(struct shared *s, int64_t now)
+{
+	if (s->ac == NULL)
+		return;
+	if ((s->sent != NULL && now >= s->sent->deadline_ms) ||
+	    (!s->ready && now >= s->connect_deadline_ms)) {
+		redisAsyncContext *ac = s->ac;
+
+		went_down(s, "no answer within the timeout");
+		/* Every callback gets NULL (on_reply finishes its command), then on_disconnect. */
+		redisAsyncFree(ac);
+		s->ac = NULL;
+		s->next_connect_ms = now + RECONNECT_MS;
+	}
+}
+
+static void *
+loop(void *arg)
+{
+	struct shared		*s = arg;
+	struct epoll_event	 evs[4];
+	struct cmd		*q, *c;
+	int64_t			 now, wait;
+	uint64_t		 n;
+	int			 i, k, stop;
+
+	for (;;) {
+		now = clock_ms();
+		wait = 1000;
+		if (s->ac == NULL)
+			wait = s->next_connect_ms - now;
+		else if (s->sent != NULL)
+			wait = s->sent->deadline_ms - now;
+		else if (!s->ready)
+			wait = s->connect_deadline_ms - now;
+		k = epoll_wait(s->ep, evs, 4, (int)(wait < 0 ? 0 : wait > 1000 ?
+		    1000 : wait));
+		for (i = 0; i < k; i++) {
+			if (evs[i].data.ptr == NULL) {
+				(void)!read(s->wake, &n, sizeof(n));
+				continue;
+			}
+			if (s->ac == NULL || evs[i].data.ptr != s->ac)
+				continue;
+			if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+				redisAsyncHandleRead(s->ac);
+			if (s->ac != NULL && (evs[i].events & EPOLLOUT))
+				redisAsyncHandleWrite(s->ac);
+			/* Bytes moved: Redis is answering, a large reply just takes time. */
+			if (s->sent != NULL && s->ready &&
+			    s->sent->deadline_ms < clock_ms() + s->o.timeout_ms)
+				s->sent->deadline_ms = clock_ms() + s->o.timeout_ms;
+		}
+		now = clock_ms();
+		check_timeouts(s, now);
+		pthread_mutex_lock(&s->mu);
+		q = s->queue;
+		s->queue = NULL;
+		s->queue_tail = &s->queue;
+		stop = s->stopping;
+		pthread_mutex_unlock(&s->mu);
+		if (!stop && s->ac == NULL && now >= s->next_connect_ms)
+			connect_now(s);
+		for (; q != NULL; q = c) {
+			c = q->next;
+			/* Not usable now: answer at once, nothing waits on Redis. */
+			if (stop || s->ac == NULL || !s->ready ||
+			    send_cmd(s, q) == -1)
+				finish(q, NULL);
+		}
+		if (stop)
+			break;
+	}
+	if (s->ac != NULL) {
+		redisAsyncFree(s->ac);
+		s->ac = NULL;
+	}
+	while ((c = sent_pop(s)) != NULL)
+		finish(c, NULL);
+	return NULL;
+}
+
+struct shared *
+shared_start(const struct shared_opts *o)
+{
+	struct shared		*s;
+	struct epoll_event	 ev;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->o = *o;
+	snprintf(s->url, sizeof(s->url), "%s", o->url);
+	s->o.url = s->url;
+	if (o->password != NULL && (s->password = strdup(o->password)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->o.password = NULL;
+	parse_url(s);
+	s->queue_tail = &s->queue;
+	s->sent_tail = &s->sent;
+	pthread_mutex_init(&s->mu, NULL);
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	s->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL;
+	if (s->ep == -1 || s->wake == -1 ||
+	    epoll_ctl(s->ep, EPOLL_CTL_ADD, s->wake, &ev) == -1 ||
+	    pthread_create(&s->thread, NULL, loop, s) != 0) {
+		if (s->ep != -1)
+			close(s->ep);
+		if (s->wake != -1)
+			close(s->wake);
+		free(s->password);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+wake(struct shared *s)
+{
+	uint64_t one = 1;
+
+	(void)!write(s->wake, &one, sizeof(one));
+}
+
+void
+shared_stop(struct shared *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	pthread_mutex_unlock(&s->mu);
+	wake(s);
+	pthread_join(s->thread, NULL);
+	close(s->ep);
+	close(s->wake);
+	pthread_mutex_destroy(&s->mu);
+	if (s->password != NULL) {
+		explicit_bzero(s->password, strlen(s->password));
+		free(s->password);
+	}
+	free(s);
+}
+
+static void
+enqueue(struct shared *s, struct cmd *c)
+{
+	int stop;
+
+	c->s = s;
+	c->next = NULL;
+	pthread_mutex_lock(&s->mu);
+	if (!(stop = s->stopping)) {
+		*s->queue_tail = c;
+		s->queue_tail = &c->next;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (stop)
+		finish(c, NULL);
+	else
+		wake(s);
+}
+
+static struct cmd *
+new_cmd(enum cmd_kind kind, const char *key, const char *token, long ms)
+{
+	struct cmd *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->kind = kind;
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	snprintf(c->token, sizeof(c->token), "%s", token != NULL ? token : "");
+	c->ms = ms;
+	return c;
+}
+
+void
+shared_claim(struct shared *s, const char *key, const char *token,
+    long lock_ms, void (*done)(void *, const struct shared_claim *),
+    void *arg)
+{
+	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0 };
+	struct cmd		*c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_CLAIM, key, token, lock_ms)) == NULL) {
+		done(arg, &down);	/* away: no wait at all */
+		return;
+	}
+	c->done = done;
+	c->arg = arg;
+	enqueue(s, c);
+}
+
+void
+shared_publish(struct shared *s, const char *key, const void *data,
+    size_t len, long ttl_ms, const char *token)
+{
+	struct cmd *c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_PUBLISH, key, token, ttl_ms)) == NULL)
+		return;
+	if (ttl_ms > 0 && (c->data = malloc(len > 0 ? len : 1)) == NULL) {
+		free(c);
+		return;
+	}
+	if (c->data != NULL)
+		memcpy(c->data, data, len);
+	c->len = len;
+	enqueue(s, c);
+}
+
+void
+shared_release(struct shared *s, const char *key, const char *token,
+    long pause_ms)
+{
+	struct cmd *c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_RELEASE, key, token, pause_ms)) == NULL)
+		return;
+	enqueue(s, c);
+}
+
+int
+shared_up(struct shared *s)
+{
+	return s != NULL && __atomic_load_n(&s->up, __ATOMIC_RELAXED);
+}

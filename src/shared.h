@@ -1,0 +1,61 @@
+/* shared.h: what several nodes share through Redis (BATCHSTATUS_SHARED): kept batches, the one call's lock, the 429 pause; never blocking, never an error page. */
+#ifndef BATCHSTATUS_SHARED_H
+#define BATCHSTATUS_SHARED_H
+
+#include <stddef.h>
+
+struct shared_opts {
+	const char	*url;		/* redis://HOST:PORT/DB or redis+unix:/PATH[?db=N] */
+	const char	*password;	/* NULL: no AUTH */
+	long		 timeout_ms;	/* a command's answer (and a connect) at most */
+};
+
+/* Checks a BATCHSTATUS_SHARED value; -1 with a message when it is not one of the two forms. */
+int	shared_url_ok(const char *url, char *err, size_t errsz);
+
+enum shared_claim_what {
+	CLAIM_DOWN,	/* Redis is not usable now (down, slow, refused): go on alone */
+	CLAIM_ENTRY,	/* another node's answer: data, len (check its seal) */
+	CLAIM_PAUSED,	/* a 429 pauses every node: ms left */
+	CLAIM_LOCKED,	/* this node makes the call: publish or release after */
+	CLAIM_BUSY,	/* another node makes the call now: ask again shortly (ms: its lock's time left) */
+};
+
+struct shared_claim {
+	enum shared_claim_what	 what;
+	const char		*data;	/* CLAIM_ENTRY; valid during the callback only */
+	size_t			 len;
+	long			 ms;
+};
+
+struct shared;
+
+/*
+ * Starts the thread that talks to Redis (its own epoll loop; hiredis's
+ * asynchronous API). It connects, and reconnects every second while Redis
+ * is away; until then every claim answers CLAIM_DOWN at once. NULL when
+ * the thread could not start.
+ */
+struct shared	*shared_start(const struct shared_opts *);
+/* Ends the thread; claims not answered yet answer CLAIM_DOWN. */
+void		 shared_stop(struct shared *);
+
+/*
+ * For key (customer/tracking): another node's kept answer; else the 429
+ * pause; else the call's lock (token, lock_ms: above the call's deadline),
+ * taken for this node or held by another. done runs on the Redis thread
+ * (post to the CPU pool from it), always exactly once, within the timeout.
+ */
+void	shared_claim(struct shared *, const char *key, const char *token,
+	    long lock_ms, void (*done)(void *arg, const struct shared_claim *),
+	    void *arg);
+/* After the call: keep data under key for ttl_ms (0: not at all) and let go of the lock if token still holds it. */
+void	shared_publish(struct shared *, const char *key, const void *data,
+	    size_t len, long ttl_ms, const char *token);
+/* After a call that brought nothing to keep: let go of the lock; pause_ms > 0: every node pauses that long (a 429). */
+void	shared_release(struct shared *, const char *key, const char *token,
+	    long pause_ms);
+/* Whether Redis answers now (for /metrics). */
+int	shared_up(struct shared *);
+
+#endif
