@@ -832,6 +832,7 @@ class Bench:
         self.attempt("5", self.scenario_5, page)
         self.attempt("6", self.scenario_render_e2e, page)
         self.attempt("7", self.scenario_7, page)
+        self.attempt("8", self.scenario_8, page)
         self.pc_diag = diagnose_nginx(self.pc_error_log)
 
     def attempt(self, key, fn, *args):
@@ -975,6 +976,54 @@ class Bench:
             "5", "1000 viewers of one processing batch, 250 ms upstream",
             st["base"] + page + PROCESSING, 1000, LONG_SECONDS, self.pc_log250,
             warmup=False, stack=st, settle=1.0))
+
+    def scenario_8(self, page):
+        """Three nodes sharing one Redis (issue 12): a crowd on one processing batch, a cached
+        finished batch, and what a Redis hit costs beside a hit in the node's own cache."""
+        nodes = dict(self.cache_on(THREADS), NODES=3)
+        if wanted("8a", exact=True) or not ONLY or "8" in ONLY:
+            st = self.start_stack("8a-3-nodes-crowd", self.pc250, nodes)
+            self.rows.append(self.load(
+                "8a", "3 nodes + Redis: 1000 viewers of one processing batch, 250 ms upstream",
+                st["base"] + page + PROCESSING, 1000, LONG_SECONDS, self.pc_log250,
+                warmup=False, stack=st, settle=1.0))
+        st = self.start_stack("8b-3-nodes-cached", self.pc0, nodes)
+        self.sanity(st, page + FINISHED)
+        self.rows.append(self.load("8b", "3 nodes + Redis: cache on, 0 ms upstream, finished batch",
+                                   st["base"] + page + FINISHED, 64, SECONDS, self.pc_log0,
+                                   stack=st))
+        self.shared_hit_cost(page)
+
+    def shared_hit_cost(self, page):
+        """(8c): node 1 fetches a new finished batch (the call, then Redis has it); node 2 gets
+        it from Redis (its own cache misses), then again from its own cache. Medians over the
+        batches, straight over the FastCGI sockets (no nginx)."""
+        st = self.start_stack("8c-3-nodes-hits", self.pc0, dict(self.cache_on(THREADS), NODES=3))
+        n1 = os.path.join(st["run_dir"], "batchstatus.sock")
+        n2 = os.path.join(st["run_dir"], "batchstatus-2.sock")
+        redis_ms, local_ms, bad = [], [], 0
+        for i in range(300):
+            path = page + "8c000000-0000-4000-8000-%012d" % i
+            code, _, _ = fcgi_get(n1, path)
+            code2, _, t_redis = fcgi_get(n2, path)
+            code3, _, t_local = fcgi_get(n2, path)
+            if (code, code2, code3) != (200, 200, 200):
+                bad += 1
+                continue
+            redis_ms.append(t_redis * 1000)
+            local_ms.append(t_local * 1000)
+        self.stop(st["proc"])
+        if not redis_ms:
+            raise BenchError("8c: no batch answered 200 on both nodes")
+        redis_ms.sort()
+        local_ms.sort()
+        self.shared = {"n": len(redis_ms), "bad": bad,
+                       "redis_p50": redis_ms[len(redis_ms) // 2],
+                       "local_p50": local_ms[len(local_ms) // 2],
+                       "redis_p99": redis_ms[int(len(redis_ms) * 0.99) - 1],
+                       "local_p99": local_ms[int(len(local_ms) * 0.99) - 1]}
+        log("8c: Redis hit p50 %.2f ms, own cache hit p50 %.2f ms (%d batches)"
+            % (self.shared["redis_p50"], self.shared["local_p50"], len(redis_ms)))
 
     def sanity(self, st, path):
         code, body = self.http_get(st, path)
@@ -1766,6 +1815,32 @@ def report(b):
                       r["rps"], r["rps"] / bound,
                       "%.2f× (2b)'s %.0f req/s" % (r["rps"] / ceiling["rps"], ceiling["rps"])
                       if ceiling and ceiling["rps"] else "(2b) not run"),
+                  "info"))
+    r = rows.get("8a")
+    if r:
+        dur = r["seconds"]
+        allowed = int(dur // RUNNING_CACHE) + 1
+        t.append(("(8a) 3 nodes + Redis, 1000 viewers, one processing batch, %.0f s" % dur,
+                  "upstream calls ≤ %.0f/%d + 1 = %d" % (dur, RUNNING_CACHE, allowed),
+                  "%d upstream calls (%.0f req/s answered, p99 %s ms%s)" % (
+                      r["calls"], r["rps"], fmt_ms(r["p99_us"]), err_note(r)),
+                  verdict(r["calls"] <= allowed and r["calls"] > 0 and clean(r))))
+    r, one = rows.get("8b"), rows.get("3")
+    if r:
+        t.append(("(8b) 3 nodes + Redis, cached finished batch", "information: req/s beside (3), "
+                  "one node",
+                  "%.0f req/s%s%s" % (r["rps"], " = %.2f× (3)'s %.0f" % (r["rps"] / one["rps"],
+                                                                          one["rps"])
+                                      if one and one["rps"] else "", err_note(r)), "info"))
+    sh = getattr(b, "shared", None)
+    if sh:
+        t.append(("(8c) a hit through Redis beside a hit in the node's own cache",
+                  "information: the cost of shared mode's cache hit, as a ratio",
+                  "p50 %.2f ms vs %.2f ms = %.2f×; p99 %.2f vs %.2f ms (%d batches, FastCGI "
+                  "socket, no nginx%s)" % (sh["redis_p50"], sh["local_p50"],
+                                            sh["redis_p50"] / sh["local_p50"] if sh["local_p50"]
+                                            else float("inf"), sh["redis_p99"], sh["local_p99"],
+                                            sh["n"], ", %d not 200" % sh["bad"] if sh["bad"] else ""),
                   "info"))
     r = rows.get("5")
     if r:

@@ -145,9 +145,6 @@ if [ "$NODES" -gt 1 ] && [ -z "${BATCHSTATUS_SHARED:-}" ]; then
     rm -f "$RUN_DIR/shared-key"
     (umask 077; openssl rand -hex 32 > "$RUN_DIR/shared-key")
     export BATCHSTATUS_SHARED_KEY_FILE=${BATCHSTATUS_SHARED_KEY_FILE:-$RUN_DIR/shared-key}
-    if [ "$signin" = user ]; then
-        echo "run.sh: note: with App+User sign-in each node rotates the refresh token on its own (not shared yet)" >&2
-    fi
 fi
 
 export BATCHSTATUS_TEMPLATES_DIR=${BATCHSTATUS_TEMPLATES_DIR:-$top/templates}

@@ -133,6 +133,7 @@ start_shared(const struct config *cfg, struct fetch_ctx *fetch,
 		return -1;
 	}
 	fetch->key = key;
+	token_source_share(fetch->tokens, fetch->shared, key);
 	log_info("shared: with the nodes behind Redis %s (answers within %ld ms, "
 	    "else this node goes on alone)", cfg->shared, cfg->shared_timeout_ms);
 	return 0;

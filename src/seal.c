@@ -4,6 +4,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,6 +88,99 @@ seal_key_load(const char *path, struct seal_key *k, char *err, size_t errsz)
 	memcpy(k->bytes, buf, n);
 	k->len = n;
 	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+#define SECRET_MAGIC	"BSE1"
+#define NONCE_LEN	12
+#define TAG_LEN		16
+
+/* The cipher's key: SHA-256 of a label and the shared key, never the shared key itself. */
+static int
+secret_key(const struct seal_key *k, unsigned char out[32])
+{
+	static const char	label[] = "batchstatus secret v1:";
+	unsigned char		in[sizeof(label) + SEAL_KEY_MAX];
+	unsigned int		n = 0;
+	int			ok;
+
+	if (k->len == 0)
+		return -1;
+	memcpy(in, label, sizeof(label) - 1);
+	memcpy(in + sizeof(label) - 1, k->bytes, k->len);
+	ok = EVP_Digest(in, sizeof(label) - 1 + k->len, out, &n, EVP_sha256(),
+	    NULL) && n == 32;
+	OPENSSL_cleanse(in, sizeof(in));
+	return ok ? 0 : -1;
+}
+
+int
+seal_secret(const struct seal_key *k, const char *name, const void *plain,
+    size_t len, struct buf *out)
+{
+	EVP_CIPHER_CTX	*c;
+	unsigned char	 key[32], nonce[NONCE_LEN], tag[TAG_LEN], *ct;
+	int		 n = 0, m = 0, ok = 0;
+
+	if (len > 65536 || secret_key(k, key) == -1 ||
+	    RAND_bytes(nonce, NONCE_LEN) != 1 ||
+	    (ct = malloc(len + 16)) == NULL)
+		return -1;
+	if ((c = EVP_CIPHER_CTX_new()) != NULL)
+		ok = EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) &&
+		    EVP_EncryptUpdate(c, NULL, &n, (const unsigned char *)name,
+		    (int)strlen(name)) &&
+		    EVP_EncryptUpdate(c, ct, &n, plain, (int)len) &&
+		    EVP_EncryptFinal_ex(c, ct + n, &m) &&
+		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag);
+	EVP_CIPHER_CTX_free(c);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (ok) {
+		buf_append(out, SECRET_MAGIC, 4);
+		buf_append(out, nonce, NONCE_LEN);
+		buf_append(out, tag, TAG_LEN);
+		buf_append(out, ct, (size_t)(n + m));
+	}
+	free(ct);
+	return ok && !out->failed ? 0 : -1;
+}
+
+int
+unseal_secret(const struct seal_key *k, const char *name, const void *data,
+    size_t len, char **out, size_t *outlen)
+{
+	const unsigned char	*d = data;
+	EVP_CIPHER_CTX		*c;
+	unsigned char		 key[32];
+	size_t			 clen;
+	char			*p;
+	int			 n = 0, m = 0, ok = 0;
+
+	*out = NULL;
+	if (len < 4 + NONCE_LEN + TAG_LEN || memcmp(d, SECRET_MAGIC, 4) != 0 ||
+	    (clen = len - 4 - NONCE_LEN - TAG_LEN) > 65536 ||
+	    secret_key(k, key) == -1 || (p = malloc(clen + 1)) == NULL)
+		return -1;
+	if ((c = EVP_CIPHER_CTX_new()) != NULL)
+		ok = EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key,
+		    d + 4) &&
+		    EVP_DecryptUpdate(c, NULL, &n, (const unsigned char *)name,
+		    (int)strlen(name)) &&
+		    EVP_DecryptUpdate(c, (unsigned char *)p, &n,
+		    d + 4 + NONCE_LEN + TAG_LEN, (int)clen) &&
+		    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
+		    (void *)(d + 4 + NONCE_LEN)) &&
+		    EVP_DecryptFinal_ex(c, (unsigned char *)p + n, &m) > 0;
+	EVP_CIPHER_CTX_free(c);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!ok) {
+		OPENSSL_cleanse(p, clen + 1);
+		free(p);
+		return -1;
+	}
+	p[n + m] = '\0';
+	*out = p;
+	*outlen = (size_t)(n + m);
 	return 0;
 }
 

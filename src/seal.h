@@ -35,6 +35,17 @@ int	unseal(const struct seal_key *, const char *name, const void *data,
  */
 int	seal_key_load(const char *path, struct seal_key *, char *err,
 	    size_t errsz);
+/*
+ * For secrets other nodes need (the Partner Center token): AES-256-GCM
+ * with a key derived from the shared key, a fresh nonce each time, name
+ * as associated data. Whoever reads Redis learns nothing of them; whoever
+ * writes it cannot make one. -1 on failure.
+ */
+int	seal_secret(const struct seal_key *, const char *name,
+	    const void *plain, size_t len, struct buf *out);
+/* Opens one: 0 with the plain text (NUL-terminated, wipe and free it) in *out, else -1. */
+int	unseal_secret(const struct seal_key *, const char *name,
+	    const void *data, size_t len, char **out, size_t *outlen);
 /* Wipes the key. */
 void	seal_key_wipe(struct seal_key *);
 

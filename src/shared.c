@@ -44,7 +44,27 @@ static const char RELEASE[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     "redis.call('DEL', KEYS[1]) end return 1";
 
-enum cmd_kind { CMD_CLAIM, CMD_PUBLISH, CMD_RELEASE, CMD_HELLO };
+/* The token: another node's, else the sign-in's lock; the newest refresh token beside. */
+static const char TOKEN_CLAIM[] =
+    "local v = redis.call('GET', KEYS[1]) "
+    "local r = redis.call('GET', KEYS[2]) or '' "
+    "if v then return {1, v, r} end "
+    "if redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+    "return {3, '', r} end "
+    "return {4, '', r}";
+static const char TOKEN_PUBLISH[] =
+    "if tonumber(ARGV[2]) > 0 then "
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end "
+    "if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3]) end "
+    "if redis.call('GET', KEYS[3]) == ARGV[4] then "
+    "redis.call('DEL', KEYS[3]) end return 1";
+
+#define TOKEN_KEY	KEY_PREFIX "token"
+#define REFRESH_KEY	KEY_PREFIX "refresh"
+#define SIGNIN_LOCK	"signin"	/* the lock's key: lock:signin (batch keys have a slash) */
+
+enum cmd_kind { CMD_CLAIM, CMD_PUBLISH, CMD_RELEASE, CMD_HELLO, CMD_TOKEN_CLAIM,
+	CMD_TOKEN_PUBLISH };
 
 /* One command, queued by any thread, sent and answered on the Redis thread. */
 struct cmd {
@@ -52,8 +72,10 @@ struct cmd {
 	enum cmd_kind	 kind;
 	char		 key[KEY_MAX], token[48];
 	long		 ms;
-	char		*data;		/* CMD_PUBLISH: owned */
+	char		*data;		/* CMD_PUBLISH, CMD_TOKEN_PUBLISH: owned */
 	size_t		 len;
+	char		*data2;		/* CMD_TOKEN_PUBLISH: the refresh token's entry, owned */
+	size_t		 len2;
 	void		(*done)(void *, const struct shared_claim *);
 	void		*arg;
 	int64_t		 deadline_ms;	/* set when sent */
@@ -180,11 +202,14 @@ ev_cleanup(void *p)
 static void
 finish(struct cmd *c, const struct shared_claim *cl)
 {
-	struct shared_claim down = { CLAIM_DOWN, NULL, 0, 0 };
+	struct shared_claim down = { CLAIM_DOWN, NULL, 0, 0, NULL, 0 };
 
 	if (c->done != NULL)
 		c->done(c->arg, cl != NULL ? cl : &down);
+	if (c->data != NULL)
+		explicit_bzero(c->data, c->len);
 	free(c->data);
+	free(c->data2);
 	free(c);
 }
 
@@ -250,13 +275,18 @@ on_reply(redisAsyncContext *ac, void *r, void *priv)
 		finish(c, NULL);
 		return;
 	}
-	if (c->kind != CMD_CLAIM) {
+	if (c->kind != CMD_CLAIM && c->kind != CMD_TOKEN_CLAIM) {
 		finish(c, NULL);
 		return;
 	}
 	memset(&cl, 0, sizeof(cl));
 	cl.what = CLAIM_DOWN;
-	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	if (c->kind == CMD_TOKEN_CLAIM && rep->type == REDIS_REPLY_ARRAY &&
+	    rep->elements == 3 && rep->element[2]->type == REDIS_REPLY_STRING) {
+		cl.data2 = rep->element[2]->str;
+		cl.len2 = rep->element[2]->len;
+	}
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2 &&
 	    rep->element[0]->type == REDIS_REPLY_INTEGER) {
 		switch (rep->element[0]->integer) {
 		case 1:
@@ -332,8 +362,8 @@ send_cmd(struct shared *s, struct cmd *c)
 {
 	char		 k1[KEY_MAX + 32], k2[KEY_MAX + 32], k3[KEY_MAX + 32];
 	char		 n1[24], n2[24];
-	const char	*argv[8];
-	size_t		 lens[8];
+	const char	*argv[10];
+	size_t		 lens[10];
 	int		 i;
 
 	switch (c->kind) {
@@ -361,6 +391,27 @@ send_cmd(struct shared *s, struct cmd *c)
 			lens[i] = strlen(argv[i]);
 		lens[5] = c->data != NULL ? c->len : 0;
 		return send_argv(s, c, 8, argv, lens);
+	case CMD_TOKEN_CLAIM:
+		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:" SIGNIN_LOCK);
+		snprintf(n1, sizeof(n1), "%ld", c->ms);
+		argv[0] = "EVAL"; argv[1] = TOKEN_CLAIM; argv[2] = "3";
+		argv[3] = TOKEN_KEY; argv[4] = REFRESH_KEY; argv[5] = k3;
+		argv[6] = c->token; argv[7] = n1;
+		for (i = 0; i < 8; i++)
+			lens[i] = strlen(argv[i]);
+		return send_argv(s, c, 8, argv, lens);
+	case CMD_TOKEN_PUBLISH:
+		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:" SIGNIN_LOCK);
+		snprintf(n2, sizeof(n2), "%ld", c->ms);
+		argv[0] = "EVAL"; argv[1] = TOKEN_PUBLISH; argv[2] = "3";
+		argv[3] = TOKEN_KEY; argv[4] = REFRESH_KEY; argv[5] = k3;
+		argv[6] = c->data; argv[7] = n2;
+		argv[8] = c->data2 != NULL ? c->data2 : ""; argv[9] = c->token;
+		for (i = 0; i < 10; i++)
+			lens[i] = strlen(argv[i]);
+		lens[6] = c->len;
+		lens[8] = c->data2 != NULL ? c->len2 : 0;
+		return send_argv(s, c, 10, argv, lens);
 	case CMD_RELEASE:
 		snprintf(k1, sizeof(k1), KEY_PREFIX "lock:%s", c->key);
 		snprintf(k2, sizeof(k2), KEY_PREFIX "pause");
@@ -638,7 +689,7 @@ shared_claim(struct shared *s, const char *key, const char *token,
     long lock_ms, void (*done)(void *, const struct shared_claim *),
     void *arg)
 {
-	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0 };
+	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0, NULL, 0 };
 	struct cmd		*c;
 
 	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
@@ -680,6 +731,58 @@ shared_release(struct shared *s, const char *key, const char *token,
 	    (c = new_cmd(CMD_RELEASE, key, token, pause_ms)) == NULL)
 		return;
 	enqueue(s, c);
+}
+
+void
+shared_token_claim(struct shared *s, const char *token, long lock_ms,
+    void (*done)(void *, const struct shared_claim *), void *arg)
+{
+	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0, NULL, 0 };
+	struct cmd		*c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_TOKEN_CLAIM, SIGNIN_LOCK, token, lock_ms)) == NULL) {
+		done(arg, &down);
+		return;
+	}
+	c->done = done;
+	c->arg = arg;
+	enqueue(s, c);
+}
+
+static char *
+dup_bytes(const void *p, size_t n)
+{
+	char *d = malloc(n > 0 ? n : 1);
+
+	if (d != NULL && n > 0)
+		memcpy(d, p, n);
+	return d;
+}
+
+void
+shared_token_publish(struct shared *s, const void *entry, size_t len,
+    long ttl_ms, const void *refresh, size_t rlen, const char *token)
+{
+	struct cmd *c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_TOKEN_PUBLISH, SIGNIN_LOCK, token, ttl_ms)) == NULL)
+		return;
+	if ((c->data = dup_bytes(entry, len)) == NULL ||
+	    (refresh != NULL && (c->data2 = dup_bytes(refresh, rlen)) == NULL)) {
+		finish(c, NULL);
+		return;
+	}
+	c->len = len;
+	c->len2 = refresh != NULL ? rlen : 0;
+	enqueue(s, c);
+}
+
+void
+shared_token_release(struct shared *s, const char *token)
+{
+	shared_release(s, SIGNIN_LOCK, token, 0);
 }
 
 int

@@ -26,6 +26,8 @@ struct shared_claim {
 	const char		*data;	/* CLAIM_ENTRY; valid during the callback only */
 	size_t			 len;
 	long			 ms;
+	const char		*data2;	/* shared_token_claim: the newest refresh token's entry, any answer but DOWN; len2 0: none */
+	size_t			 len2;
 };
 
 struct shared;
@@ -55,6 +57,23 @@ void	shared_publish(struct shared *, const char *key, const void *data,
 /* After a call that brought nothing to keep: let go of the lock; pause_ms > 0: every node pauses that long (a 429). */
 void	shared_release(struct shared *, const char *key, const char *token,
 	    long pause_ms);
+/*
+ * The Partner Center token: another node's (data: its sealed entry), else
+ * the sign-in's lock, taken (CLAIM_LOCKED) or held by another (CLAIM_BUSY);
+ * data2 is the newest refresh token's entry whatever the answer. As
+ * shared_claim otherwise.
+ */
+void	shared_token_claim(struct shared *, const char *token, long lock_ms,
+	    void (*done)(void *arg, const struct shared_claim *), void *arg);
+/*
+ * After a sign-in: the token's entry for ttl_ms (until the others should
+ * renew), the refresh token's entry when there is one (kept: it outlives
+ * tokens), and the lock let go.
+ */
+void	shared_token_publish(struct shared *, const void *entry, size_t len,
+	    long ttl_ms, const void *refresh, size_t rlen, const char *token);
+/* After a failed sign-in: the lock let go. */
+void	shared_token_release(struct shared *, const char *token);
 /* Whether Redis answers now (for /metrics). */
 int	shared_up(struct shared *);
 

@@ -13,9 +13,12 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "guid.h"
 #include "log.h"
 #include "metrics.h"
+#include "seal.h"
 #include "secret.h"
+#include "shared.h"
 
 #define BACKOFF_FIRST_MS	1000
 #define BACKOFF_MAX_MS		60000
@@ -43,7 +46,23 @@ struct token_source {
 	struct cpu_task		 answered;	/* the renewal's answer, read on a CPU worker */
 	struct pc_result	 result;	/* that answer, handed over by the loop */
 	char			 failure[80];	/* the last sign-in failure, for pages */
+	/* BATCHSTATUS_SHARED: one sign-in per token lifetime for all nodes, and the newest refresh token. */
+	struct shared		*shared;
+	const struct seal_key	*key;
+	char			 sh_lock[GUID_LEN + 1];
+	int			 sh_locked;	/* this node holds the sign-in's lock */
+	int64_t			 sh_started_ms;
+	char			*sh_known;	/* the refresh token this node would sign in with */
+	char			*sh_entry, *sh_refresh;	/* Redis's answer: copies */
+	size_t			 sh_entry_len, sh_refresh_len;
+	enum shared_claim_what	 sh_what;
+	struct cpu_task		 sh_task;
+	struct pc_timer		 sh_retry;
 };
+
+#define TOKEN_NAME	"batchstatus:token"	/* what the seals name */
+#define REFRESH_NAME	"batchstatus:refresh"
+#define SHARED_POLL_MS	100	/* asks Redis again this often while another node signs in */
 
 static char *
 dup_opt(const char *s)
@@ -100,6 +119,11 @@ token_source_free(struct token_source *ts)
 		free(ts->refresh);
 	}
 	pc_result_free(&ts->result);
+	token_wipe(ts->sh_known);
+	if (ts->sh_entry != NULL)
+		explicit_bzero(ts->sh_entry, ts->sh_entry_len);
+	free(ts->sh_entry);
+	free(ts->sh_refresh);
 	pthread_mutex_destroy(&ts->lock);
 	free((char *)ts->o.token_file);
 	free((char *)ts->o.client_secret_file);
@@ -295,21 +319,17 @@ save_refresh(struct token_source *ts, char *value)
  * backoff is taken in, a rotated refresh token saved, and everyone who
  * waited is woken to ask again.
  */
+/* The renewal is over (whichever way): everyone who waited asks again. */
 static void
-renewal_done(struct token_source *ts, struct signin_answer *a)
+wake_waiters(struct token_source *ts)
 {
-	struct token_waiter	*w, *next;
-	char			*rotated = NULL;
+	struct token_waiter *w, *next;
 
 	pthread_mutex_lock(&ts->lock);
-	apply_answer(ts, a, clock_ms(), &rotated);
-	pthread_mutex_unlock(&ts->lock);
-	signin_answer_free(a);
-	/* Others use the new token meanwhile; renewing keeps writers single. */
-	if (rotated != NULL)
-		save_refresh(ts, rotated);
-	pthread_mutex_lock(&ts->lock);
 	ts->renewing = 0;
+	ts->sh_locked = 0;
+	token_wipe(ts->sh_known);
+	ts->sh_known = NULL;
 	w = ts->waiters;
 	ts->waiters = NULL;
 	pthread_mutex_unlock(&ts->lock);
@@ -317,6 +337,222 @@ renewal_done(struct token_source *ts, struct signin_answer *a)
 		next = w->next;
 		w->wake(w);
 	}
+}
+
+/*
+ * Shared mode, after this node's sign-in: the token for the others until
+ * they should renew (sealed: encrypted with the shared key), and a rotated
+ * refresh token, which every node then signs in with; the lock let go.
+ */
+static void
+publish_token(struct token_source *ts, int ok, const char *rotated)
+{
+	struct buf	 entry, refresh;
+	char		*plain = NULL;
+	long		 ttl = 0;
+	int64_t		 now = clock_ms(), left;
+
+	if (ts->shared == NULL)
+		return;
+	buf_init(&entry);
+	buf_init(&refresh);
+	pthread_mutex_lock(&ts->lock);
+	if (ok && ts->token != NULL && (plain = malloc(strlen(ts->token) +
+	    32)) != NULL) {
+		left = ts->expires_at_ms - now;
+		sprintf(plain, "%lld %s", (long long)((int64_t)time(NULL) * 1000 +
+		    left), ts->token);
+		ttl = (long)(ts->renew_at_ms - now);
+	}
+	pthread_mutex_unlock(&ts->lock);
+	if (plain != NULL && ttl > 0 && seal_secret(ts->key, TOKEN_NAME, plain,
+	    strlen(plain), &entry) == 0 && (rotated == NULL ||
+	    seal_secret(ts->key, REFRESH_NAME, rotated, strlen(rotated),
+	    &refresh) == 0))
+		shared_token_publish(ts->shared, entry.data, entry.len, ttl,
+		    rotated != NULL ? refresh.data : NULL, refresh.len,
+		    ts->sh_lock);
+	else if (ts->sh_locked)
+		shared_token_release(ts->shared, ts->sh_lock);
+	if (plain != NULL) {
+		explicit_bzero(plain, strlen(plain));
+		free(plain);
+	}
+	if (entry.data != NULL)
+		explicit_bzero(entry.data, entry.cap);
+	buf_free(&entry);
+	buf_free(&refresh);
+}
+
+static void
+renewal_done(struct token_source *ts, struct signin_answer *a)
+{
+	char	*rotated = NULL;
+	int	 ok = a->ok;
+
+	pthread_mutex_lock(&ts->lock);
+	apply_answer(ts, a, clock_ms(), &rotated);
+	pthread_mutex_unlock(&ts->lock);
+	signin_answer_free(a);
+	publish_token(ts, ok, rotated);
+	/* Others use the new token meanwhile; renewing keeps writers single. */
+	if (rotated != NULL)
+		save_refresh(ts, rotated);
+	wake_waiters(ts);
+}
+
+static void	begin_renewal(struct token_source *, const char *);
+static void	ask_shared_token(struct token_source *);
+static void	retry_shared_token(void *);
+
+/* Another node's token, still good: taken as if this node had signed in (no call, no count). */
+static int
+take_shared_token(struct token_source *ts, const char *plain)
+{
+	long long	 expires_epoch_ms;
+	const char	*sp = strchr(plain, ' ');
+	int64_t		 now = clock_ms(), left;
+	long		 margin;
+
+	if (sp == NULL || sscanf(plain, "%lld", &expires_epoch_ms) != 1 ||
+	    sp[1] == '\0')
+		return -1;
+	left = expires_epoch_ms - (int64_t)time(NULL) * 1000;
+	if (left < 1000)
+		return -1;	/* about to expire: sign in instead */
+	pthread_mutex_lock(&ts->lock);
+	forget(ts);
+	if ((ts->token = strdup(sp + 1)) == NULL) {
+		pthread_mutex_unlock(&ts->lock);
+		return -1;
+	}
+	margin = (long)(left / 4 > RENEW_MARGIN_MAX_MS ? RENEW_MARGIN_MAX_MS :
+	    left / 4);
+	ts->expires_at_ms = now + left;
+	ts->renew_at_ms = ts->expires_at_ms - margin;
+	ts->backoff_ms = 0;
+	ts->retry_at_ms = 0;
+	ts->failure[0] = '\0';
+	pthread_mutex_unlock(&ts->lock);
+	log_info("token: another node's, from Redis; valid %lld s",
+	    (long long)(left / 1000));
+	return 0;
+}
+
+/* Redis's answer about the token (a CPU worker). */
+static void
+shared_token_task(struct cpu_task *t)
+{
+	struct token_source	*ts = (struct token_source *)(void *)
+	    ((char *)t - offsetof(struct token_source, sh_task));
+	char			*plain = NULL, *newest = NULL, *known;
+	size_t			 n;
+
+	/* The newest refresh token, whoever rotated it, is the one to sign in with. */
+	if (ts->sh_refresh != NULL && ts->sh_refresh_len > 0 &&
+	    unseal_secret(ts->key, REFRESH_NAME, ts->sh_refresh,
+	    ts->sh_refresh_len, &newest, &n) == -1)
+		log_err("token: the refresh token in Redis fails its seal: "
+		    "ignored");
+	switch (ts->sh_what) {
+	case CLAIM_ENTRY:
+		if (unseal_secret(ts->key, TOKEN_NAME, ts->sh_entry,
+		    ts->sh_entry_len, &plain, &n) == 0 &&
+		    take_shared_token(ts, plain) == 0) {
+			explicit_bzero(plain, n);
+			free(plain);
+			token_wipe(newest);
+			wake_waiters(ts);
+			return;
+		}
+		if (plain == NULL)
+			log_err("token: the token in Redis fails its seal: "
+			    "ignored; signing in");
+		else {
+			explicit_bzero(plain, n);
+			free(plain);
+		}
+		break;
+	case CLAIM_BUSY:
+		/* Another node signs in: its token shortly, or this node's own after the sign-in's timeout. */
+		if (clock_ms() - ts->sh_started_ms + SHARED_POLL_MS <
+		    ts->o.signin.timeout_ms) {
+			token_wipe(newest);
+			pc_timer_set(ts->loop, &ts->sh_retry, clock_ms() +
+			    SHARED_POLL_MS, retry_shared_token, ts);
+			return;
+		}
+		break;
+	case CLAIM_LOCKED:
+		ts->sh_locked = 1;
+		break;
+	default:
+		break;
+	}
+	known = newest != NULL ? newest : ts->sh_known;
+	begin_renewal(ts, known);
+	token_wipe(newest);
+}
+
+/* The loop's thread: time to ask Redis again. */
+static void
+retry_shared_token(void *arg)
+{
+	ask_shared_token(arg);
+}
+
+/* Redis's thread: copies, then the CPU pool reads them. */
+static void
+on_token_claim(void *arg, const struct shared_claim *cl)
+{
+	struct token_source *ts = arg;
+
+	free(ts->sh_entry);
+	free(ts->sh_refresh);
+	ts->sh_entry = ts->sh_refresh = NULL;
+	ts->sh_entry_len = ts->sh_refresh_len = 0;
+	ts->sh_what = cl->what;
+	if (cl->what == CLAIM_ENTRY && (ts->sh_entry = malloc(cl->len + 1)) !=
+	    NULL) {
+		memcpy(ts->sh_entry, cl->data, cl->len);
+		ts->sh_entry_len = cl->len;
+	} else if (cl->what == CLAIM_ENTRY)
+		ts->sh_what = CLAIM_DOWN;
+	if (cl->len2 > 0 && (ts->sh_refresh = malloc(cl->len2)) != NULL) {
+		memcpy(ts->sh_refresh, cl->data2, cl->len2);
+		ts->sh_refresh_len = cl->len2;
+	}
+	ts->sh_task.fn = shared_token_task;
+	cpu_post(ts->cpu, &ts->sh_task, CPU_WORK);
+}
+
+static void
+ask_shared_token(struct token_source *ts)
+{
+	/* The lock outlives one sign-in call: a node that died holding it costs one. */
+	shared_token_claim(ts->shared, ts->sh_lock, ts->o.signin.timeout_ms +
+	    5000, on_token_claim, ts);
+}
+
+/* Shared mode's renewal (renewing is set): Redis first; begin_renewal if this node signs in. */
+static void
+shared_renewal(struct token_source *ts, const char *known)
+{
+	ts->sh_known = known != NULL ? strdup(known) : NULL;
+	ts->sh_started_ms = clock_ms();
+	ts->sh_locked = 0;
+	guid_new(ts->sh_lock);
+	ask_shared_token(ts);
+}
+
+void
+token_source_share(struct token_source *ts, struct shared *s,
+    const struct seal_key *key)
+{
+	if (ts->o.kind == TOKEN_FROM_FILE)
+		return;	/* each node reads its own file */
+	ts->shared = s;
+	ts->key = key;
 }
 
 static void
@@ -453,7 +689,10 @@ signin_get(struct token_source *ts, char **out, enum bs_error *err,
 	ts->renewing = 1;
 	known = ts->refresh != NULL ? strdup(ts->refresh) : NULL;
 	pthread_mutex_unlock(&ts->lock);
-	begin_renewal(ts, known);
+	if (ts->shared != NULL)
+		shared_renewal(ts, known);
+	else
+		begin_renewal(ts, known);
 	token_wipe(known);
 	pthread_mutex_lock(&ts->lock);
 	if (!usable)

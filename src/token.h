@@ -46,6 +46,11 @@ void			 token_source_start(struct token_source *,
 			    struct pc_loop *, struct cpu_pool *);
 /* After everything that used it has ended (the loop stopped first). */
 void			 token_source_free(struct token_source *);
+/* BATCHSTATUS_SHARED: signs in once for every node (the token, sealed, through Redis); nothing for a token file. Before the first token_get. */
+struct shared;
+struct seal_key;
+void			 token_source_share(struct token_source *,
+			    struct shared *, const struct seal_key *);
 /* A reload: the token file is read again at the next use; a sign-in in its backoff is tried again at once. */
 void			 token_source_reload(struct token_source *);
 

@@ -210,6 +210,39 @@ def through_nginx_pages_are_whole(s):
     check(tb.calls(s, t) == 1, "9 views through nginx over 3 nodes made %d calls" % tb.calls(s, t))
 
 
+# A second stack: App+User sign-in, a short token lifetime (8 s: renewed 2 s before expiry).
+@test("user")
+def one_sign_in_for_three_nodes_and_the_rotated_refresh_token_is_everyones(s):
+    import test_tokens as tt
+    s0 = tt.stats(s)
+    t = tb.steer_id()
+    tb.steer(s, t, status="processing")
+    for n in (1, 2, 3):
+        st, _, body = ask(s, n, batch_path(t))
+        check(st == 200, "node %d first: %d %s" % (n, st, short(body, 200)))
+    s1 = tt.stats(s)
+    check(s1["token_calls"] - s0["token_calls"] == 1,
+          "three nodes made %d sign-ins for their first token" % (s1["token_calls"] - s0["token_calls"]))
+    # 18 s of views on every node: renewals rotate the refresh token each time; every node
+    # must use the newest (the fake refuses a used one: a stranded node would get 502).
+    bad, t0 = [], time.monotonic()
+    while time.monotonic() - t0 < 18:
+        for n in (1, 2, 3):
+            u = tb.steer_id()
+            tb.steer(s, u, status="finished")
+            st, _, body = ask(s, n, batch_path(u))
+            if st != 200:
+                bad.append("node %d: %d %s" % (n, st, short(re.sub(r"<[^>]+>", " ", body), 160)))
+        time.sleep(0.3)
+    s2 = tt.stats(s)
+    calls = s2["token_calls"] - s1["token_calls"]
+    check(not bad, "%d answers were not 200: %s" % (len(bad), bad[:3]))
+    check(1 <= calls <= 5, "%d sign-ins in 18 s for 3 nodes (one per lifetime: about 3)" % calls)
+    logs = "".join(node_log(s, n) for n in (1, 2, 3))
+    check("invalid_grant" not in logs, "a node signed in with a used refresh token")
+    check("another node's, from Redis" in logs, "no node took another's token")
+
+
 def key_file_checks():
     """No stack: BATCHSTATUS_SHARED without its key file, or with a loose one, stops the start."""
     results = []
@@ -266,13 +299,23 @@ def main(argv):
     if not only or "key" in only or "shared:" in only:
         for name, err in key_file_checks():
             report(name, err)
-    tests = [(n, f) for sn, n, f in TESTS if not only or only in n]
+    stacks = [("nodes", {"NODES": "3", "FAKE_PC_LATENCY_MS": "300",
+                         "BATCHSTATUS_CACHE_RUNNING_SECONDS": "2"}),
+              ("user", {"NODES": "3", "DEMO_SIGNIN": "user", "FAKE_SIGNIN_LIFETIME": "8"})]
+    for stack_name, env in stacks:
+        run_stack(stack_name, env, only, report, verbose)
+    passed, failed = results.count(True), results.count(False)
+    print("shared: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def run_stack(stack_name, env, only, report, verbose):
+    tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
     if tests:
-        stack = Stack("shared-nodes", {"NODES": "3", "FAKE_PC_LATENCY_MS": "300",
-                                       "BATCHSTATUS_CACHE_RUNNING_SECONDS": "2"})
+        stack = Stack("shared-" + stack_name, env)
         try:
             started = stack.start()
-            report("nodes: three nodes and Redis start (scripts/run.sh NODES=3)",
+            report("%s: three nodes and Redis start (scripts/run.sh NODES=3)" % stack_name,
                    None if started else stack.start_error)
             if started:
                 failed = []
@@ -285,15 +328,12 @@ def main(argv):
         finally:
             took = stack.stop()
             if stack.proc is not None:
-                report("nodes: run.sh stops on SIGTERM within %ds" % bb.STOP_TIMEOUT,
+                report("%s: run.sh stops on SIGTERM within %ds" % (stack_name, bb.STOP_TIMEOUT),
                        None if took is not None else "still running")
                 left = bb.processes_using(stack.run_dir)
-                report("nodes: nothing left running (Redis included)",
+                report("%s: nothing left running (Redis included)" % stack_name,
                        None if not left else "still running: %s" % "; ".join(left[:3]))
             stack.kill_leftovers()
-    passed, failed = results.count(True), results.count(False)
-    print("shared: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 /* test_seal.c: a sealed entry opens only with the same key and name, and not after a single bit changes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "seal.h"
@@ -38,6 +39,36 @@ main(void)
 		memcpy(copy, out.data, out.len);
 		copy[i / 8] ^= (char)(1 << (i % 8));
 		CHECK(unseal(&k, "batchstatus:b:c/t", copy, out.len, &p, &n) == -1);
+	}
+	/* Secrets: opened with the same key and name only, and not readable in the entry. */
+	buf_reset(&out);
+	CHECK(seal_secret(&k, "batchstatus:token", "eyJ0b2tlbg", 10, &out) == 0);
+	CHECK(memmem(out.data, out.len, "eyJ0b2tlbg", 10) == NULL);
+	{
+		char	*plain;
+		size_t	 pl;
+		struct buf again;
+
+		CHECK(unseal_secret(&k, "batchstatus:token", out.data, out.len,
+		    &plain, &pl) == 0 && pl == 10 && strcmp(plain, "eyJ0b2tlbg") == 0);
+		free(plain);
+		CHECK(unseal_secret(&other, "batchstatus:token", out.data, out.len,
+		    &plain, &pl) == -1);
+		CHECK(unseal_secret(&k, "batchstatus:refresh", out.data, out.len,
+		    &plain, &pl) == -1);
+		for (i = 0; i < out.len * 8; i++) {
+			memcpy(copy, out.data, out.len);
+			copy[i / 8] ^= (char)(1 << (i % 8));
+			CHECK(unseal_secret(&k, "batchstatus:token", copy, out.len,
+			    &plain, &pl) == -1);
+		}
+		/* A fresh nonce: the same secret twice seals differently. */
+		buf_init(&again);
+		CHECK(seal_secret(&k, "batchstatus:token", "eyJ0b2tlbg", 10,
+		    &again) == 0);
+		CHECK(again.len == out.len && memcmp(again.data, out.data,
+		    out.len) != 0);
+		buf_free(&again);
 	}
 	/* No key: nothing is sealed. */
 	seal_key_wipe(&k);
