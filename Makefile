@@ -17,13 +17,16 @@ LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 
 # Debian packages: to build, to run the stack, and to test it.
 DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
-             libctemplate-dev libhiredis-dev libssl-dev redis-server nginx python3 openssl ca-certificates \
+             libctemplate-dev libhiredis-dev libssl-dev nginx python3 openssl ca-certificates \
              groff-base man-db systemd \
              chromium nodejs fonts-wqy-microhei $(if $(shell command -v npm),,npm) \
-             clang libclang-rt-14-dev
+             clang libclang-rt-14-dev \
+             $(if $(filter test test-asan test-tsan test-valgrind bench soak,$(MAKECMDGOALS))$(filter-out 1,$(NODES)),redis-server)
 # (the browser tests: Debian's Chromium, Node.js for playwright-core, a CJK font for the
 # zh-TW/ja-JP pages; Debian's npm only where no npm came with another nodejs; clang and
-# libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes) for the fuzzers, tests/fuzz/)
+# libclang-rt-14-dev (libFuzzer, ASan and UBSan runtimes) for the fuzzers, tests/fuzz/;
+# redis-server only for the tests, the benchmark and `NODES=3 make run`: a plain `make run`
+# needs no Redis, and Debian's package starts a system Redis when installed)
 
 LIB_SRCS  := buf log guid i18n allow gate config errors route batch pack errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o

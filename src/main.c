@@ -95,40 +95,49 @@ log_token_source(const struct config *cfg)
 }
 
 /*
- * BATCHSTATUS_SHARED: the key that seals entries (required), Redis's
- * password, and the thread that talks to it. A missing or loose file stops
- * the start naming it; Redis itself being away does not (the node serves
- * alone until it answers).
+ * BATCHSTATUS_SHARED: the key that seals entries (required) and Redis's
+ * password, read with the configuration: a missing, loose or short file
+ * stops the start (and --check-config) naming it.
  */
 static int
-start_shared(const struct config *cfg, struct fetch_ctx *fetch,
-    struct seal_key *key)
+read_shared_secrets(const struct config *cfg, struct seal_key *key, char *pw,
+    size_t pwsz)
 {
-	struct shared_opts	 o;
-	char			 pw[512], err[CONFIG_PATH_MAX + 256];
+	char err[CONFIG_PATH_MAX + 256];
 
-	memset(&o, 0, sizeof(o));
+	pw[0] = '\0';
+	if (cfg->shared[0] == '\0')
+		return 0;
 	if (seal_key_load(cfg->shared_key_file, key, err, sizeof(err)) == -1) {
 		log_err("cannot start: configuration: BATCHSTATUS_SHARED_KEY_FILE "
 		    "(shared_key_file): %s", err);
 		return -1;
 	}
-	if (cfg->shared_password_file[0] != '\0') {
-		if (secret_read(cfg->shared_password_file, pw, sizeof(pw), err,
-		    sizeof(err)) == -1) {
-			log_err("cannot start: configuration: "
-			    "BATCHSTATUS_SHARED_PASSWORD_FILE (shared_password_file): "
-			    "%s", err);
-			return -1;
-		}
-		o.password = pw;
+	if (cfg->shared_password_file[0] != '\0' &&
+	    secret_read(cfg->shared_password_file, pw, pwsz, err,
+	    sizeof(err)) == -1) {
+		log_err("cannot start: configuration: "
+		    "BATCHSTATUS_SHARED_PASSWORD_FILE (shared_password_file): %s",
+		    err);
+		seal_key_wipe(key);
+		return -1;
 	}
+	return 0;
+}
+
+/* The thread that talks to Redis; Redis itself being away does not stop the start (the node serves alone until it answers). */
+static int
+start_shared(const struct config *cfg, struct fetch_ctx *fetch,
+    const struct seal_key *key, const char *pw)
+{
+	struct shared_opts o;
+
+	memset(&o, 0, sizeof(o));
 	o.url = cfg->shared;
+	o.password = pw[0] != '\0' ? pw : NULL;
 	o.timeout_ms = cfg->shared_timeout_ms;
 	metrics_shared_up(0);
-	fetch->shared = shared_start(&o);
-	explicit_bzero(pw, sizeof(pw));
-	if (fetch->shared == NULL) {
+	if ((fetch->shared = shared_start(&o)) == NULL) {
 		log_err("cannot start: the Redis thread did not start");
 		return -1;
 	}
@@ -225,6 +234,7 @@ main(int argc, char *argv[])
 	struct core		*core;
 	struct reload_ctx	 rl;
 	struct seal_key		 key;
+	char			 shared_pw[512];
 	sigset_t		 stop;
 	long			 backlog;
 	int			 i, check = 0, online = 0, fd, sig, rc;
@@ -287,6 +297,9 @@ main(int argc, char *argv[])
 		    "client secret travels unencrypted; use this for local "
 		    "testing only", cfg.authority_url);
 	log_token_source(&cfg);
+	memset(&key, 0, sizeof(key));
+	if (read_shared_secrets(&cfg, &key, shared_pw, sizeof(shared_pw)) == -1)
+		return EXIT_CONFIG;
 	token_opts_from(&cfg, &topts);
 	if ((tokens = token_source_new(&topts)) == NULL) {
 		log_err("cannot start: out of memory");
@@ -307,6 +320,9 @@ main(int argc, char *argv[])
 			log_info("check: configuration, secret files and "
 			    "templates are fine");
 		token_source_free(tokens);
+		seal_key_wipe(&key);
+		explicit_bzero(shared_pw, sizeof(shared_pw));
+		render_free();
 		i18n_free();
 		return rc;
 	}
@@ -348,7 +364,6 @@ main(int argc, char *argv[])
 	lo.ca_file = cfg.ca_file;
 	lo.user_agent = APP_NAME;
 	memset(&fetch, 0, sizeof(fetch));
-	memset(&key, 0, sizeof(key));
 	fetch.tokens = tokens;
 	fetch.up.base_url = cfg.pc_base_url;
 	fetch.up.timeout_ms = cfg.upstream_timeout_ms;
@@ -368,8 +383,10 @@ main(int argc, char *argv[])
 	}
 	fetch.loop = loop;
 	fetch.cpu = cpu;
-	if (cfg.shared[0] != '\0' && start_shared(&cfg, &fetch, &key) == -1)
-		return EXIT_CONFIG;
+	if (cfg.shared[0] != '\0' && start_shared(&cfg, &fetch, &key,
+	    shared_pw) == -1)
+		return EXIT_START;
+	explicit_bzero(shared_pw, sizeof(shared_pw));
 	token_source_start(tokens, loop, cpu);
 	memset(&co, 0, sizeof(co));
 	co.listen_fd = fd;

@@ -454,6 +454,17 @@ shared_token_task(struct cpu_task *t)
 	    ts->sh_refresh_len, &newest, &n) == -1)
 		log_err("token: the refresh token in Redis fails its seal: "
 		    "ignored");
+	/* Kept as this node's newest too: it is the one to use should Redis be away at the next renewal. */
+	if (newest != NULL && ts->o.kind == TOKEN_APP_USER) {
+		char *copy = strdup(newest);
+
+		pthread_mutex_lock(&ts->lock);
+		if (copy != NULL) {
+			token_wipe(ts->refresh);
+			ts->refresh = copy;
+		}
+		pthread_mutex_unlock(&ts->lock);
+	}
 	switch (ts->sh_what) {
 	case CLAIM_ENTRY:
 		if (unseal_secret(ts->key, TOKEN_NAME, ts->sh_entry,

@@ -274,9 +274,8 @@ def key_file_checks():
         ok = p.returncode == 2 and named in err
         results.append(("shared: %s stops the start, naming it" % what,
                         None if ok else "exit %d: %s" % (p.returncode, short(err, 300))))
-    # A key too short is only found when the server starts (it reads the key then).
-    p = subprocess.run([binary], env=dict(base, BATCHSTATUS_SHARED_KEY_FILE=short_key,
-                                          BATCHSTATUS_LISTEN="unix:" + os.path.join(tmp, "s.sock")),
+    # A key too short: found by reading it, --check-config included.
+    p = subprocess.run([binary, "--check-config"], env=dict(base, BATCHSTATUS_SHARED_KEY_FILE=short_key),
                        capture_output=True, timeout=20)
     err = p.stderr.decode("utf-8", "replace")
     results.append(("shared: a key shorter than 32 characters stops the start",
