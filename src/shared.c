@@ -176,6 +176,8 @@ update_events(struct shared *s)
 {
 	struct epoll_event ev;
 
+	if (s->ac == NULL)
+		return;	/* being freed */
 	memset(&ev, 0, sizeof(ev));
 	ev.events = (uint32_t)s->events;
 	ev.data.ptr = s->ac;
@@ -388,7 +390,7 @@ send_cmd(struct shared *s, struct cmd *c)
 		argv[3] = k1; argv[4] = k2; argv[5] = c->data != NULL ?
 		    c->data : ""; argv[6] = n2; argv[7] = c->token;
 		for (i = 0; i < 8; i++)
-			lens[i] = strlen(argv[i]);
+			lens[i] = i == 5 ? 0 : strlen(argv[i]);	/* the entry is bytes */
 		lens[5] = c->data != NULL ? c->len : 0;
 		return send_argv(s, c, 8, argv, lens);
 	case CMD_TOKEN_CLAIM:
@@ -408,7 +410,7 @@ send_cmd(struct shared *s, struct cmd *c)
 		argv[6] = c->data; argv[7] = n2;
 		argv[8] = c->data2 != NULL ? c->data2 : ""; argv[9] = c->token;
 		for (i = 0; i < 10; i++)
-			lens[i] = strlen(argv[i]);
+			lens[i] = i == 6 || i == 8 ? 0 : strlen(argv[i]);	/* entries are bytes */
 		lens[6] = c->len;
 		lens[8] = c->data2 != NULL ? c->len2 : 0;
 		return send_argv(s, c, 10, argv, lens);
@@ -670,6 +672,18 @@ enqueue(struct shared *s, struct cmd *c)
 		wake(s);
 }
 
+static char *
+dup_bytes(const void *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
 static struct cmd *
 new_cmd(enum cmd_kind kind, const char *key, const char *token, long ms)
 {
@@ -711,12 +725,10 @@ shared_publish(struct shared *s, const char *key, const void *data,
 	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
 	    (c = new_cmd(CMD_PUBLISH, key, token, ttl_ms)) == NULL)
 		return;
-	if (ttl_ms > 0 && (c->data = malloc(len > 0 ? len : 1)) == NULL) {
+	if (ttl_ms > 0 && (c->data = dup_bytes(data, len)) == NULL) {
 		free(c);
 		return;
 	}
-	if (c->data != NULL)
-		memcpy(c->data, data, len);
 	c->len = len;
 	enqueue(s, c);
 }
@@ -750,15 +762,7 @@ shared_token_claim(struct shared *s, const char *token, long lock_ms,
 	enqueue(s, c);
 }
 
-static char *
-dup_bytes(const void *p, size_t n)
-{
-	char *d = malloc(n > 0 ? n : 1);
 
-	if (d != NULL && n > 0)
-		memcpy(d, p, n);
-	return d;
-}
 
 void
 shared_token_publish(struct shared *s, const void *entry, size_t len,
