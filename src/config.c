@@ -503,6 +503,27 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	return 0;
 }
 
+void
+config_take_live(struct config *cur, const struct config *n)
+{
+	const struct setting	*st;
+	size_t			 i;
+
+	for (i = 0; i < NSETTINGS; i++) {
+		st = &settings[i];
+		if (!st->live)
+			continue;
+		if (st->kind == K_NUMBER || st->kind == K_BYTES)
+			*(long *)(void *)((char *)cur + st->off) =
+			    *(const long *)(const void *)((const char *)n + st->off);
+		else
+			memcpy((char *)cur + st->off, (const char *)n + st->off,
+			    st->size);
+	}
+	/* What is derived from a live setting. */
+	cur->log_level_n = n->log_level_n;
+}
+
 int
 config_changes(const struct config *a, const struct config *b,
     void (*fn)(const char *name, int live, void *arg), void *arg)

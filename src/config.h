@@ -65,5 +65,7 @@ int	config_load(struct config *cfg, const char *path, char *err, size_t errsz);
  */
 int	config_changes(const struct config *a, const struct config *b,
 	    void (*fn)(const char *name, int live, void *arg), void *arg);
+/* For a reload: copies into cur the settings a reload applies (the table marks them), and what derives from them. */
+void	config_take_live(struct config *cur, const struct config *n);
 
 #endif

@@ -14,8 +14,6 @@
 #include "pack.h"
 #include "text.h"
 
-#define SHARED_PREFIX	"batchstatus:b:"	/* shared.c's key for a batch, as the seal names it */
-
 #define BUSY_RETRY_SECONDS	2	/* Retry-After when too many requests are parked */
 
 /*
@@ -50,7 +48,7 @@ struct op {
 	struct pc_result	 res;
 	struct fetch_trace	 trace;
 	/* Shared mode. */
-	char			 name[sizeof(SHARED_PREFIX) + 2 * GUID_LEN + 2];	/* the Redis key the seal covers */
+	char			 name[sizeof(SHARED_BATCH_KEY) + 2 * GUID_LEN + 2];	/* the Redis key the seal covers */
 	char			 lock_token[GUID_LEN + 1];
 	int			 locked;	/* this node holds the call's lock */
 	int			 waited;	/* another node's call was waited for */
@@ -64,6 +62,13 @@ struct op {
 
 static void	op_step(struct op *);
 static void	publish(struct op *, const struct batch *, uint64_t);
+
+/* The op's key in shared.c's terms: customer/tracking, the Redis key without its prefix. */
+static const char *
+shared_key(const struct op *o)
+{
+	return o->name + sizeof(SHARED_BATCH_KEY) - 1;
+}
 
 /* A setting a reload may change while calls run (see fetch_ctx). */
 static long
@@ -137,9 +142,9 @@ op_finish(struct op *o, enum bs_error e, struct batch *b, uint64_t hash,
 	/* Other nodes: let go of the lock; a 429 of ours pauses them too. */
 	if (o->ctx->shared != NULL && e != BS_OK && (o->locked ||
 	    (e == BS_ERR_THROTTLED && o->claim.what != CLAIM_PAUSED)))
-		shared_release(o->ctx->shared, o->name + sizeof(SHARED_PREFIX) - 1,
-		    o->lock_token, e == BS_ERR_THROTTLED && retry_after > 0 ?
-		    retry_after * 1000 : 0);
+		shared_release(o->ctx->shared, shared_key(o), o->lock_token,
+		    e == BS_ERR_THROTTLED && retry_after > 0 ? retry_after * 1000 :
+		    0);
 	cw = cache_fill_done(o->ctx->cache, o->entry, e, b, hash, retry_after,
 	    clock_ms());
 	batch_free(b);	/* empty unless the cache refused it */
@@ -346,35 +351,24 @@ op_step(struct op *o)
 	upstream_call_wipe(&c);
 }
 
-/*
- * Shared mode: another node's answer is a sealed entry: the hash of the
- * upstream answer (8 bytes, for ETags alike on every node), then the
- * batch in pack.c's compact form.
- */
+/* Shared mode: the sealed entry other nodes read (pack.c's form, with the answer's hash). */
 static void
 publish(struct op *o, const struct batch *b, uint64_t hash)
 {
 	struct buf	 payload, sealed;
-	unsigned char	 h[8];
 	long		 ttl;
-	int		 i;
 
 	if (o->ctx->shared == NULL)
 		return;
 	ttl = cache_keep_seconds(o->ctx->cache, b->status) * 1000;
-	for (i = 0; i < 8; i++)
-		h[i] = (unsigned char)(hash >> (8 * i));
 	buf_init(&payload);
 	buf_init(&sealed);
-	buf_append(&payload, h, 8);
-	if (ttl > 0 && pack_batch(b, &payload) == 0 &&
+	if (ttl > 0 && pack_entry(b, hash, &payload) == 0 &&
 	    seal(o->ctx->key, o->name, payload.data, payload.len, &sealed) == 0)
-		shared_publish(o->ctx->shared, o->name +
-		    sizeof(SHARED_PREFIX) - 1, sealed.data, sealed.len, ttl,
-		    o->lock_token);
+		shared_publish(o->ctx->shared, shared_key(o), sealed.data,
+		    sealed.len, ttl, o->lock_token);
 	else if (o->locked)
-		shared_release(o->ctx->shared, o->name +
-		    sizeof(SHARED_PREFIX) - 1, o->lock_token, 0);
+		shared_release(o->ctx->shared, shared_key(o), o->lock_token, 0);
 	buf_free(&payload);
 	buf_free(&sealed);
 }
@@ -383,19 +377,12 @@ publish(struct op *o, const struct batch *b, uint64_t hash)
 static int
 open_entry(struct op *o, struct batch *b, uint64_t *hash)
 {
-	const unsigned char	*p;
-	const void		*payload;
-	size_t			 len;
-	int			 i;
+	const void	*payload;
+	size_t		 len;
 
 	if (unseal(o->ctx->key, o->name, o->claim.data, o->claim.len, &payload,
-	    &len) == -1 || len < 8)
-		return -1;
-	p = payload;
-	for (*hash = 0, i = 0; i < 8; i++)
-		*hash |= (uint64_t)p[i] << (8 * i);
-	if (unpack_batch(p + 8, len - 8, (size_t)live(&o->ctx->max_devices),
-	    b) == -1)
+	    &len) == -1 || unpack_entry(payload, len,
+	    (size_t)live(&o->ctx->max_devices), b, hash) == -1)
 		return -1;
 	/* The seal names the key already; the batch must say the same. */
 	if (b->tracking_id[0] != '\0' && strcasecmp(b->tracking_id,
@@ -436,8 +423,7 @@ static void
 ask_shared(struct op *o)
 {
 	/* The lock outlives this node's deadline: a node that died holding it costs one deadline. */
-	shared_claim(o->ctx->shared, o->name + sizeof(SHARED_PREFIX) - 1,
-	    o->lock_token, live(&o->ctx->up.timeout_ms) + 1000, on_claim, o);
+	shared_claim(o->ctx->shared, shared_key(o), o->lock_token, live(&o->ctx->up.timeout_ms) + 1000, on_claim, o);
 }
 
 #define SHARED_WAIT_STEP_MS	50	/* asks Redis again this often while another node calls */
@@ -545,7 +531,7 @@ op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
 	o->t_timer.fn = deadline_task;
 	o->t_call.fn = answer_task;
 	o->t_shared.fn = shared_task;
-	snprintf(o->name, sizeof(o->name), SHARED_PREFIX "%s/%s", customer,
+	snprintf(o->name, sizeof(o->name), SHARED_BATCH_KEY "%s/%s", customer,
 	    tracking);
 	if (ctx->shared != NULL) {
 		/* Redis first: another node's answer, its call, or the pause. */

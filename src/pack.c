@@ -190,3 +190,22 @@ unpack_batch(const void *data, size_t len, size_t max_devices,
 			*dev_field(&out->devices[i], k) = take(&r, &a);
 	return 0;
 }
+
+int
+pack_entry(const struct batch *b, uint64_t hash, struct buf *out)
+{
+	put_u64(out, hash);
+	return pack_batch(b, out);
+}
+
+int
+unpack_entry(const void *data, size_t len, size_t max_devices,
+    struct batch *out, uint64_t *hash)
+{
+	struct rd r = { data, len };
+
+	memset(out, 0, sizeof(*out));
+	if (get_u64(&r, hash) == -1)
+		return -1;
+	return unpack_batch(r.p, r.left, max_devices, out);
+}

@@ -3,6 +3,7 @@
 #define BATCHSTATUS_PACK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "batch.h"
 #include "buf.h"
@@ -18,5 +19,13 @@ int	pack_batch(const struct batch *, struct buf *out);
  */
 int	unpack_batch(const void *data, size_t len, size_t max_devices,
 	    struct batch *out);
+
+/*
+ * What a node shares: the upstream answer's hash (so every node makes the
+ * same ETags) before the batch. 0, or -1 as pack_batch and unpack_batch.
+ */
+int	pack_entry(const struct batch *, uint64_t hash, struct buf *out);
+int	unpack_entry(const void *data, size_t len, size_t max_devices,
+	    struct batch *out, uint64_t *hash);
 
 #endif

@@ -82,25 +82,6 @@ note_change(const char *name, int live, void *arg)
 		    "restart; the running value stays", name);
 }
 
-/* The settings a reload applies (config.c's table marks them live). */
-static void
-take_live(struct config *cur, const struct config *n)
-{
-	memcpy(cur->templates_dir, n->templates_dir, sizeof(cur->templates_dir));
-	memcpy(cur->allowed_customers, n->allowed_customers,
-	    sizeof(cur->allowed_customers));
-	memcpy(cur->log_level, n->log_level, sizeof(cur->log_level));
-	cur->log_level_n = n->log_level_n;
-	cur->upstream_timeout_ms = n->upstream_timeout_ms;
-	cur->max_body_bytes = n->max_body_bytes;
-	cur->max_devices = n->max_devices;
-	cur->cache_finished_seconds = n->cache_finished_seconds;
-	cur->cache_running_seconds = n->cache_running_seconds;
-	cur->cache_max_bytes = n->cache_max_bytes;
-	cur->max_retry_after = n->max_retry_after;
-	cur->stale_seconds = n->stale_seconds;
-}
-
 /* Frees the catalogs and templates put out of force, once no task can still hold them. */
 static void
 drop_retired(struct reload_ctx *rc)
@@ -158,7 +139,7 @@ reload_run(struct reload_ctx *rc)
 		    "nginx serves no kept page of a customer whose file is "
 		    "missing", err);
 	(void)config_changes(rc->cfg, &n, note_change, NULL);
-	take_live(rc->cfg, &n);
+	config_take_live(rc->cfg, &n);
 	log_set_level((enum log_level)n.log_level_n);
 	reload_cache_opts(&n, &co);
 	cache_set_opts(f->cache, &co);

@@ -16,7 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 
-#define KEY_PREFIX	"batchstatus:"
+#define KEY_PREFIX	SHARED_KEY_PREFIX
 #define RECONNECT_MS	1000
 #define KEY_MAX		128
 
@@ -59,8 +59,8 @@ static const char TOKEN_PUBLISH[] =
     "if redis.call('GET', KEYS[3]) == ARGV[4] then "
     "redis.call('DEL', KEYS[3]) end return 1";
 
-#define TOKEN_KEY	KEY_PREFIX "token"
-#define REFRESH_KEY	KEY_PREFIX "refresh"
+#define TOKEN_KEY	SHARED_TOKEN_KEY
+#define REFRESH_KEY	SHARED_REFRESH_KEY
 #define SIGNIN_LOCK	"signin"	/* the lock's key: lock:signin (batch keys have a slash) */
 
 enum cmd_kind { CMD_CLAIM, CMD_PUBLISH, CMD_RELEASE, CMD_HELLO, CMD_TOKEN_CLAIM,
@@ -372,7 +372,7 @@ send_cmd(struct shared *s, struct cmd *c)
 	case CMD_HELLO:
 		return -1;	/* sent by connect_now */
 	case CMD_CLAIM:
-		snprintf(k1, sizeof(k1), KEY_PREFIX "b:%s", c->key);
+		snprintf(k1, sizeof(k1), SHARED_BATCH_KEY "%s", c->key);
 		snprintf(k2, sizeof(k2), KEY_PREFIX "pause");
 		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:%s", c->key);
 		snprintf(n1, sizeof(n1), "%ld", c->ms);
@@ -383,7 +383,7 @@ send_cmd(struct shared *s, struct cmd *c)
 			lens[i] = strlen(argv[i]);
 		return send_argv(s, c, 8, argv, lens);
 	case CMD_PUBLISH:
-		snprintf(k1, sizeof(k1), KEY_PREFIX "b:%s", c->key);
+		snprintf(k1, sizeof(k1), SHARED_BATCH_KEY "%s", c->key);
 		snprintf(k2, sizeof(k2), KEY_PREFIX "lock:%s", c->key);
 		snprintf(n2, sizeof(n2), "%ld", c->ms);
 		argv[0] = "EVAL"; argv[1] = PUBLISH; argv[2] = "2";

@@ -4,6 +4,15 @@
 
 #include <stddef.h>
 
+/*
+ * The Redis keys, which the seals also name (an entry cannot be moved to
+ * another key): a batch is SHARED_BATCH_KEY followed by customer/tracking.
+ */
+#define SHARED_KEY_PREFIX	"batchstatus:"
+#define SHARED_BATCH_KEY	SHARED_KEY_PREFIX "b:"
+#define SHARED_TOKEN_KEY	SHARED_KEY_PREFIX "token"
+#define SHARED_REFRESH_KEY	SHARED_KEY_PREFIX "refresh"
+
 struct shared_opts {
 	const char	*url;		/* redis://HOST:PORT/DB or redis+unix:/PATH[?db=N] */
 	const char	*password;	/* NULL: no AUTH */

@@ -60,8 +60,8 @@ struct token_source {
 	struct pc_timer		 sh_retry;
 };
 
-#define TOKEN_NAME	"batchstatus:token"	/* what the seals name */
-#define REFRESH_NAME	"batchstatus:refresh"
+#define TOKEN_NAME	SHARED_TOKEN_KEY	/* what the seals name: the Redis keys */
+#define REFRESH_NAME	SHARED_REFRESH_KEY
 #define SHARED_POLL_MS	100	/* asks Redis again this often while another node signs in */
 
 static char *

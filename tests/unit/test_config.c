@@ -92,6 +92,15 @@ changes_are_named_live_or_restart(void)
 	CHECK_CONTAINS(changes, "BATCHSTATUS_STALE_SECONDS ");
 	CHECK_CONTAINS(changes, "BATCHSTATUS_LOG_LEVEL ");
 	CHECK_CONTAINS(changes, "BATCHSTATUS_LISTEN(restart) ");
+	/* A reload takes the live ones only, and what derives from them. */
+	b.log_level_n = 1;
+	config_take_live(&a, &b);
+	CHECK(a.stale_seconds == 60 && strcmp(a.log_level, "warn") == 0 &&
+	    a.log_level_n == 1);
+	CHECK(a.threads != 3 && strcmp(a.listen, "unix:/run/x.sock") != 0);
+	changes[0] = '\0';
+	CHECK(config_changes(&a, &b, changed, NULL) == 2);
+	CHECK_CONTAINS(changes, "BATCHSTATUS_THREADS(restart) ");
 }
 
 int

@@ -79,10 +79,33 @@ bent_input_is_refused(void)
 	batch_free(&a);
 }
 
+/* The shared entry: the answer's hash rides in front of the batch. */
+static void
+an_entry_keeps_its_hash(void)
+{
+	struct batch	 a, b;
+	struct buf	 out;
+	uint64_t	 hash = 0;
+	char		 err[128];
+
+	CHECK(batch_parse(BODY, strlen(BODY), 100, &a, err, sizeof(err)) == 0);
+	buf_init(&out);
+	CHECK(pack_entry(&a, 0x0123456789abcdefULL, &out) == 0);
+	CHECK(unpack_entry(out.data, out.len, 100, &b, &hash) == 0);
+	CHECK(hash == 0x0123456789abcdefULL && b.ndevices == 2);
+	CHECK_STR(b.tracking_id, "0127ed8e");
+	batch_free(&b);
+	CHECK(unpack_entry(out.data, 7, 100, &b, &hash) == -1);
+	CHECK(unpack_entry(out.data, out.len - 1, 100, &b, &hash) == -1);
+	buf_free(&out);
+	batch_free(&a);
+}
+
 int
 main(void)
 {
 	round_trip_keeps_everything();
+	an_entry_keeps_its_hash();
 	bent_input_is_refused();
 	return t_done("test_pack");
 }
