@@ -1,4 +1,12 @@
-/* t.h: the unit tests' few assertions and their summary line ("N passed, N failed"). */
+/*
+ * t.h: the unit tests' few assertions, one named function per behaviour
+ * (T_RUN prints "ok name" or "not ok name"), and the summary line
+ * ("N passed, N failed") tests/run_all.sh adds up.
+ *
+ * A behaviour is a static void function of no arguments that sets up all
+ * it needs and frees it: none depends on what an earlier one left behind.
+ * One that makes no check at all fails (a test that cannot fail is none).
+ */
 #ifndef BATCHSTATUS_T_H
 #define BATCHSTATUS_T_H
 
@@ -6,14 +14,15 @@
 #include <string.h>
 
 static int t_pass, t_fail;
+static const char *t_name = "";	/* the behaviour running: named in every FAIL line */
 
 #define CHECK(cond) do {						\
 	if (cond)							\
 		t_pass++;						\
 	else {								\
 		t_fail++;						\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
-		    #cond);						\
+		fprintf(stderr, "FAIL %s %s:%d: %s\n", t_name, __FILE__,	\
+		    __LINE__, #cond);						\
 	}								\
 } while (0)
 
@@ -23,8 +32,8 @@ static int t_pass, t_fail;
 		t_pass++;						\
 	else {								\
 		t_fail++;						\
-		fprintf(stderr, "FAIL %s:%d: %s is \"%s\", want \"%s\"\n",	\
-		    __FILE__, __LINE__, #got, g_ ? g_ : "(null)",	\
+		fprintf(stderr, "FAIL %s %s:%d: %s is \"%s\", want \"%s\"\n", \
+		    t_name, __FILE__, __LINE__, #got, g_ ? g_ : "(null)",	\
 		    w_ ? w_ : "(null)");				\
 	}								\
 } while (0)
@@ -35,8 +44,8 @@ static int t_pass, t_fail;
 		t_pass++;						\
 	else {								\
 		t_fail++;						\
-		fprintf(stderr, "FAIL %s:%d: %s lacks \"%s\"\n",	\
-		    __FILE__, __LINE__, #hay, n_);			\
+		fprintf(stderr, "FAIL %s %s:%d: %s lacks \"%s\"\n", \
+		    t_name, __FILE__, __LINE__, #hay, n_);			\
 	}								\
 } while (0)
 
@@ -46,10 +55,28 @@ static int t_pass, t_fail;
 		t_pass++;						\
 	else {								\
 		t_fail++;						\
-		fprintf(stderr, "FAIL %s:%d: %s has \"%s\"\n",		\
-		    __FILE__, __LINE__, #hay, n_);			\
+		fprintf(stderr, "FAIL %s %s:%d: %s has \"%s\"\n",	\
+		    t_name, __FILE__, __LINE__, #hay, n_);			\
 	}								\
 } while (0)
+
+/* Runs one behaviour under its own name. */
+#define T_RUN(fn)	t_run(#fn, fn)
+
+static inline void
+t_run(const char *name, void (*fn)(void))
+{
+	int	 pass = t_pass, fail = t_fail;
+
+	t_name = name;
+	fn();
+	if (t_pass == pass && t_fail == fail) {
+		t_fail++;
+		fprintf(stderr, "FAIL %s: no check ran\n", name);
+	}
+	printf("%s %s\n", t_fail == fail ? "ok" : "not ok", name);
+	t_name = "";
+}
 
 static int
 t_done(const char *name)
