@@ -28,9 +28,9 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 # redis-server only for the tests, the benchmark and `NODES=3 make run`: a plain `make run`
 # needs no Redis, and Debian's package starts a system Redis when installed)
 
-LIB_SRCS  := buf log guid i18n allow gate config errors route batch pack errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
+LIB_SRCS  := buf log guid i18n allow gate config errors query links route batch pack errcodes view export etag page_form page_batch page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid route config allow gate batch pack seal errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
+UNIT      := guid errors query links route etag batch pack seal errcodes view export page_form page_batch page_error render pc_http cpu token upstream cache fetch core handler signin i18n config allow gate
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan
@@ -54,7 +54,7 @@ $(BUILD)/obj/render.o: src/render.cc src/render.h src/buf.h | $(BUILD)/obj
 $(BUILD)/batchstatus: $(OBJS) $(BUILD)/obj/main.o
 	$(CXX) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h tests/unit/tserver.h tests/unit/tfetch.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h tests/unit/tserver.h tests/unit/tfetch.h tests/unit/tpages.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@.o
 	$(CXX) $(SAN) -o $@ $@.o $(OBJS) $(LDLIBS)
 
@@ -189,7 +189,9 @@ $(FUZZ_LIB): $(LIB_SRCS:%=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/render.o
 $(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/*.h | $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -c $< -o $@
 
-$(FUZZ_DIR)/fuzz_batch: $(FUZZ_DIR)/obj/fuzz_batch.o $(FUZZ_LIB)
+# Harnesses that reach the route table reach its pages, so the template shim: linked as C++.
+FUZZ_CXX_BINS  := $(FUZZ_DIR)/fuzz_batch $(FUZZ_DIR)/fuzz_route $(FUZZ_DIR)/fuzz_guid
+$(FUZZ_CXX_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS) \
 	    $(shell pkg-config --libs libctemplate 2>/dev/null)
 

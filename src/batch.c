@@ -189,6 +189,43 @@ digits(const char **sp, int n, int *out)
 	return 0;
 }
 
+/* Partner Center's statuses: queued and processing (and in-progress, seen too) run; finished ones are final. */
+static const struct batch_status statuses[] = {
+	{ "queued", "status.queued", "status-queued", 1, 0 },
+	{ "processing", "status.processing", "status-processing", 1, 0 },
+	{ "in-progress", "status.in_progress", "status-in-progress", 1, 0 },
+	{ "finished", "status.finished", "status-finished", 0, 1 },
+	{ "finished_with_errors", "status.finished_with_errors",
+	  "status-finished_with_errors", 0, 1 },
+	{ "unknown", "status.unknown", "status-unknown", 0, 0 },
+};
+#define NSTATUSES (sizeof(statuses) / sizeof(statuses[0]))
+
+const struct batch_status *
+batch_status_at(size_t i)
+{
+	return i < NSTATUSES ? &statuses[i] : NULL;
+}
+
+const struct batch_status *
+batch_status_find(const char *raw)
+{
+	size_t i;
+
+	for (i = 0; i < NSTATUSES; i++)
+		if (strcasecmp(raw, statuses[i].key) == 0)
+			return &statuses[i];
+	return NULL;
+}
+
+int
+batch_status_final(const char *raw)
+{
+	const struct batch_status *bs = batch_status_find(raw);
+
+	return bs != NULL && bs->final;
+}
+
 int
 batch_parse_time(const char *s, int64_t *out)
 {

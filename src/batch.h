@@ -31,6 +31,26 @@ struct batch {
 	void		*arena;		/* owns every string above */
 };
 
+/*
+ * What a batch or device status means: the one table (batch.c). Partner
+ * Center writes them in any letter case; one it adds later is not here,
+ * and is shown as it came.
+ */
+struct batch_status {
+	const char	*key;		/* the wire value, lower case: finished_with_errors */
+	const char	*label;		/* its catalog key: status.finished_with_errors */
+	const char	*css;		/* its badge class: status-finished_with_errors */
+	int		 running;	/* still moving: the page reloads itself, the cache keeps it briefly */
+	int		 final;		/* never changes again: kept long, validated by ETag */
+};
+
+/* The known statuses, in the order counts are shown; NULL past the last. */
+const struct batch_status *batch_status_at(size_t i);
+/* The known status raw names in any case, or NULL. */
+const struct batch_status *batch_status_find(const char *raw);
+/* Whether a batch (or device) of this raw status is final. */
+int	batch_status_final(const char *raw);
+
 #define BATCH_MAX_DEVICES_DEFAULT	100000	/* entries of devicesStatus, see batch_parse */
 
 enum batch_parse_result { BATCH_OK = 0, BATCH_BAD = -1, BATCH_TOO_MANY = -2 };

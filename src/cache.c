@@ -50,17 +50,10 @@ bucket(const char *key)
 	return hash_bytes(key, strlen(key)) % NBUCKETS;
 }
 
-int
-cache_is_final(const char *status)
-{
-	return strcasecmp(status, "finished") == 0 ||
-	    strcasecmp(status, "finished_with_errors") == 0;
-}
-
 static long
 keep_ms(const struct cache *c, const char *status)
 {
-	return cache_is_final(status) ? c->o.finished_ms : c->o.running_ms;
+	return batch_status_final(status) ? c->o.finished_ms : c->o.running_ms;
 }
 
 long

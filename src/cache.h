@@ -83,7 +83,5 @@ void		 cache_stats(struct cache *, long *entries, long *bytes,
 		    long *evictions);
 /* How long a batch of this status is kept, in seconds (0: not kept). */
 long		 cache_keep_seconds(const struct cache *, const char *status);
-/* Whether a batch of this status is final (finished, finished_with_errors). */
-int		 cache_is_final(const char *status);
 
 #endif

@@ -101,7 +101,7 @@ log_request(const struct http_in *in, const struct response *res, long ms)
 		snprintf(up, sizeof(up), "-");
 	log_info("request corr=%s %.16s %s route=%s -> %d %s cache=%s up=%s "
 	    "ms=%ld", res->correlation_id, in->method, path,
-	    metrics_route_name(res->route), res->status,
+	    res->route ? res->route : "other", res->status,
 	    res->outcome ? res->outcome : "-", res->cache ? res->cache : "-",
 	    up, ms);
 }

@@ -1,4 +1,4 @@
-/* errcodes.c: the documented device registration errors (801-814, ZtdDeviceDuplicated, StorageError) and their advice. */
+/* errcodes.c: the documented device registration errors (801-814, ZtdDeviceDuplicated, StorageError) and their catalog keys (the advice is in the catalogs). */
 #include "errcodes.h"
 
 #include <stddef.h>
@@ -6,34 +6,20 @@
 #include <strings.h>
 
 static const struct errcode codes[] = {
-	{ "801", "InvalidZtdRequestBody", "err.801",
-	  "The upload request was malformed or had no tenant ID: upload the device again." },
-	{ "802", "InvalidZtdHardwareHash", "err.802",
-	  "The hardware hash is invalid: collect it again on the device and re-upload." },
-	{ "803", "MissingZtdSerialNumberAndProductKey", "err.803",
-	  "Serial number and product key are missing or invalid: supply one of them (or the hardware hash) and re-upload." },
-	{ "806", "ZtdDeviceAlreadyAssigned", "err.806",
-	  "The device is already registered to this customer: nothing to do." },
-	{ "807", "ZtdDeviceIsNotRegistered", "err.807",
-	  "The device is not in this customer's tenant, so it cannot be changed or removed: check the customer." },
-	{ "808", "ZtdDeviceAssignedToOtherTenant", "err.808",
-	  "The device is registered to another tenant: that tenant (or its partner) must deregister it first." },
-	{ "809", "ZtdProfileIsNotRegistered", "err.809",
-	  "The Autopilot profile is not registered to this tenant: create or pick a profile of this customer." },
-	{ "810", "ZtdProfileAssignedToOtherTenant", "err.810",
-	  "The Autopilot profile belongs to another tenant: use one of this customer's profiles." },
-	{ "811", "ZtdDeviceRegisteredByOtherTenant", "err.811",
-	  "The device was registered by another tenant, so you cannot delete it: ask that tenant or its partner." },
-	{ "812", "ZtdDeviceNotFound", "err.812",
-	  "No hardware hash matches this manufacturer, model and serial number: upload the hardware hash instead." },
-	{ "813", "ZtdDeviceIsNotUnique", "err.813",
-	  "The hardware hash matches more than one device: collect the hash again and re-upload." },
-	{ "814", "ZtdDeviceAlreadyAadRegistered", "err.814",
-	  "The device object already exists in Azure AD (Entra ID): remove it there, then re-upload." },
-	{ "", "ZtdDeviceDuplicated", "err.duplicated",
-	  "The same hardware hash appears twice in this upload: remove the duplicate line and upload again." },
-	{ "", "StorageError", "err.storage",
-	  "A temporary Partner Center service error: upload the device again later." },
+	{ "801", "InvalidZtdRequestBody", "err.801" },
+	{ "802", "InvalidZtdHardwareHash", "err.802" },
+	{ "803", "MissingZtdSerialNumberAndProductKey", "err.803" },
+	{ "806", "ZtdDeviceAlreadyAssigned", "err.806" },
+	{ "807", "ZtdDeviceIsNotRegistered", "err.807" },
+	{ "808", "ZtdDeviceAssignedToOtherTenant", "err.808" },
+	{ "809", "ZtdProfileIsNotRegistered", "err.809" },
+	{ "810", "ZtdProfileAssignedToOtherTenant", "err.810" },
+	{ "811", "ZtdDeviceRegisteredByOtherTenant", "err.811" },
+	{ "812", "ZtdDeviceNotFound", "err.812" },
+	{ "813", "ZtdDeviceIsNotUnique", "err.813" },
+	{ "814", "ZtdDeviceAlreadyAadRegistered", "err.814" },
+	{ "", "ZtdDeviceDuplicated", "err.duplicated" },
+	{ "", "StorageError", "err.storage" },
 };
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
 

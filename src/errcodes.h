@@ -5,8 +5,7 @@
 struct errcode {
 	const char	*code;		/* "808", or "" for the named-only errors */
 	const char	*name;		/* ZtdDeviceAssignedToOtherTenant */
-	const char	*key;		/* stable key for catalogs: err.808 */
-	const char	*explanation;	/* one line: what it means, what to do */
+	const char	*key;		/* its catalog key (err.808): what it means, what to do, in the reader's words */
 };
 
 /*

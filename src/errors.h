@@ -1,4 +1,4 @@
-/* errors.h: every failure a request can meet, as one enum, and the one table mapping it to an HTTP status and words. */
+/* errors.h: every failure a request can meet, as one enum, and the one table of HTTP statuses (reason phrases) and failures (status, word, stale). */
 #ifndef BATCHSTATUS_ERRORS_H
 #define BATCHSTATUS_ERRORS_H
 
@@ -27,12 +27,23 @@ enum bs_error {
 
 struct error_info {
 	int		 http_status;
-	const char	*key;		/* stable name, for logs and metrics */
-	const char	*title;		/* the page's heading */
-	const char	*message;	/* what happened and what to do */
+	const char	*key;		/* stable word: logs, metric label, JSON "error", catalog keys error.<key>.title/.message */
 	const char	*stale;		/* when an earlier answer may stand in for this failure: the reason's word (JSON "stale"); NULL: it may not */
 };
 
+/* Every status the program sends, with its reason phrase. */
+struct http_status {
+	int		 code;
+	const char	*reason;
+};
+#define HTTP_NSTATUS	11
+
 const struct error_info	*error_info(enum bs_error);
+/* The i-th status we send (0 .. HTTP_NSTATUS-1), or NULL. */
+const struct http_status *http_status_at(int i);
+/* Where status is in that table, or -1 when we never send it. */
+int		 http_status_index(int status);
+/* "Forbidden" for 403: the reason phrase of a status line. */
+const char	*http_reason(int status);
 
 #endif

@@ -1,4 +1,4 @@
-/* export.c: JSON through json-c's writer and CSV by hand (CRLF, quoting, spreadsheet-formula guard). */
+/* export.c: the batch as JSON through json-c's writer and CSV by hand (CRLF, quoting, spreadsheet-formula guard), in the reader's language; and JSON error bodies. */
 #include "export.h"
 
 #include <json-c/json.h>
@@ -31,12 +31,59 @@ put(json_object *o, const char *key, json_object *v, int *bad)
 	}
 }
 
+/* The explanation of a device's known error in the reader's language, or NULL. */
+static const char *
+explanation(const struct batch_view *v, size_t i, enum locale loc)
+{
+	return v->dev_error[i] != NULL ? i18n_text(loc, v->dev_error[i]->key) :
+	    NULL;
+}
+
+/* Writes o, plain and without escaped slashes, and a newline. */
+static int
+write_json(json_object *o, struct buf *out)
+{
+	const char *s;
+
+	s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	return s == NULL || buf_puts(out, s) == -1 || buf_putc(out, '\n') ?
+	    -1 : 0;
+}
+
 int
-export_json(const struct batch_view *v, struct buf *out)
+export_error_json(struct buf *out, enum bs_error e, const char *correlation_id,
+    long retry_after, const char *detail)
+{
+	const struct error_info	*ei = error_info(e);
+	json_object		*root;
+	int			 bad = 0;
+
+	if ((root = json_object_new_object()) == NULL)
+		return -1;
+	put(root, "error", json_object_new_string(ei->key), &bad);
+	put(root, "status", json_object_new_int(ei->http_status), &bad);
+	put(root, "correlationId", json_object_new_string(correlation_id),
+	    &bad);
+	/* No data: nothing it is as of, and nothing held stands in. */
+	put(root, "asOf", NULL, &bad);
+	put(root, "stale", json_object_new_boolean(0), &bad);
+	if (retry_after >= 0)
+		put(root, "retryAfter", json_object_new_int64(retry_after),
+		    &bad);
+	if (detail != NULL && detail[0] != '\0')
+		put(root, "detail", json_object_new_string(detail), &bad);
+	if (!bad && write_json(root, out) == -1)
+		bad = 1;
+	json_object_put(root);
+	return bad ? -1 : 0;
+}
+
+int
+export_json(const struct batch_view *v, enum locale loc, struct buf *out)
 {
 	const struct batch	*b = v->b;
 	json_object		*root, *devs, *counts, *d;
-	const char		*s;
 	size_t			 i;
 	int			 bad = 0;
 
@@ -45,7 +92,8 @@ export_json(const struct batch_view *v, struct buf *out)
 	put(root, "customerId", json_object_new_string(v->customer), &bad);
 	put(root, "batchTrackingId", json_object_new_string(v->tracking), &bad);
 	put(root, "status", json_object_new_string(v->status.key), &bad);
-	put(root, "statusLabel", json_object_new_string(v->status.label), &bad);
+	put(root, "statusLabel", json_object_new_string(view_status_label(
+	    &v->status, loc)), &bad);
 	put(root, "running", json_object_new_boolean(v->running), &bad);
 	/* When Partner Center gave this data, and whether it stands in for a failed call. */
 	put(root, "asOf", b->fetched_at > 0 ? time_or_null(1, b->fetched_at, "") :
@@ -94,21 +142,16 @@ export_json(const struct batch_view *v, struct buf *out)
 		put(d, "errorCode", json_object_new_string(dv->error_code), &bad);
 		put(d, "errorDescription",
 		    json_object_new_string(dv->error_description), &bad);
-		put(d, "explanation", v->dev_error[i] != NULL ?
-		    json_object_new_string(v->dev_error[i]->explanation) : NULL,
-		    &bad);
+		put(d, "explanation", explanation(v, i, loc) != NULL ?
+		    json_object_new_string(explanation(v, i, loc)) : NULL, &bad);
 		if (json_object_array_add(devs, d) != 0) {
 			json_object_put(d);
 			bad = 1;
 		}
 	}
 	put(root, "devices", devs, &bad);
-	if (!bad) {
-		s = json_object_to_json_string_ext(root,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (s == NULL || buf_puts(out, s) == -1 || buf_putc(out, '\n'))
-			bad = 1;
-	}
+	if (!bad && write_json(root, out) == -1)
+		bad = 1;
 	json_object_put(root);
 	return bad ? -1 : 0;
 }
@@ -138,7 +181,7 @@ csv_field(struct buf *out, const char *s, int last)
 }
 
 int
-export_csv(const struct batch_view *v, struct buf *out)
+export_csv(const struct batch_view *v, enum locale loc, struct buf *out)
 {
 	const struct batch	*b = v->b;
 	size_t			 i;
@@ -153,8 +196,8 @@ export_csv(const struct batch_view *v, struct buf *out)
 		csv_field(out, v->dev_status[i].key, 0);
 		csv_field(out, d->error_code, 0);
 		csv_field(out, d->error_description, 0);
-		csv_field(out, v->dev_error[i] != NULL ?
-		    v->dev_error[i]->explanation : "", 0);
+		csv_field(out, explanation(v, i, loc) != NULL ?
+		    explanation(v, i, loc) : "", 0);
 		csv_field(out, d->device_id, 1);
 	}
 	return out->failed ? -1 : 0;

@@ -163,31 +163,12 @@ fcgi_finish(struct fcgi_conn *c)
 	FCGX_Finish_r(&c->r);
 }
 
-static const char *
-reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Unknown";
-	}
-}
-
 void
 fcgi_write(struct fcgi_conn *c, const struct response *res)
 {
 	FCGX_Stream *out = c->r.out;
 
-	FCGX_FPrintF(out, "Status: %d %s\r\n", res->status, reason(res->status));
+	FCGX_FPrintF(out, "Status: %d %s\r\n", res->status, http_reason(res->status));
 	if (res->status != 304) {
 		FCGX_FPrintF(out, "Content-Type: %s\r\n", res->content_type ?
 		    res->content_type : "text/plain; charset=utf-8");

@@ -213,7 +213,7 @@ check_online(const struct config *cfg, struct token_source *tokens)
 		return 0;
 	}
 	token_failure(tokens, why, sizeof(why));
-	log_err("check: no token: %s", why[0] ? why : error_info(e)->title);
+	log_err("check: no token: %s", why[0] ? why : error_info(e)->key);
 	return EXIT_SIGNIN;
 }
 
@@ -348,7 +348,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	/* config_load checked it. */
-	(void)handler_set_base_path(cfg.base_path);
+	(void)route_set_base_path(cfg.base_path);
 	if (cfg.frame_ancestors[0] != '\0')
 		log_info("pages may be embedded by: %s", cfg.frame_ancestors);
 	/* Room in the backlog for a burst as large as the requests that may wait. */

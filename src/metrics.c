@@ -4,13 +4,6 @@
 #include <stddef.h>
 #include <string.h>
 
-static const char *const route_names[MR__MAX] = {
-	"form", "lookup", "batch_html", "batch_json", "batch_csv",
-	"metrics", "healthz", "other",
-};
-static const int statuses[] = { 200, 303, 304, 400, 403, 404, 405, 500, 502,
-	503, 504 };
-#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 static const char *const cache_names[MC__MAX] = {
 	"hit", "miss", "coalesced", "throttled", "stale",
 };
@@ -19,7 +12,8 @@ static const long buckets_ms[] = { 25, 50, 100, 250, 500, 1000, 2500, 5000,
 	10000, 30000 };
 #define NBUCKETS (sizeof(buckets_ms) / sizeof(buckets_ms[0]))
 
-static unsigned long	requests[MR__MAX][NSTATUS + 1];	/* last column: any other status */
+/* By route.c's metric names and errors.c's statuses; the last column: any other status. */
+static unsigned long	requests[METRICS_MAX_ROUTES][HTTP_NSTATUS + 1];
 static unsigned long	upstream[BS_ERR__MAX];
 static unsigned long	latency[NBUCKETS + 1];
 static unsigned long	latency_sum_ms;
@@ -37,16 +31,44 @@ static unsigned long	signins[2];	/* failed, renewed */
 #define ADD(x, n) __atomic_add_fetch(&(x), (n), __ATOMIC_RELAXED)
 #define GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
-void
-metrics_request(enum metric_route r, int status)
-{
-	size_t i;
+/*
+ * The route's row: names (route.c's table's, static strings) take rows as
+ * they are first counted, so this file needs no list of its own. More
+ * names than rows (route.c's test keeps them fewer) share the last.
+ */
+static const char	*row_names[METRICS_MAX_ROUTES];
 
-	if ((int)r < 0 || r >= MR__MAX)
-		r = MR_OTHER;
-	for (i = 0; i < NSTATUS && statuses[i] != status; i++)
-		;
-	ADD(requests[r][i], 1);
+static size_t
+route_row(const char *route)
+{
+	const char	*n, *expected;
+	size_t		 i;
+
+	if (route == NULL)
+		route = "other";
+	for (i = 0; i < METRICS_MAX_ROUTES - 1; i++) {
+		if ((n = __atomic_load_n(&row_names[i], __ATOMIC_ACQUIRE)) == NULL) {
+			expected = NULL;
+			if (__atomic_compare_exchange_n(&row_names[i], &expected,
+			    route, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				return i;
+			n = expected;
+		}
+		if (strcmp(n, route) == 0)
+			return i;
+	}
+	expected = NULL;
+	__atomic_compare_exchange_n(&row_names[i], &expected, route, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	return i;
+}
+
+void
+metrics_request(const char *route, int status)
+{
+	int i = http_status_index(status);
+
+	ADD(requests[route_row(route)][i >= 0 ? i : HTTP_NSTATUS], 1);
 }
 
 void
@@ -67,12 +89,6 @@ void
 metrics_cache(enum metric_cache c)
 {
 	ADD(cache[c], 1);
-}
-
-const char *
-metrics_route_name(enum metric_route r)
-{
-	return (int)r >= 0 && r < MR__MAX ? route_names[r] : "other";
 }
 
 const char *
@@ -199,18 +215,21 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions,
 	buf_puts(b, "# HELP batchstatus_requests_total Requests answered, "
 	    "by route and HTTP status.\n"
 	    "# TYPE batchstatus_requests_total counter\n");
-	for (r = 0; r < MR__MAX; r++)
-		for (i = 0; i <= NSTATUS; i++) {
+	for (r = 0; r < METRICS_MAX_ROUTES; r++)
+		for (i = 0; i <= HTTP_NSTATUS; i++) {
+			const char *name = __atomic_load_n(&row_names[r],
+			    __ATOMIC_ACQUIRE);
 			unsigned long n = GET(requests[r][i]);
-			if (n == 0)
+
+			if (name == NULL || n == 0)
 				continue;
-			if (i < NSTATUS)
+			if (i < HTTP_NSTATUS)
 				buf_printf(b, "batchstatus_requests_total{route=\"%s\","
-				    "status=\"%d\"} %lu\n", route_names[r],
-				    statuses[i], n);
+				    "status=\"%d\"} %lu\n", name,
+				    http_status_at((int)i)->code, n);
 			else
 				buf_printf(b, "batchstatus_requests_total{route=\"%s\","
-				    "status=\"other\"} %lu\n", route_names[r], n);
+				    "status=\"other\"} %lu\n", name, n);
 		}
 	buf_puts(b, "# HELP batchstatus_upstream_calls_total Partner Center "
 	    "calls made, by outcome.\n"

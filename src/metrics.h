@@ -5,10 +5,7 @@
 #include "buf.h"
 #include "errors.h"
 
-enum metric_route {
-	MR_FORM, MR_LOOKUP, MR_BATCH_HTML, MR_BATCH_JSON, MR_BATCH_CSV,
-	MR_METRICS, MR_HEALTH, MR_OTHER, MR__MAX
-};
+#define METRICS_MAX_ROUTES	16	/* rows of requests_total: distinct route names (route.c's table), "other" included */
 
 enum metric_cache {
 	MC_HIT,		/* served from the cache */
@@ -19,12 +16,12 @@ enum metric_cache {
 	MC__MAX
 };
 
-void	metrics_request(enum metric_route, int status);
+/* route: a metric name of route.c's table (route_metric_name); status: one errors.c lists, or counted as "other". */
+void	metrics_request(const char *route, int status);
 void	metrics_upstream(enum bs_error outcome, long elapsed_ms);
 void	metrics_cache(enum metric_cache);
 /* "hit", "miss", "coalesced", "throttled", "stale": the word for logs and labels. */
 const char	*metrics_cache_name(enum metric_cache);
-const char	*metrics_route_name(enum metric_route);
 void	metrics_busy(int delta);	/* a CPU worker started (+1) or finished (-1) a task */
 void	metrics_set_threads(long);	/* CPU workers */
 void	metrics_token(int ok);	/* a sign-in call renewed the token (1) or failed (0) */

@@ -7,7 +7,7 @@
 #include "allow.h"
 #include "clock.h"
 #include "gate.h"
-#include "handler.h"
+#include "etag.h"
 #include "i18n.h"
 #include "log.h"
 #include "render.h"
@@ -57,7 +57,7 @@ reload_pages(const char *templates_dir, char *err, size_t errsz)
 		i18n_revert();
 		return -1;
 	}
-	handler_pages_changed(pages_salt(templates_dir));
+	etag_pages_changed(pages_salt(templates_dir));
 	return 0;
 }
 
@@ -125,7 +125,7 @@ reload_run(struct reload_ctx *rc)
 		render_revert();
 		i18n_revert();
 		/* The files on disk are not the pages in force: a salt of no files, so no ETag matches. */
-		handler_pages_changed(pages_salt("/nonexistent") ^
+		etag_pages_changed(pages_salt("/nonexistent") ^
 		    (uint64_t)clock_ms());
 		log_err("reload: BATCHSTATUS_ALLOWED_CUSTOMERS (allowed_customers): "
 		    "%s: nothing was changed, the running configuration stays", err);

@@ -1,53 +1,83 @@
-/* route.c: REQUEST_URI and query to a typed request; all input validation happens here, before anything else runs. */
+/* route.c: the route table and its matcher: REQUEST_URI and query to a typed request; all input validation happens here, before anything else runs. */
 #include "route.h"
 
-#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "allow.h"
+#include "buf.h"
+#include "pages.h"
 #include "text.h"
 
-int
-route_decode(const char *s, size_t len, char *out, size_t outsz,
-    size_t *outlen, int plus_is_space)
+static const char HTML[] = "text/html; charset=utf-8";
+
+static const struct route_format form_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "form" },
+};
+static const struct route_format lookup_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "lookup" },
+};
+const struct route_format route_batch_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "batch_html" },
+	{ ".json", FORMAT_JSON, "application/json; charset=utf-8", 'j', "batch_json" },
+	{ ".csv", FORMAT_CSV, "text/csv; charset=utf-8; header=present", 'c', "batch_csv" },
+};
+static const struct route_format metrics_formats[] = {
+	{ "", FORMAT_TEXT, "text/plain; version=0.0.4; charset=utf-8", 'm', "metrics" },
+};
+static const struct route_format health_formats[] = {
+	{ "", FORMAT_TEXT, "text/plain; charset=utf-8", 'z', "healthz" },
+};
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Every page, first match wins. {customer} and {tracking} are GUIDs in
+ * any spelling guid_parse takes; the last segment may end in a format's
+ * suffix. A new page is a row here and a file page_<name>.c (pages.h).
+ */
+static const struct route routes[] = {
+	/* The form's lookup: IDs or a pasted Location in the query. */
+	{ "/", ROUTE_IDS_QUERY, lookup_formats, N(lookup_formats), page_lookup },
+	{ "/", 0, form_formats, N(form_formats), page_form },
+	{ "/healthz", 0, health_formats, N(health_formats), page_health },
+	{ "/metrics", 0, metrics_formats, N(metrics_formats), page_metrics },
+	{ "/customers/{customer}/batches/{tracking}",
+	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM |
+	  ROUTE_TABLE, route_batch_formats, N(route_batch_formats),
+	  page_batch },
+	/* A Partner Center path pasted after our host. */
+	{ "/customers/{customer}/batchJobStatus/{tracking}", ROUTE_ANY_CASE,
+	  lookup_formats, N(lookup_formats), page_lookup },
+	{ "/v1/customers/{customer}/batchJobStatus/{tracking}", ROUTE_ANY_CASE,
+	  lookup_formats, N(lookup_formats), page_lookup },
+};
+
+const char *
+route_metric_name(size_t want)
 {
-	size_t	 i, n = 0;
-	int	 hi, lo;
-	char	 c;
+	size_t	 i, f, j, k, seen = 0;
 
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		if (c == '%') {
-			if (i + 2 >= len)
-				return -1;
-			hi = hex_digit(s[i + 1]);
-			lo = hex_digit(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi * 16 + lo);
-			i += 2;
-		} else if (c == '+' && plus_is_space)
-			c = ' ';
-		if (n + 1 >= outsz)
-			return -2;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	*outlen = n;
-	return 0;
-}
+	for (i = 0; i < N(routes); i++)
+		for (f = 0; f < routes[i].nformats; f++) {
+			const char *m = routes[i].formats[f].metric;
+			int dup = 0;
 
-static int
-has_control(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
+			/* Distinct names, in the table's order. */
+			for (j = 0; j <= i && !dup; j++)
+				for (k = 0; k < routes[j].nformats; k++) {
+					if (j == i && k == f)
+						break;
+					if (strcmp(routes[j].formats[k].metric,
+					    m) == 0) {
+						dup = 1;
+						break;
+					}
+				}
+			if (!dup && seen++ == want)
+				return m;
+		}
+	return want == seen ? "other" : NULL;
 }
 
 /* Copies s for showing back in the form: invalid UTF-8 and controls become '?', cut at a character boundary. */
@@ -103,7 +133,7 @@ take_value(const char *raw, size_t rawlen, char *form, char *out,
 	size_t	 n;
 	int	 rc;
 
-	rc = route_decode(raw, rawlen, out, outsz, &n, 1);
+	rc = query_decode(raw, rawlen, out, outsz, &n, 1);
 	if (rc == -2) {
 		keep_for_form(form, ROUTE_VALUE_MAX + 1, raw, rawlen);
 		return MSG_TOO_LONG;
@@ -113,86 +143,29 @@ take_value(const char *raw, size_t rawlen, char *form, char *out,
 		return MSG_BAD_ENCODING;
 	}
 	keep_for_form(form, ROUTE_VALUE_MAX + 1, out, n);
-	if (has_control(out, n) || strlen(out) != n)
+	if (query_has_control(out, n) || strlen(out) != n)
 		return MSG_CONTROL_CHARS;
 	return MSG_NONE;
 }
 
-/* Whether the query holds no customer or tracking (the form, in a chosen language, maybe embedded). */
+/* Whether the query names a customer or tracking ID: the form's lookup rather than the empty form. */
 static int
-no_ids(const char *query)
+has_ids(const char *query)
 {
 	const char *p = query;
 
 	while (*p != '\0') {
 		if (strncmp(p, "customer=", 9) == 0 ||
 		    strncmp(p, "tracking=", 9) == 0)
-			return 0;
+			return 1;
 		p += strcspn(p, "&");
 		if (*p == '&')
 			p++;
 	}
-	return 1;
+	return 0;
 }
 
-/* Whether a decoded value is short, valid UTF-8 without control characters. */
-static int
-clean_value(const char *v, size_t n)
-{
-	return utf8_valid(v, n) && !has_control(v, n) && strlen(v) == n;
-}
-
-/*
- * The page options of the query, wherever they appear: lang (one of our
- * languages by any tag that names it), and for the batch page embed=1,
- * status=<a status or "failed">, q=<serial number text>, page=<n>. A value
- * we cannot use is ignored: these only shape the view.
- */
-static void
-take_options(const char *query, struct request *req)
-{
-	const char	*p = query, *v;
-	char		 dec[ROUTE_VALUE_MAX + 1];
-	size_t		 seglen, klen, vlen, n, i;
-	int		 l;
-
-	while (p != NULL && *p != '\0') {
-		seglen = strcspn(p, "&");
-		v = memchr(p, '=', seglen);
-		klen = v ? (size_t)(v - p) : seglen;
-		vlen = v ? seglen - klen - 1 : 0;
-		v = v ? v + 1 : p + seglen;
-		if (route_decode(v, vlen, dec, sizeof(dec), &n, 1) != 0 ||
-		    !clean_value(dec, n))
-			n = 0, dec[0] = '\0';
-		if (klen == 4 && memcmp(p, "lang", 4) == 0 && n > 0 &&
-		    (l = i18n_from_tag(dec, n)) >= 0)
-			snprintf(req->lang, sizeof(req->lang), "%s",
-			    i18n_tag((enum locale)l));
-		else if (klen == 5 && memcmp(p, "embed", 5) == 0)
-			req->embed = n == 1 && dec[0] == '1';
-		else if (klen == 6 && memcmp(p, "status", 6) == 0 &&
-		    n > 0 && n < sizeof(req->filter)) {
-			/* Statuses we do not know come as Partner Center wrote them. */
-			for (i = 0; i < n; i++)
-				if (!isalnum((unsigned char)dec[i]) &&
-				    dec[i] != '_' && dec[i] != '-' && dec[i] != ' ')
-					break;
-			if (i == n)
-				memcpy(req->filter, dec, n + 1);
-		} else if (klen == 1 && p[0] == 'q' && n < sizeof(req->search))
-			memcpy(req->search, dec, n + 1);
-		else if (klen == 4 && memcmp(p, "page", 4) == 0 && n > 0 &&
-		    n < 8 && strspn(dec, "0123456789") == n)
-			req->page = atol(dec);
-		p += seglen;
-		if (*p == '&')
-			p++;
-	}
-	if (req->page < 1)
-		req->page = 1;
-}
-
+/* The form's lookup: IDs, or a whole Location in the tracking field. */
 static enum bs_error
 route_lookup(const char *query, struct request *req)
 {
@@ -230,10 +203,6 @@ route_lookup(const char *query, struct request *req)
 		if (*p == '&')
 			p++;
 	}
-	if (!seen_c && !seen_t) {
-		req->kind = ROUTE_FORM;
-		return BS_OK;
-	}
 	if (mt != MSG_NONE)
 		return bad(req, mt, MSG_TRACKING_INVALID);
 	if (mc != MSG_NONE)
@@ -253,7 +222,6 @@ route_lookup(const char *query, struct request *req)
 		}
 		memcpy(req->customer, lc, sizeof(lc));
 		memcpy(req->tracking, lt, sizeof(lt));
-		req->kind = ROUTE_REDIRECT;
 		return BS_OK;
 	}
 	if (is_blank_str(customer))
@@ -262,7 +230,6 @@ route_lookup(const char *query, struct request *req)
 		return bad(req, MSG_CUSTOMER_INVALID, MSG_CUSTOMER_INVALID);
 	if (guid_parse(tracking, strlen(tracking), req->tracking) == -1)
 		return bad(req, MSG_TRACKING_INVALID, MSG_TRACKING_INVALID);
-	req->kind = ROUTE_REDIRECT;
 	return BS_OK;
 }
 
@@ -292,12 +259,6 @@ split_path(const char *path, size_t len, const char *seg[MAX_SEGMENTS],
 	return n;
 }
 
-static int
-seg_is(const char *seg, size_t len, const char *word)
-{
-	return strlen(word) == len && strncasecmp(seg, word, len) == 0;
-}
-
 /* A GUID in a path segment, percent-decoded; MSG_NONE or why not. */
 static enum form_msg
 path_guid(const char *seg, size_t len, char *form, char out[GUID_LEN + 1])
@@ -312,31 +273,156 @@ path_guid(const char *seg, size_t len, char *form, char out[GUID_LEN + 1])
 	    MSG_TRACKING_INVALID;
 }
 
-static enum bs_error
-route_ids(const char *cseg, size_t clen, const char *tseg, size_t tlen,
-    struct request *req)
+/* Where a route's pattern has a segment: "" for the root. */
+static int
+pattern_segments(const char *pattern, const char *seg[MAX_SEGMENTS],
+    size_t seglen[MAX_SEGMENTS])
 {
-	enum form_msg m;
+	return split_path(pattern, strlen(pattern), seg, seglen);
+}
 
-	if ((m = path_guid(cseg, clen, req->form_customer,
-	    req->customer)) != MSG_NONE)
-		return bad(req, m == MSG_TRACKING_INVALID ?
-		    MSG_CUSTOMER_INVALID : m, MSG_CUSTOMER_INVALID);
-	if ((m = path_guid(tseg, tlen, req->form_tracking,
-	    req->tracking)) != MSG_NONE)
-		return bad(req, m, MSG_TRACKING_INVALID);
+/*
+ * Whether the path's segments fit the route's pattern (words, and the
+ * last segment's suffix naming a format). IDs are not checked yet; the
+ * format is set.
+ */
+static int
+match(const struct route *r, int n, const char *const *seg,
+    const size_t *seglen, struct request *req)
+{
+	const char	*pseg[MAX_SEGMENTS];
+	size_t		 plen[MAX_SEGMENTS], len, sl, f;
+	int		 np, i;
+
+	if ((np = pattern_segments(r->pattern, pseg, plen)) != n)
+		return 0;
+	req->format = &r->formats[0];
+	for (i = 0; i < n; i++) {
+		len = seglen[i];
+		if (pseg[i][0] == '{') {
+			/* The last segment may carry a format's suffix. */
+			if (i == n - 1)
+				for (f = 1; f < r->nformats; f++) {
+					sl = strlen(r->formats[f].suffix);
+					if (len > sl && strncmp(seg[i] + len - sl,
+					    r->formats[f].suffix, sl) == 0) {
+						req->format = &r->formats[f];
+						break;
+					}
+				}
+			continue;
+		}
+		if (len != plen[i] || ((r->flags & ROUTE_ANY_CASE) ?
+		    strncasecmp(seg[i], pseg[i], len) :
+		    strncmp(seg[i], pseg[i], len)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* The IDs in the path's {customer} and {tracking} segments; whether spelled canonically. */
+static enum bs_error
+path_ids(const struct route *r, int n, const char *const *seg,
+    const size_t *seglen, struct request *req, int *canonical)
+{
+	const char	*pseg[MAX_SEGMENTS];
+	size_t		 plen[MAX_SEGMENTS], len;
+	enum form_msg	 m;
+	int		 i;
+
+	pattern_segments(r->pattern, pseg, plen);
+	*canonical = 1;
+	for (i = 0; i < n; i++) {
+		len = seglen[i];
+		if (i == n - 1)
+			len -= strlen(req->format->suffix);
+		if (pseg[i][0] != '{') {
+			if (len != plen[i] || memcmp(seg[i], pseg[i], len) != 0)
+				*canonical = 0;
+			continue;
+		}
+		if (strncmp(pseg[i], "{customer}", plen[i]) == 0) {
+			if ((m = path_guid(seg[i], len, req->form_customer,
+			    req->customer)) != MSG_NONE)
+				return bad(req, m == MSG_TRACKING_INVALID ?
+				    MSG_CUSTOMER_INVALID : m,
+				    MSG_CUSTOMER_INVALID);
+			if (len != GUID_LEN || memcmp(seg[i], req->customer,
+			    GUID_LEN) != 0)
+				*canonical = 0;
+		} else {
+			if ((m = path_guid(seg[i], len, req->form_tracking,
+			    req->tracking)) != MSG_NONE)
+				return bad(req, m, MSG_TRACKING_INVALID);
+			if (len != GUID_LEN || memcmp(seg[i], req->tracking,
+			    GUID_LEN) != 0)
+				*canonical = 0;
+		}
+	}
 	return BS_OK;
 }
 
-enum bs_error
-route_request(const char *method, const char *uri, struct request *req)
+static char base_path[128];	/* set once before threads */
+
+int
+route_set_base_path(const char *path)
+{
+	if (path[0] != '\0' && (!mount_path_ok(path) ||
+	    strlen(path) >= sizeof(base_path)))
+		return -1;
+	snprintf(base_path, sizeof(base_path), "%s", path);
+	return 0;
+}
+
+/*
+ * The request's mount point: the setting, else nginx's SCRIPT_NAME; the
+ * URI must start with it, and what follows is routed as if at the root.
+ * Returns the URI to route ("" when it lies outside the mount point).
+ */
+static const char *
+strip_prefix(const struct http_in *in, char *prefix, size_t prefixsz,
+    struct buf *tmp)
+{
+	size_t	 n;
+	int	 from_nginx = 0;
+
+	snprintf(prefix, prefixsz, "%s", base_path);
+	if (prefix[0] == '\0' && in->script_name != NULL &&
+	    mount_path_ok(in->script_name) &&
+	    strlen(in->script_name) < sizeof(base_path)) {
+		snprintf(prefix, prefixsz, "%s", in->script_name);
+		from_nginx = 1;
+	}
+	if ((n = strlen(prefix)) == 0)
+		return in->uri;
+	if (strncmp(in->uri, prefix, n) == 0 && in->uri[n] == '/')
+		return in->uri + n;
+	if (from_nginx) {
+		/*
+		 * nginx's stock fastcgi_params set SCRIPT_NAME to the whole
+		 * (decoded) path: not a mount point. Route the URI as it is.
+		 */
+		prefix[0] = '\0';
+		return in->uri;
+	}
+	if (strncmp(in->uri, prefix, n) != 0 ||
+	    (in->uri[n] != '\0' && in->uri[n] != '?'))
+		return "";
+	/* /tools/batchstatus or /tools/batchstatus?x: the form at its root. */
+	buf_printf(tmp, "/%s", in->uri + n);
+	return tmp->data != NULL && !tmp->failed ? tmp->data : "";
+}
+
+/* The path and query after the mount point: the route, its IDs, its options. */
+static enum bs_error
+route_path(const char *method, const char *uri, struct request *req)
 {
 	const char	*q, *seg[MAX_SEGMENTS];
-	size_t		 plen, seglen[MAX_SEGMENTS], tlen;
-	int		 n;
+	size_t		 plen, seglen[MAX_SEGMENTS], i;
+	int		 n, canonical;
 	enum bs_error	 e;
+	struct query_opts o = { &req->link, &req->table };
 
-	memset(req, 0, sizeof(*req));
 	if (strcmp(method, "HEAD") == 0)
 		req->head = 1;
 	else if (strcmp(method, "GET") != 0)
@@ -345,67 +431,61 @@ route_request(const char *method, const char *uri, struct request *req)
 		return BS_ERR_NO_ROUTE;
 	q = strchr(uri, '?');
 	plen = q ? (size_t)(q - uri) : strlen(uri);
-	if (q != NULL)
-		take_options(q + 1, req);
-	else
-		req->page = 1;
+	query_options(q != NULL ? q + 1 : "", &o);
 	if (plen > 1024 || (n = split_path(uri, plen, seg, seglen)) < 0)
 		return BS_ERR_NO_ROUTE;
+	for (i = 0; i < N(routes); i++) {
+		const struct route *r = &routes[i];
 
-	if (n == 1 && seglen[0] == 7 && memcmp(seg[0], "metrics", 7) == 0) {
-		req->kind = ROUTE_METRICS;
-		return BS_OK;
-	}
-	if (n == 1 && seglen[0] == 7 && memcmp(seg[0], "healthz", 7) == 0) {
-		req->kind = ROUTE_HEALTH;
-		return BS_OK;
-	}
-	if (n == 0) {
-		if (q == NULL || q[1] == '\0' || no_ids(q + 1)) {
-			req->kind = ROUTE_FORM;
+		if ((r->flags & ROUTE_IDS_QUERY) &&
+		    (q == NULL || !has_ids(q + 1)))
+			continue;
+		if (!match(r, n, seg, seglen, req))
+			continue;
+		req->route = r;
+		req->metric = req->format->metric;
+		if (r->flags & ROUTE_IDS_QUERY)
+			return route_lookup(q + 1, req);
+		if (strchr(r->pattern, '{') == NULL)
 			return BS_OK;
-		}
-		return route_lookup(q + 1, req);
-	}
-	/* /customers/{c}/batches/{t}[.json|.csv] */
-	if (n == 4 && seg_is(seg[0], seglen[0], "customers") &&
-	    seg_is(seg[2], seglen[2], "batches")) {
-		tlen = seglen[3];
-		req->format = FORMAT_HTML;
-		if (tlen > 5 && strncmp(seg[3] + tlen - 5, ".json", 5) == 0) {
-			req->format = FORMAT_JSON;
-			tlen -= 5;
-		} else if (tlen > 4 &&
-		    strncmp(seg[3] + tlen - 4, ".csv", 4) == 0) {
-			req->format = FORMAT_CSV;
-			tlen -= 4;
-		}
-		if ((e = route_ids(seg[1], seglen[1], seg[3], tlen, req)) !=
-		    BS_OK)
+		if ((e = path_ids(r, n, seg, seglen, req, &canonical)) != BS_OK)
 			return e;
-		req->kind = ROUTE_BATCH;
 		/* A valid but non-canonical spelling (upper case, braces) redirects. */
-		if (seglen[1] != GUID_LEN || tlen != GUID_LEN ||
-		    memcmp(seg[1], req->customer, GUID_LEN) != 0 ||
-		    memcmp(seg[3], req->tracking, GUID_LEN) != 0 ||
-		    memcmp(seg[0], "customers", 9) != 0 ||
-		    memcmp(seg[2], "batches", 7) != 0)
-			req->kind = ROUTE_REDIRECT;
+		if ((r->flags & ROUTE_CANONICAL) && !canonical)
+			req->redirect = 1;
 		return BS_OK;
 	}
-	/* A Partner Center path pasted after our host: [/v1]/customers/{c}/batchJobStatus/{t} */
-	if (n >= 4 && n <= 5) {
-		int o = n - 4;
-
-		if ((o == 0 || seg_is(seg[0], seglen[0], "v1")) &&
-		    seg_is(seg[o], seglen[o], "customers") &&
-		    seg_is(seg[o + 2], seglen[o + 2], "batchJobStatus")) {
-			if ((e = route_ids(seg[o + 1], seglen[o + 1],
-			    seg[o + 3], seglen[o + 3], req)) != BS_OK)
-				return e;
-			req->kind = ROUTE_REDIRECT;
-			return BS_OK;
-		}
-	}
+	req->format = NULL;
 	return BS_ERR_NO_ROUTE;
+}
+
+enum bs_error
+route_request(const struct http_in *in, struct request *req)
+{
+	struct buf	 tmp;
+	const char	*uri;
+	enum bs_error	 e;
+
+	memset(req, 0, sizeof(*req));
+	req->metric = "other";
+	buf_init(&tmp);
+	uri = strip_prefix(in, req->link.prefix, sizeof(req->link.prefix), &tmp);
+	e = route_path(in->method, uri, req);
+	buf_free(&tmp);
+	/* ?lang= wins; then the browser's Accept-Language; then en-US. */
+	req->locale = req->link.lang[0] != '\0' ?
+	    (enum locale)i18n_from_tag(req->link.lang, strlen(req->link.lang)) :
+	    i18n_negotiate(in->accept_language);
+	if (e == BS_ERR_BAD_INPUT)
+		req->metric = "lookup";	/* the form answers it, as a lookup */
+	if (e != BS_OK)
+		return e;
+	/* Only GET and HEAD are served, and neither has a body here. */
+	if (in->has_body)
+		return BS_ERR_BODY;
+	/* Checked before the cache and Partner Center are asked anything. */
+	if ((req->route->flags & ROUTE_ALLOWED) && !req->redirect &&
+	    !allow_customer(req->customer))
+		return BS_ERR_CUSTOMER_NOT_ALLOWED;
+	return BS_OK;
 }

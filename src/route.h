@@ -1,22 +1,60 @@
-/* route.h: a raw request line (method, REQUEST_URI) turned into a typed request, or an early error. */
+/* route.h: the route table, and the one pass that turns an HTTP request into a typed, validated request (or an early error) before anything else runs. */
 #ifndef BATCHSTATUS_ROUTE_H
 #define BATCHSTATUS_ROUTE_H
 
 #include "errors.h"
 #include "guid.h"
 #include "i18n.h"
+#include "links.h"
+#include "query.h"
 
-#define ROUTE_VALUE_MAX	512	/* longest customer/tracking input accepted */
+#define ROUTE_VALUE_MAX	QUERY_VALUE_MAX	/* longest customer/tracking input accepted */
 
-enum route_kind {
-	ROUTE_FORM,		/* GET /: the empty form */
-	ROUTE_REDIRECT,		/* to the canonical batch URL */
-	ROUTE_BATCH,		/* the batch page in some format */
-	ROUTE_METRICS,		/* /metrics: Prometheus text */
-	ROUTE_HEALTH,		/* /healthz: alive, without calling upstream */
+/* What routing reads of an HTTP request (core.c fills it from FastCGI's parameters). */
+struct http_in {
+	const char	*method;
+	const char	*uri;		/* raw REQUEST_URI */
+	const char	*if_none_match;	/* NULL when absent */
+	const char	*accept_language;	/* NULL when absent */
+	const char	*script_name;	/* SCRIPT_NAME from nginx: the mount point; NULL when absent */
+	int		 has_body;	/* CONTENT_LENGTH > 0 or a Transfer-Encoding */
 };
 
-enum route_format { FORMAT_HTML, FORMAT_JSON, FORMAT_CSV };
+/* What a format's body is. */
+enum format_kind { FORMAT_PAGE, FORMAT_JSON, FORMAT_CSV, FORMAT_TEXT };
+
+/* One way a route's answer can come: the page, or an export of it by suffix. */
+struct route_format {
+	const char	*suffix;	/* "" for the page, ".json", ".csv" */
+	enum format_kind kind;
+	const char	*content_type;
+	char		 etag;		/* the ETag's variant letter */
+	const char	*metric;	/* batchstatus_requests_total{route="..."} */
+};
+
+struct handler_job;
+struct fetch_ctx;
+/* A page: answers a routed request into hj->res (pages.h). */
+typedef void	page_fn(struct handler_job *, struct fetch_ctx *);
+
+/* Preconditions and traits of a route, checked once, by route_request and the handler. */
+enum route_flag {
+	ROUTE_IDS_QUERY	= 1 << 0,	/* only with customer= or tracking= in the query: the form's lookup */
+	ROUTE_ANY_CASE	= 1 << 1,	/* the path's words match in any letter case */
+	ROUTE_CANONICAL	= 1 << 2,	/* any other valid spelling redirects to the canonical URL */
+	ROUTE_ALLOWED	= 1 << 3,	/* the customer must be allowed (BATCHSTATUS_ALLOWED_CUSTOMERS) */
+	ROUTE_UPSTREAM	= 1 << 4,	/* needs the batch: the request may park for Partner Center */
+	ROUTE_TABLE	= 1 << 5,	/* the page has the device table's view (status, q, page) in its links */
+};
+
+/* A row of the route table (cgit's cmd.c). */
+struct route {
+	const char			*pattern;	/* "/customers/{customer}/batches/{tracking}" */
+	unsigned			 flags;		/* enum route_flag */
+	const struct route_format	*formats;	/* the first is the default; others by suffix */
+	size_t				 nformats;
+	page_fn				*answer;
+};
 
 /* Why the form came back: one value per message the form can show. */
 enum form_msg {
@@ -32,39 +70,44 @@ enum form_msg {
 	MSG__MAX
 };
 
+/* A request as routing leaves it: written there once, read by everything after. */
 struct request {
-	enum route_kind		 kind;
-	enum route_format	 format;
-	int			 head;		/* HEAD: same answer, no body */
-	char			 customer[GUID_LEN + 1];
-	char			 tracking[GUID_LEN + 1];
+	const struct route		*route;		/* NULL when none matched */
+	const struct route_format	*format;	/* the route's, by suffix */
+	const char			*metric;	/* what /metrics counts it as */
+	int				 redirect;	/* a valid but other spelling: 303 to the canonical URL */
+	int				 head;		/* HEAD: same answer, no body */
+	char				 customer[GUID_LEN + 1];
+	char				 tracking[GUID_LEN + 1];
 	/* On BS_ERR_BAD_INPUT: what the user typed (valid UTF-8) and why it failed. */
-	char			 form_customer[ROUTE_VALUE_MAX + 1];
-	char			 form_tracking[ROUTE_VALUE_MAX + 1];
-	enum form_msg		 msg;
-	enum form_msg		 msg_field;	/* MSG_CUSTOMER_* or MSG_TRACKING_*: which field to mark */
-	/* ?lang= when it named one of our languages: its tag, kept in every link; else "". */
-	char			 lang[8];
-	/* The batch page's view: ?embed=1, ?status= (a status or "failed"), ?q= (serial), ?page= (from 1). */
-	int			 embed;
-	/* Where the app is mounted ("" or /tools/batchstatus): set by the handler, in every link. */
-	char			 prefix[128];
-	char			 filter[32];
-	char			 search[65];
-	long			 page;
-	enum locale		 locale;	/* set by the handler: ?lang=, else Accept-Language */
+	char				 form_customer[ROUTE_VALUE_MAX + 1];
+	char				 form_tracking[ROUTE_VALUE_MAX + 1];
+	enum form_msg			 msg;
+	enum form_msg			 msg_field;	/* MSG_CUSTOMER_* or MSG_TRACKING_*: which field to mark */
+	struct link_ctx			 link;		/* mount point, ?lang=, ?embed= */
+	struct table_view		 table;		/* ?status=, ?q=, ?page= */
+	enum locale			 locale;	/* ?lang=, else Accept-Language, else en-US */
 };
 
 /*
- * Routes method + raw REQUEST_URI (as nginx got it: percent-encoded,
- * not normalised). Returns BS_OK with req filled, or BS_ERR_BAD_INPUT
- * (req->form_* and req->msg set), BS_ERR_NO_ROUTE or BS_ERR_METHOD.
+ * Routes an HTTP request: the mount point (the setting, else SCRIPT_NAME)
+ * stripped, method + raw REQUEST_URI (as nginx got it: percent-encoded,
+ * not normalised) matched against the table, IDs validated, options read,
+ * the language chosen, and the route's preconditions checked. Returns
+ * BS_OK with req filled; or BS_ERR_BAD_INPUT (req->form_* and req->msg
+ * set), BS_ERR_NO_ROUTE, BS_ERR_METHOD, BS_ERR_BODY or
+ * BS_ERR_CUSTOMER_NOT_ALLOWED, with req filled as far as it got (its
+ * language and links at least).
  */
-enum bs_error	route_request(const char *method, const char *uri,
-		    struct request *req);
+enum bs_error	route_request(const struct http_in *, struct request *req);
 
-/* Decodes one x-www-form-urlencoded value; -1 on a bad escape. */
-int		route_decode(const char *s, size_t len, char *out,
-		    size_t outsz, size_t *outlen, int plus_is_space);
+/* Where the app is mounted when nginx does not say (SCRIPT_NAME): "" or /a/b. -1 when unusable. Once, before threads. */
+int		route_set_base_path(const char *);
+
+/* The i-th distinct metric name of the table (the last: "other"), or NULL past it. */
+const char	*route_metric_name(size_t i);
+
+/* The batch page's formats: the lookup redirects to one of these. */
+extern const struct route_format route_batch_formats[];
 
 #endif

@@ -1,4 +1,4 @@
-/* view.h: what a page shows, derived from the model and the request: labels, times, counts, explanations. */
+/* view.h: the view model: what the pages and the exports show of a batch (statuses, counts, times, durations), made from the model alone. */
 #ifndef BATCHSTATUS_VIEW_H
 #define BATCHSTATUS_VIEW_H
 
@@ -9,14 +9,13 @@
 #include "errcodes.h"
 #include "errors.h"
 #include "i18n.h"
-#include "render.h"
-#include "route.h"
 
 #define VIEW_MAX_COUNTS	24	/* known statuses + distinct unknown ones; the rest are "other" */
 
+/* A status as shown: a known one from batch.c's table, or one we do not know kept as it came. */
 struct status_info {
-	const char	*key;	/* normalised wire value: finished_with_errors */
-	const char	*label;	/* Finished with errors */
+	const char	*key;	/* normalised wire value (finished_with_errors), or the raw text */
+	const char	*label;	/* its catalog key; NULL: unknown, shown as it came */
 	const char	*css;	/* status-finished_with_errors, or status-other */
 	int		 running;	/* queued or processing: the page refreshes itself */
 };
@@ -28,7 +27,6 @@ struct status_count {
 
 struct batch_view {
 	const struct batch	*b;
-	const struct request	*req;		/* language, links */
 	const char		*customer, *tracking;	/* canonical, from the URL */
 	struct status_info	 status;
 	int64_t			 now;
@@ -47,13 +45,16 @@ struct batch_view {
 
 /* Known statuses match in any case; anything else keeps its text and gets status-other. */
 struct status_info	status_of(const char *raw);
+/* A status in the reader's words: the catalog's for a known one, the raw text otherwise. */
+const char	*view_status_label(const struct status_info *, enum locale);
 
+/* customer and tracking: canonical, outliving the view. Returns 0, or -1 when out of memory. */
 int	view_batch_build(struct batch_view *, const struct batch *,
-	    const struct request *, int64_t now);
+	    const char *customer, const char *tracking, int64_t now);
 void	view_batch_free(struct batch_view *);
 
-/* path under the request's mount point, with its language, embed mode and table view. */
-void	view_link(char *out, size_t outsz, const struct request *, const char *path);
+/* Whether a device failed: it has an error code or description. */
+int	view_device_failed(const struct device *);
 
 /* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" (units in the locale's words) */
 void	view_time_human(int64_t t, char *out, size_t outsz);
@@ -64,13 +65,5 @@ void	view_duration(long secs, enum locale, char *out, size_t outsz);
 const char	*view_stale_reason(const struct batch_view *);
 /* How often a running batch's page reloads: 5 s at first, backing off to 60 s the longer it runs. */
 long	view_refresh_seconds(const struct batch_view *);
-void	view_fill_batch(struct tpage *, const struct batch_view *);
-void	view_fill_form(struct tpage *, const struct request *,
-	    const char *correlation_id);
-/* req: never NULL (its locale and lang at least). detail: our own short words (a sign-in error code), or NULL. */
-void	view_fill_error(struct tpage *, enum bs_error, const struct request *,
-	    const char *correlation_id, long retry_after, const char *detail);
-/* The sentence the form shows for a message. */
-const char	*view_form_message(enum form_msg, enum locale);
 
 #endif

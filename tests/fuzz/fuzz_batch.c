@@ -28,6 +28,7 @@
 #include "i18n.h"
 #include "render.h"
 #include "route.h"
+#include "pages.h"
 #include "view.h"
 
 int
@@ -82,25 +83,27 @@ check_json(const struct buf *b)
 }
 
 static void
-one_view(const struct batch *b, struct request *req)
+one_view(const struct batch *b, const struct link_ctx *lc,
+    const struct table_view *t, enum locale loc)
 {
 	struct batch_view	 v;
 	struct buf		 out;
 	struct tpage		*p;
 
-	FUZZ_CHECK(view_batch_build(&v, b, req, 1500998400) == 0);
+	FUZZ_CHECK(view_batch_build(&v, b, "47021739-3426-40bf-9601-61b4b6d7c793",
+	    "0127ed8e-ff72-4983-a3d8-e8d8bd378932", 1500998400) == 0);
 	if (v.running)
 		v.refresh_seconds = view_refresh_seconds(&v);
 	buf_init(&out);
-	FUZZ_CHECK(export_json(&v, &out) == 0);
+	FUZZ_CHECK(export_json(&v, loc, &out) == 0);
 	check_json(&out);
 	buf_reset(&out);
-	FUZZ_CHECK(export_csv(&v, &out) == 0);
+	FUZZ_CHECK(export_csv(&v, loc, &out) == 0);
 	FUZZ_CHECK(!out.failed);
 	buf_reset(&out);
 	p = tpage_new("batch", LOC_EN_US);
 	FUZZ_CHECK(p != NULL);
-	view_fill_batch(p, &v);
+	page_batch_fill(p, &v, lc, t, loc);
 	FUZZ_CHECK(tpage_render(p, &out) == 0);
 	tpage_free(p);
 	FUZZ_CHECK(out.data != NULL);
@@ -114,7 +117,11 @@ one_view(const struct batch *b, struct request *req)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct request	 req;
+	static const struct link_ctx	 plain = { "", "", 0 };
+	static const struct link_ctx	 mounted = { "/tools/batchstatus",
+	    "ja-JP", 1 };
+	static const struct table_view	 all = { "", "", 1 };
+	static const struct table_view	 failed = { "failed", "1", 2 };
 	struct batch		 b;
 	char			 err[256];
 	size_t			 i, small_devices;
@@ -166,21 +173,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_utf8(b.devices[i].error_description);
 	}
 
-	memset(&req, 0, sizeof(req));
-	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
-	strcpy(req.tracking, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
-	req.page = 1;
-	req.locale = LOC_EN_US;
-	one_view(&b, &req);
-
-	strcpy(req.filter, "failed");
-	strcpy(req.search, "1");
-	strcpy(req.lang, "ja-JP");
-	strcpy(req.prefix, "/tools/batchstatus");
-	req.locale = LOC_JA_JP;
-	req.embed = 1;
-	req.page = 2;
-	one_view(&b, &req);
+	one_view(&b, &plain, &all, LOC_EN_US);
+	one_view(&b, &mounted, &failed, LOC_JA_JP);
 
 	batch_free(&b);
 	return 0;

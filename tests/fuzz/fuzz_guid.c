@@ -13,6 +13,7 @@
 #include "fuzz.h"
 
 #include "guid.h"
+#include "pages.h"
 #include "route.h"
 
 static struct request req;
@@ -26,6 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 outsz, n, i, k;
 	int		 rc;
 	enum bs_error	 e;
+	struct http_in	 in = { "GET", "", NULL, NULL, NULL, 0 };
 	static const char hex[] = "0123456789ABCDEF";
 
 	s = fuzz_strndup(data, size);
@@ -45,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		outsz = 1 + (data[0] >> 1);
 		if ((out = malloc(outsz)) == NULL)
 			abort();
-		rc = route_decode(s + 1, size - 1, out, outsz, &n, data[0] & 1);
+		rc = query_decode(s + 1, size - 1, out, outsz, &n, data[0] & 1);
 		FUZZ_CHECK(rc == 0 || rc == -1 || rc == -2);
 		if (rc == 0) {
 			FUZZ_CHECK(n < outsz && n <= size - 1);
@@ -55,8 +57,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The input as the raw REQUEST_URI. */
-	e = route_request("GET", s, &req);
-	if (e == BS_OK && (req.kind == ROUTE_REDIRECT || req.kind == ROUTE_BATCH)) {
+	in.uri = s;
+	e = route_request(&in, &req);
+	if (e == BS_OK && req.customer[0] != '\0') {
 		FUZZ_CHECK(fuzz_guid_canonical(req.customer));
 		FUZZ_CHECK(fuzz_guid_canonical(req.tracking));
 	}
@@ -71,9 +74,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uri[k++] = hex[data[i] & 15];
 	}
 	uri[k] = '\0';
-	e = route_request("GET", uri, &req);
+	in.uri = uri;
+	e = route_request(&in, &req);
 	if (e == BS_OK) {
-		FUZZ_CHECK(req.kind == ROUTE_REDIRECT);
+		FUZZ_CHECK(req.route != NULL && req.route->answer == page_lookup);
 		FUZZ_CHECK(fuzz_guid_canonical(req.customer));
 		FUZZ_CHECK(fuzz_guid_canonical(req.tracking));
 		/* Accepted through the form only when it is a Location. */

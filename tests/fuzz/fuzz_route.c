@@ -29,9 +29,9 @@ lang_ok(const char *l)
 static int
 filter_ok(const char *f)
 {
-	size_t n = strnlen(f, sizeof(get.filter));
+	size_t n = strnlen(f, sizeof(get.table.filter));
 
-	if (n >= sizeof(get.filter))
+	if (n >= sizeof(get.table.filter))
 		return 0;
 	for (; *f != '\0'; f++)
 		if (!((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') ||
@@ -47,27 +47,32 @@ check(enum bs_error e, const struct request *r, const char *uri)
 	char want[GUID_LEN * 2 + 32];
 
 	FUZZ_CHECK(e == BS_OK || e == BS_ERR_BAD_INPUT || e == BS_ERR_NO_ROUTE);
-	FUZZ_CHECK(strnlen(r->lang, sizeof(r->lang)) < sizeof(r->lang));
-	FUZZ_CHECK(strnlen(r->search, sizeof(r->search)) < sizeof(r->search));
+	FUZZ_CHECK(r->locale >= 0 && r->locale < LOC__MAX);
+	FUZZ_CHECK(strnlen(r->link.lang, sizeof(r->link.lang)) <
+	    sizeof(r->link.lang));
+	FUZZ_CHECK(strnlen(r->table.search, sizeof(r->table.search)) <
+	    sizeof(r->table.search));
 	FUZZ_CHECK(strnlen(r->form_customer, sizeof(r->form_customer)) <
 	    sizeof(r->form_customer));
 	FUZZ_CHECK(strnlen(r->form_tracking, sizeof(r->form_tracking)) <
 	    sizeof(r->form_tracking));
 	if (e == BS_OK) {
-		FUZZ_CHECK(r->kind >= ROUTE_FORM && r->kind <= ROUTE_HEALTH);
-		FUZZ_CHECK(lang_ok(r->lang));
-		FUZZ_CHECK(r->page >= 1 && r->page <= 9999999);
-		FUZZ_CHECK(r->embed == 0 || r->embed == 1);
-		FUZZ_CHECK(filter_ok(r->filter));
-		FUZZ_CHECK(fuzz_utf8_valid(r->search, strlen(r->search)));
-		FUZZ_CHECK(!fuzz_has_control(r->search));
-		FUZZ_CHECK(r->format == FORMAT_HTML || r->format == FORMAT_JSON ||
-		    r->format == FORMAT_CSV);
-		if (r->kind == ROUTE_BATCH || r->kind == ROUTE_REDIRECT) {
+		FUZZ_CHECK(r->route != NULL && r->format != NULL);
+		FUZZ_CHECK(r->metric != NULL);
+		FUZZ_CHECK(lang_ok(r->link.lang));
+		FUZZ_CHECK(r->table.page >= 1 && r->table.page <= 9999999);
+		FUZZ_CHECK(r->link.embed == 0 || r->link.embed == 1);
+		FUZZ_CHECK(filter_ok(r->table.filter));
+		FUZZ_CHECK(fuzz_utf8_valid(r->table.search,
+		    strlen(r->table.search)));
+		FUZZ_CHECK(!fuzz_has_control(r->table.search));
+		/* A route with IDs: they are canonical, whatever the spelling. */
+		if (r->customer[0] != '\0' || r->tracking[0] != '\0') {
 			FUZZ_CHECK(fuzz_guid_canonical(r->customer));
 			FUZZ_CHECK(fuzz_guid_canonical(r->tracking));
 		}
-		if (r->kind == ROUTE_BATCH) {
+		/* The batch page itself (no redirect): spelled canonically. */
+		if ((r->route->flags & ROUTE_UPSTREAM) && !r->redirect) {
 			snprintf(want, sizeof(want), "/customers/%s/batches/%s",
 			    r->customer, r->tracking);
 			FUZZ_CHECK(strncmp(uri, want, strlen(want)) == 0);
@@ -91,14 +96,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*uri = fuzz_strndup(data, size);
 	enum bs_error	 eg, eh;
 
-	eg = route_request("GET", uri, &get);
+	struct http_in	 in = { "GET", uri, NULL, NULL, NULL, 0 };
+
+	eg = route_request(&in, &get);
 	check(eg, &get, uri);
-	eh = route_request("HEAD", uri, &head);
+	in.method = "HEAD";
+	eh = route_request(&in, &head);
 	FUZZ_CHECK(eh == eg);
 	FUZZ_CHECK(head.head == 1 && get.head == 0);
 	head.head = 0;
 	FUZZ_CHECK(memcmp(&get, &head, sizeof(get)) == 0);
-	FUZZ_CHECK(route_request("POST", uri, &head) == BS_ERR_METHOD);
+	in.method = "POST";
+	FUZZ_CHECK(route_request(&in, &head) == BS_ERR_METHOD);
 	free(uri);
 	return 0;
 }

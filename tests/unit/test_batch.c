@@ -809,6 +809,31 @@ test_depth(void)
 	}
 }
 
+/* The one table of what a status means: running, final, its words and badge; any letter case. */
+static void
+test_status_table(void)
+{
+	const struct batch_status	*bs;
+	size_t				 i;
+
+	CHECK(batch_status_final("finished") &&
+	    batch_status_final("FINISHED_WITH_ERRORS"));
+	CHECK(!batch_status_final("processing") && !batch_status_final(""));
+	CHECK(!batch_status_final("archived"));
+	CHECK((bs = batch_status_find("Queued")) != NULL && bs->running &&
+	    !bs->final);
+	CHECK_STR(bs->label, "status.queued");
+	CHECK(batch_status_find("paused") == NULL);
+	/* Never both running and final; every one has its words and badge. */
+	for (i = 0; (bs = batch_status_at(i)) != NULL; i++) {
+		CHECK(!(bs->running && bs->final));
+		CHECK(strncmp(bs->label, "status.", 7) == 0);
+		CHECK(strncmp(bs->css, "status-", 7) == 0);
+		CHECK(batch_status_find(bs->key) == bs);
+	}
+	CHECK(i == 6);
+}
+
 int
 main(void)
 {
@@ -953,5 +978,6 @@ main(void)
 	test_big_values();
 	test_depth();
 	batch_free(&b);
+	T_RUN(test_status_table);
 	return t_done("test_batch");
 }

@@ -448,8 +448,6 @@ main(void)
 	struct cache_opts	 o = { 60000, 300, 1 << 20, 0 };
 	struct cache		*c = cache_new(&o);
 
-	CHECK(cache_is_final("finished") && cache_is_final("FINISHED_WITH_ERRORS"));
-	CHECK(!cache_is_final("processing") && !cache_is_final(""));
 	one_call_for_a_crowd(c);
 	running_kept_briefly_finished_kept(c);
 	errors_are_not_kept(c);

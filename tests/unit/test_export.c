@@ -1,10 +1,13 @@
-/* test_export.c: the JSON (normalised, valid) and the CSV (RFC 4180, formula-safe). */
+/* test_export.c: the JSON (normalised, valid) and the CSV (RFC 4180, formula-safe), in the reader's language; JSON error bodies. */
 #include <json-c/json.h>
 #include <string.h>
 
 #include "batch.h"
 #include "export.h"
 #include "t.h"
+
+#define C "47021739-3426-40bf-9601-61b4b6d7c793"
+#define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
 
 static const char BODY[] = "{\"status\":\"Finished\",\"startedTime\":"
     "\"2017-07-25T10:00:00\",\"completedTime\":\"2017-07-25T10:10:00\","
@@ -16,93 +19,235 @@ static const char BODY[] = "{\"status\":\"Finished\",\"startedTime\":"
     "\"status\":\"<b>x</b>\",\"errorCode\":\"-1\",\"errorDescription\":\"@x\","
     "\"deviceId\":\"\xe8\xa8\xad\xe5\x82\x99\"}]}";
 
-int
-main(void)
-{
+/* The seed batch, parsed and viewed. */
+struct fixture {
 	struct batch		 b;
 	struct batch_view	 v;
-	struct request		 req;
 	struct buf		 out;
-	json_object		*j, *d, *x;
-	char			 err[64];
+};
 
-	memset(&req, 0, sizeof(req));
-	strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
-	strcpy(req.tracking, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
+static void
+setup(struct fixture *f)
+{
+	char err[64];
+
 	CHECK(batch_parse(BODY, strlen(BODY), BATCH_MAX_DEVICES_DEFAULT,
-	    &b, err, sizeof(err)) == 0);
-	CHECK(view_batch_build(&v, &b, &req, 0) == 0);
+	    &f->b, err, sizeof(err)) == 0);
+	CHECK(view_batch_build(&f->v, &f->b, C, T, 0) == 0);
+	buf_init(&f->out);
+}
 
-	buf_init(&out);
-	CHECK(export_json(&v, &out) == 0);
-	j = json_tokener_parse(out.data);
-	CHECK(j != NULL);
-	CHECK(json_object_object_get_ex(j, "status", &x) &&
-	    strcmp(json_object_get_string(x), "finished") == 0);
-	CHECK(json_object_object_get_ex(j, "batchTrackingId", &x) &&
-	    strcmp(json_object_get_string(x), req.tracking) == 0);
-	CHECK(json_object_object_get_ex(j, "startedTime", &x) &&
-	    strcmp(json_object_get_string(x), "2017-07-25T10:00:00Z") == 0);
-	CHECK(json_object_object_get_ex(j, "durationSeconds", &x) &&
+static void
+teardown(struct fixture *f)
+{
+	buf_free(&f->out);
+	view_batch_free(&f->v);
+	batch_free(&f->b);
+}
+
+/* Field x of the JSON's device i (i < 0: of the batch). */
+static json_object *
+field(json_object *j, int i, const char *name)
+{
+	json_object *x = NULL;
+
+	if (i >= 0) {
+		if (!json_object_object_get_ex(j, "devices", &x))
+			return NULL;
+		j = json_object_array_get_idx(x, (size_t)i);
+	}
+	return json_object_object_get_ex(j, name, &x) ? x : NULL;
+}
+
+static const char *
+field_str(json_object *j, int i, const char *name)
+{
+	json_object *x = field(j, i, name);
+
+	return x != NULL ? json_object_get_string(x) : NULL;
+}
+
+static void
+test_json_fields_normalised(void)
+{
+	struct fixture	 f;
+	json_object	*j, *x;
+
+	setup(&f);
+	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
+	CHECK_STR(field_str(j, -1, "status"), "finished");
+	CHECK_STR(field_str(j, -1, "statusLabel"), "Finished");
+	CHECK_STR(field_str(j, -1, "batchTrackingId"), T);
+	CHECK_STR(field_str(j, -1, "startedTime"), "2017-07-25T10:00:00Z");
+	CHECK((x = field(j, -1, "durationSeconds")) != NULL &&
 	    json_object_get_int(x) == 600);
-	CHECK(json_object_object_get_ex(j, "devices", &x) &&
+	CHECK((x = field(j, -1, "devices")) != NULL &&
 	    json_object_array_length(x) == 2);
-	d = json_object_array_get_idx(x, 0);
-	CHECK(json_object_object_get_ex(d, "explanation", &x) &&
-	    strstr(json_object_get_string(x), "another tenant") != NULL);
-	CHECK(json_object_object_get_ex(d, "deviceId", &x) && x == NULL);
-	json_object_object_get_ex(j, "devices", &x);
-	d = json_object_array_get_idx(x, 1);
-	CHECK(json_object_object_get_ex(d, "serialNumber", &x) &&
-	    strcmp(json_object_get_string(x), "a,b\"c\r\nd") == 0);
-	CHECK(json_object_object_get_ex(d, "status", &x) &&
-	    strcmp(json_object_get_string(x), "<b>x</b>") == 0);
-	CHECK(json_object_object_get_ex(d, "explanation", &x) && x == NULL);
-	/* Fresh: stale is false; asOf is when Partner Center gave the data (unknown here). */
-	CHECK(json_object_object_get_ex(j, "stale", &x) &&
-	    json_object_is_type(x, json_type_boolean) && !json_object_get_boolean(x));
+	CHECK(json_object_object_get_ex(json_object_array_get_idx(x, 0),
+	    "deviceId", &x) && x == NULL);
+	CHECK_STR(field_str(j, 1, "serialNumber"), "a,b\"c\r\nd");
+	CHECK_STR(field_str(j, 1, "status"), "<b>x</b>");
+	json_object_put(j);
+	teardown(&f);
+}
+
+/* A known error is explained from the catalog; an unknown one is null, not a guess. */
+static void
+test_json_explains_known_errors_only(void)
+{
+	struct fixture	 f;
+	json_object	*j;
+
+	setup(&f);
+	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
+	CHECK_CONTAINS(field_str(j, 0, "explanation"), "another tenant");
+	CHECK(field(j, 1, "explanation") == NULL);
+	json_object_put(j);
+	teardown(&f);
+}
+
+/* ?lang=ja-JP: the labels and explanations are Japanese, the fields and codes are not. */
+static void
+test_exports_speak_the_readers_language(void)
+{
+	struct fixture	 f;
+	json_object	*j;
+
+	setup(&f);
+	CHECK(export_json(&f.v, LOC_JA_JP, &f.out) == 0);
+	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
+	CHECK_STR(field_str(j, -1, "statusLabel"), i18n_text(LOC_JA_JP,
+	    "status.finished"));
+	CHECK_STR(field_str(j, 0, "explanation"), i18n_text(LOC_JA_JP,
+	    "err.808"));
+	CHECK(strcmp(field_str(j, 0, "explanation"), i18n_text(LOC_EN_US,
+	    "err.808")) != 0);
+	CHECK_STR(field_str(j, 0, "status"), "finished_with_errors");
+	json_object_put(j);
+	buf_reset(&f.out);
+	CHECK(export_csv(&f.v, LOC_JA_JP, &f.out) == 0);
+	CHECK_CONTAINS(f.out.data, i18n_text(LOC_JA_JP, "err.808"));
+	CHECK_LACKS(f.out.data, "another tenant");
+	teardown(&f);
+}
+
+/* Fresh: stale is false; asOf is when Partner Center gave the data (unknown here). */
+static void
+test_json_fresh_answer(void)
+{
+	struct fixture	 f;
+	json_object	*j, *x;
+
+	setup(&f);
+	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
+	CHECK((x = field(j, -1, "stale")) != NULL &&
+	    json_object_is_type(x, json_type_boolean) &&
+	    !json_object_get_boolean(x));
 	CHECK(json_object_object_get_ex(j, "asOf", &x) && x == NULL);
 	CHECK(!json_object_object_get_ex(j, "retryAfter", &x));
 	json_object_put(j);
+	teardown(&f);
+}
 
-	/* A held answer standing in for a 429: asOf, the reason, and the next try. */
-	b.fetched_at = 1500000000;
-	v.stale = BS_ERR_THROTTLED;
-	v.retry_after = 42;
-	buf_reset(&out);
-	CHECK(export_json(&v, &out) == 0);
-	j = json_tokener_parse(out.data);
-	CHECK(j != NULL);
-	CHECK(json_object_object_get_ex(j, "asOf", &x) &&
-	    strcmp(json_object_get_string(x), "2017-07-14T02:40:00Z") == 0);
-	CHECK(json_object_object_get_ex(j, "stale", &x) &&
-	    strcmp(json_object_get_string(x), "throttled") == 0);
-	CHECK(json_object_object_get_ex(j, "retryAfter", &x) &&
+/* A held answer standing in for a failed call: asOf, the reason, and the next try. */
+static void
+test_json_stale_answer(void)
+{
+	struct fixture	 f;
+	json_object	*j, *x;
+
+	setup(&f);
+	f.b.fetched_at = 1500000000;
+	f.v.stale = BS_ERR_THROTTLED;
+	f.v.retry_after = 42;
+	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
+	CHECK_STR(field_str(j, -1, "asOf"), "2017-07-14T02:40:00Z");
+	CHECK_STR(field_str(j, -1, "stale"), "throttled");
+	CHECK((x = field(j, -1, "retryAfter")) != NULL &&
 	    json_object_get_int(x) == 42);
 	json_object_put(j);
-	v.stale = BS_ERR_TIMEOUT;
-	buf_reset(&out);
-	CHECK(export_json(&v, &out) == 0);
-	CHECK_CONTAINS(out.data, "\"stale\":\"timeout\"");
-	v.stale = BS_ERR_UNREACHABLE;
-	buf_reset(&out);
-	CHECK(export_json(&v, &out) == 0);
-	CHECK_CONTAINS(out.data, "\"stale\":\"unavailable\"");
-	v.stale = BS_OK;
-	b.fetched_at = 0;
+	f.v.stale = BS_ERR_TIMEOUT;
+	buf_reset(&f.out);
+	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK_CONTAINS(f.out.data, "\"stale\":\"timeout\"");
+	f.v.stale = BS_ERR_UNREACHABLE;
+	buf_reset(&f.out);
+	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK_CONTAINS(f.out.data, "\"stale\":\"unavailable\"");
+	teardown(&f);
+}
 
-	buf_reset(&out);
-	CHECK(export_csv(&v, &out) == 0);
-	CHECK(strncmp(out.data, "serialNumber,productKey,status,errorCode,"
+static void
+test_csv_rows_and_header(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	CHECK(export_csv(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(strncmp(f.out.data, "serialNumber,productKey,status,errorCode,"
 	    "errorDescription,explanation,deviceId\r\n", 69) == 0);
-	CHECK_CONTAINS(out.data, "\r\n1234567890,12345-67890-09876-54321-13579,"
+	CHECK_CONTAINS(f.out.data, "\r\n1234567890,12345-67890-09876-54321-13579,"
 	    "finished_with_errors,808,ZtdDeviceAssignedToOtherTenant,The device");
-	/* Quoted with doubled quotes; formulas defused with an apostrophe. */
-	CHECK_CONTAINS(out.data, "\r\n\"a,b\"\"c\r\nd\",'=HYPERLINK(1),<b>x</b>,"
+	CHECK(f.out.len > 2 && strcmp(f.out.data + f.out.len - 2, "\r\n") == 0);
+	teardown(&f);
+}
+
+/* Quoted with doubled quotes; formulas defused with an apostrophe. */
+static void
+test_csv_quotes_and_defuses_formulas(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	CHECK(export_csv(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK_CONTAINS(f.out.data, "\r\n\"a,b\"\"c\r\nd\",'=HYPERLINK(1),<b>x</b>,"
 	    "'-1,'@x,,\xe8\xa8\xad\xe5\x82\x99\r\n");
-	CHECK(out.len > 2 && strcmp(out.data + out.len - 2, "\r\n") == 0);
+	teardown(&f);
+}
+
+static void
+test_error_json(void)
+{
+	struct buf	 out;
+	json_object	*j, *x;
+
+	buf_init(&out);
+	CHECK(export_error_json(&out, BS_ERR_THROTTLED, T, 30, NULL) == 0);
+	CHECK_STR(out.data, "{\"error\":\"throttled\",\"status\":503,"
+	    "\"correlationId\":\"" T "\",\"asOf\":null,\"stale\":false,"
+	    "\"retryAfter\":30}\n");
+	buf_reset(&out);
+	/* Whatever detail says is quoted as JSON text. */
+	CHECK(export_error_json(&out, BS_ERR_SIGNIN, T, -1, "a\"b") == 0);
+	CHECK((j = json_tokener_parse(out.data)) != NULL);
+	CHECK(json_object_object_get_ex(j, "detail", &x) &&
+	    strcmp(json_object_get_string(x), "a\"b") == 0);
+	CHECK(!json_object_object_get_ex(j, "retryAfter", &x));
+	json_object_put(j);
 	buf_free(&out);
-	view_batch_free(&v);
-	batch_free(&b);
+}
+
+int
+main(void)
+{
+	char err[256];
+
+	if (i18n_load("templates/i18n", err, sizeof(err)) != 0) {
+		fprintf(stderr, "FAIL set-up: %s\n", err);
+		return 1;
+	}
+	T_RUN(test_json_fields_normalised);
+	T_RUN(test_json_explains_known_errors_only);
+	T_RUN(test_exports_speak_the_readers_language);
+	T_RUN(test_json_fresh_answer);
+	T_RUN(test_json_stale_answer);
+	T_RUN(test_csv_rows_and_header);
+	T_RUN(test_csv_quotes_and_defuses_formulas);
+	T_RUN(test_error_json);
+	i18n_free();
 	return t_done("test_export");
 }

@@ -1,133 +1,359 @@
-/* test_route.c: raw REQUEST_URI to a typed request; bad input is caught here, before any upstream call. */
+/* test_route.c: an HTTP request to a typed request through the route table; bad input is caught here, before any upstream call. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "allow.h"
+#include "pages.h"
 #include "route.h"
+#include "metrics.h"
 #include "t.h"
 
 #define C "47021739-3426-40bf-9601-61b4b6d7c793"
 #define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
 
-static struct request req;
+static enum bs_error
+route(const char *method, const char *uri, struct request *req)
+{
+	struct http_in in = { method, uri, NULL, NULL, NULL, 0 };
+
+	return route_request(&in, req);
+}
 
 static enum bs_error
-get(const char *uri)
+get(const char *uri, struct request *req)
 {
-	return route_request("GET", uri, &req);
+	return route("GET", uri, req);
+}
+
+/* The page a routed request is answered by. */
+static page_fn *
+page(const struct request *req)
+{
+	if (req->route == NULL)
+		return NULL;
+	return req->redirect ? page_lookup : req->route->answer;
+}
+
+static void
+test_root_is_the_form(void)
+{
+	struct request req;
+
+	CHECK(get("/", &req) == BS_OK && page(&req) == page_form);
+	CHECK(get("/?", &req) == BS_OK && page(&req) == page_form);
+	CHECK(get("/?utm_source=x", &req) == BS_OK && page(&req) == page_form);
+	CHECK_STR(req.metric, "form");
+}
+
+static void
+test_only_get_and_head(void)
+{
+	struct request req;
+
+	CHECK(route("HEAD", "/", &req) == BS_OK && req.head);
+	CHECK(route("GET", "/", &req) == BS_OK && !req.head);
+	CHECK(route("POST", "/", &req) == BS_ERR_METHOD);
+	CHECK(route("DELETE", "/customers/" C "/batches/" T, &req) ==
+	    BS_ERR_METHOD);
+	CHECK_STR(req.metric, "other");
+}
+
+/* The form's GET: normalised, with braces, spaces and upper case. */
+static void
+test_lookup_normalises_ids(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=" C "&tracking=" T, &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK_STR(req.customer, C);
+	CHECK_STR(req.tracking, T);
+	CHECK_STR(req.metric, "lookup");
+	CHECK(get("/?customer=+%7B47021739-3426-40BF-9601-61B4B6D7C793%7D+"
+	    "&tracking=%20" T, &req) == BS_OK && page(&req) == page_lookup);
+	CHECK_STR(req.customer, C);
+}
+
+/* A whole Location in the tracking field; the customer may be empty, or the same one. */
+static void
+test_lookup_takes_a_whole_location(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=&tracking=%2Fcustomers%2F" C "%2FbatchJobStatus%2F"
+	    T, &req) == BS_OK && page(&req) == page_lookup);
+	CHECK_STR(req.customer, C);
+	CHECK_STR(req.tracking, T);
+	CHECK(get("/?tracking=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fv1"
+	    "%2Fcustomers%2F" C "%2FbatchJobStatus%2F" T, &req) == BS_OK);
+	CHECK(get("/?customer=" C "&tracking=/customers/" C "/batchJobStatus/"
+	    T, &req) == BS_OK);
+	/* ...but not with a different customer beside it. */
+	CHECK(get("/?customer=11111111-3426-40bf-9601-61b4b6d7c793&tracking="
+	    "/customers/" C "/batchJobStatus/" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_CUSTOMER_MISMATCH);
+}
+
+/* Bad input: a message, the values kept for the form. */
+static void
+test_bad_ids_say_why(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=nope&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_CUSTOMER_INVALID);
+	CHECK_STR(req.form_customer, "nope");
+	CHECK_STR(req.form_tracking, T);
+	CHECK_STR(req.metric, "lookup");
+	CHECK(get("/?customer=" C "&tracking=", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_TRACKING_MISSING);
+	CHECK(get("/?customer=&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_CUSTOMER_MISSING);
+	CHECK(get("/?customer=" C "&tracking=..%2F..%2Fx", &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_TRACKING_INVALID);
+}
+
+static void
+test_bad_bytes_say_why(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=" C "&tracking=" T "%00", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_CONTROL_CHARS);
+	CHECK(get("/?customer=" C "%0a&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_CONTROL_CHARS);
+	CHECK(get("/?customer=%zz&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_BAD_ENCODING);
+	CHECK(get("/?customer=%4&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(get("/?customer=%&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(get("/?customer=%3Cscript%3E&tracking=" T, &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK_STR(req.form_customer, "<script>");
+	/* Invalid UTF-8 never reaches a page. */
+	CHECK(get("/?customer=%ff%fe&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK_STR(req.form_customer, "??");
+}
+
+static void
+test_overlong_value_is_cut_for_the_form(void)
+{
+	struct request	 req;
+	char		*big = malloc(20000);
+
+	memset(big, 'a', 20000);
+	memcpy(big, "/?tracking=", 11);
+	big[19999] = '\0';
+	CHECK(get(big, &req) == BS_ERR_BAD_INPUT && req.msg == MSG_TOO_LONG);
+	CHECK(strlen(req.form_tracking) <= ROUTE_VALUE_MAX);
+	free(big);
+}
+
+/* The canonical page and its formats, by suffix, from the route table. */
+static void
+test_batch_page_and_its_formats(void)
+{
+	struct request req;
+
+	CHECK(get("/customers/" C "/batches/" T, &req) == BS_OK &&
+	    page(&req) == page_batch && req.format->kind == FORMAT_PAGE);
+	CHECK_STR(req.metric, "batch_html");
+	CHECK(get("/customers/" C "/batches/" T ".json", &req) == BS_OK &&
+	    page(&req) == page_batch && req.format->kind == FORMAT_JSON);
+	CHECK_STR(req.metric, "batch_json");
+	CHECK_STR(req.format->content_type, "application/json; charset=utf-8");
+	CHECK(get("/customers/" C "/batches/" T ".csv", &req) == BS_OK &&
+	    page(&req) == page_batch && req.format->kind == FORMAT_CSV);
+	CHECK_STR(req.metric, "batch_csv");
+	CHECK(get("/customers/" C "/batches/" T "?x=1", &req) == BS_OK &&
+	    page(&req) == page_batch);
+	CHECK(req.route->flags & ROUTE_UPSTREAM);
+}
+
+/* Upper case or braces in a batch URL: a redirect to the canonical one, in the same format. */
+static void
+test_other_spellings_redirect(void)
+{
+	struct request req;
+
+	CHECK(get("/customers/47021739-3426-40BF-9601-61B4B6D7C793/batches/" T
+	    ".csv", &req) == BS_OK && page(&req) == page_lookup &&
+	    req.format->kind == FORMAT_CSV);
+	CHECK(get("/customers/%7B" C "%7D/batches/" T, &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK(get("/Customers/" C "/batches/" T, &req) == BS_OK &&
+	    page(&req) == page_lookup);
+}
+
+static void
+test_bad_batch_urls_are_bad_input(void)
+{
+	struct request req;
+
+	CHECK(get("/customers/not-a-guid/batches/" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg == MSG_CUSTOMER_INVALID);
+	CHECK(get("/customers/" C "/batches/..%2F..%2Fx", &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK(get("/customers/" C "/batches/" T "%0a", &req) == BS_ERR_BAD_INPUT);
+	CHECK(get("/customers/" C "/batches/" T ".xml", &req) == BS_ERR_BAD_INPUT);
+}
+
+/* A Partner Center path after our host redirects. */
+static void
+test_partner_center_paths_redirect(void)
+{
+	struct request req;
+
+	CHECK(get("/v1/customers/" C "/batchJobStatus/" T, &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK(get("/v1/customers/" C "/batchjobstatus/" T, &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK(get("/customers/" C "/batchJobStatus/" T, &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK(get("/v1/customers/" C "/batchJobStatus/nope", &req) ==
+	    BS_ERR_BAD_INPUT);
+}
+
+static void
+test_operator_pages(void)
+{
+	struct request req;
+
+	CHECK(get("/metrics", &req) == BS_OK && page(&req) == page_metrics);
+	CHECK_STR(req.metric, "metrics");
+	CHECK(get("/healthz", &req) == BS_OK && page(&req) == page_health);
+	CHECK_STR(req.metric, "healthz");
+	CHECK(get("/healthz/x", &req) == BS_ERR_NO_ROUTE);
+	CHECK(get("/Healthz", &req) == BS_ERR_NO_ROUTE);
+}
+
+/* Everything else is not ours. */
+static void
+test_everything_else_is_no_route(void)
+{
+	struct request req;
+
+	CHECK(get("/nope", &req) == BS_ERR_NO_ROUTE);
+	CHECK(req.route == NULL && req.format == NULL);
+	CHECK(get("/customers/" C "/batches/" T "/extra", &req) ==
+	    BS_ERR_NO_ROUTE);
+	CHECK(get("/customers/" C "/batches/" T "/", &req) == BS_ERR_NO_ROUTE);
+	CHECK(get("/customers/" C, &req) == BS_ERR_NO_ROUTE);
+	CHECK(get("/a/b/c/d/e/f/g/h", &req) == BS_ERR_NO_ROUTE);
+	CHECK(get("//", &req) == BS_ERR_NO_ROUTE);
+	CHECK(get("", &req) == BS_ERR_NO_ROUTE);
+	CHECK(get("x", &req) == BS_ERR_NO_ROUTE);
+	CHECK_STR(req.metric, "other");
+}
+
+/* The options table: defaults, each validator, and a bad value leaving what was there. */
+static void
+test_query_options(void)
+{
+	struct request req;
+
+	CHECK(get("/customers/" C "/batches/" T, &req) == BS_OK);
+	CHECK(req.link.lang[0] == '\0' && !req.link.embed);
+	CHECK(req.table.filter[0] == '\0' && req.table.search[0] == '\0');
+	CHECK(req.table.page == 1);
+	CHECK(get("/customers/" C "/batches/" T "?lang=ja&embed=1&status=failed"
+	    "&q=SN+1&page=3", &req) == BS_OK);
+	CHECK_STR(req.link.lang, "ja-JP");
+	CHECK(req.link.embed == 1);
+	CHECK_STR(req.table.filter, "failed");
+	CHECK_STR(req.table.search, "SN 1");
+	CHECK(req.table.page == 3);
+	/* Unusable values are ignored: these only shape the view. */
+	CHECK(get("/customers/" C "/batches/" T "?lang=ja&lang=xx&page=0"
+	    "&status=%3Cb%3E&embed=yes", &req) == BS_OK);
+	CHECK_STR(req.link.lang, "ja-JP");
+	CHECK(req.table.page == 1);
+	CHECK(req.table.filter[0] == '\0');
+	CHECK(req.link.embed == 0);
+	CHECK(get("/?page=12345678&lang=%ff", &req) == BS_OK);
+	CHECK(req.table.page == 1 && req.link.lang[0] == '\0');
+}
+
+/* ?lang= wins; then Accept-Language; then en-US. */
+static void
+test_language_choice(void)
+{
+	struct request	 req;
+	struct http_in	 in = { "GET", "/?lang=hu", NULL, "ja,en;q=0.5", NULL, 0 };
+
+	CHECK(route_request(&in, &req) == BS_OK && req.locale == LOC_HU_HU);
+	in.uri = "/";
+	CHECK(route_request(&in, &req) == BS_OK && req.locale == LOC_JA_JP);
+	in.accept_language = NULL;
+	CHECK(route_request(&in, &req) == BS_OK && req.locale == LOC_EN_US);
+	/* Even an error page is in the reader's language. */
+	in.uri = "/nope?lang=zh-TW";
+	CHECK(route_request(&in, &req) == BS_ERR_NO_ROUTE &&
+	    req.locale == LOC_ZH_TW);
+}
+
+static void
+test_body_and_allow_list_preconditions(void)
+{
+	struct request	 req;
+	struct http_in	 in = { "GET", "/customers/" C "/batches/" T, NULL, NULL,
+	    NULL, 1 };
+	char		 list[] = "/tmp/bs-route-XXXXXX", err[256];
+	int		 fd = mkstemp(list);
+
+	CHECK(route_request(&in, &req) == BS_ERR_BODY);
+	CHECK_STR(req.metric, "batch_html");
+	in.has_body = 0;
+	CHECK(write(fd, "5b8e2c1a-0000-4a4a-9c9c-123456789abc\n", 37) == 37);
+	close(fd);
+	CHECK(allow_load(list, err, sizeof(err)) == 0);
+	CHECK(route_request(&in, &req) == BS_ERR_CUSTOMER_NOT_ALLOWED);
+	/* The canonical URL is checked, not the spelling that redirects to it. */
+	in.uri = "/customers/{" C "}/batches/" T;
+	CHECK(route_request(&in, &req) == BS_OK && req.redirect);
+	/* Pages without a customer have no such precondition. */
+	in.uri = "/healthz";
+	CHECK(route_request(&in, &req) == BS_OK);
+	CHECK(allow_load("", err, sizeof(err)) == 0);
+	unlink(list);
+}
+
+/* The route table's metric names: distinct, "other" last, within what /metrics can count. */
+static void
+test_metric_names_come_from_the_table(void)
+{
+	size_t	 i, j, n = 0;
+
+	while (route_metric_name(n) != NULL)
+		n++;
+	CHECK(n >= 8 && n <= METRICS_MAX_ROUTES);
+	CHECK_STR(route_metric_name(n - 1), "other");
+	CHECK_STR(route_metric_name(0), "lookup");
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			CHECK(strcmp(route_metric_name(i), route_metric_name(j)) != 0);
 }
 
 int
 main(void)
 {
-	char *big;
-
-	CHECK(get("/") == BS_OK && req.kind == ROUTE_FORM);
-	CHECK(get("/?") == BS_OK && req.kind == ROUTE_FORM);
-	CHECK(get("/?utm_source=x") == BS_OK && req.kind == ROUTE_FORM);
-	CHECK(route_request("HEAD", "/", &req) == BS_OK && req.head);
-	CHECK(route_request("POST", "/", &req) == BS_ERR_METHOD);
-	CHECK(route_request("DELETE", "/customers/" C "/batches/" T, &req) ==
-	    BS_ERR_METHOD);
-
-	/* The form's GET: normalised, with braces, spaces and upper case. */
-	CHECK(get("/?customer=" C "&tracking=" T) == BS_OK &&
-	    req.kind == ROUTE_REDIRECT);
-	CHECK_STR(req.customer, C);
-	CHECK_STR(req.tracking, T);
-	CHECK(get("/?customer=+%7B47021739-3426-40BF-9601-61B4B6D7C793%7D+"
-	    "&tracking=%20" T) == BS_OK && req.kind == ROUTE_REDIRECT);
-	CHECK_STR(req.customer, C);
-	/* A whole Location in the tracking field; the customer may be empty. */
-	CHECK(get("/?customer=&tracking=%2Fcustomers%2F" C "%2FbatchJobStatus%2F"
-	    T) == BS_OK && req.kind == ROUTE_REDIRECT);
-	CHECK_STR(req.customer, C);
-	CHECK_STR(req.tracking, T);
-	CHECK(get("/?tracking=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fv1"
-	    "%2Fcustomers%2F" C "%2FbatchJobStatus%2F" T) == BS_OK);
-	CHECK(get("/?customer=" C "&tracking=/customers/" C "/batchJobStatus/"
-	    T) == BS_OK);
-	/* ...but not with a different customer beside it. */
-	CHECK(get("/?customer=11111111-3426-40bf-9601-61b4b6d7c793&tracking="
-	    "/customers/" C "/batchJobStatus/" T) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_MISMATCH);
-
-	/* Bad input: a message, the values kept for the form. */
-	CHECK(get("/?customer=nope&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_INVALID);
-	CHECK_STR(req.form_customer, "nope");
-	CHECK_STR(req.form_tracking, T);
-	CHECK(get("/?customer=" C "&tracking=") == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_TRACKING_MISSING);
-	CHECK(get("/?customer=&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_MISSING);
-	CHECK(get("/?customer=" C "&tracking=..%2F..%2Fx") == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_TRACKING_INVALID);
-	CHECK(get("/?customer=" C "&tracking=" T "%00") == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CONTROL_CHARS);
-	CHECK(get("/?customer=" C "%0a&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CONTROL_CHARS);
-	CHECK(get("/?customer=%zz&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_BAD_ENCODING);
-	CHECK(get("/?customer=%4&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK(get("/?customer=%&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK(get("/?customer=%3Cscript%3E&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK_STR(req.form_customer, "<script>");
-	/* Invalid UTF-8 never reaches a page. */
-	CHECK(get("/?customer=%ff%fe&tracking=" T) == BS_ERR_BAD_INPUT);
-	CHECK_STR(req.form_customer, "??");
-	big = malloc(20000);
-	memset(big, 'a', 20000);
-	memcpy(big, "/?tracking=", 11);
-	big[19999] = '\0';
-	CHECK(get(big) == BS_ERR_BAD_INPUT && req.msg == MSG_TOO_LONG);
-	CHECK(strlen(req.form_tracking) <= ROUTE_VALUE_MAX);
-	free(big);
-
-	/* The canonical page and its formats. */
-	CHECK(get("/customers/" C "/batches/" T) == BS_OK &&
-	    req.kind == ROUTE_BATCH && req.format == FORMAT_HTML);
-	CHECK(get("/customers/" C "/batches/" T ".json") == BS_OK &&
-	    req.kind == ROUTE_BATCH && req.format == FORMAT_JSON);
-	CHECK(get("/customers/" C "/batches/" T ".csv") == BS_OK &&
-	    req.kind == ROUTE_BATCH && req.format == FORMAT_CSV);
-	CHECK(get("/customers/" C "/batches/" T "?x=1") == BS_OK &&
-	    req.kind == ROUTE_BATCH);
-	/* Upper case or braces in a batch URL: a redirect to the canonical one. */
-	CHECK(get("/customers/47021739-3426-40BF-9601-61B4B6D7C793/batches/" T
-	    ".csv") == BS_OK && req.kind == ROUTE_REDIRECT &&
-	    req.format == FORMAT_CSV);
-	CHECK(get("/customers/%7B" C "%7D/batches/" T) == BS_OK &&
-	    req.kind == ROUTE_REDIRECT);
-	CHECK(get("/Customers/" C "/batches/" T) == BS_OK &&
-	    req.kind == ROUTE_REDIRECT);
-	CHECK(get("/customers/not-a-guid/batches/" T) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_INVALID);
-	CHECK(get("/customers/" C "/batches/..%2F..%2Fx") == BS_ERR_BAD_INPUT);
-	CHECK(get("/customers/" C "/batches/" T "%0a") == BS_ERR_BAD_INPUT);
-	CHECK(get("/customers/" C "/batches/" T ".xml") == BS_ERR_BAD_INPUT);
-
-	/* A Partner Center path after our host redirects. */
-	CHECK(get("/v1/customers/" C "/batchJobStatus/" T) == BS_OK &&
-	    req.kind == ROUTE_REDIRECT);
-	CHECK(get("/v1/customers/" C "/batchjobstatus/" T) == BS_OK &&
-	    req.kind == ROUTE_REDIRECT);
-	CHECK(get("/customers/" C "/batchJobStatus/" T) == BS_OK &&
-	    req.kind == ROUTE_REDIRECT);
-	CHECK(get("/v1/customers/" C "/batchJobStatus/nope") ==
-	    BS_ERR_BAD_INPUT);
-
-	CHECK(get("/metrics") == BS_OK && req.kind == ROUTE_METRICS);
-	CHECK(get("/healthz") == BS_OK && req.kind == ROUTE_HEALTH);
-	CHECK(get("/healthz/x") == BS_ERR_NO_ROUTE);
-
-	/* Everything else is not ours. */
-	CHECK(get("/nope") == BS_ERR_NO_ROUTE);
-	CHECK(get("/customers/" C "/batches/" T "/extra") == BS_ERR_NO_ROUTE);
-	CHECK(get("/customers/" C "/batches/" T "/") == BS_ERR_NO_ROUTE);
-	CHECK(get("/customers/" C) == BS_ERR_NO_ROUTE);
-	CHECK(get("/a/b/c/d/e/f/g/h") == BS_ERR_NO_ROUTE);
-	CHECK(get("//") == BS_ERR_NO_ROUTE);
-	CHECK(get("") == BS_ERR_NO_ROUTE);
-	CHECK(get("x") == BS_ERR_NO_ROUTE);
+	T_RUN(test_root_is_the_form);
+	T_RUN(test_only_get_and_head);
+	T_RUN(test_lookup_normalises_ids);
+	T_RUN(test_lookup_takes_a_whole_location);
+	T_RUN(test_bad_ids_say_why);
+	T_RUN(test_bad_bytes_say_why);
+	T_RUN(test_overlong_value_is_cut_for_the_form);
+	T_RUN(test_batch_page_and_its_formats);
+	T_RUN(test_other_spellings_redirect);
+	T_RUN(test_bad_batch_urls_are_bad_input);
+	T_RUN(test_partner_center_paths_redirect);
+	T_RUN(test_operator_pages);
+	T_RUN(test_everything_else_is_no_route);
+	T_RUN(test_query_options);
+	T_RUN(test_language_choice);
+	T_RUN(test_body_and_allow_list_preconditions);
+	T_RUN(test_metric_names_come_from_the_table);
 	return t_done("test_route");
 }

@@ -1,0 +1,45 @@
+/* links.h: every URL a page links to, built in one place (cgit's ui-shared.c): the mount point, the reader's language and embed mode, the table's view. */
+#ifndef BATCHSTATUS_LINKS_H
+#define BATCHSTATUS_LINKS_H
+
+#include <stddef.h>
+
+#include "i18n.h"
+
+/* What every link keeps: written by routing (route.c), read by the pages. */
+struct link_ctx {
+	char		 prefix[128];	/* where the app is mounted: "" or /tools/batchstatus */
+	char		 lang[8];	/* ?lang= when it named one of our languages: its tag; else "" */
+	int		 embed;		/* ?embed=1: the batch alone, for portals */
+};
+
+/* What the batch page's table shows: ?status= (a status or "failed"), ?q= (text), ?page= (from 1). */
+struct table_view {
+	char		 filter[32];
+	char		 search[65];
+	long		 page;
+};
+
+/*
+ * path under the mount point, with the reader's language (lang: NULL for
+ * the one in c; a tag to switch) and embed mode, and when t is given its
+ * filter, search and page. Query values are percent-encoded; a result
+ * that does not fit is cut, never overrun.
+ */
+void	link_url(char *out, size_t outsz, const struct link_ctx *c,
+	    const char *lang, const char *path, const struct table_view *t);
+
+/* "/customers/{c}/batches/{t}{suffix}": the batch page's path (suffix "" or ".json"/".csv"). */
+void	link_batch_path(char *out, size_t outsz, const char *customer,
+	    const char *tracking, const char *suffix);
+
+struct tpage;
+/*
+ * The chrome every page has: home and root links, embed or full layout,
+ * and the language switcher (each language's link to self_path, keeping
+ * t when given).
+ */
+void	links_fill_layout(struct tpage *, const struct link_ctx *, enum locale,
+	    const char *self_path, const struct table_view *t);
+
+#endif

@@ -1,0 +1,98 @@
+/* page_form.c: the lookup form (empty, or again with what was wrong), and a lookup's 303 to the canonical batch URL. */
+#include "pages.h"
+
+#include <stdio.h>
+
+static const char *const form_keys[MSG__MAX] = {
+	[MSG_CUSTOMER_MISSING] = "form.msg.customer_missing",
+	[MSG_CUSTOMER_INVALID] = "form.msg.customer_invalid",
+	[MSG_TRACKING_MISSING] = "form.msg.tracking_missing",
+	[MSG_TRACKING_INVALID] = "form.msg.tracking_invalid",
+	[MSG_CUSTOMER_MISMATCH] = "form.msg.customer_mismatch",
+	[MSG_TOO_LONG] = "form.msg.too_long",
+	[MSG_CONTROL_CHARS] = "form.msg.control_chars",
+	[MSG_BAD_ENCODING] = "form.msg.bad_encoding",
+};
+
+const char *
+page_form_message(enum form_msg m, enum locale loc)
+{
+	if ((int)m <= MSG_NONE || m >= MSG__MAX || form_keys[m] == NULL)
+		return "";
+	return i18n_text(loc, form_keys[m]);
+}
+
+void
+page_form_fill(struct tpage *p, const struct request *req,
+    const char *correlation_id)
+{
+	struct tdict *body = tpage_body(p), *s;
+
+	links_fill_layout(p, &req->link, req->locale, "/", NULL);
+	tdict_set(tpage_layout(p), "TITLE", i18n_text(req->locale,
+	    req->msg != MSG_NONE ? "form.title_error" : "form.title"));
+	tdict_set(body, "CUSTOMER", req->form_customer);
+	tdict_set(body, "TRACKING", req->form_tracking);
+	if (req->link.lang[0] != '\0' &&
+	    (s = tdict_section(body, "LANG_FIELD")) != NULL)
+		tdict_set(s, "TAG", req->link.lang);
+	if (req->link.embed)
+		tdict_show(body, "EMBED_FIELD");
+	if (req->msg != MSG_NONE) {
+		if ((s = tdict_section(body, "MESSAGE")) != NULL) {
+			tdict_set(s, "TEXT", page_form_message(req->msg,
+			    req->locale));
+			tdict_set(s, "CORRELATION_ID", correlation_id);
+		}
+		tdict_show(body, req->msg_field == MSG_CUSTOMER_INVALID ?
+		    "CUSTOMER_INVALID" : "TRACKING_INVALID");
+	}
+}
+
+static void
+form(struct handler_job *hj, int status)
+{
+	struct response	*res = &hj->res;
+	struct tpage	*p;
+
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+	res->outcome = status == 200 ? "form" : "bad_input";
+	if ((p = tpage_new("form", hj->req.locale)) != NULL)
+		page_form_fill(p, &hj->req, res->correlation_id);
+	page_render(res, p, hj->req.locale);
+}
+
+void
+page_form(struct handler_job *hj, struct fetch_ctx *fetch)
+{
+	(void)fetch;
+	form(hj, 200);
+}
+
+void
+page_bad_input(struct handler_job *hj, struct fetch_ctx *fetch)
+{
+	(void)fetch;
+	form(hj, 400);
+}
+
+void
+page_lookup(struct handler_job *hj, struct fetch_ctx *fetch)
+{
+	const struct request	*req = &hj->req;
+	struct response		*res = &hj->res;
+	char			 path[160];
+
+	(void)fetch;
+	res->status = 303;
+	res->outcome = "redirect";
+	/* To the batch page, or the export the non-canonical URL asked for. */
+	link_batch_path(path, sizeof(path), req->customer, req->tracking,
+	    (req->route->flags & ROUTE_UPSTREAM) ? req->format->suffix : "");
+	/* The reader's language, embed mode and table view survive the redirect. */
+	link_url(res->location, sizeof(res->location), &req->link, NULL, path,
+	    &req->table);
+	res->content_type = "text/plain; charset=utf-8";
+	buf_printf(&res->body, "See %s\n", res->location);
+}

@@ -1,0 +1,78 @@
+/* test_links.c: every URL a page links to: the mount point, the reader's language and embed mode, the table's view percent-encoded. */
+#include <string.h>
+
+#include "links.h"
+#include "t.h"
+
+static void
+test_plain_path(void)
+{
+	struct link_ctx	 lc = { "", "", 0 };
+	char		 url[256];
+
+	link_url(url, sizeof(url), &lc, NULL, "/", NULL);
+	CHECK_STR(url, "/");
+}
+
+static void
+test_mount_point_language_and_embed(void)
+{
+	struct link_ctx	 lc = { "/tools/bs", "ja-JP", 1 };
+	char		 url[256];
+
+	link_url(url, sizeof(url), &lc, NULL, "/x", NULL);
+	CHECK_STR(url, "/tools/bs/x?lang=ja-JP&embed=1");
+	/* The language switcher: another tag instead of the reader's. */
+	link_url(url, sizeof(url), &lc, "hu-HU", "/x", NULL);
+	CHECK_STR(url, "/tools/bs/x?lang=hu-HU&embed=1");
+}
+
+static void
+test_table_view_encoded(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "finished_with_errors", "a&b c/\xe6\x97\xa5", 2 };
+	char			 url[256];
+
+	link_url(url, sizeof(url), &lc, NULL, "/p", &t);
+	CHECK_STR(url, "/p?status=finished_with_errors&q=a%26b%20c%2F%E6%97%A5"
+	    "&page=2");
+	t.page = 1;
+	t.filter[0] = '\0';
+	link_url(url, sizeof(url), &lc, NULL, "/p", &t);
+	CHECK_STR(url, "/p?q=a%26b%20c%2F%E6%97%A5");
+}
+
+/* A link that does not fit is cut, never overrun. */
+static void
+test_too_long_is_cut(void)
+{
+	struct link_ctx		 lc = { "/tools/bs", "ja-JP", 1 };
+	struct table_view	 t = { "failed", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 9 };
+	char			 url[40];
+
+	memset(url, 'Z', sizeof(url));
+	link_url(url, 24, &lc, NULL, "/customers/c/batches/t", &t);
+	CHECK(strlen(url) < 24);
+	CHECK(url[30] == 'Z');
+}
+
+static void
+test_batch_path(void)
+{
+	char path[128];
+
+	link_batch_path(path, sizeof(path), "c", "t", ".csv");
+	CHECK_STR(path, "/customers/c/batches/t.csv");
+}
+
+int
+main(void)
+{
+	T_RUN(test_plain_path);
+	T_RUN(test_mount_point_language_and_embed);
+	T_RUN(test_table_view_encoded);
+	T_RUN(test_too_long_is_cut);
+	T_RUN(test_batch_path);
+	return t_done("test_links");
+}

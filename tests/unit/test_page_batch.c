@@ -1,0 +1,151 @@
+/* test_page_batch.c: the batch page: hostile values inert, the table paged, filtered and searched, the links keeping the reader's view. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "pages.h"
+#include "t.h"
+#include "tpages.h"
+
+#define C "47021739-3426-40bf-9601-61b4b6d7c793"
+#define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
+#define HOSTILE "<script>alert(1)</script>\\\"><img src=x onerror=alert(1)>{{X}}"
+
+/* The page of a batch body, in loc, with these links and table view. */
+static const char *
+page_of(const char *body, const struct link_ctx *lc,
+    const struct table_view *t, enum locale loc)
+{
+	struct batch		 b;
+	struct batch_view	 v;
+	char			 err[128];
+	const char		*out;
+	struct tpage		*p;
+
+	if (batch_parse(body, strlen(body), BATCH_MAX_DEVICES_DEFAULT, &b,
+	    err, sizeof(err)) != 0)
+		return NULL;
+	if (view_batch_build(&v, &b, C, T, 0) == -1) {
+		batch_free(&b);
+		return NULL;
+	}
+	if ((p = tpage_new("batch", loc)) != NULL)
+		page_batch_fill(p, &v, lc, t, loc);
+	out = tpages_render(p);
+	view_batch_free(&v);
+	batch_free(&b);
+	return out;
+}
+
+/* Every value from Partner Center is escaped for its context; nothing it sends becomes markup. */
+static void
+test_hostile_values_are_inert(void)
+{
+	static const char body[] = "{\"status\":\"" "<b>\\\"x" "\","
+	    "\"startedTime\":\"<i>soon</i>\",\"devicesStatus\":[{"
+	    "\"serialNumber\":\"" HOSTILE "\",\"productKey\":\"" HOSTILE "\","
+	    "\"status\":\"" HOSTILE "\",\"errorCode\":\"" HOSTILE "\","
+	    "\"errorDescription\":\"" HOSTILE "\"}]}";
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1 };
+	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
+
+	CHECK_CONTAINS(out, "<!DOCTYPE html>");
+	CHECK_CONTAINS(out, T);
+	CHECK_LACKS(out, "<script>");
+	CHECK_LACKS(out, "<img");
+	CHECK_LACKS(out, "<b>");
+	CHECK_LACKS(out, "<i>");
+	CHECK_CONTAINS(out, "&lt;script&gt;alert(1)&lt;/script&gt;");
+	CHECK_CONTAINS(out, "{{X}}");	/* shown, not expanded */
+	CHECK_CONTAINS(out, "&lt;i&gt;soon&lt;/i&gt;");
+	CHECK_CONTAINS(out, "class=\"badge status-other\"");
+	CHECK_CONTAINS(out, "<table id=\"devices\">");
+}
+
+/* A body of n finished devices S0000...: the seed for paging. */
+static char *
+many(int n)
+{
+	struct buf	 big;
+	int		 k;
+
+	buf_init(&big);
+	buf_puts(&big, "{\"status\":\"finished\",\"devicesStatus\":[");
+	for (k = 0; k < n; k++)
+		buf_printf(&big, "%s{\"serialNumber\":\"S%04d\","
+		    "\"status\":\"finished\"}", k ? "," : "", k);
+	buf_puts(&big, "]}");
+	return big.data;
+}
+
+static int
+rows(const char *out)
+{
+	int n = 0;
+
+	for (; out != NULL && (out = strstr(out, "<td class=\"serial\">")) != NULL;
+	    out++)
+		n++;
+	return n;
+}
+
+/* 1,201 devices: pages of 500, the last one holds 201, links go both ways. */
+static void
+test_table_pages_of_500(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 3 };
+	char			*body = many(1201);
+	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
+
+	CHECK(rows(out) == 201);
+	CHECK_CONTAINS(out, "Devices 1001–1201 of 1201");
+	CHECK_CONTAINS(out, "page=2\" rel=\"prev\"");
+	CHECK_LACKS(out, "rel=\"next\"");
+	CHECK_CONTAINS(out, "S1200");
+	CHECK_LACKS(out, ">S0999<");
+	free(body);
+}
+
+/* A search narrows the table; filter links keep the search, the pager keeps both. */
+static void
+test_search_and_filter_links_keep_the_view(void)
+{
+	struct link_ctx		 lc = { "/tools/bs", "ja-JP", 1 };
+	struct table_view	 t = { "", "S001", 1 };
+	char			*body = many(20);
+	const char		*out = page_of(body, &lc, &t, LOC_JA_JP);
+
+	CHECK(rows(out) == 10);
+	CHECK_CONTAINS(out, "href=\"/tools/bs/customers/" C "/batches/" T
+	    "?lang=ja-JP&amp;embed=1&amp;status=failed&amp;q=S001\"");
+	CHECK_CONTAINS(out, "lang=\"ja-JP\"");
+	free(body);
+}
+
+static void
+test_no_device_matches(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "failed", "", 1 };
+	char			*body = many(3);
+	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
+
+	CHECK(rows(out) == 0);
+	CHECK_CONTAINS(out, i18n_text(LOC_EN_US, "batch.none_match"));
+	free(body);
+}
+
+int
+main(void)
+{
+	if (tpages_init() == -1)
+		return 1;
+	T_RUN(test_hostile_values_are_inert);
+	T_RUN(test_table_pages_of_500);
+	T_RUN(test_search_and_filter_links_keep_the_view);
+	T_RUN(test_no_device_matches);
+	tpages_done();
+	return t_done("test_page_batch");
+}

@@ -1,0 +1,141 @@
+/* test_page_error.c: the error page: its words from the catalog, the retry and correlation ID, a sign-in's code escaped; JSON for JSON routes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pages.h"
+#include "t.h"
+#include "tpages.h"
+
+#define C "47021739-3426-40bf-9601-61b4b6d7c793"
+#define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
+#define CORR "aaaa0000-bb11-2222-33cc-444444dddddd"
+
+/* A request routed to the batch page (or its export). */
+static void
+batch_request(struct request *req, const char *uri)
+{
+	struct http_in in = { "GET", uri, NULL, NULL, NULL, 0 };
+
+	CHECK(route_request(&in, req) == BS_OK);
+}
+
+/* s as ctemplate's HTML escaping writes it. */
+static const char *
+escaped(const char *s)
+{
+	static char	 out[2048];
+	size_t		 n = 0;
+
+	for (; *s != '\0' && n + 8 < sizeof(out); s++)
+		switch (*s) {
+		case '&': n += (size_t)snprintf(out + n, 8, "&amp;"); break;
+		case '"': n += (size_t)snprintf(out + n, 8, "&quot;"); break;
+		case '\'': n += (size_t)snprintf(out + n, 8, "&#39;"); break;
+		case '<': n += (size_t)snprintf(out + n, 8, "&lt;"); break;
+		case '>': n += (size_t)snprintf(out + n, 8, "&gt;"); break;
+		default: out[n++] = *s;
+		}
+	out[n] = '\0';
+	return out;
+}
+
+static const char *
+error_of(enum bs_error e, const struct request *req, long retry,
+    const char *detail)
+{
+	struct tpage *p;
+
+	if ((p = tpage_new("error", req->locale)) != NULL)
+		page_error_fill(p, e, req, CORR, retry, detail);
+	return tpages_render(p);
+}
+
+/* The error page: title, message, retry, correlation ID, and the batch it was about. */
+static void
+test_page_says_what_and_when_to_retry(void)
+{
+	struct request	 req;
+	const char	*out;
+
+	batch_request(&req, "/customers/" C "/batches/" T);
+	out = error_of(BS_ERR_THROTTLED, &req, 57, NULL);
+	CHECK_CONTAINS(out, "<code id=\"correlation-id\">" CORR "</code>");
+	CHECK_CONTAINS(out, "Try again in 57 s");
+	CHECK_CONTAINS(out, escaped(i18n_text(LOC_EN_US,
+	    "error.throttled.message")));
+	CHECK_CONTAINS(out, "/customers/" C "/batches/" T);
+	CHECK_LACKS(out, "error-detail");
+}
+
+/* A sign-in failure names its code, escaped like every value. */
+static void
+test_signin_code_is_escaped(void)
+{
+	struct request	 req;
+	const char	*out;
+
+	batch_request(&req, "/customers/" C "/batches/" T);
+	out = error_of(BS_ERR_SIGNIN, &req, -1, "invalid_client AADSTS7000215<b>");
+	CHECK_CONTAINS(out, "Sign-in error: <code id=\"error-detail\">"
+	    "invalid_client AADSTS7000215&lt;b&gt;</code>");
+	CHECK_CONTAINS(out, "Sign-in to Partner Center failed");
+}
+
+/* Every error's title and message, in every language: the words live only in the catalogs. */
+static void
+test_every_error_in_every_language(void)
+{
+	struct request	 req;
+	const char	*out;
+	char		 key[64];
+	int		 e, l;
+
+	for (l = 0; l < LOC__MAX; l++)
+		for (e = BS_ERR_BAD_INPUT; e < BS_ERR__MAX; e++) {
+			memset(&req, 0, sizeof(req));
+			req.locale = (enum locale)l;
+			out = error_of((enum bs_error)e, &req, -1, NULL);
+			snprintf(key, sizeof(key), "error.%s.title",
+			    error_info((enum bs_error)e)->key);
+			CHECK_CONTAINS(out, escaped(i18n_text((enum locale)l,
+			    key)));
+			CHECK_LACKS(out, key);
+		}
+}
+
+/* A JSON route's error is JSON; a batch page's passing failure reloads itself. */
+static void
+test_show_picks_json_or_html(void)
+{
+	struct request	 req;
+	struct response	 res;
+
+	memset(&res, 0, sizeof(res));
+	buf_init(&res.body);
+	batch_request(&req, "/customers/" C "/batches/" T ".json");
+	page_error_show(&res, BS_ERR_TIMEOUT, &req, -1, NULL);
+	CHECK(res.status == 504);
+	CHECK_STR(res.content_type, "application/json; charset=utf-8");
+	CHECK_CONTAINS(res.body.data, "\"error\":\"timeout\"");
+	CHECK(res.refresh == 0);
+	batch_request(&req, "/customers/" C "/batches/" T);
+	page_error_show(&res, BS_ERR_TIMEOUT, &req, -1, NULL);
+	CHECK_STR(res.content_type, "text/html; charset=utf-8");
+	CHECK(res.refresh == 30);
+	page_error_show(&res, BS_ERR_THROTTLED, &req, 12, NULL);
+	CHECK(res.status == 503 && res.refresh == 12 && res.retry_after == 12);
+	buf_free(&res.body);
+}
+
+int
+main(void)
+{
+	if (tpages_init() == -1)
+		return 1;
+	T_RUN(test_page_says_what_and_when_to_retry);
+	T_RUN(test_signin_code_is_escaped);
+	T_RUN(test_every_error_in_every_language);
+	T_RUN(test_show_picks_json_or_html);
+	tpages_done();
+	return t_done("test_page_error");
+}
