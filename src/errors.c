@@ -25,7 +25,7 @@ static const struct http_status statuses[HTTP_NSTATUS] = {
 };
 
 /* status, word, stale: the word a held answer standing in gives (JSON "stale"), NULL when none may */
-static const struct error_info table[BS_ERR__MAX] = {
+static const struct error_info failures[BS_ERR__MAX] = {
 	[BS_OK] = { 200, "ok", NULL },
 	[BS_ERR_BAD_INPUT] = { 400, "bad_input", NULL },
 	[BS_ERR_NO_ROUTE] = { 404, "no_route", NULL },
@@ -52,7 +52,7 @@ error_info(enum bs_error e)
 {
 	if ((int)e < 0 || e >= BS_ERR__MAX)
 		e = BS_ERR_INTERNAL;
-	return &table[e];
+	return &failures[e];
 }
 
 const struct http_status *
