@@ -26,8 +26,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import test_blackbox as bb  # noqa: E402
-from test_blackbox import C, Failure, Stack, batch_path, check, expect_html, expect_status, short  # noqa: E402
+import harness as bb  # noqa: E402
+from harness import C, Failure, Stack, batch_path, check, expect_html, expect_status, short  # noqa: E402
 
 TESTS = []
 STEER_PREFIX = "57ee0000-0000-4000-8000-"
@@ -651,7 +651,7 @@ def run_stack(stack, tests, report, verbose):
                 report(n, "stack did not start")
             return
         failed = []
-        bb.run_each(tests, stack, lambda n, e: (failed.append(n) if e else None, report(n, e)), verbose)
+        bb.run_tests(tests, stack, lambda n, e: (failed.append(n) if e else None, report(n, e)), verbose)
         if failed:
             sys.stderr.write("logs of %s:\n%s\n" % (stack.name, stack.log_tail(15)))
     finally:

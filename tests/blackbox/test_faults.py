@@ -38,8 +38,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import test_blackbox as bb  # noqa: E402
-from test_blackbox import (C, T, Failure, Stack, batch_path, check, correlation_id,  # noqa: E402
+import harness as bb  # noqa: E402
+from harness import (C, T, Failure, Stack, batch_path, check, correlation_id,  # noqa: E402
                            expect_html, expect_status, fake_pc, hdr, new_upstream,
                            no_upstream_leak, short)
 
@@ -770,7 +770,7 @@ def run_stack(stack, tests, report, verbose):
             for n, _ in tests:
                 report(n, "stack did not start")
             return
-        bb.run_each(tests, stack, report, verbose)
+        bb.run_tests(tests, stack, report, verbose)
     finally:
         took = stack.stop()
         if stack.proc is not None:

@@ -20,10 +20,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import test_blackbox as bb  # noqa: E402
+import harness as bb  # noqa: E402
 import test_budget as tb  # noqa: E402
 from fcgi_client import fcgi_get  # noqa: E402
-from test_blackbox import C, Failure, Stack, batch_path, check, short  # noqa: E402
+from harness import C, Failure, Stack, batch_path, check, short  # noqa: E402
 
 TESTS = []
 
@@ -318,7 +318,7 @@ def run_stack(stack_name, env, only, report, verbose):
                    None if started else stack.start_error)
             if started:
                 failed = []
-                bb.run_each(tests, stack, lambda n, e: (failed.append(n) if e else None, report(n, e)),
+                bb.run_tests(tests, stack, lambda n, e: (failed.append(n) if e else None, report(n, e)),
                             verbose)
                 if failed:
                     sys.stderr.write("logs of %s:\n%s\n" % (stack.name, stack.log_tail(12)))

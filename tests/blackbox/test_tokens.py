@@ -27,8 +27,8 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import test_blackbox as bb  # noqa: E402  (Stack, HTTP and assertion helpers)
-from test_blackbox import Failure, check, batch_path, expect_status, T  # noqa: E402
+import harness as bb  # noqa: E402
+from harness import Failure, check, batch_path, expect_status, T  # noqa: E402
 import fake_pc  # noqa: E402  (on sys.path through test_blackbox)
 import fcgi_client  # noqa: E402  (the FastCGI client test_server.py uses too)
 
@@ -581,7 +581,7 @@ def main(argv):
                 for n, _ in tests:
                     report(n, "stack did not start")
                 continue
-            bb.run_each(tests, stack, report, verbose)
+            bb.run_tests(tests, stack, report, verbose)
         finally:
             took = stack.stop()
             if stack.proc is not None:
