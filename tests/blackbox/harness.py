@@ -320,7 +320,8 @@ class Stack(Fixture):
                    None if took is not None else "still running after %ds" % STOP_TIMEOUT)]
         if took is not None:
             left = processes_using(self.run_dir)
-            checks.append(("%s: nothing left running" % self.name,
+            redis = " (Redis included)" if self.extra_env.get("NODES", "1") != "1" else ""
+            checks.append(("%s: nothing left running%s" % (self.name, redis),
                            None if not left else "still running: %s" % "; ".join(left[:3])))
             try:
                 socket.create_connection(("127.0.0.1", self.port), 1).close()
