@@ -405,6 +405,7 @@ def expect_no_route(s, path, statuses, nginx_may_answer=False):
     before = s.fake_count()
     r = s.get(path)
     check(r.status in statuses, "%s: expected %s, got %s" % (path, statuses, r.where()))
+    expect_status(r, r.status, "%s: " % short(path, 80))  # its standard phrase (nginx's pages too)
     if not (nginx_may_answer and NGINX_PAGE in r.body):
         expect_html(r)
     check(s.fake_count() == before, "%s caused an upstream request" % path)
@@ -451,9 +452,9 @@ def post_is_405(s):
     before = s.fake_count()
     r = s.request("/", method="POST", body=b"customer=x&tracking=y",
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
-    check(r.status == 405, "POST /: " + r.where())
+    expect_status(r, 405, "POST /: ")
     r = s.request(batch_path(T["seed"]), method="POST", body=b"")
-    check(r.status == 405, "POST batch page: " + r.where())
+    expect_status(r, 405, "POST batch page: ")
     check(s.fake_count() == before, "a POST caused an upstream request")
 
 
@@ -1167,7 +1168,8 @@ def empty_objects_body_is_too_large_and_memory_stays_bounded(s):
     expect_status(r, 502, "4 MiB of empty device objects: ")
     check("too large" in page_text(r).lower(), "the page does not say the answer is too large")
     r = s.get(batch_path(T["emptyobjects"], ".json"))
-    check(r.status == 502 and json.loads(r.text).get("error") == "too_large", r.where())
+    expect_status(r, 502, "as JSON: ")
+    check(json.loads(r.text).get("error") == "too_large", r.where())
     log = open(os.path.join(s.run_dir, "logs", "batchstatus.log"), encoding="utf-8").read()
     check(re.search(r"body too large: .*100000", log), "the device limit is not logged")
     rss = peak_rss_mib(s)
@@ -1216,7 +1218,8 @@ def past_max_waiting_a_quick_503_and_the_others_complete(s):
     correlation_id(r)
     check("busy" in page_text(r).lower(), "the 503 page does not say the server is busy")
     j = s.get(batch_path(family_id("5105e000-"), ".json"))
-    check(j.status == 503 and json.loads(j.text).get("error") == "busy", j.where())
+    expect_status(j, 503, "as JSON: ")
+    check(json.loads(j.text).get("error") == "busy", j.where())
     check(s.fake_count() == before, "a shed request reached Partner Center")
     check(metric(s, "batchstatus_requests_shed_total") >= shed0 + 2, "shed requests not counted")
     # Nothing else slows down: no upstream call needed, no bound.

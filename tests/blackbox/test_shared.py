@@ -36,8 +36,13 @@ def ask(s, n, path):
     """GET path from node n on its own FastCGI socket: (status, headers text, body)."""
     out = harness.fcgi(os.path.join(s.run_dir, node_name(n) + ".sock"), path, timeout=20)
     head, _, body = out.partition("\r\n\r\n")
-    m = re.match(r"Status: (\d+)", head)
-    return (int(m.group(1)) if m else 0), head, body
+    m = re.match(r"Status: (\d+) ([^\r\n]*)", head)
+    check(m, "node %d: no status line in %r" % (n, short(head, 100)))
+    status, reason = int(m.group(1)), m.group(2)
+    # nginx passes the phrase on as it comes: every node must send the standard one.
+    want = harness.REASONS.get(status, reason)
+    check(reason == want, "node %d: %r, expected the phrase %r" % (n, head.split("\r\n")[0], want))
+    return status, head, body
 
 
 def node_log(s, n):
