@@ -1,11 +1,9 @@
 #!/usr/bin/env python3
-"""One Partner Center budget (issue 12), through real nginx: stale answers instead of error
-pages, a throttle nobody can abuse, one call per batch however it is asked for.
+"""One Partner Center budget (issue 12), through real nginx: stale answers instead of error pages, a throttle nobody can abuse, one call per batch however it is asked for.
 
 Batches of the fake's "steer" family (tracking IDs 57ee0000-...) answer what a test sets
-with POST /_fake/pc on the fake's Partner Center listener: a status, or a failure (429 with
-any Retry-After, 5xx, a call that hangs). Stacks come from scripts/run.sh as in
-test_blackbox.py, whose harness this suite shares.
+(harness.steer): a status, or a failure (429 with any Retry-After, 5xx, a call that hangs).
+Stacks and the runner are tests/blackbox/harness.py's.
 
     python3 tests/blackbox/test_budget.py [-v] [-k SUBSTRING]
 
@@ -13,67 +11,31 @@ Prints `ok  name` / `FAIL name: reason` per test, then `budget: N passed, N fail
 exits 1 when any failed. stdlib only.
 """
 import email.utils
-import http.client
 import json
 import os
 import re
 import shutil
 import signal
-import ssl
 import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import test_blackbox as bb  # noqa: E402
-from test_blackbox import C, Failure, Stack, batch_path, check, expect_html, expect_status, short  # noqa: E402
-
-TESTS = []
-STEER_PREFIX = "57ee0000-0000-4000-8000-"
-_ids = iter(range(1, 1 << 20))
-
-
-def test(stack_name):
-    def deco(fn):
-        TESTS.append((stack_name, fn.__name__, fn))
-        return fn
-    return deco
-
-
-def steer_id():
-    """A tracking ID of the steer family no other test uses."""
-    return STEER_PREFIX + "%012x" % next(_ids)
-
-
-def steer(s, tracking, **kw):
-    """Sets what the fake answers for tracking (status, fail, retry_after)."""
-    with open(os.path.join(s.run_dir, "fake-pc.port"), encoding="ascii") as f:
-        port = int(f.read().strip())
-    ctx = ssl.create_default_context(cafile=os.path.join(s.run_dir, "tls", "ca.pem"))
-    ctx.check_hostname = False
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
-    try:
-        body = json.dumps(dict(kw, tracking=tracking)).encode()
-        conn.request("POST", "/_fake/pc", body=body, headers={"Content-Type": "application/json"})
-        r = conn.getresponse()
-        data = r.read()
-    finally:
-        conn.close()
-    check(r.status == 200, "the fake refused the steer %r: %s" % (kw, short(data.decode("utf-8", "replace"))))
+import harness
+from harness import (C, ROOT, RUN_ROOT, T, Failure, Group, Stack, batch_path, check, expect_html,
+                     expect_status, hdr, html_lang, metric, norm_ws, page_text, short, steer, steer_id,
+                     test, upstream_calls)
 
 
 def calls(s, tracking):
     """Partner Center calls for this batch so far (the fake's request log)."""
-    return len([e for e in s.fake_entries()
-                if tracking in e.get("path", "").lower() and not e.get("path", "").startswith("/_fake")])
+    return len(upstream_calls(s, tracking))
 
 
 def stale_notice(r):
     """The notice of a held answer (its text), or None."""
     for n in r.tree.root.iter():
         if n.attrs.get("id") == "stale":
-            return bb.norm_ws(n.text())
+            return norm_ws(n.text())
     return None
 
 
@@ -86,15 +48,6 @@ def json_of(r):
 
 def iso_z(s):
     return isinstance(s, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s) is not None
-
-
-def log_text(s):
-    out = []
-    logs = os.path.join(s.run_dir, "logs")
-    for p in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
-        with open(os.path.join(logs, p), "rb") as f:
-            out.append(f.read().decode("utf-8", "replace"))
-    return "\n".join(out)
 
 
 # 1. stale rather than nothing (stack "stale": running batches kept 2 s, finished 1 s)
@@ -179,7 +132,7 @@ def nothing_held_the_error_page_reloads_itself(s):
 
 @test("stale")
 def a_429_shows_what_was_held_and_the_pause_applied(s):
-    # Last in the stack: the pause holds every call of the server for 3 s.
+    # The pause holds every call of the server for 3 s: waited out before its last checks.
     t, other = steer_id(), steer_id()
     fresh(s, t, "processing")
     steer(s, t, fail=429, retry_after="3")
@@ -201,7 +154,7 @@ def a_429_shows_what_was_held_and_the_pause_applied(s):
     check(ra and ra.isdigit() and 1 <= int(ra) <= 3, "Retry-After %r" % ra)
     check(r.header("Refresh") == ra, "Refresh %r is not the Retry-After %r" % (r.header("Refresh"), ra))
     check(calls(s, other) == before, "a call while paused")
-    check("Try again in %s s." % ra in bb.page_text(r), "the page does not say the pause applied")
+    check("Try again in %s s." % ra in page_text(r), "the page does not say the pause applied")
     time.sleep(int(ra) + 0.5)
     steer(s, t, fail=None)
     r = s.get(batch_path(t))
@@ -232,10 +185,10 @@ def retry_after_is_clamped_and_the_words_match(s):
         check(ra and ra.isdigit(), "Retry-After %r: our header is %r" % (value, ra))
         lo = want - 2 if raw == "date+3" else want - 1
         check(max(lo, 1) <= int(ra) <= want, "Retry-After %r: we said %s, expected %d" % (value, ra, want))
-        check("Try again in %s s." % ra in bb.page_text(r), "Retry-After %r: the page does not say %s s"
+        check("Try again in %s s." % ra in page_text(r), "Retry-After %r: the page does not say %s s"
               % (value, ra))
         check(r.header("Refresh") == ra, "Retry-After %r: Refresh %r" % (value, r.header("Refresh")))
-        logged = re.findall(r"every call pauses (\d+) s", log_text(s))
+        logged = re.findall(r"every call pauses (\d+) s", s.logs_text())
         check(logged and int(logged[-1]) == (want if raw != "date+3" else int(logged[-1])) and
               int(logged[-1]) <= want, "Retry-After %r: the log says %s" % (value, logged[-1:]))
         steer(s, t, fail=None)
@@ -290,14 +243,14 @@ def the_first_readers_language_decides_nothing(s):
     for lang in ("en-US", "hu-HU", "zh-TW"):
         r = s.get(batch_path(t) + "?lang=" + lang)
         expect_status(r, 200, "a %s reader: " % lang)
-        check(bb.html_lang(r) == lang, "a %s reader got %r" % (lang, bb.html_lang(r)))
+        check(html_lang(r) == lang, "a %s reader got %r" % (lang, html_lang(r)))
         label = r.tree.root.find_all(id="batch-status")[0].text().strip()
         check(label != first_label, "a %s reader got the first reader's words %r" % (lang, label))
         if lang == "en-US":
             check(label == "Processing", "an en-US reader got %r" % label)
     calls_made = [e for e in s.fake_entries() if t in e.get("path", "").lower()]
     check(len(calls_made) == 1, "%d calls for four languages" % len(calls_made))
-    check(bb.hdr(calls_made[0], "X-Locale") == "en-US", "X-Locale %r" % bb.hdr(calls_made[0], "X-Locale"))
+    check(hdr(calls_made[0], "X-Locale") == "en-US", "X-Locale %r" % hdr(calls_made[0], "X-Locale"))
 
 
 # 6. HEAD: the status and headers of GET, nothing rendered (the log says "head")
@@ -316,7 +269,7 @@ def head_answers_headers_without_rendering(s):
             for name in ("Content-Type", "ETag", "Refresh", "Cache-Control", "Content-Disposition"):
                 check(h.header(name) == g2.header(name), "HEAD %s %s: %r, GET: %r"
                       % (suffix, name, h.header(name), g2.header(name)))
-        heads = [l for l in log_text(s).splitlines()
+        heads = [l for l in s.logs_text().splitlines()
                  if " request corr=" in l and "HEAD /customers/%s/batches/%s" % (C, t) in l]
         check(len(heads) >= 1 and all("-> 200 head" in l for l in heads),
               "the log does not show HEAD unrendered: %s" % short(" | ".join(heads), 300))
@@ -324,14 +277,8 @@ def head_answers_headers_without_rendering(s):
 
 # 3b. nginx's language map against the application's own choice (through its socket)
 def app_language(s, path, accept_language):
-    import socket as so
-    from fcgi_client import fcgi_get
-    sock = so.socket(so.AF_UNIX, so.SOCK_STREAM)
-    sock.connect(os.path.join(s.run_dir, "batchstatus.sock"))
-    try:
-        out = fcgi_get(sock, path, extra=(("HTTP_ACCEPT_LANGUAGE", accept_language),))
-    finally:
-        sock.close()
+    out = harness.fcgi(os.path.join(s.run_dir, "batchstatus.sock"), path,
+                       extra=(("HTTP_ACCEPT_LANGUAGE", accept_language),))
     m = re.search(r'<html lang="([^"]+)"', out)
     return m.group(1) if m else None
 
@@ -369,24 +316,17 @@ def nginx_keys_pages_on_the_language_the_application_chooses(s):
     for al in accept_language_samples():
         al = al.encode("utf-8", "replace").decode("latin-1") if not al.isascii() else al
         want = app_language(s, path, al)
-        got = bb.html_lang(s.get(path, headers={"Accept-Language": al}))
+        got = html_lang(s.get(path, headers={"Accept-Language": al}))
         if got != want:
             wrong.append("%r: nginx gave %s, the application %s" % (al, got, want))
     check(not wrong, "%d headers got another language through nginx: %s" % (len(wrong), "; ".join(wrong[:4])))
 
 
 # 4. honest accounting (stack "retry", before the pauses): the default bound holds them all
-def metric(s, name):
-    for line in s.get("/metrics").text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise Failure("no %s in /metrics" % name)
-
-
 @test("retry")
 def a_thousand_batches_and_one_of_100000_devices_are_held(s):
     small = ["f00d0000-0000-4000-8000-%012d" % i for i in range(1000)]
-    big = bb.T["hundredk"]
+    big = T["hundredk"]
     errors = []
 
     def view(ids):
@@ -413,7 +353,7 @@ def a_thousand_batches_and_one_of_100000_devices_are_held(s):
 
 
 # 7. SIGHUP (stack "reload": a config file, an allow-list and a copy of the templates)
-FILES = os.path.join(bb.RUN_ROOT, "budget-reload-files")
+FILES = os.path.join(RUN_ROOT, "budget-reload-files")
 OTHER = "aaaaaaaa-0000-4000-8000-000000000001"
 
 
@@ -428,7 +368,7 @@ def reload_files():
     """The stack's settings file, allow-list and templates, outside its RUN_DIR (made before it starts)."""
     shutil.rmtree(FILES, ignore_errors=True)
     os.makedirs(FILES)
-    shutil.copytree(os.path.join(bb.ROOT, "templates"), os.path.join(FILES, "templates"))
+    shutil.copytree(os.path.join(ROOT, "templates"), os.path.join(FILES, "templates"))
     write(os.path.join(FILES, "allowed"), "# customers\n%s\n%s\n" % (C, OTHER))
     write(os.path.join(FILES, "batchstatus.conf"), settings())
     return {"BATCHSTATUS_CONFIG": os.path.join(FILES, "batchstatus.conf"),
@@ -441,23 +381,18 @@ def settings(**extra):
     return "\n".join(lines) + "\n"
 
 
-def server_log(s):
-    with open(os.path.join(s.run_dir, "logs", "batchstatus.log"), "rb") as f:
-        return f.read().decode("utf-8", "replace")
-
-
 def reload_ends(text):
     return [l for l in text.splitlines() if "reload: done" in l or "nothing was changed" in l]
 
 
 def sighup(s, expect="reload: done"):
     """Sends SIGHUP to the server; waits for the log to say the reload ended (done or refused)."""
-    before = len(reload_ends(server_log(s)))
+    before = len(reload_ends(s.log()))
     with open(os.path.join(s.run_dir, "batchstatus.pid"), encoding="ascii") as f:
         os.kill(int(f.read().strip()), signal.SIGHUP)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        text = server_log(s)
+        text = s.log()
         if len(reload_ends(text)) > before:
             said = text[text.rindex("SIGHUP: reloading"):]
             check(expect in said, "the reload's log says %r, not %r" % (short(said, 400), expect))
@@ -467,7 +402,7 @@ def sighup(s, expect="reload: done"):
 
 
 def app_lines(s, needle):
-    return len([l for l in log_text(s).splitlines() if " request corr=" in l and needle in l])
+    return len([l for l in s.logs_text().splitlines() if " request corr=" in l and needle in l])
 
 
 @test("reload")
@@ -594,73 +529,15 @@ def no_request_is_dropped_by_reloads(s):
     check(count[0] > 20, "only %d requests ran during the reloads" % count[0])
 
 
-def main(argv):
-    verbose = "-v" in argv
-    only = argv[argv.index("-k") + 1] if "-k" in argv else None
-    lock = threading.Lock()
-    results, buffered = [], []
-
-    def reporter(buffer=None):
-        def report(name, err):
-            if err is not None:
-                err = short(re.sub(r"\s+", " ", err).strip(), 700)
-            line = "ok  %s" % name if err is None else "FAIL %s: %s" % (name, err)
-            with lock:
-                results.append(err is None)
-                if buffer is None:
-                    print(line, flush=True)
-                else:
-                    buffer.append(line)
-        return report
-
-    configs = [("reload", reload_files()),
-               ("retry", {"BATCHSTATUS_MAX_RETRY_AFTER": str(MAX_RA)}),
-               ("stale", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2",
-                          "BATCHSTATUS_CACHE_FINISHED_SECONDS": "1"})]
-    # Both stacks mostly wait (pauses, expiries): they run side by side.
-    threads = []
-    for i, (stack_name, env) in enumerate(configs):
-        tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
-        if not tests:
-            continue
-        # The ones that need calls to be made run before the pauses.
-        first = ("twenty", "a_thousand", "the_first", "head_", "nginx_keys")
-        order = [x for x in tests if x[0].startswith(first)] + [x for x in tests if not x[0].startswith(first)]
-        stack = Stack("budget-" + stack_name, env)
-        rep = reporter(buffered if i < len(configs) - 1 else None)
-        th = threading.Thread(target=run_stack, args=(stack, order, rep, verbose))
-        th.start()
-        threads.append(th)
-    for th in threads:
-        th.join()
-    for line in buffered:
-        print(line, flush=True)
-    passed, failed = results.count(True), results.count(False)
-    print("budget: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
-
-def run_stack(stack, tests, report, verbose):
-    try:
-        started = stack.start()
-        report("%s: stack starts (scripts/run.sh, ready file)" % stack.name,
-               None if started else stack.start_error)
-        if not started:
-            sys.stderr.write(stack.log_tail() + "\n")
-            for n, _ in tests:
-                report(n, "stack did not start")
-            return
-        failed = []
-        bb.run_each(tests, stack, lambda n, e: (failed.append(n) if e else None, report(n, e)), verbose)
-        if failed:
-            sys.stderr.write("logs of %s:\n%s\n" % (stack.name, stack.log_tail(15)))
-    finally:
-        took = stack.stop()
-        if stack.proc is not None:
-            report("%s: run.sh stops on SIGTERM within %ds" % (stack.name, bb.STOP_TIMEOUT),
-                   None if took is not None else "still running after %ds" % bb.STOP_TIMEOUT)
-        stack.kill_leftovers()
+def main():
+    # The stacks mostly wait (pauses, expiries): they run side by side.
+    return harness.main("budget", [
+        Group("reload", lambda: Stack("budget-reload", reload_files()), background=True),
+        Group("retry", lambda: Stack("budget-retry", {"BATCHSTATUS_MAX_RETRY_AFTER": str(MAX_RA)}),
+              background=True),
+        Group("stale", lambda: Stack("budget-stale", {"BATCHSTATUS_CACHE_RUNNING_SECONDS": "2",
+                                                     "BATCHSTATUS_CACHE_FINISHED_SECONDS": "1"}))])
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

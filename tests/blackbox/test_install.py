@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Install tests: `make install` / `make uninstall` into a DESTDIR under build/, and
-what they install: the tree, the substituted paths, the man page (renders without
-warnings, documents every setting of src/config.c), the example configuration
-(every setting; passes --check-config), the systemd units (systemd-analyze verify)
-and the nginx snippets (nginx -t). Nothing is installed outside build/.
+"""Install tests: `make install` / `make uninstall` into a DESTDIR under build/, and what they install; nothing is installed outside build/.
+
+What they install: the tree, the substituted paths, the man page (renders without
+warnings, documents every setting of src/config.c), the example configuration (every
+setting; passes --check-config), the systemd units (systemd-analyze verify) and the nginx
+snippets (nginx -t). The tests of the installed tree share one `make install` (the
+Installed fixture); the runner is tests/blackbox/harness.py's.
 
     python3 tests/blackbox/test_install.py [-v] [-k SUBSTRING]
 
@@ -24,9 +26,9 @@ import tempfile
 import threading
 import urllib.parse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-BIN = os.path.abspath(os.path.join(ROOT, os.environ.get("BATCHSTATUS_BIN") or "build/batchstatus"))
+import harness
+from harness import BIN, ROOT, Failure, Fixture, Group, check, test
+
 BUILD = os.path.dirname(BIN)
 # Under the suite's run directory when tests/run_all.sh runs it (build/ or build/asan/).
 WORK = (os.path.join(ROOT, os.environ["BLACKBOX_RUN_ROOT"], "install") if os.environ.get("BLACKBOX_RUN_ROOT")
@@ -34,6 +36,7 @@ WORK = (os.path.join(ROOT, os.environ["BLACKBOX_RUN_ROOT"], "install") if os.env
 PREFIX = "/usr/local"
 DEST = os.path.join(WORK, "dest")          # make install DESTDIR=DEST PREFIX=/usr/local
 DEST_USR = os.path.join(WORK, "dest-usr")  # the same with PREFIX=/usr
+DEST_UNINSTALL = os.path.join(WORK, "dest-uninstall")  # installed and uninstalled by one test
 
 # What `make install PREFIX=/usr/local` must put there, and nothing else (mode).
 LAYOUT = {
@@ -78,16 +81,6 @@ HARDENING = {
 }
 
 VERBOSE = "-v" in sys.argv
-ONLY = sys.argv[sys.argv.index("-k") + 1] if "-k" in sys.argv else None
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
 
 
 def note(msg):
@@ -587,12 +580,17 @@ def version_of_installed_binary():
 
 
 def uninstall_removes_everything():
-    p = make("uninstall", "DESTDIR=" + DEST, "PREFIX=" + PREFIX)
+    # A tree of its own: the other tests look at DEST.
+    shutil.rmtree(DEST_UNINSTALL, ignore_errors=True)
+    p = make("install", "DESTDIR=" + DEST_UNINSTALL, "PREFIX=" + PREFIX)
+    check(p.returncode == 0, "make install exited %d: %s" % (p.returncode, short(out(p)[-800:])))
+    check(files_under(DEST_UNINSTALL), "make install put nothing there")
+    p = make("uninstall", "DESTDIR=" + DEST_UNINSTALL, "PREFIX=" + PREFIX)
     check(p.returncode == 0, "make uninstall exited %d: %s" % (p.returncode, short(out(p))))
-    left = sorted(files_under(DEST))
+    left = sorted(files_under(DEST_UNINSTALL))
     check(not left, "left after uninstall: %s" % ", ".join(left))
-    dirs = [os.path.relpath(t, DEST) for t, _, _ in os.walk(DEST)
-            if "batchstatus" in os.path.relpath(t, DEST)]
+    dirs = [os.path.relpath(t, DEST_UNINSTALL) for t, _, _ in os.walk(DEST_UNINSTALL)
+            if "batchstatus" in os.path.relpath(t, DEST_UNINSTALL)]
     check(not dirs, "directories left after uninstall: %s" % ", ".join(dirs))
 
 
@@ -612,61 +610,50 @@ def prefix_usr_puts_units_in_lib():
     check(p.returncode == 0 and not left, "make uninstall PREFIX=/usr left %s" % ", ".join(left))
 
 
-TESTS = [
-    ("install: make install depends on the build", install_depends_on_build),
-    ("install: make install into DESTDIR as non-root", install_as_non_root),
-    ("install: the installed tree is exactly the layout, with modes", layout_is_exact),
-    ("install: PREFIX paths are substituted (ExecStart, templates, static, man)", paths_are_substituted),
-    ("install: units: socket, credentials, hardening", units_have_the_settings),
-    ("install: systemd-analyze verify passes on the installed units", units_pass_systemd_analyze_verify),
-    ("install: nginx snippet passes what the tested snippet passes", nginx_snippet_matches_the_tested_one),
-    ("install: nginx -t accepts the snippets (and their commented examples)", nginx_accepts_the_snippets),
-    ("install: man page renders without warnings", man_page_renders_without_warnings),
-    ("install: man page has its sections, options and URLs", man_page_sections),
-    ("install: man page describes every setting of src/config.c", man_page_documents_every_setting),
-    ("install: example config lists every setting of src/config.c", example_config_has_every_setting),
-    ("install: example config (App-only) passes --check-config", example_config_passes_check_config),
-    ("install: a client secret readable by others is refused (exit 2)", secret_readable_by_others_is_refused),
-    ("install: example config --check-config --online: 0, or 3 with the AADSTS code",
-     check_config_online_against_an_authority),
-    ("install: installed binary runs with the installed templates", installed_binary_uses_installed_templates),
-    ("install: installed binary --version", version_of_installed_binary),
-    ("install: make uninstall removes what install put there", uninstall_removes_everything),
-    ("install: PREFIX=/usr puts units in /lib/systemd/system", prefix_usr_puts_units_in_lib),
-]
+class Installed(Fixture):
+    """`make install` into DEST (as nobody when it can), once for the tests of the tree."""
+    name = "install"
+
+    def setup(self):
+        try:
+            install_as_non_root()
+            return [("install: make install into DESTDIR as non-root", None)]
+        except Failure as e:
+            return [("install: make install into DESTDIR as non-root", str(e))]
+
+
+# Each works on a tree of its own, or none.
+for _name, _fn in (("install: make install depends on the build", install_depends_on_build),
+                   ("install: make uninstall removes what install put there", uninstall_removes_everything),
+                   ("install: PREFIX=/usr puts units in /lib/systemd/system", prefix_usr_puts_units_in_lib)):
+    test(name=_name)(_fn)
+# They read the tree the Installed fixture made.
+for _name, _fn in (
+        ("install: the installed tree is exactly the layout, with modes", layout_is_exact),
+        ("install: PREFIX paths are substituted (ExecStart, templates, static, man)", paths_are_substituted),
+        ("install: units: socket, credentials, hardening", units_have_the_settings),
+        ("install: systemd-analyze verify passes on the installed units", units_pass_systemd_analyze_verify),
+        ("install: nginx snippet passes what the tested snippet passes", nginx_snippet_matches_the_tested_one),
+        ("install: nginx -t accepts the snippets (and their commented examples)", nginx_accepts_the_snippets),
+        ("install: man page renders without warnings", man_page_renders_without_warnings),
+        ("install: man page has its sections, options and URLs", man_page_sections),
+        ("install: man page describes every setting of src/config.c", man_page_documents_every_setting),
+        ("install: example config lists every setting of src/config.c", example_config_has_every_setting),
+        ("install: example config (App-only) passes --check-config", example_config_passes_check_config),
+        ("install: a client secret readable by others is refused (exit 2)", secret_readable_by_others_is_refused),
+        ("install: example config --check-config --online: 0, or 3 with the AADSTS code",
+         check_config_online_against_an_authority),
+        ("install: installed binary runs with the installed templates", installed_binary_uses_installed_templates),
+        ("install: installed binary --version", version_of_installed_binary)):
+    test("installed", _name)(lambda fixture, fn=_fn: fn())
 
 
 def main():
-    results = []
     os.makedirs(WORK, exist_ok=True)
-    installed = True
-    if ONLY and ONLY not in "install: make install into DESTDIR as non-root":
-        try:  # the tests picked with -k look at an installed tree
-            install_as_non_root()
-        except Failure as e:
-            print("note make install failed: %s" % short(str(e)), flush=True)
-    for name, fn in TESTS:
-        if ONLY and ONLY not in name:
-            continue
-        if not installed and fn not in (install_depends_on_build, prefix_usr_puts_units_in_lib):
-            err = "make install failed"
-        else:
-            try:
-                fn()
-                err = None
-            except Failure as e:
-                err = str(e)
-            except Exception as e:  # a bug in a test
-                err = "%s: %s" % (type(e).__name__, e)
-        if fn is install_as_non_root and err is not None:
-            installed = False
-        results.append(err is None)
-        print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, short(err, 800)), flush=True)
-    if all(results):
+    rc = harness.main("install", [Group("installed", Installed)])
+    if rc == 0:
         shutil.rmtree(WORK, ignore_errors=True)
-    passed, failed = results.count(True), results.count(False)
-    print("install: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return rc
 
 
 if __name__ == "__main__":

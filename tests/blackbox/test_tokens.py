@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Black-box tests of signing in: real nginx + the batchstatus server + the fake
-Partner Center with its fake Entra ID sign-in (tests/fake_pc.py), started by
-scripts/run.sh with DEMO_SIGNIN=app|user, driven over HTTP; the fake is steered
-and counted through its /_fake/control and /_fake/stats on the sign-in listener.
+"""Black-box tests of signing in: nginx + the server + the fake Partner Center with its fake Entra ID sign-in, as scripts/run.sh starts them with DEMO_SIGNIN=app|user.
+
+Driven over HTTP; the fake sign-in is steered and counted through its /_fake/control and
+/_fake/stats (harness.signin_control, harness.signin_stats). Stacks and the runner are
+tests/blackbox/harness.py's.
 
     python3 tests/blackbox/test_tokens.py [-v] [-k SUBSTRING]
 
@@ -10,14 +11,10 @@ Prints `ok  name` / `FAIL name: reason` per test, then `tokens: N passed, N fail
 exits 1 when any failed. stdlib only.
 """
 import hashlib
-import http.client
 import json
 import os
 import re
-import shutil
 import signal
-import socket
-import ssl
 import stat
 import subprocess
 import sys
@@ -25,15 +22,10 @@ import tempfile
 import time
 import uuid
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import test_blackbox as bb  # noqa: E402  (Stack, HTTP and assertion helpers)
-from test_blackbox import Failure, check, batch_path, expect_status, T  # noqa: E402
-import fake_pc  # noqa: E402  (on sys.path through test_blackbox)
-import fcgi_client  # noqa: E402  (the FastCGI client test_server.py uses too)
+import harness
+from harness import (BIN, ROOT, T, Failure, Group, Stack, batch_path, check, expect_status, fake_pc,
+                     short, signin_control, signin_stats, test)
 
-ROOT = bb.ROOT
-BIN = os.environ.get("BATCHSTATUS_BIN") or os.path.join(ROOT, "build", "batchstatus")
 PC_RESOURCE = fake_pc.PC_RESOURCE
 TENANT = "8f1c2d3e-0000-4000-8000-00000000d3e0"     # what scripts/run.sh gives both sides
 CLIENT = "1950a258-227b-4e31-a9cf-717495945fc2"
@@ -49,34 +41,7 @@ for _k in list(os.environ):
         del os.environ[_k]
 
 
-# --- the fake sign-in, seen from a test -------------------------------------
-
-def signin_call(stack, method, path, doc=None):
-    with open(os.path.join(stack.run_dir, "fake-signin.port")) as f:
-        port = int(f.read().strip())
-    ctx = ssl.create_default_context(cafile=os.path.join(stack.run_dir, "tls", "ca.pem"))
-    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
-    try:
-        body = json.dumps(doc).encode() if doc is not None else None
-        conn.request(method, path, body=body,
-                     headers={"Content-Type": "application/json"} if body else {})
-        r = conn.getresponse()
-        data = r.read()
-    except (OSError, http.client.HTTPException) as e:
-        raise Failure("fake sign-in %s %s: %s" % (method, path, e))
-    finally:
-        conn.close()
-    check(r.status == 200, "fake sign-in %s %s: HTTP %d %s" % (method, path, r.status, data[:200]))
-    return json.loads(data.decode())
-
-
-def control(stack, **doc):
-    return signin_call(stack, "POST", "/_fake/control", doc)
-
-
-def stats(stack):
-    return signin_call(stack, "GET", "/_fake/stats")
-
+# --- the fake's request log, seen from a test -------------------------------------
 
 def log_entries(stack):
     """Every line of the fake's request log: Partner Center's and the sign-in's."""
@@ -139,27 +104,18 @@ def page_has_no_secrets(stack, r):
 
 # --- the tests -----------------------------------------------------------------
 
-TESTS = []
-
-
-def test(stack_name):
-    def deco(fn):
-        TESTS.append((stack_name, fn.__name__, fn))
-        return fn
-    return deco
-
-
 # 1. A fresh server meeting a crowd signs in once (the fake sign-in answers in 300 ms,
-# so every request arrives while the first sign-in is in flight).
-@test("app")
+# so every request arrives while the first sign-in is in flight): a stack of its own, as
+# it counts every call the stack ever made.
+@test("crowd")
 def concurrent_first_requests_sign_in_once(s):
-    before = stats(s)
+    before = signin_stats(s)
     check(before["token_calls"] == 0, "token endpoint called %d times before any page"
           % before["token_calls"])
     paths = [new_batch() for _ in range(40)]
-    out = bb.statuses_at_once(s, paths)
+    out = harness.statuses_at_once(s, paths)
     check(out == [404] * len(paths), "40 different batches at once: answers %r" % out)
-    st = stats(s)
+    st = signin_stats(s)
     check(st["token_calls"] == 1, "40 concurrent requests made %d token calls" % st["token_calls"])
     check(st["by_grant"]["client_credentials"] == 1, "grants %r" % st["by_grant"])
     pcs = pc_entries(s)
@@ -181,11 +137,11 @@ def concurrent_first_requests_sign_in_once(s):
 @test("app")
 def revoked_token_is_renewed_and_retried_once(s):
     expect_status(s.get(batch_path(T["processing"])), 200, "before revoking: ")
-    s0 = stats(s)
-    control(s, revoke_all=True)
+    s0 = signin_stats(s)
+    signin_control(s, revoke_all=True)
     r = s.get(batch_path(T["processing"]))
     expect_status(r, 200, "after revoke_all: ")
-    s1 = stats(s)
+    s1 = signin_stats(s)
     check(s1["pc_401"] == s0["pc_401"] + 1, "Partner Center answered 401 %d times (want 1)"
           % (s1["pc_401"] - s0["pc_401"]))
     check(s1["token_calls"] == s0["token_calls"] + 1, "%d token calls after the 401 (want 1)"
@@ -193,12 +149,12 @@ def revoked_token_is_renewed_and_retried_once(s):
     auths = [e.get("auth") for e in pc_entries(s)][-2:]
     check(auths == ["revoked", "ok"], "Partner Center saw %r (want revoked, then ok)" % auths)
 
-    control(s, revoke_all=True, fail="invalid_client")
+    signin_control(s, revoke_all=True, fail="invalid_client")
     try:
         r = s.get(batch_path(T["processing"]))
-        s2 = stats(s)
+        s2 = signin_stats(s)
     finally:
-        control(s, fail=None)
+        signin_control(s, fail=None)
     expect_status(r, 502, "revoked and sign-in failing: ")
     check(s2["pc_401"] == s1["pc_401"] + 1, "Partner Center answered 401 %d times for one page "
           "(retry once, not more)" % (s2["pc_401"] - s1["pc_401"]))
@@ -211,8 +167,8 @@ def revoked_token_is_renewed_and_retried_once(s):
 # 5. A sign-in failure is a 502 naming Entra's code, with a backoff, and heals.
 @test("app")
 def signin_failure_is_502_with_backoff_and_recovers(s):
-    control(s, revoke_all=True, fail="invalid_client")
-    s0 = stats(s)
+    signin_control(s, revoke_all=True, fail="invalid_client")
+    s0 = signin_stats(s)
     t0 = time.monotonic()
     answers = []
     try:
@@ -220,10 +176,10 @@ def signin_failure_is_502_with_backoff_and_recovers(s):
             answers.append(s.get(new_batch()))
             if len(answers) >= 30:
                 break
-        s1 = stats(s)
+        s1 = signin_stats(s)
     finally:
         took = time.monotonic() - t0
-        control(s, fail=None)
+        signin_control(s, fail=None)
     statuses = [r.status for r in answers]
     check(statuses == [502] * len(answers), "statuses while sign-in fails: %r" % statuses)
     first = answers[0]
@@ -243,11 +199,11 @@ def signin_failure_is_502_with_backoff_and_recovers(s):
 # 5b. The sign-in answering an HTML 500 page: a 502 that shows none of that page.
 @test("app")
 def signin_html_500_is_502(s):
-    control(s, revoke_all=True, fail="500")
+    signin_control(s, revoke_all=True, fail="500")
     try:
         r = s.get(new_batch())
     finally:
-        control(s, fail=None)
+        signin_control(s, fail=None)
     expect_status(r, 502, "sign-in answering 500: ")
     check("trouble signing you in" not in r.text and "AADSTS90033" not in r.text,
           "the page shows the sign-in's HTML error page")
@@ -264,7 +220,7 @@ def token_is_renewed_before_it_expires(s):
     while time.monotonic() - t0 < 10.0:
         statuses.append(s.get(new_batch()).status)
         time.sleep(0.5)
-    st = stats(s)
+    st = signin_stats(s)
     check(statuses == [404] * len(statuses), "statuses %r" % statuses)
     check(st["token_calls"] >= 2, "%d token call(s) in 10 s with 6 s tokens" % st["token_calls"])
     check(st["token_calls"] <= 6, "%d token calls in 10 s with 6 s tokens (one per request?)"
@@ -278,11 +234,16 @@ def token_is_renewed_before_it_expires(s):
 @test("user")
 def refresh_token_rotation_is_saved(s):
     path = os.path.join(s.run_dir, "refresh-token")
+    # Whatever token the server holds is refused: the next page needs a sign-in with the
+    # file's refresh token (a fresh server's first, or a later one).
+    signin_control(s, revoke_all=True)
     initial = sha256_file(path)
+    s0, n0 = signin_stats(s), len(signin_entries(s))
     expect_status(s.get(batch_path(T["processing"])), 200)
-    st = stats(s)
-    check(st["by_grant"]["refresh_token"] == 1 and st["by_grant"]["client_credentials"] == 0,
-          "grants %r (want one refresh_token)" % st["by_grant"])
+    st = signin_stats(s)
+    grants = {k: st["by_grant"][k] - s0["by_grant"][k] for k in st["by_grant"]}
+    check(grants["refresh_token"] == 1 and grants["client_credentials"] == 0,
+          "grants %r (want one refresh_token)" % grants)
     check(st["refresh_token_sha256"] != initial, "the fake did not rotate the refresh token")
     check(wait_until(lambda: sha256_file(path) == st["refresh_token_sha256"], 3),
           "the server's refresh-token file is not the new refresh token")
@@ -290,14 +251,15 @@ def refresh_token_rotation_is_saved(s):
     check(mode == 0o600, "refresh-token file mode %o (want 600)" % mode)
 
     # A second sign-in in the same server uses the rotated token.
-    control(s, revoke_all=True)
+    signin_control(s, revoke_all=True)
     expect_status(s.get(batch_path(T["processing"])), 200, "after revoke_all: ")
-    st2 = stats(s)
-    check(st2["by_grant"]["refresh_token"] == 2, "grants %r" % st2["by_grant"])
+    st2 = signin_stats(s)
+    check(st2["by_grant"]["refresh_token"] == s0["by_grant"]["refresh_token"] + 2,
+          "grants %r, before this test %r" % (st2["by_grant"], s0["by_grant"]))
     check(st2["refresh_token_sha256"] != st["refresh_token_sha256"], "no second rotation")
     check(wait_until(lambda: sha256_file(path) == st2["refresh_token_sha256"], 3),
           "after the second sign-in the file is not the newest refresh token")
-    failed = [e for e in signin_entries(s) if e["status"] != 200]
+    failed = [e for e in signin_entries(s)[n0:] if e["status"] != 200]
     check(not failed, "failed sign-ins: %r" % [(e.get("error"), e["form"].get("refresh_token"))
                                               for e in failed])
 
@@ -307,11 +269,11 @@ def refresh_token_rotation_is_saved(s):
 def expired_refresh_token_is_502(s):
     path = os.path.join(s.run_dir, "refresh-token")
     saved = sha256_file(path)
-    control(s, revoke_all=True, fail="invalid_grant")
+    signin_control(s, revoke_all=True, fail="invalid_grant")
     try:
         r = s.get(batch_path(T["processing"]))
     finally:
-        control(s, fail=None)
+        signin_control(s, fail=None)
     expect_status(r, 502, "refresh token refused: ")
     check("AADSTS700082" in r.text and "invalid_grant" in r.text,
           "the 502 page does not show AADSTS700082 / invalid_grant: %s" % r.where())
@@ -320,7 +282,7 @@ def expired_refresh_token_is_502(s):
     check(sha256_file(path) == saved, "a refused sign-in changed the refresh-token file")
     check(wait_until(lambda: s.get(batch_path(T["processing"])).status == 200, BOUNDED_WAIT, 0.5),
           "still failing %ds after the sign-in works again" % BOUNDED_WAIT)
-    check(wait_until(lambda: sha256_file(path) == stats(s)["refresh_token_sha256"], 3),
+    check(wait_until(lambda: sha256_file(path) == signin_stats(s)["refresh_token_sha256"], 3),
           "after recovering, the file is not the newest refresh token")
 
 
@@ -328,7 +290,7 @@ def expired_refresh_token_is_502(s):
 @test("user")
 def restarted_server_signs_in_from_the_file(s):
     path = os.path.join(s.run_dir, "refresh-token")
-    before = stats(s)
+    before = signin_stats(s)
     sock = os.path.join(s.run_dir, "restart.sock")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BATCHSTATUS_")}
     env.update({
@@ -347,8 +309,8 @@ def restarted_server_signs_in_from_the_file(s):
     try:
         check(wait_until(lambda: os.path.exists(sock) or proc.poll() is not None, 10)
               and proc.poll() is None, "the restarted server did not come up (exit %r)" % proc.poll())
-        out = fcgi_get(sock, batch_path(T["processing"]))
-        check(out.startswith("Status: 200"), "restarted server: %s" % bb.short(out, 300))
+        out = harness.fcgi(sock, batch_path(T["processing"]))
+        check(out.startswith("Status: 200"), "restarted server: %s" % short(out, 300))
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -356,7 +318,7 @@ def restarted_server_signs_in_from_the_file(s):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    st3 = stats(s)
+    st3 = signin_stats(s)
     check(st3["by_grant"]["refresh_token"] == before["by_grant"]["refresh_token"] + 1,
           "grants before the restart %r, after %r" % (before["by_grant"], st3["by_grant"]))
     check(sha256_file(path) == st3["refresh_token_sha256"],
@@ -368,7 +330,7 @@ def restarted_server_signs_in_from_the_file(s):
 def v2_endpoint_works(s):
     expect_status(s.get(batch_path(T["processing"])), 200)
     expect_status(s.get(new_batch()), 404)
-    st = stats(s)
+    st = signin_stats(s)
     check(st["token_calls"] == 1, "%d token calls" % st["token_calls"])
     e = only_signin_entry(s)
     check(e["path"] == "/%s/oauth2/v2.0/token" % TENANT and e["status"] == 200,
@@ -378,64 +340,76 @@ def v2_endpoint_works(s):
 
 
 # 7. Secret files others can read stop the start (the server and --check-config).
-def refused_secret_files():
-    tmp = tempfile.mkdtemp(prefix="bs-tokens-")
-    secret = os.path.join(tmp, "client-secret")
-    refresh = os.path.join(tmp, "refresh-token")
-    token = os.path.join(tmp, "token")
-    for p in (secret, refresh, token):
+def secret_setup(tmp):
+    """A client secret, a refresh token and a static token file under tmp (0600), and the
+    environment of an App-only server reading the secret."""
+    files = {n: os.path.join(tmp, n) for n in ("client-secret", "refresh-token", "token")}
+    for p in files.values():
         with open(p, "w") as f:
             f.write("not-" + os.urandom(12).hex() + "\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("BATCHSTATUS_")}
-    base.update({"BATCHSTATUS_TEMPLATES_DIR": os.path.join(ROOT, "templates"),
-                 "BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1",
-                 "BATCHSTATUS_AUTHORITY_URL": "https://127.0.0.1:1",
-                 "BATCHSTATUS_TENANT_ID": TENANT, "BATCHSTATUS_CLIENT_ID": CLIENT,
-                 "BATCHSTATUS_CLIENT_SECRET_FILE": secret,
-                 "BATCHSTATUS_LISTEN": "unix:" + os.path.join(tmp, "s.sock")})
-    cases = [("client secret 0644", secret, 0o644, {}),
-             ("client secret 0660", secret, 0o660, {}),
-             ("refresh token 0604", refresh, 0o604, {"BATCHSTATUS_REFRESH_TOKEN_FILE": refresh}),
-             ("static token file 0640", token, 0o640, {"BATCHSTATUS_TOKEN_FILE": token})]
-    results = []
-    for what, path, mode, extra in cases:
-        for p in (secret, refresh, token):
-            os.chmod(p, 0o600)
-        os.chmod(path, mode)
-        env = dict(base, **extra)
-        if "BATCHSTATUS_TOKEN_FILE" in extra:
-            for k in ("BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
-                      "BATCHSTATUS_TENANT_ID", "BATCHSTATUS_AUTHORITY_URL"):
-                env.pop(k)
-        for args in ([], ["--check-config"]):
-            name = "%s: %s refused" % (what, " ".join(["batchstatus"] + args))
+        os.chmod(p, 0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BATCHSTATUS_")}
+    env.update({"BATCHSTATUS_TEMPLATES_DIR": os.path.join(ROOT, "templates"),
+                "BATCHSTATUS_PC_BASE_URL": "https://127.0.0.1:1",
+                "BATCHSTATUS_AUTHORITY_URL": "https://127.0.0.1:1",
+                "BATCHSTATUS_TENANT_ID": TENANT, "BATCHSTATUS_CLIENT_ID": CLIENT,
+                "BATCHSTATUS_CLIENT_SECRET_FILE": files["client-secret"],
+                "BATCHSTATUS_LISTEN": "unix:" + os.path.join(tmp, "s.sock")})
+    return files, env
+
+
+def check_config(args, env):
+    return subprocess.run([BIN] + args, env=env, capture_output=True, text=True, timeout=10,
+                          stdin=subprocess.DEVNULL)
+
+
+def make_refused_test(which, mode, args):
+    def fn():
+        with tempfile.TemporaryDirectory(prefix="bs-tokens-") as tmp:
+            files, env = secret_setup(tmp)
+            path = files[which]
+            os.chmod(path, mode)
+            if which == "refresh-token":
+                env["BATCHSTATUS_REFRESH_TOKEN_FILE"] = path
+            if which == "token":  # a static token file instead of the sign-in
+                env["BATCHSTATUS_TOKEN_FILE"] = path
+                for k in ("BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
+                          "BATCHSTATUS_TENANT_ID", "BATCHSTATUS_AUTHORITY_URL"):
+                    env.pop(k)
             try:
-                p = subprocess.run([BIN] + args, env=env, capture_output=True,
-                                   text=True, timeout=10, stdin=subprocess.DEVNULL)
-                err = p.stderr
-                ok = p.returncode == 2 and path in err and "chmod 600" in err
-                results.append((name, None if ok else "exit %s, stderr %r"
-                                % (p.returncode, bb.short(err.strip(), 400))))
-                with open(path) as f:
-                    value = f.read().strip()
-                if value in p.stderr or value in p.stdout:
-                    results.append((name + ": secret not printed", "the secret is in its output"))
+                p = check_config(args, env)
             except subprocess.TimeoutExpired:
-                results.append((name, "still running after 10 s (it started)"))
-    os.chmod(secret, 0o600)
-    os.chmod(refresh, 0o600)
-    p = subprocess.run([BIN, "--check-config"], env=base, capture_output=True, text=True,
-                       timeout=10, stdin=subprocess.DEVNULL)
-    results.append(("client secret 0600: --check-config passes",
-                    None if p.returncode == 0 else "exit %s, stderr %r"
-                    % (p.returncode, bb.short(p.stderr.strip(), 400))))
-    os.chmod(secret, 0o600)
-    p = subprocess.run([BIN, "--check-config"], env=dict(base, BATCHSTATUS_TOKEN_FILE=secret),
-                       capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
-    results.append(("token_file with client_id: a configuration error",
-                    None if p.returncode != 0 else "--check-config accepted both"))
-    shutil.rmtree(tmp, ignore_errors=True)
-    return results
+                raise Failure("still running after 10 s (it started)")
+            check(p.returncode == 2 and path in p.stderr and "chmod 600" in p.stderr,
+                  "exit %s, stderr %r" % (p.returncode, short(p.stderr.strip(), 400)))
+            value = harness.read_token(path)
+            check(value not in p.stderr and value not in p.stdout, "the secret is in its output")
+    return fn
+
+
+for _what, _which, _mode in (("client secret 0644", "client-secret", 0o644),
+                             ("client secret 0660", "client-secret", 0o660),
+                             ("refresh token 0604", "refresh-token", 0o604),
+                             ("static token file 0640", "token", 0o640)):
+    for _args in ([], ["--check-config"]):
+        test(name="%s: %s refused" % (_what, " ".join(["batchstatus"] + _args)))(
+            make_refused_test(_which, _mode, _args))
+
+
+@test(name="client secret 0600: --check-config passes")
+def private_secret_passes_check_config():
+    with tempfile.TemporaryDirectory(prefix="bs-tokens-") as tmp:
+        _, env = secret_setup(tmp)
+        p = check_config(["--check-config"], env)
+        check(p.returncode == 0, "exit %s, stderr %r" % (p.returncode, short(p.stderr.strip(), 400)))
+
+
+@test(name="token_file with client_id: a configuration error")
+def token_file_and_client_id_conflict():
+    with tempfile.TemporaryDirectory(prefix="bs-tokens-") as tmp:
+        files, env = secret_setup(tmp)
+        p = check_config(["--check-config"], dict(env, BATCHSTATUS_TOKEN_FILE=files["client-secret"]))
+        check(p.returncode != 0, "--check-config accepted both")
 
 
 def secret_hygiene(stack):
@@ -475,21 +449,6 @@ def secret_hygiene(stack):
     return problems
 
 
-# --- FastCGI, for a server started without nginx ------------------------------
-
-def fcgi_get(path, uri):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        s.connect(path)
-        return fcgi_client.fcgi_get(s, uri, timeout=20)
-    except (OSError, EOFError) as e:
-        raise Failure("FastCGI to %s: %s" % (path, e))
-    finally:
-        s.close()
-
-
-# --- run ---------------------------------------------------------------------
-
 # 8. One deadline per request (issue 11): the call, a sign-in for a refused token and the
 # retry together stay within BATCHSTATUS_UPSTREAM_TIMEOUT_MS (2000 ms here); none of them
 # starts a deadline of its own.
@@ -501,14 +460,14 @@ def upstream_lines(stack, cid):
     return calls, req
 
 
-@test("deadline")
+@test("first-signin")
 def a_signin_slower_than_the_deadline_ends_at_the_deadline(s):
-    # The first request: no token yet, and the sign-in takes 3 s.
-    control(s, fail="slow", slow_ms=3000)
+    # The first request of a stack of its own: no token yet, and the sign-in takes 3 s.
+    signin_control(s, fail="slow", slow_ms=3000)
     try:
         r = s.get(batch_path(T["seed"]))
     finally:
-        control(s, fail=None)
+        signin_control(s, fail=None)
     expect_status(r, 504, "waiting on a 3 s sign-in with a 2 s deadline: ")
     cid = r.header("X-Correlation-Id")
     calls, req = upstream_lines(s, cid)
@@ -518,7 +477,7 @@ def a_signin_slower_than_the_deadline_ends_at_the_deadline(s):
     m = re.search(r" ms=(\d+)$", req[0]) if req else None
     check(m and int(m.group(1)) < 2000 + 800, "the request line: %r" % req)
     # The sign-in went on: the next request finds its token.
-    check(wait_until(lambda: stats(s)["token_calls"] == 1 and
+    check(wait_until(lambda: signin_stats(s)["token_calls"] == 1 and
                      s.get(batch_path(T["seed"])).status == 200, BOUNDED_WAIT, 0.3),
           "the sign-in that outlived the deadline did not serve the next request")
 
@@ -526,12 +485,14 @@ def a_signin_slower_than_the_deadline_ends_at_the_deadline(s):
 @test("deadline")
 def refused_token_signin_and_retry_share_one_deadline(s):
     # The token is refused (revoked), its renewal takes 1.2 s, and the retried call hangs:
-    # the retry gets what is left of the 2 s, not 2 s of its own.
-    control(s, revoke_all=True, fail="slow", slow_ms=1200)
+    # the retry gets what is left of the 2 s, not 2 s of its own. A page first, so that the
+    # server holds a token to be refused (a fresh server would only sign in).
+    expect_status(s.get(batch_path(T["seed"])), 200, "a token first: ")
+    signin_control(s, revoke_all=True, fail="slow", slow_ms=1200)
     try:
         r = s.get(batch_path(T["slow"]))
     finally:
-        control(s, fail=None)
+        signin_control(s, fail=None)
     expect_status(r, 504, "refused, slow sign-in, slow call: ")
     cid = r.header("X-Correlation-Id")
     calls, req = upstream_lines(s, cid)
@@ -545,70 +506,31 @@ def refused_token_signin_and_retry_share_one_deadline(s):
     check(m and int(m.group(1)) < 2000 + 800, "the request line: %r" % req)
 
 
-def main(argv):
-    verbose = "-v" in argv
-    only = argv[argv.index("-k") + 1] if "-k" in argv else None
-    results = []
+# --- run ---------------------------------------------------------------------
 
-    def report(name, err):
-        results.append(err is None)
-        if err is not None:
-            err = bb.short(re.sub(r"\s+", " ", err).strip(), 600)
-        print("ok  %s" % name if err is None else "FAIL %s: %s" % (name, err), flush=True)
+def no_secret_anywhere(stack):
+    """After stop: the check that no secret or token is in any log file or page."""
+    p = secret_hygiene(stack)
+    return [("%s: no secret or token in any log file or page" % stack.name, "; ".join(p) if p else None)]
 
+
+def main():
     # Nothing kept, not even for stale answers: every failure shows (test_budget covers stale ones).
     no_cache = {"BATCHSTATUS_CACHE_FINISHED_SECONDS": "0", "BATCHSTATUS_CACHE_RUNNING_SECONDS": "0",
                 "BATCHSTATUS_STALE_SECONDS": "0"}
-    configs = [
-        ("app", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LATENCY_MS="300")),
+    stacks = [
+        ("crowd", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LATENCY_MS="300")),
+        ("app", dict(no_cache, DEMO_SIGNIN="app")),
         ("renew", dict(no_cache, DEMO_SIGNIN="app", FAKE_SIGNIN_LIFETIME="6")),
         ("user", dict(no_cache, DEMO_SIGNIN="user")),
         ("v2", dict(no_cache, DEMO_SIGNIN="app", BATCHSTATUS_TOKEN_ENDPOINT="v2")),
+        ("first-signin", dict(no_cache, DEMO_SIGNIN="app")),
         ("deadline", dict(no_cache, DEMO_SIGNIN="app")),
     ]
-    for stack_name, env in configs:
-        tests = [(n, f) for sn, n, f in TESTS if sn == stack_name and (not only or only in n)]
-        if not tests:
-            continue
-        stack = bb.Stack("tokens-" + stack_name, env)
-        failed_before = results.count(False)
-        try:
-            started = stack.start()
-            report("%s: stack starts (scripts/run.sh, DEMO_SIGNIN=%s)" % (stack_name, env["DEMO_SIGNIN"]),
-                   None if started else stack.start_error)
-            if not started:
-                sys.stderr.write(stack.log_tail() + "\n")
-                for n, _ in tests:
-                    report(n, "stack did not start")
-                continue
-            bb.run_each(tests, stack, report, verbose)
-        finally:
-            took = stack.stop()
-            if stack.proc is not None:
-                report("%s: run.sh stops on SIGTERM" % stack_name,
-                       None if took is not None else "still running after %ds" % bb.STOP_TIMEOUT)
-                if took is not None:
-                    left = bb.processes_using(stack.run_dir)
-                    report("%s: nothing left running" % stack_name,
-                           None if not left else "still running: %s" % "; ".join(left[:3]))
-                stack.kill_leftovers()
-                if stack.start_error is None:
-                    p = secret_hygiene(stack)
-                    report("%s: no secret or token in any log file or page" % stack_name,
-                           "; ".join(p) if p else None)
-            if results.count(False) > failed_before:
-                sys.stderr.write("logs of the %s stack (%s):\n%s\n"
-                                 % (stack_name, os.path.relpath(stack.run_dir, ROOT),
-                                    stack.log_tail(12)))
-
-    if not only or only in "secret files":
-        for name, err in refused_secret_files():
-            report(name, err)
-
-    passed, failed = results.count(True), results.count(False)
-    print("tokens: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.main("tokens", [
+        Group(name, lambda name=name, env=env: Stack("tokens-" + name, env, after_stop=[no_secret_anywhere]))
+        for name, env in stacks])
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

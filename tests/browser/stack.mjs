@@ -1,5 +1,5 @@
 // stack.mjs: one scripts/run.sh stack (nginx + batchstatus + the fake Partner Center),
-// started and stopped the way tests/blackbox/test_blackbox.py does it, and a tiny
+// started and stopped the way tests/blackbox/harness.py's Stack does it, and a tiny
 // second-origin HTTP server for the embedding tests. Node built-ins only.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
