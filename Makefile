@@ -30,7 +30,7 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 
 LIB_SRCS  := buf log guid i18n allow gate config errors route batch pack errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := buf log guid route config allow gate batch pack seal errcodes errors view export render pc_http cpu token upstream cache metrics fetch core reload handler signin secret i18n
+UNIT      := buf log guid route config allow gate batch pack seal errcodes errors view export render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan
