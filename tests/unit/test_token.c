@@ -150,6 +150,7 @@ signin_up(void)
 	struct pc_loop_opts	 lo;
 	struct token_source	*ts;
 
+	umask(077);	/* the client secret is written 0600, or the source refuses it */
 	snprintf(sdir, sizeof(sdir), "/tmp/bs-token-XXXXXX");
 	CHECK(mkdtemp(sdir) != NULL);
 	CHECK(pc_http_global_init() == 0);
