@@ -30,7 +30,7 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 
 LIB_SRCS  := buf log guid i18n allow gate config errors query links route batch pack errcodes view export etag page_form page_batch page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := guid errors query links route etag batch pack seal errcodes view export page_form page_batch page_error render pc_http cpu token upstream cache fetch core handler signin i18n config allow gate
+UNIT      := buf log guid errors query links route etag config allow gate batch pack seal errcodes view export page_form page_batch page_error render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan

@@ -9,15 +9,33 @@
 #define A "47021739-3426-40bf-9601-61b4b6d7c793"
 #define B "aaaaaaaa-0000-4000-8000-000000000001"
 
-static char	path[] = "/tmp/bs-allow-XXXXXX";
+static char	path[32];	/* this test's list file; "" until put() makes one */
 
+/* Writes the list file (made on first use; done() removes it). */
 static void
 put(const char *text)
 {
-	FILE *f = fopen(path, "w");
+	FILE	*f;
+	int	 fd;
 
+	if (path[0] == '\0') {
+		snprintf(path, sizeof(path), "/tmp/bs-allow-XXXXXX");
+		CHECK((fd = mkstemp(path)) != -1);
+		close(fd);
+	}
+	f = fopen(path, "w");
 	fputs(text, f);
 	fclose(f);
+}
+
+/* The list is the module's own state: each test leaves none behind. */
+static void
+done(void)
+{
+	if (path[0] != '\0')
+		unlink(path);
+	path[0] = '\0';
+	allow_free();
 }
 
 static int
@@ -29,7 +47,7 @@ count(const char *customer, void *arg)
 }
 
 static void
-no_list_allows_everyone(void)
+test_no_list_allows_everyone(void)
 {
 	char	err[256];
 	int	n = 0;
@@ -38,10 +56,11 @@ no_list_allows_everyone(void)
 	CHECK(allow_customer(A) && allow_customer(B) && allow_count() == 0);
 	CHECK(allow_each(count, &n) == 0 && n == 0);
 	CHECK(allow_load("", err, sizeof(err)) == 0 && allow_count() == 0);
+	done();
 }
 
 static void
-a_list_allows_only_its_customers(void)
+test_a_list_allows_only_its_customers(void)
 {
 	char	err[256];
 	int	n = 0;
@@ -50,23 +69,30 @@ a_list_allows_only_its_customers(void)
 	CHECK(allow_load(path, err, sizeof(err)) == 0);
 	CHECK(allow_customer(A) && !allow_customer(B) && allow_count() == 1);
 	CHECK(allow_each(count, &n) == 0 && n == 1);
+	done();
 }
 
 static void
-a_reload_replaces_the_list_whole(void)
+test_a_reload_replaces_the_list_whole(void)
+{
+	char err[256];
+
+	put(A "\n");
+	CHECK(allow_load(path, err, sizeof(err)) == 0 && allow_customer(A));
+	put(B "\n");
+	CHECK(allow_load(path, err, sizeof(err)) == 0);
+	CHECK(!allow_customer(A) && allow_customer(B));
+	done();
+}
+
+/* A list with an error, an empty one, a missing file: each refused, B's list stays. */
+static void
+test_a_bad_new_list_keeps_the_one_in_force(void)
 {
 	char err[256];
 
 	put(B "\n");
 	CHECK(allow_load(path, err, sizeof(err)) == 0);
-	CHECK(!allow_customer(A) && allow_customer(B));
-}
-
-static void
-a_bad_new_list_keeps_the_one_in_force(void)
-{
-	char err[256];
-
 	put(B "\nnot-a-guid\n");
 	CHECK(allow_load(path, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, ":2: not a customer ID");
@@ -77,20 +103,15 @@ a_bad_new_list_keeps_the_one_in_force(void)
 	CHECK(allow_customer(B) && allow_count() == 1);
 	CHECK(allow_load("/nonexistent/allowed", err, sizeof(err)) == -1);
 	CHECK(allow_customer(B) && allow_count() == 1);
+	done();
 }
 
 int
 main(void)
 {
-	int fd = mkstemp(path);
-
-	CHECK(fd != -1);
-	close(fd);
-	no_list_allows_everyone();
-	a_list_allows_only_its_customers();
-	a_reload_replaces_the_list_whole();
-	a_bad_new_list_keeps_the_one_in_force();
-	allow_free();
-	unlink(path);
+	T_RUN(test_no_list_allows_everyone);
+	T_RUN(test_a_list_allows_only_its_customers);
+	T_RUN(test_a_reload_replaces_the_list_whole);
+	T_RUN(test_a_bad_new_list_keeps_the_one_in_force);
 	return t_done("test_allow");
 }

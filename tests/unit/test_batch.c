@@ -330,6 +330,7 @@ test_realistic_batch(void)
 	CHECK(parse_n(o.data, o.len, BATCH_MAX_DEVICES_DEFAULT + 1) == BATCH_OK);
 	CHECK(b.ndevices == BATCH_MAX_DEVICES_DEFAULT + 1);
 	buf_free(&o);
+	batch_free(&b);
 }
 
 /* max_devices counts entries, objects and not; exactly the limit is fine. */
@@ -349,6 +350,7 @@ test_bytes_held(void)
 	CHECK_STR(b.tracking_id, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
 	CHECK_STR(b.devices[0].device_id, "");
 	CHECK(parse("{\"status\":\"queued\"}") == 0 && b.bytes < 256);
+	batch_free(&b);
 }
 
 static void
@@ -401,6 +403,7 @@ test_limit(void)
 		CHECK_CONTAINS(err, "100000");
 		buf_free(&o);
 	}
+	batch_free(&b);
 }
 
 /* devicesStatus twice: the last one's devices only, as for any key. */
@@ -438,6 +441,7 @@ test_duplicate_devices_status(void)
 	    2) == BATCH_TOO_MANY);
 	CHECK(parse_max("{\"devicesStatus\":[{}],\"devicesStatus\":[{},{},{}]}",
 	    2) == BATCH_TOO_MANY);
+	batch_free(&b);
 }
 
 /* Keys are JSON strings, escapes and all. */
@@ -458,6 +462,7 @@ test_escaped_keys(void)
 	CHECK(b.ndevices == 0 && b.nskipped == 0);
 	CHECK(parse("{\"status\":\"a\",\"devicesStatus\\u\":[]}") == BATCH_BAD);
 	CHECK_CONTAINS(err, "not JSON");
+	batch_free(&b);
 }
 
 /* Commas between members and entries, exactly one, none trailing: anywhere. */
@@ -493,6 +498,7 @@ test_commas(void)
 	CHECK(parse("{\"status\":\"a\",\"devicesStatus\":[{}]}") == BATCH_OK);
 	CHECK(parse("{\"status\":\"a\",\"x\":{},\"y\":[],\"z\":[[],{}]}") ==
 	    BATCH_OK);
+	batch_free(&b);
 }
 
 /* Space, tab, CR and LF anywhere between tokens; nothing else. */
@@ -534,6 +540,7 @@ test_whitespace(void)
 	CHECK_CONTAINS(err, "not JSON");
 	CHECK(parse(" \t\r\n") == BATCH_BAD);
 	CHECK_CONTAINS(err, "ends too early");
+	batch_free(&b);
 }
 
 /* A key is a double-quoted string: not a number, a word, null, a container, nor 'single-quoted'. */
@@ -564,6 +571,7 @@ test_key_not_string(void)
 	    "\"the device's owner\",\"o'k\":\"'\"}]}") == BATCH_OK);
 	CHECK_STR(b.status, "it's");
 	CHECK_STR(b.devices[0].error_description, "the device's owner");
+	batch_free(&b);
 }
 
 /* Cut anywhere inside the object, a body "ends too early". */
@@ -588,6 +596,7 @@ test_cut_short(void)
 	CHECK(parse(doc) == BATCH_OK && b.ndevices == 1 && b.nskipped == 2);
 	CHECK(parse("{") == BATCH_BAD);
 	CHECK_STR(err, "not JSON: it ends too early");
+	batch_free(&b);
 }
 
 /* Only whitespace may follow the object. */
@@ -623,6 +632,7 @@ test_after_the_object(void)
 	CHECK_CONTAINS(err, "not JSON");
 	CHECK(parse("<html>") == BATCH_BAD);
 	CHECK_CONTAINS(err, "not JSON");
+	batch_free(&b);
 }
 
 /* s with a member key: value added after where (the value about 28 KiB when NULL). */
@@ -750,6 +760,7 @@ test_big_values(void)
 		CHECK(parse_n(o.data, i, 10) == BATCH_BAD &&
 		    strcmp(err, "not JSON: it ends too early") == 0);
 	buf_free(&o);
+	batch_free(&b);
 }
 
 /*
@@ -807,6 +818,177 @@ test_depth(void)
 			buf_free(&o);
 		}
 	}
+	batch_free(&b);
+}
+
+/* Partner Center's documented example, every field. */
+static void
+test_the_documented_example(void)
+{
+	CHECK(parse(SEED) == 0);
+	CHECK_STR(b.tracking_id, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
+	CHECK_STR(b.status, "finished");
+	CHECK(b.has_started && b.started == 1500976800);
+	CHECK(b.has_completed && b.completed == 1500977400);
+	CHECK(b.ndevices == 1 && b.nskipped == 0);
+	CHECK_STR(b.devices[0].serial_number, "1234567890");
+	CHECK_STR(b.devices[0].product_key, "12345-67890-09876-54321-13579");
+	CHECK_STR(b.devices[0].status, "finished_with_errors");
+	CHECK_STR(b.devices[0].error_code, "808");
+	CHECK_STR(b.devices[0].error_description,
+	    "ZtdDeviceAssignedToOtherTenant");
+	CHECK_STR(b.devices[0].device_id, "");
+	batch_free(&b);
+}
+
+/* A UTF-8 BOM first, as some Partner Center answers have. */
+static void
+test_a_bom_first(void)
+{
+	char *bom;
+
+	bom = malloc(sizeof(SEED) + 3);
+	memcpy(bom, "\xef\xbb\xbf", 3);
+	memcpy(bom + 3, SEED, sizeof(SEED));
+	CHECK(parse(bom) == 0 && b.ndevices == 1);
+	free(bom);
+	batch_free(&b);
+}
+
+/* Missing, null, unknown, numbers for strings, entries that are not devices. */
+static void
+test_odd_shapes_that_must_work(void)
+{
+	CHECK(parse("{\"status\":\"queued\"}") == 0 && b.ndevices == 0 &&
+	    !b.has_started);
+	CHECK(parse("{\"batchTrackingId\":\"x\"}") == 0);
+	CHECK_STR(b.status, "");
+	CHECK(parse("{\"status\":null,\"startedTime\":null,\"devicesStatus\":null,"
+	    "\"completedTime\":null,\"batchTrackingId\":null}") == 0);
+	CHECK(parse("{\"status\":\"Finished_With_Errors\",\"future\":{\"a\":[1,"
+	    "{\"b\":null}]},\"devicesStatus\":[{\"errorCode\":808,"
+	    "\"serialNumber\":null,\"extra\":[1,2]},{},\"text\",7,null,"
+	    "{\"status\":\"PAUSED\",\"errorCode\":true}]}") == 0);
+	CHECK_STR(b.status, "Finished_With_Errors");
+	CHECK(b.ndevices == 3 && b.nskipped == 3);
+	CHECK_STR(b.devices[0].error_code, "808");
+	CHECK_STR(b.devices[0].serial_number, "");
+	CHECK_STR(b.devices[2].status, "PAUSED");
+	CHECK_STR(b.devices[2].error_code, "true");
+	/* "\u0000" must not cut a string short. */
+	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":\"a\\u0000b\"}]}") == 0);
+	CHECK_STR(b.devices[0].serial_number, "a\xef\xbf\xbd" "b");
+	/* Times with zones and fractions; an unreadable time is kept as text. */
+	CHECK(parse("{\"status\":\"x\",\"startedTime\":\"2024-03-01T08:00:00.1234567Z\","
+	    "\"completedTime\":\"yesterday\"}") == 0);
+	CHECK(b.has_started && b.started == 1709280000);
+	CHECK(!b.has_completed);
+	CHECK_STR(b.completed_raw, "yesterday");
+	batch_free(&b);
+}
+
+/* Wrong shapes are errors, with a reason and no crash. */
+static void
+test_wrong_shapes_are_errors(void)
+{
+	CHECK(parse("") == -1);
+	CHECK(parse("\xef\xbb\xbf") == -1);
+	CHECK(parse("[1,2,3]") == -1);
+	CHECK_CONTAINS(err, "shape");
+	CHECK(parse("\"finished\"") == -1);
+	CHECK(parse("42") == -1);
+	CHECK(parse("null") == -1);
+	CHECK(parse("{\"status\":42}") == -1);
+	CHECK(parse("{\"status\":\"x\",\"devicesStatus\":\"nope\"}") == -1);
+	CHECK(parse("{\"devicesStatus\":{}}") == -1);
+	CHECK(parse("{\"startedTime\":12}") == -1);
+	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":{}}]}") == -1);
+	CHECK(parse("{\"devicesStatus\":[{\"status\":7}]}") == -1);
+	CHECK(parse("{\"status\": \"fini") == -1);
+	CHECK_CONTAINS(err, "not JSON");
+	CHECK(parse("{\"a\":1} x") == -1);
+	CHECK(parse("{\"a\":1}{}") == -1);
+	/* (Was "== -1 || b.ndevices == 0": the second half held for any answer, so it could not fail.) */
+	CHECK(parse("{'a':1}") == -1);
+	CHECK(parse("<html><body>Sign in</body></html>") == -1);
+	CHECK(parse("{\"status\":1}\n  ") == -1);	/* status must be text */
+	CHECK(parse("{\"status\":\"a\"}\n  ") == 0);
+	batch_free(&b);
+}
+
+/* UTF-8 is checked whole: overlongs, surrogates, cut sequences, and bad bytes on either side of the eight-byte fast path. */
+static void
+test_utf8_is_checked_whole(void)
+{
+	CHECK(parse("{\"serialNumber\":\"\xff\xfe\"}") == -1);
+	CHECK_CONTAINS(err, "UTF-8");
+	CHECK(parse("{\"serialNumber\":\"\xc0\xaf\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"\xed\xa0\x80\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"\xf4\x90\x80\x80\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"abc\xe6\x97\"}") == -1);
+	CHECK(parse("{\"serialNumber\":\"abcdefgh\x80\"}") == -1);
+	CHECK(parse("{\"a\":1}\xff") == -1);
+	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":\"\xe6\x97\xa5"
+	    "\xe6\x9c\xac \xc3\xa9 \xf0\x9f\x98\x80 abcdefghij\"}]}") == 0);
+	CHECK(b.ndevices == 1);
+	if (b.ndevices == 1)
+		CHECK_STR(b.devices[0].serial_number, "\xe6\x97\xa5\xe6\x9c\xac "
+		    "\xc3\xa9 \xf0\x9f\x98\x80 abcdefghij");
+	batch_free(&b);
+}
+
+/* Another resource is not a batch, however valid its JSON. */
+static void
+test_another_resource_is_not_a_batch(void)
+{
+	CHECK(parse("{}") == -1);
+	CHECK_CONTAINS(err, "wrong shape");
+	CHECK(parse("{\"totalCount\":1,\"items\":[],\"attributes\":"
+	    "{\"objectType\":\"Collection\"}}") == -1);
+	CHECK(parse("{\"status\":\"finished\",\"attributes\":"
+	    "{\"objectType\":\"DeviceBatch\"}}") == -1);
+	CHECK(parse("{\"status\":\"finished\",\"attributes\":"
+	    "{\"objectType\":\"batchuploaddetails\"}}") == 0);
+	batch_free(&b);
+}
+
+/* 100,000 open brackets: refused, nothing held. */
+static void
+test_deep_brackets_are_refused(void)
+{
+	char	*deep;
+	size_t	 i;
+
+	deep = malloc(200003);
+	deep[0] = '{';
+	memcpy(deep + 1, "\"x\":", 4);
+	for (i = 5; i < 100005; i++)
+		deep[i] = '[';
+	deep[i] = '\0';
+	CHECK(parse(deep) == -1);
+	free(deep);
+	CHECK(b.ndevices == 0 && b.devices == NULL);
+	batch_free(&b);
+}
+
+/* Times: zones, offsets, leap days; impossible dates and trailing junk refused. */
+static void
+test_times(void)
+{
+	CHECK(when("2017-07-25T10:00:00") == 1500976800);
+	CHECK(when("2017-07-25T10:00:00Z") == 1500976800);
+	CHECK(when("2017-07-25 10:00:00") == 1500976800);
+	CHECK(when("2017-07-25T12:00:00+02:00") == 1500976800);
+	CHECK(when("2017-07-25T05:30:00-0430") == 1500976800);
+	CHECK(when("2000-02-29T00:00:00") == 951782400);
+	CHECK(when("1970-01-01T00:00:00") == 0);
+	CHECK(when("2001-02-29T00:00:00") == -1);
+	CHECK(when("2017-13-01T00:00:00") == -1);
+	CHECK(when("2017-07-25T24:00:00") == -1);
+	CHECK(when("2017-07-25") == -1);
+	CHECK(when("2017-07-25T10:00:00.") == -1);
+	CHECK(when("2017-07-25T10:00:00Zjunk") == -1);
+	CHECK(when("") == -1);
 }
 
 /* The one table of what a status means: running, final, its words and badge; any letter case. */
@@ -837,147 +1019,31 @@ test_status_table(void)
 int
 main(void)
 {
-	char	*deep, *bom;
-	size_t	 i;
-
 	/* First, while this process is small: they measure its memory. */
-	test_memory_empty_objects();
-	test_memory_big_unknown_field();
-	test_realistic_batch();
-	test_bytes_held();
+	T_RUN(test_memory_empty_objects);
+	T_RUN(test_memory_big_unknown_field);
+	T_RUN(test_realistic_batch);
+	T_RUN(test_bytes_held);
 
-	CHECK(parse(SEED) == 0);
-	CHECK_STR(b.tracking_id, "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
-	CHECK_STR(b.status, "finished");
-	CHECK(b.has_started && b.started == 1500976800);
-	CHECK(b.has_completed && b.completed == 1500977400);
-	CHECK(b.ndevices == 1 && b.nskipped == 0);
-	CHECK_STR(b.devices[0].serial_number, "1234567890");
-	CHECK_STR(b.devices[0].product_key, "12345-67890-09876-54321-13579");
-	CHECK_STR(b.devices[0].status, "finished_with_errors");
-	CHECK_STR(b.devices[0].error_code, "808");
-	CHECK_STR(b.devices[0].error_description,
-	    "ZtdDeviceAssignedToOtherTenant");
-	CHECK_STR(b.devices[0].device_id, "");
+	T_RUN(test_the_documented_example);
+	T_RUN(test_a_bom_first);
+	T_RUN(test_odd_shapes_that_must_work);
+	T_RUN(test_wrong_shapes_are_errors);
+	T_RUN(test_utf8_is_checked_whole);
+	T_RUN(test_another_resource_is_not_a_batch);
+	T_RUN(test_deep_brackets_are_refused);
+	T_RUN(test_times);
 
-	/* A UTF-8 BOM first, as some Partner Center answers have. */
-	bom = malloc(sizeof(SEED) + 3);
-	memcpy(bom, "\xef\xbb\xbf", 3);
-	memcpy(bom + 3, SEED, sizeof(SEED));
-	CHECK(parse(bom) == 0 && b.ndevices == 1);
-	free(bom);
-
-	/* Missing, null, unknown, numbers for strings, entries that are not devices. */
-	CHECK(parse("{\"status\":\"queued\"}") == 0 && b.ndevices == 0 &&
-	    !b.has_started);
-	CHECK(parse("{\"batchTrackingId\":\"x\"}") == 0);
-	CHECK_STR(b.status, "");
-	CHECK(parse("{\"status\":null,\"startedTime\":null,\"devicesStatus\":null,"
-	    "\"completedTime\":null,\"batchTrackingId\":null}") == 0);
-	CHECK(parse("{\"status\":\"Finished_With_Errors\",\"future\":{\"a\":[1,"
-	    "{\"b\":null}]},\"devicesStatus\":[{\"errorCode\":808,"
-	    "\"serialNumber\":null,\"extra\":[1,2]},{},\"text\",7,null,"
-	    "{\"status\":\"PAUSED\",\"errorCode\":true}]}") == 0);
-	CHECK_STR(b.status, "Finished_With_Errors");
-	CHECK(b.ndevices == 3 && b.nskipped == 3);
-	CHECK_STR(b.devices[0].error_code, "808");
-	CHECK_STR(b.devices[0].serial_number, "");
-	CHECK_STR(b.devices[2].status, "PAUSED");
-	CHECK_STR(b.devices[2].error_code, "true");
-	/* "\u0000" must not cut a string short. */
-	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":\"a\\u0000b\"}]}") == 0);
-	CHECK_STR(b.devices[0].serial_number, "a\xef\xbf\xbd" "b");
-	/* Times with zones and fractions; an unreadable time is kept as text. */
-	CHECK(parse("{\"status\":\"x\",\"startedTime\":\"2024-03-01T08:00:00.1234567Z\","
-	    "\"completedTime\":\"yesterday\"}") == 0);
-	CHECK(b.has_started && b.started == 1709280000);
-	CHECK(!b.has_completed);
-	CHECK_STR(b.completed_raw, "yesterday");
-
-	/* Wrong shapes are errors, with a reason and no crash. */
-	CHECK(parse("") == -1);
-	CHECK(parse("\xef\xbb\xbf") == -1);
-	CHECK(parse("[1,2,3]") == -1);
-	CHECK_CONTAINS(err, "shape");
-	CHECK(parse("\"finished\"") == -1);
-	CHECK(parse("42") == -1);
-	CHECK(parse("null") == -1);
-	CHECK(parse("{\"status\":42}") == -1);
-	CHECK(parse("{\"status\":\"x\",\"devicesStatus\":\"nope\"}") == -1);
-	CHECK(parse("{\"devicesStatus\":{}}") == -1);
-	CHECK(parse("{\"startedTime\":12}") == -1);
-	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":{}}]}") == -1);
-	CHECK(parse("{\"devicesStatus\":[{\"status\":7}]}") == -1);
-	CHECK(parse("{\"status\": \"fini") == -1);
-	CHECK_CONTAINS(err, "not JSON");
-	CHECK(parse("{\"a\":1} x") == -1);
-	CHECK(parse("{\"a\":1}{}") == -1);
-	CHECK(parse("{'a':1}") == -1 || b.ndevices == 0);
-	CHECK(parse("<html><body>Sign in</body></html>") == -1);
-	CHECK(parse("{\"serialNumber\":\"\xff\xfe\"}") == -1);
-	CHECK_CONTAINS(err, "UTF-8");
-	/* UTF-8 is checked whole: overlongs, surrogates, cut sequences, and
-	 * bad bytes on either side of the eight-byte fast path. */
-	CHECK(parse("{\"serialNumber\":\"\xc0\xaf\"}") == -1);
-	CHECK(parse("{\"serialNumber\":\"\xed\xa0\x80\"}") == -1);
-	CHECK(parse("{\"serialNumber\":\"\xf4\x90\x80\x80\"}") == -1);
-	CHECK(parse("{\"serialNumber\":\"abc\xe6\x97\"}") == -1);
-	CHECK(parse("{\"serialNumber\":\"abcdefgh\x80\"}") == -1);
-	CHECK(parse("{\"a\":1}\xff") == -1);
-	CHECK(parse("{\"devicesStatus\":[{\"serialNumber\":\"\xe6\x97\xa5"
-	    "\xe6\x9c\xac \xc3\xa9 \xf0\x9f\x98\x80 abcdefghij\"}]}") == 0);
-	CHECK(b.ndevices == 1);
-	if (b.ndevices == 1)
-		CHECK_STR(b.devices[0].serial_number, "\xe6\x97\xa5\xe6\x9c\xac "
-		    "\xc3\xa9 \xf0\x9f\x98\x80 abcdefghij");
-	CHECK(parse("{\"status\":1}\n  ") == -1);	/* status must be text */
-	CHECK(parse("{\"status\":\"a\"}\n  ") == 0);
-	/* Another resource is not a batch, however valid its JSON. */
-	CHECK(parse("{}") == -1);
-	CHECK_CONTAINS(err, "wrong shape");
-	CHECK(parse("{\"totalCount\":1,\"items\":[],\"attributes\":"
-	    "{\"objectType\":\"Collection\"}}") == -1);
-	CHECK(parse("{\"status\":\"finished\",\"attributes\":"
-	    "{\"objectType\":\"DeviceBatch\"}}") == -1);
-	CHECK(parse("{\"status\":\"finished\",\"attributes\":"
-	    "{\"objectType\":\"batchuploaddetails\"}}") == 0);
-	deep = malloc(200003);
-	deep[0] = '{';
-	memcpy(deep + 1, "\"x\":", 4);
-	for (i = 5; i < 100005; i++)
-		deep[i] = '[';
-	deep[i] = '\0';
-	CHECK(parse(deep) == -1);
-	free(deep);
-	CHECK(b.ndevices == 0 && b.devices == NULL);
-
-	/* Times. */
-	CHECK(when("2017-07-25T10:00:00") == 1500976800);
-	CHECK(when("2017-07-25T10:00:00Z") == 1500976800);
-	CHECK(when("2017-07-25 10:00:00") == 1500976800);
-	CHECK(when("2017-07-25T12:00:00+02:00") == 1500976800);
-	CHECK(when("2017-07-25T05:30:00-0430") == 1500976800);
-	CHECK(when("2000-02-29T00:00:00") == 951782400);
-	CHECK(when("1970-01-01T00:00:00") == 0);
-	CHECK(when("2001-02-29T00:00:00") == -1);
-	CHECK(when("2017-13-01T00:00:00") == -1);
-	CHECK(when("2017-07-25T24:00:00") == -1);
-	CHECK(when("2017-07-25") == -1);
-	CHECK(when("2017-07-25T10:00:00.") == -1);
-	CHECK(when("2017-07-25T10:00:00Zjunk") == -1);
-	CHECK(when("") == -1);
-
-	test_limit();
-	test_duplicate_devices_status();
-	test_escaped_keys();
-	test_commas();
-	test_whitespace();
-	test_key_not_string();
-	test_cut_short();
-	test_after_the_object();
-	test_big_values();
-	test_depth();
-	batch_free(&b);
+	T_RUN(test_limit);
+	T_RUN(test_duplicate_devices_status);
+	T_RUN(test_escaped_keys);
+	T_RUN(test_commas);
+	T_RUN(test_whitespace);
+	T_RUN(test_key_not_string);
+	T_RUN(test_cut_short);
+	T_RUN(test_after_the_object);
+	T_RUN(test_big_values);
+	T_RUN(test_depth);
 	T_RUN(test_status_table);
 	return t_done("test_batch");
 }

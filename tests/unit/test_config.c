@@ -12,7 +12,7 @@
 
 static struct config cfg;
 static char err[2048];
-static char secret[] = "/tmp/bs-secret-XXXXXX";
+static char secret[32];	/* this test's secret file: made by up(), removed by down() */
 static const char *const more[] = {
 	"BATCHSTATUS_CLOUD", "BATCHSTATUS_AUTHORITY_URL", "BATCHSTATUS_TENANT_ID",
 	"BATCHSTATUS_CLIENT_ID", "BATCHSTATUS_CLIENT_SECRET_FILE",
@@ -36,6 +36,28 @@ clear(void)
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
 		unsetenv(more[i]);
 	setenv("BATCHSTATUS_TOKEN_FILE", secret, 1);
+}
+
+/* A secret file (mode 0600, as mkstemp makes it) for the settings that name one. */
+static void
+up(void)
+{
+	int fd;
+
+	snprintf(secret, sizeof(secret), "/tmp/bs-secret-XXXXXX");
+	fd = mkstemp(secret);	/* mode 0600 */
+	CHECK(fd != -1 && write(fd, "s3cret\n", 7) == 7);
+	close(fd);
+	clear();
+}
+
+/* The environment is the process's: leave none of ours for the next test. */
+static void
+down(void)
+{
+	clear();
+	unsetenv("BATCHSTATUS_TOKEN_FILE");
+	unlink(secret);
 }
 
 /* App-only settings: tenant, client, and the secret file. */
@@ -74,11 +96,11 @@ changed(const char *name, int live, void *arg)
 
 /* A reload names what changed, and whether it waits for a restart. */
 static void
-changes_are_named_live_or_restart(void)
+test_changes_are_named_live_or_restart(void)
 {
 	struct config a, b;
 
-	clear();
+	up();
 	CHECK(config_load(&a, NULL, err, sizeof(err)) == 0);
 	b = a;
 	changes[0] = '\0';
@@ -101,19 +123,13 @@ changes_are_named_live_or_restart(void)
 	changes[0] = '\0';
 	CHECK(config_changes(&a, &b, changed, NULL) == 2);
 	CHECK_CONTAINS(changes, "BATCHSTATUS_THREADS(restart) ");
+	down();
 }
 
-int
-main(void)
+static void
+test_the_defaults(void)
 {
-	char	 path[] = "/tmp/bs-config-XXXXXX";
-	FILE	*f;
-	int	 fd;
-
-	CHECK((fd = mkstemp(secret)) != -1);	/* mode 0600 */
-	CHECK(write(fd, "s3cret\n", 7) == 7);
-	close(fd);
-	clear();
+	up();
 	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0);
 	CHECK_STR(cfg.pc_base_url, "https://api.partnercenter.microsoft.com");
 	CHECK(cfg.max_body_bytes == 32L * 1024 * 1024);
@@ -126,7 +142,14 @@ main(void)
 	/* The Partner Center budget's defaults (issue 12). */
 	CHECK(cfg.max_retry_after == 300 && cfg.stale_seconds == 3600);
 	CHECK(cfg.cache_max_bytes == 64L * 1024 * 1024);
+	down();
+}
 
+/* https (http for local testing), no trailing slash, no query, no blank. */
+static void
+test_the_base_url_is_a_plain_http_url(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://example.test/") == 0);
 	CHECK_STR(cfg.pc_base_url, "https://example.test");
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "http://127.0.0.1:1") == 0 &&
@@ -135,12 +158,27 @@ main(void)
 	CHECK_CONTAINS(err, "BATCHSTATUS_PC_BASE_URL");
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https://x/?a=b") == -1);
 	CHECK(load_env("BATCHSTATUS_PC_BASE_URL", "https:// x") == -1);
+	down();
+}
+
+/* The deadline: a number of ms in range; the connect part follows it. */
+static void
+test_the_upstream_timeout_is_a_bounded_number(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "abc") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_UPSTREAM_TIMEOUT_MS");
 	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "90000") == -1);
 	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "-5") == -1);
 	CHECK(load_env("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "2000") == 0 &&
 	    cfg.upstream_timeout_ms == 2000 && cfg.connect_timeout_ms == 2000);
+	down();
+}
+
+static void
+test_sizes_take_units_and_refuse_junk(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "64k") == 0 &&
 	    cfg.max_body_bytes == 65536);
 	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "16MiB") == 0 &&
@@ -149,16 +187,37 @@ main(void)
 	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_BODY_BYTES");
 	CHECK(load_env("BATCHSTATUS_MAX_BODY_BYTES", "99999999999999999999") ==
 	    -1);
+	down();
+}
+
+static void
+test_listen_is_an_absolute_socket_or_host_and_port(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_LISTEN", "unix:/run/bs.sock") == 0);
 	CHECK(load_env("BATCHSTATUS_LISTEN", "127.0.0.1:9000") == 0);
 	CHECK(load_env("BATCHSTATUS_LISTEN", "unix:relative") == -1);
 	CHECK(load_env("BATCHSTATUS_LISTEN", "host:99999") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_LISTEN");
+	down();
+}
+
+static void
+test_a_missing_file_names_its_setting(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_CA_FILE", "/nonexistent/ca.pem") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_CA_FILE");
 	CHECK(load_env("BATCHSTATUS_TOKEN_FILE", "/nonexistent/token") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_TOKEN_FILE");
-	/* The CPU pool: 0 is one thread per core; the bounds of the new core. */
+	down();
+}
+
+/* The CPU pool: 0 is one thread per core; the bounds of the new core. */
+static void
+test_the_cores_bounds(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_THREADS", "0") == 0 && cfg.threads == 0);
 	CHECK(load_env("BATCHSTATUS_THREADS", "257") == -1);
 	CHECK(load_env("BATCHSTATUS_MAX_WAITING", "0") == -1);
@@ -167,6 +226,14 @@ main(void)
 	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_DEVICES");
 	CHECK(load_env("BATCHSTATUS_UPSTREAM_CONNECTIONS", "16") == 0 &&
 	    cfg.upstream_connections == 16);
+	down();
+}
+
+/* The Partner Center budget: a 429's pause at most, and how old a stand-in may be. */
+static void
+test_the_budgets_bounds(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_MAX_RETRY_AFTER", "0") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_MAX_RETRY_AFTER");
 	CHECK(load_env("BATCHSTATUS_MAX_RETRY_AFTER", "99999999999999999999") == -1);
@@ -176,11 +243,25 @@ main(void)
 	    cfg.stale_seconds == 0);
 	CHECK(load_env("BATCHSTATUS_STALE_SECONDS", "-1") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_STALE_SECONDS");
+	down();
+}
+
+static void
+test_the_page_gate_dir_is_absolute(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_PAGE_GATE_DIR", "relative/gate") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_PAGE_GATE_DIR");
 	CHECK(load_env("BATCHSTATUS_PAGE_GATE_DIR", "/run/batchstatus-gate") == 0);
 	CHECK_STR(cfg.page_gate_dir, "/run/batchstatus-gate");
-	/* Several nodes: a usable URL, and the key file required, closed to others. */
+	down();
+}
+
+/* Several nodes: a usable URL, and the key file required, closed to others. */
+static void
+test_shared_needs_a_usable_url_and_a_key_file(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_SHARED", "redis://10.0.0.5:6379/2") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_SHARED_KEY_FILE");
 	setenv("BATCHSTATUS_SHARED_KEY_FILE", secret, 1);
@@ -196,12 +277,25 @@ main(void)
 	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
 	setenv("BATCHSTATUS_SHARED", "redis+unix:relative", 1);
 	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
-	unsetenv("BATCHSTATUS_SHARED");
-	unsetenv("BATCHSTATUS_SHARED_KEY_FILE");
+	down();
+}
+
+static void
+test_the_log_level_by_name(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "debug") == 0 &&
 	    cfg.log_level_n == 3);
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "loud") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_LOG_LEVEL");
+	down();
+}
+
+/* Origins only: nothing that could end the CSP directive or widen it to all. */
+static void
+test_frame_ancestors_are_origins_only(void)
+{
+	up();
 	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS",
 	    "https://portal.example.com http://127.0.0.1:8081 https://*.corp.example") == 0);
 	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "*") == -1);
@@ -210,8 +304,14 @@ main(void)
 	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "https://a.example/path") == -1);
 	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "'none'") == -1);
 	CHECK(load_env("BATCHSTATUS_FRAME_ANCESTORS", "https://") == -1);
+	down();
+}
 
-	/* Clouds set the API base and the sign-in together; either URL overrides its half. */
+/* Clouds set the API base and the sign-in together; the endpoint's version picks the URL. */
+static void
+test_clouds_set_the_api_and_the_signin_together(void)
+{
+	up();
 	CHECK(load_app(NULL, NULL) == 0 && cfg.token_kind == TOKEN_APP);
 	CHECK_STR(cfg.token_url, "https://login.microsoftonline.com/"
 	    "contoso.onmicrosoft.com/oauth2/token");
@@ -230,13 +330,28 @@ main(void)
 	CHECK_STR(cfg.authority_url, "https://login.microsoftonline.de");
 	CHECK(load_app("BATCHSTATUS_CLOUD", "mars") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_CLOUD");
-	setenv("BATCHSTATUS_CLOUD", "china", 1);
+	down();
+}
+
+/* Either URL overrides its half of the cloud's pair. */
+static void
+test_the_authority_url_overrides_its_half(void)
+{
+	up();
+	CHECK(load_app("BATCHSTATUS_CLOUD", "china") == 0);
 	setenv("BATCHSTATUS_AUTHORITY_URL", "https://login.example/", 1);
 	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == 0);
 	CHECK_STR(cfg.authority_url, "https://login.example");
 	CHECK_STR(cfg.pc_base_url,
 	    "https://partner.partnercenterapi.microsoftonline.cn");
-	/* One source of tokens, complete. */
+	down();
+}
+
+/* One source of tokens, complete. */
+static void
+test_one_complete_source_of_tokens(void)
+{
+	up();
 	CHECK(load_app("BATCHSTATUS_TOKEN_FILE", secret) == -1);
 	CHECK_CONTAINS(err, "choose one");
 	CHECK(load_app("BATCHSTATUS_TENANT_ID", "") == -1);
@@ -252,22 +367,35 @@ main(void)
 	unsetenv("BATCHSTATUS_TOKEN_FILE");
 	CHECK(config_load(&cfg, NULL, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "no source of tokens");
-	/* A secret others may read refuses the start, naming the file and the fix. */
+	down();
+}
+
+/* A secret others may read refuses the start, naming the file and the fix. */
+static void
+test_a_secret_others_may_read_refuses_the_start(void)
+{
+	up();
 	CHECK(chmod(secret, 0640) == 0);
 	CHECK(load_app(NULL, NULL) == -1);
 	CHECK_CONTAINS(err, secret);
 	CHECK_CONTAINS(err, "chmod 600");
 	CHECK(load_env("BATCHSTATUS_LOG_LEVEL", "info") == -1);
 	CHECK_CONTAINS(err, "BATCHSTATUS_TOKEN_FILE");
-	CHECK(chmod(secret, 0600) == 0);
+	down();
+}
 
-	/* A file: key = value, comments; the environment wins over it. */
-	fd = mkstemp(path);
-	f = fdopen(fd, "w");
+/* A file: key = value, comments; the environment wins over it. */
+static void
+test_a_settings_file_and_the_environment_over_it(void)
+{
+	char	 path[] = "/tmp/bs-config-XXXXXX";
+	FILE	*f;
+
+	up();
+	f = fdopen(mkstemp(path), "w");
 	fprintf(f, "# settings\n\npc_base_url = https://file.test\n"
 	    "upstream_timeout_ms=3000\n  max_body_bytes = 1m  \n");
 	fclose(f);
-	clear();
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
 	CHECK_STR(cfg.pc_base_url, "https://file.test");
 	CHECK(cfg.upstream_timeout_ms == 3000);
@@ -275,10 +403,21 @@ main(void)
 	setenv("BATCHSTATUS_UPSTREAM_TIMEOUT_MS", "4000", 1);
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0 &&
 	    cfg.upstream_timeout_ms == 4000);
-	f = fopen(path, "w");
+	unlink(path);
+	down();
+}
+
+/* An unknown key, a bad value, a line that is not key = value, no file: refused. */
+static void
+test_a_bad_settings_file_names_the_line(void)
+{
+	char	 path[] = "/tmp/bs-config-XXXXXX";
+	FILE	*f;
+
+	up();
+	f = fdopen(mkstemp(path), "w");
 	fprintf(f, "no_such_key = 1\n");
 	fclose(f);
-	clear();
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "no_such_key");
 	f = fopen(path, "w");
@@ -292,7 +431,30 @@ main(void)
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
 	unlink(path);
 	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
-	changes_are_named_live_or_restart();
-	unlink(secret);
+	down();
+}
+
+int
+main(void)
+{
+	T_RUN(test_the_defaults);
+	T_RUN(test_the_base_url_is_a_plain_http_url);
+	T_RUN(test_the_upstream_timeout_is_a_bounded_number);
+	T_RUN(test_sizes_take_units_and_refuse_junk);
+	T_RUN(test_listen_is_an_absolute_socket_or_host_and_port);
+	T_RUN(test_a_missing_file_names_its_setting);
+	T_RUN(test_the_cores_bounds);
+	T_RUN(test_the_budgets_bounds);
+	T_RUN(test_the_page_gate_dir_is_absolute);
+	T_RUN(test_shared_needs_a_usable_url_and_a_key_file);
+	T_RUN(test_the_log_level_by_name);
+	T_RUN(test_frame_ancestors_are_origins_only);
+	T_RUN(test_clouds_set_the_api_and_the_signin_together);
+	T_RUN(test_the_authority_url_overrides_its_half);
+	T_RUN(test_one_complete_source_of_tokens);
+	T_RUN(test_a_secret_others_may_read_refuses_the_start);
+	T_RUN(test_a_settings_file_and_the_environment_over_it);
+	T_RUN(test_a_bad_settings_file_names_the_line);
+	T_RUN(test_changes_are_named_live_or_restart);
 	return t_done("test_config");
 }

@@ -38,6 +38,8 @@ serve(const char *req, long *delay_ms)
 }
 
 static struct core	*core;
+static struct fetch_ctx	 fctx;
+static char		 tok[32];	/* the token file */
 
 /* A request made on a thread of its own (it blocks until answered). */
 struct client {
@@ -88,18 +90,80 @@ status_of(const char *uri)
 }
 
 /*
+ * Each test's own core on one CPU thread (nothing may hold it), its fetch
+ * context, pages and token file, against the one fake Partner Center
+ * (started by the first test; it keeps no state but the hang flag).
+ */
+static void
+up(void)
+{
+	const struct render_words words = { LOC__MAX, i18n_word };
+	struct token_opts	 to;
+	struct cache_opts	 co = { 600000, 0, 1 << 20, 0 };
+	struct core_opts	 o;
+	static int		 port;
+	static char		 base[64];	/* the fetch context keeps a pointer to it */
+	char			 err[256];
+	FILE			*tf;
+
+	log_set_level(LOG_ERROR);	/* no request log lines in the test's output */
+	snprintf(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    strlen(BODY), BODY);
+	__atomic_store_n(&hang, 1, __ATOMIC_RELAXED);
+	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	CHECK(render_init("templates", &words, err, sizeof(err)) == 0);
+	snprintf(tok, sizeof(tok), "/tmp/bs-core-XXXXXX");
+	tf = fdopen(mkstemp(tok), "w");
+	fputs("unit-test-token\n", tf);
+	fclose(tf);
+	chmod(tok, 0600);
+	CHECK(pc_http_global_init() == 0);
+	if (port == 0)
+		CHECK((port = tserver_start(serve)) > 0);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	CHECK(tfetch_start(&fctx, base, 10000, 1, &co) == 0);
+	memset(&to, 0, sizeof(to));
+	to.kind = TOKEN_FROM_FILE;
+	to.token_file = tok;
+	fctx.tokens = token_source_new(&to);
+	memset(&o, 0, sizeof(o));
+	o.listen_fd = -1;
+	o.max_requests = 128;
+	o.fetch = &fctx;
+	o.cpu = fctx.cpu;
+	CHECK((core = core_start(&o)) != NULL);
+}
+
+static void
+down(void)
+{
+	if (core != NULL)
+		core_stop(core);
+	core = NULL;
+	tfetch_stop(&fctx);
+	token_source_free(fctx.tokens);
+	pc_http_global_cleanup();
+	unlink(tok);
+	render_free();
+	i18n_free();
+}
+
+/*
  * One CPU thread, 40 requests parked on a Partner Center that does not
  * answer: health, the form, a 400, a kept batch and a batch that answers
  * at once all get their answers, and the 40 are still waiting.
  */
 static void
-parked_requests_hold_no_thread(struct fetch_ctx *f)
+test_parked_requests_hold_no_thread(void)
 {
-	struct client	 hung[40];
-	char		 id[64];
-	int		 i;
-	int64_t		 until;
+	struct fetch_ctx	*f = &fctx;
+	struct client		 hung[40];
+	char			 id[64];
+	int			 i;
+	int64_t			 until;
 
+	up();
 	CHECK(status_of("/customers/" C "/batches/"
 	    "0127ed8e-ff72-4983-a3d8-e8d8bd378932") == 200);	/* kept now */
 	for (i = 0; i < 40; i++) {
@@ -125,12 +189,14 @@ parked_requests_hold_no_thread(struct fetch_ctx *f)
 		buf_free(&hung[i].res.body);
 	}
 	CHECK(fetch_waiting(f) == 0);
+	down();
 }
 
 /* Past max_waiting: 503 with Retry-After at once; the parked ones complete. */
 static void
-admission_sheds_with_503(struct fetch_ctx *f)
+test_admission_sheds_with_503(void)
 {
+	struct fetch_ctx *f = &fctx;
 	struct client	 slow[3];
 	struct http_in	 in = { "GET", "/customers/" C "/batches/"
 	    "5105e000-0000-4000-8000-000000000009", NULL, NULL, NULL, 0 };
@@ -138,6 +204,7 @@ admission_sheds_with_503(struct fetch_ctx *f)
 	int		 i;
 	int64_t		 until;
 
+	up();
 	f->max_waiting = 3;
 	f->max_retry_after = 300;
 	start(&slow[0], "5105e000-0000-4000-8000-000000000001");
@@ -157,16 +224,18 @@ admission_sheds_with_503(struct fetch_ctx *f)
 	}
 	f->max_waiting = 64;
 	f->max_retry_after = 300;
+	down();
 }
 
 /* core_stop waits for every parked request to have its answer. */
 static void
-stop_answers_the_parked_first(void)
+test_stop_answers_the_parked_first(void)
 {
 	struct client	 slow[5];
 	int		 i;
 	char		 id[64];
 
+	up();
 	for (i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "5105e000-0000-4000-8000-%012d", 100 + i);
 		start(&slow[i], id);
@@ -183,54 +252,14 @@ stop_answers_the_parked_first(void)
 		CHECK(slow[i].res.status == 200);
 		buf_free(&slow[i].res.body);
 	}
+	down();
 }
 
 int
 main(void)
 {
-	const struct render_words words = { LOC__MAX, i18n_word };
-	struct fetch_ctx	 f;
-	struct token_opts	 to;
-	struct cache_opts	 co = { 600000, 0, 1 << 20, 0 };
-	struct core_opts	 o;
-	char			 err[256], tok[] = "/tmp/bs-core-XXXXXX", base[64];
-	FILE			*tf;
-	int			 port;
-
-	log_set_level(LOG_ERROR);	/* no request log lines in the test's output */
-	snprintf(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: "
-	    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
-	    strlen(BODY), BODY);
-	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
-	CHECK(render_init("templates", &words, err, sizeof(err)) == 0);
-	tf = fdopen(mkstemp(tok), "w");
-	fputs("unit-test-token\n", tf);
-	fclose(tf);
-	chmod(tok, 0600);
-	CHECK(pc_http_global_init() == 0);
-	CHECK((port = tserver_start(serve)) > 0);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	/* One CPU thread: nothing may hold it. */
-	CHECK(tfetch_start(&f, base, 10000, 1, &co) == 0);
-	memset(&to, 0, sizeof(to));
-	to.kind = TOKEN_FROM_FILE;
-	to.token_file = tok;
-	f.tokens = token_source_new(&to);
-	memset(&o, 0, sizeof(o));
-	o.listen_fd = -1;
-	o.max_requests = 128;
-	o.fetch = &f;
-	o.cpu = f.cpu;
-	CHECK((core = core_start(&o)) != NULL);
-
-	parked_requests_hold_no_thread(&f);
-	admission_sheds_with_503(&f);
-	stop_answers_the_parked_first();
-
-	tfetch_stop(&f);
-	token_source_free(f.tokens);
-	pc_http_global_cleanup();
-	unlink(tok);
-	i18n_free();
+	T_RUN(test_parked_requests_hold_no_thread);
+	T_RUN(test_admission_sheds_with_503);
+	T_RUN(test_stop_answers_the_parked_first);
 	return t_done("test_core");
 }

@@ -40,13 +40,15 @@ gate(struct cpu_task *t)
 
 /* Queued behind a busy thread: new requests before work, one work task in every CPU_WORK_EVERY. */
 static void
-new_first_work_not_starved(void)
+test_new_first_work_not_starved(void)
 {
 	struct cpu_pool	*p = cpu_start(1);
 	struct cpu_task	 g = { NULL, gate };
 	struct item	 w[2], n[6];
 	int		 i;
 
+	order[0] = '\0';
+	__atomic_store_n(&gate_open, 0, __ATOMIC_RELEASE);
 	cpu_post(p, &g, CPU_WORK);
 	usleep(50 * 1000);	/* the thread is in gate() now */
 	for (i = 0; i < 2; i++) {
@@ -65,7 +67,7 @@ new_first_work_not_starved(void)
 
 /* A stop runs what is queued, and what those tasks post. */
 static void
-stop_drains(void)
+test_stop_drains(void)
 {
 	struct cpu_pool	*p = cpu_start(2);
 	struct item	 it = { { NULL, run }, 'x', 4, NULL };
@@ -101,12 +103,15 @@ release_later(void *arg)
 }
 
 static void
-quiesce_waits_for_running_tasks(void)
+test_quiesce_waits_for_running_tasks(void)
 {
 	struct cpu_pool	*p = cpu_start(2);
 	struct cpu_task	 t = { NULL, slow };
 	pthread_t	 th;
 
+	__atomic_store_n(&slow_started, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&slow_done, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&slow_go, 0, __ATOMIC_RELEASE);
 	/* Nothing running: at once. */
 	CHECK(cpu_quiesce(p) == 0);
 	cpu_post(p, &t, CPU_WORK);
@@ -119,15 +124,22 @@ quiesce_waits_for_running_tasks(void)
 	cpu_stop(p);
 }
 
-int
-main(void)
+/* 0 threads: one per core. */
+static void
+test_zero_is_a_thread_per_core(void)
 {
 	struct cpu_pool *p = cpu_start(0);
 
 	CHECK(p != NULL && cpu_threads(p) == sysconf(_SC_NPROCESSORS_ONLN));
 	cpu_stop(p);
-	new_first_work_not_starved();
-	stop_drains();
-	quiesce_waits_for_running_tasks();
+}
+
+int
+main(void)
+{
+	T_RUN(test_zero_is_a_thread_per_core);
+	T_RUN(test_new_first_work_not_starved);
+	T_RUN(test_stop_drains);
+	T_RUN(test_quiesce_waits_for_running_tasks);
 	return t_done("test_cpu");
 }

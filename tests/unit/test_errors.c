@@ -83,6 +83,23 @@ test_stale_words(void)
 	}
 }
 
+/* Every failure is a 4xx or 5xx; what the user asked wrong is 4xx, what failed upstream 5xx. */
+static void
+test_every_failure_has_an_error_status(void)
+{
+	int i;
+
+	CHECK(error_info(BS_OK)->http_status == 200);
+	for (i = 1; i < BS_ERR__MAX; i++)
+		CHECK(error_info((enum bs_error)i)->http_status >= 400 &&
+		    error_info((enum bs_error)i)->http_status <= 599);
+	CHECK(error_info(BS_ERR_BAD_INPUT)->http_status == 400);
+	CHECK(error_info(BS_ERR_CUSTOMER_NOT_ALLOWED)->http_status == 403);
+	CHECK(error_info(BS_ERR_NO_SUCH_BATCH)->http_status == 404);
+	CHECK(error_info(BS_ERR_UNREACHABLE)->http_status == 502);
+	CHECK(error_info(BS_ERR_TIMEOUT)->http_status == 504);
+}
+
 static void
 test_out_of_range_is_internal(void)
 {
@@ -103,6 +120,7 @@ main(void)
 	T_RUN(test_table_is_in_order_and_complete);
 	T_RUN(test_every_error_has_a_word_and_words);
 	T_RUN(test_stale_words);
+	T_RUN(test_every_failure_has_an_error_status);
 	T_RUN(test_out_of_range_is_internal);
 	i18n_free();
 	return t_done("test_errors");

@@ -1,4 +1,4 @@
-/* test_fetch.c: parked requests and their batch: one call for a crowd, one deadline over sign-in + call + retry, the 401 retry, the device limit, admission. */
+/* test_fetch.c: parked requests and their batch: one call for a crowd, one deadline over sign-in + call + retry, the one retry (after a refused token only), the device limit, admission. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +56,18 @@ serve(const char *req, long *delay_ms)
 	if (strstr(req, "/batchJobStatus/40100000-") != NULL &&
 	    strstr(req, "Bearer tok-1\r\n") != NULL)
 		return "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+	/* Every token refused, as when the app lacks a permission. */
+	if (strstr(req, "/batchJobStatus/40100001-") != NULL)
+		return "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+	/* The first token refused late (600 ms), the retry never answered. */
+	if (strstr(req, "/batchJobStatus/40100002-") != NULL) {
+		if (strstr(req, "Bearer tok-1\r\n") == NULL)
+			return NULL;
+		*delay_ms = 600;
+		return "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+	}
+	if (strstr(req, "/batchJobStatus/50300000-") != NULL)
+		return "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
 	if (strstr(req, "/batchJobStatus/40400000-") != NULL)
 		return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
 	return answers[0];
@@ -132,12 +144,67 @@ signin_tokens(void)
 	ctx.tokens = tokens;
 }
 
+/*
+ * Each test's own serving context (cache, pool, loop) and a fresh sign-in
+ * source, against the one fake (started by the first test; it holds
+ * nothing but the knobs, reset here, and the sign-in count, from 0 here
+ * so the first token is tok-1). The deadline is 1000 ms.
+ */
 static void
-one_call_for_a_crowd(void)
+up(void)
+{
+	struct cache_opts	 co = { 60000, 0, 1 << 20, 0 };
+	static char		 base[64];
+	static int		 port;
+	FILE			*f;
+
+	umask(077);
+	f = fopen(secret, "w");
+	fputs("unit-test-secret\n", f);
+	fclose(f);
+	answer(0, "200 OK", BATCH);
+	CHECK(pc_http_global_init() == 0);
+	if (port == 0)
+		CHECK((port = tserver_start(serve)) > 0);
+	TSET(pc_delay_ms, 0);
+	TSET(signin_delay_ms, 0);
+	TSET(pc_silent, 0);
+	__atomic_store_n(&signins, 0, __ATOMIC_RELAXED);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	CHECK(tfetch_start(&ctx, base, 1000, 2, &co) == 0);
+	signin_tokens();
+}
+
+static void
+down(void)
+{
+	tfetch_stop(&ctx);
+	token_source_free(tokens);
+	tokens = NULL;
+	pc_http_global_cleanup();
+	unlink(secret);
+}
+
+/* One batch asked for and answered, so the source holds a token (tok-1 after up()). */
+static void
+signed_in(void)
+{
+	struct req q;
+
+	ask(&ctx, &q, "c0ffee00-0000-4000-8000-0000000000ff");
+	wait_for(&q);
+	CHECK(q.r.err == BS_OK);
+	fetch_release(&ctx, &q.r);
+}
+
+static void
+test_one_call_for_a_crowd(void)
 {
 	struct req	 q[30];
-	int		 i, before = tserver_count(), parked = 0, ok = 0, miss = 0;
+	int		 i, before, parked = 0, ok = 0, miss = 0;
 
+	up();
+	before = tserver_count();
 	TSET(pc_delay_ms, 300);
 	for (i = 0; i < 30; i++)
 		ask(&ctx, &q[i], "c0ffee00-0000-4000-8000-000000000001");
@@ -163,14 +230,17 @@ one_call_for_a_crowd(void)
 	ask(&ctx, &q[0], "c0ffee00-0000-4000-8000-000000000001");
 	CHECK(!q[0].parked && q[0].r.err == BS_OK && q[0].r.how == MC_HIT);
 	fetch_release(&ctx, &q[0].r);
+	down();
 }
 
 /* A slow sign-in and a call that never answers end together at the one deadline. */
 static void
-one_deadline_for_signin_and_call(void)
+test_one_deadline_for_signin_and_call(void)
 {
 	struct req q;
 
+	up();
+	signed_in();
 	CHECK(token_refused(tokens, "tok-1", 0) == 1);	/* the next needs a sign-in */
 	TSET(signin_delay_ms, 600);
 	TSET(pc_silent, 1);
@@ -183,16 +253,19 @@ one_deadline_for_signin_and_call(void)
 	fetch_release(&ctx, &q.r);
 	TSET(pc_silent, 0);
 	TSET(signin_delay_ms, 0);
+	down();
 }
 
 /* A sign-in slower than the deadline: the request ends at its deadline; the sign-in goes on for the next ones. */
 static void
-signin_past_the_deadline(void)
+test_signin_past_the_deadline(void)
 {
 	struct req	 q;
 	int		 before;
 
-	CHECK(token_refused(tokens, "tok-2", 0) == 1);
+	up();
+	signed_in();
+	CHECK(token_refused(tokens, "tok-1", 0) == 1);
 	TSET(signin_delay_ms, 1500);
 	before = signins;
 	ask(&ctx, &q, "c0ffee00-0000-4000-8000-000000000003");
@@ -208,19 +281,19 @@ signin_past_the_deadline(void)
 	CHECK(q.r.err == BS_OK);
 	CHECK(signins == before + 1);
 	fetch_release(&ctx, &q.r);
+	down();
 }
 
 /* A refused token (401) is renewed and the call made once more. */
 static void
-refused_token_renewed_once(void)
+test_refused_token_renewed_once(void)
 {
 	struct req	 q;
-	int		 before = tserver_count();
+	int		 before;
 
-	/* tok-1 is the current token again only in a fresh source: make it so. */
-	token_source_free(tokens);
-	signin_tokens();
-	__atomic_store_n(&signins, 0, __ATOMIC_RELAXED);
+	/* A fresh source: its first token is tok-1, which the fake refuses. */
+	up();
+	before = tserver_count();
 	ask(&ctx, &q, "40100000-0000-4000-8000-000000000001");
 	wait_for(&q);
 	CHECK(q.r.err == BS_OK);
@@ -228,27 +301,90 @@ refused_token_renewed_once(void)
 	/* Two sign-ins, two calls. */
 	CHECK(signins == 2 && tserver_count() == before + 4);
 	fetch_release(&ctx, &q.r);
+	down();
 }
 
+/*
+ * The retry after a refused token is the only one, and it shares the
+ * deadline: tok-1 refused after 600 ms, the retry with tok-2 unanswered,
+ * the request ends at the 1000 ms, the retry given what was left.
+ */
 static void
-too_many_devices(void)
+test_the_retry_shares_the_one_deadline(void)
 {
 	struct req q;
 
+	up();
+	ask(&ctx, &q, "40100002-0000-4000-8000-000000000001");
+	wait_for(&q);
+	CHECK(q.parked && q.r.err == BS_ERR_TIMEOUT);
+	CHECK(q.w.trace.calls == 2 && signins == 2);
+	CHECK(q.w.trace.budget_ms > 0 && q.w.trace.budget_ms <= 400);
+	CHECK(q.took_ms >= 900 && q.took_ms < 1600);
+	fetch_release(&ctx, &q.r);
+	down();
+}
+
+/* A renewed token refused too: no second retry, the credentials are the answer. */
+static void
+test_a_renewed_token_refused_again_is_not_retried(void)
+{
+	struct req	 q;
+	int		 before;
+
+	up();
+	before = tserver_count();
+	ask(&ctx, &q, "40100001-0000-4000-8000-000000000001");
+	wait_for(&q);
+	CHECK(q.r.err == BS_ERR_CREDENTIALS);
+	CHECK(q.w.trace.calls == 2 && q.w.trace.status == 401);
+	/* Two sign-ins, two calls, nothing more. */
+	CHECK(signins == 2 && tserver_count() == before + 4);
+	fetch_release(&ctx, &q.r);
+	down();
+}
+
+/* Only a refused token is retried: a 5xx is the answer at once (a held answer may stand in, not a second call). */
+static void
+test_a_failed_call_is_not_retried(void)
+{
+	struct req	 q;
+	int		 before;
+
+	up();
+	signed_in();
+	before = tserver_count();
+	ask(&ctx, &q, "50300000-0000-4000-8000-000000000001");
+	wait_for(&q);
+	CHECK(q.r.err == BS_ERR_UPSTREAM_STATUS);
+	CHECK(q.w.trace.calls == 1 && q.w.trace.status == 503);
+	CHECK(tserver_count() == before + 1);
+	fetch_release(&ctx, &q.r);
+	down();
+}
+
+static void
+test_too_many_devices(void)
+{
+	struct req q;
+
+	up();
 	ctx.max_devices = 2;
 	ask(&ctx, &q, "c0ffee00-0000-4000-8000-000000000004");
 	wait_for(&q);
 	CHECK(q.r.err == BS_ERR_TOO_LARGE);
 	fetch_release(&ctx, &q.r);
 	ctx.max_devices = 100;
+	down();
 }
 
 static void
-errors_reach_everyone_waiting(void)
+test_errors_reach_everyone_waiting(void)
 {
 	struct req	 q[3];
 	int		 i;
 
+	up();
 	TSET(pc_delay_ms, 200);
 	for (i = 0; i < 3; i++)
 		ask(&ctx, &q[i], "40400000-0000-4000-8000-000000000001");
@@ -258,15 +394,20 @@ errors_reach_everyone_waiting(void)
 		fetch_release(&ctx, &q[i].r);
 	}
 	TSET(pc_delay_ms, 0);
+	down();
 }
 
 /* Past max_waiting a request that would wait is refused at once; the others complete. */
 static void
-admission(void)
+test_admission(void)
 {
 	struct req	 q[4];
-	int		 i, before = tserver_count();
+	int		 i, before;
 
+	/* Signed in first: the two calls are all the fake sees. */
+	up();
+	signed_in();
+	before = tserver_count();
 	ctx.max_waiting = 3;
 	ctx.max_retry_after = 300;
 	TSET(pc_delay_ms, 400);
@@ -288,38 +429,21 @@ admission(void)
 	TSET(pc_delay_ms, 0);
 	ctx.max_waiting = 64;
 	ctx.max_retry_after = 300;
+	down();
 }
 
 int
 main(void)
 {
-	struct cache_opts	 co = { 60000, 0, 1 << 20, 0 };
-	static char		 base[64];
-	FILE			*f;
-	int			 port;
-
-	umask(077);
-	f = fopen(secret, "w");
-	fputs("unit-test-secret\n", f);
-	fclose(f);
-	answer(0, "200 OK", BATCH);
-	CHECK(pc_http_global_init() == 0);
-	CHECK((port = tserver_start(serve)) > 0);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	CHECK(tfetch_start(&ctx, base, 1000, 2, &co) == 0);
-	signin_tokens();
-
-	one_call_for_a_crowd();
-	one_deadline_for_signin_and_call();
-	signin_past_the_deadline();
-	refused_token_renewed_once();
-	too_many_devices();
-	errors_reach_everyone_waiting();
-	admission();
-
-	tfetch_stop(&ctx);
-	token_source_free(tokens);
-	pc_http_global_cleanup();
-	unlink(secret);
+	T_RUN(test_one_call_for_a_crowd);
+	T_RUN(test_one_deadline_for_signin_and_call);
+	T_RUN(test_signin_past_the_deadline);
+	T_RUN(test_refused_token_renewed_once);
+	T_RUN(test_the_retry_shares_the_one_deadline);
+	T_RUN(test_a_renewed_token_refused_again_is_not_retried);
+	T_RUN(test_a_failed_call_is_not_retried);
+	T_RUN(test_too_many_devices);
+	T_RUN(test_errors_reach_everyone_waiting);
+	T_RUN(test_admission);
 	return t_done("test_fetch");
 }

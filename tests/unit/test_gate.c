@@ -13,8 +13,27 @@
 #define A "47021739-3426-40bf-9601-61b4b6d7c793"
 #define B "aaaaaaaa-0000-4000-8000-000000000001"
 
-static char	top[] = "/tmp/bs-gate-XXXXXX";
-static char	dir[64], list[64];
+/* Each test's own: a temporary top, the gate directory under it (made by gate_sync), the list file. */
+static char	top[32], dir[64], list[64];
+
+static void
+up(void)
+{
+	snprintf(top, sizeof(top), "/tmp/bs-gate-XXXXXX");
+	CHECK(mkdtemp(top) != NULL);
+	snprintf(dir, sizeof(dir), "%s/gate", top);
+	snprintf(list, sizeof(list), "%s/allowed", top);
+}
+
+static void
+down(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
+	CHECK(system(cmd) == 0);
+	allow_free();
+}
 
 static int
 has(const char *name)
@@ -52,33 +71,43 @@ allowed(const char *text)
 }
 
 static void
-every_customer_is_any(void)
+test_every_customer_is_any(void)
 {
 	char		err[256];
 	struct stat	st;
 
+	up();
 	CHECK(allow_load(NULL, err, sizeof(err)) == 0);
 	CHECK(gate_sync(dir, err, sizeof(err)) == 0);	/* creates the directory */
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0755);
 	CHECK(has(GATE_ANY) && files() == 1);
+	down();
 }
 
+/* From "any" to a list: a file per customer, and "any" is gone. */
 static void
-a_list_is_one_file_each_and_any_goes(void)
+test_a_list_is_one_file_each_and_any_goes(void)
 {
 	char err[256];
 
+	up();
+	CHECK(allow_load(NULL, err, sizeof(err)) == 0);
+	CHECK(gate_sync(dir, err, sizeof(err)) == 0 && has(GATE_ANY));
 	allowed(A "\n" B "\n");
 	CHECK(gate_sync(dir, err, sizeof(err)) == 0);
 	CHECK(!has(GATE_ANY) && has(A) && has(B) && files() == 2);
+	down();
 }
 
 static void
-a_removed_customer_loses_its_file(void)
+test_a_removed_customer_loses_its_file(void)
 {
 	char	err[256], p[128];
 	FILE	*f;
 
+	up();
+	allowed(A "\n" B "\n");
+	CHECK(gate_sync(dir, err, sizeof(err)) == 0 && has(A));
 	/* Not ours: left alone. */
 	snprintf(p, sizeof(p), "%s/README", dir);
 	f = fopen(p, "w");
@@ -86,11 +115,11 @@ a_removed_customer_loses_its_file(void)
 	allowed(B "\n");
 	CHECK(gate_sync(dir, err, sizeof(err)) == 0);
 	CHECK(!has(A) && has(B) && has("README") && files() == 2);
-	unlink(p);
+	down();
 }
 
 static void
-no_directory_is_nothing_to_do(void)
+test_no_directory_is_nothing_to_do(void)
 {
 	char err[256];
 
@@ -98,25 +127,15 @@ no_directory_is_nothing_to_do(void)
 	CHECK(gate_sync("", err, sizeof(err)) == 0);
 	CHECK(gate_sync("/nonexistent/deeper/gate", err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "/nonexistent/deeper/gate");
+	allow_free();
 }
 
 int
 main(void)
 {
-	char p[128];
-
-	CHECK(mkdtemp(top) != NULL);
-	snprintf(dir, sizeof(dir), "%s/gate", top);
-	snprintf(list, sizeof(list), "%s/allowed", top);
-	every_customer_is_any();
-	a_list_is_one_file_each_and_any_goes();
-	a_removed_customer_loses_its_file();
-	no_directory_is_nothing_to_do();
-	unlink(list);
-	snprintf(p, sizeof(p), "%s/%s", dir, B);
-	unlink(p);
-	rmdir(dir);
-	rmdir(top);
-	allow_free();
+	T_RUN(test_every_customer_is_any);
+	T_RUN(test_a_list_is_one_file_each_and_any_goes);
+	T_RUN(test_a_removed_customer_loses_its_file);
+	T_RUN(test_no_directory_is_nothing_to_do);
 	return t_done("test_gate");
 }

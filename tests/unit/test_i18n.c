@@ -87,23 +87,24 @@ write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-int
-main(void)
+/* The real catalogs, in force for one test (it frees them). */
+static void
+catalogs_up(void)
 {
-	static const char *const statuses[] = { "queued", "processing",
-	    "in_progress", "finished", "finished_with_errors", "unknown",
-	    "other", "none" };
-	static const char *const tpl[] = { "layout", "form", "batch", "error" };
-	static const char *const codes[] = { "801", "802", "803", "806", "807",
-	    "808", "809", "810", "811", "812", "813", "814" };
-	char	 err[512], key[96], dir[] = "/tmp/bs-i18n-XXXXXX", path[600];
-	char	 out[64], *text;
-	size_t	 i;
-	int	 l, n;
+	char err[512];
 
 	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+}
+
+/* Every language has its own text for its name (and nothing left blank). */
+static void
+test_every_language_has_every_text(void)
+{
+	size_t	 i;
+	int	 l;
+
+	catalogs_up();
 	CHECK(i18n_count() > 100);
-	/* Every language has its own text for its name (and nothing left blank). */
 	for (l = 0; l < LOC__MAX; l++) {
 		CHECK_STR(i18n_text((enum locale)l, "lang.tag"),
 		    i18n_tag((enum locale)l));
@@ -112,8 +113,19 @@ main(void)
 	}
 	CHECK(strcmp(i18n_text(LOC_JA_JP, "form.submit"),
 	    i18n_text(LOC_EN_US, "form.submit")) != 0);
+	i18n_free();
+}
 
-	/* Every {{T_...}} in a template is a catalog key. */
+/* Every {{T_...}} in a template is a catalog key. */
+static void
+test_every_template_marker_is_a_catalog_key(void)
+{
+	static const char *const tpl[] = { "layout", "form", "batch", "error" };
+	char	 path[600], *text;
+	size_t	 i;
+	int	 n;
+
+	catalogs_up();
 	for (i = 0; i < sizeof(tpl) / sizeof(tpl[0]); i++) {
 		snprintf(path, sizeof(path), "templates/%s.tpl", tpl[i]);
 		CHECK((text = slurp(path)) != NULL);
@@ -123,25 +135,45 @@ main(void)
 		CHECK(n > 0);
 		free(text);
 	}
-	/* Every catalog key the code names as a literal exists (the pages, the links, the view, the model). */
-	{
-		static const char *const files[] = { "src/view.c",
-		    "src/page_batch.c", "src/page_form.c", "src/page_error.c",
-		    "src/links.c", "src/batch.c" };
-		size_t f;
+	i18n_free();
+}
 
-		n = 0;
-		for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-			CHECK((text = slurp(files[f])) != NULL);
-			if (text == NULL)
-				continue;
-			n += each_match(text, "\"((batch|form|error|unit|status|"
-			    "lang)\\.[a-z_][a-z_.]+)\"", key_exists, files[f]);
-			free(text);
-		}
-		CHECK(n > 10);
+/* Every catalog key the code names as a literal exists (the pages, the links, the view, the model). */
+static void
+test_every_key_the_code_names_exists(void)
+{
+	static const char *const files[] = { "src/view.c", "src/page_batch.c",
+	    "src/page_form.c", "src/page_error.c", "src/links.c", "src/batch.c" };
+	char	*text;
+	size_t	 f;
+	int	 n = 0;
+
+	catalogs_up();
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		CHECK((text = slurp(files[f])) != NULL);
+		if (text == NULL)
+			continue;
+		n += each_match(text, "\"((batch|form|error|unit|status|lang)"
+		    "\\.[a-z_][a-z_.]+)\"", key_exists, files[f]);
+		free(text);
 	}
-	/* And the keys it builds: errors, statuses, device error codes. */
+	CHECK(n > 10);
+	i18n_free();
+}
+
+/* And the keys it builds: errors, statuses, device error codes. */
+static void
+test_every_key_the_code_builds_exists(void)
+{
+	static const char *const statuses[] = { "queued", "processing",
+	    "in_progress", "finished", "finished_with_errors", "unknown",
+	    "other", "none" };
+	static const char *const codes[] = { "801", "802", "803", "806", "807",
+	    "808", "809", "810", "811", "812", "813", "814" };
+	char	 key[96];
+	size_t	 i;
+
+	catalogs_up();
 	for (i = 1; i < BS_ERR__MAX; i++) {
 		snprintf(key, sizeof(key), "error.%s.title", error_info(i)->key);
 		CHECK(key_exists(key));
@@ -162,8 +194,16 @@ main(void)
 		CHECK(key_exists(errcode_find(codes[i], "")->key));
 	CHECK(key_exists(errcode_find("", "ZtdDeviceDuplicated")->key));
 	CHECK(key_exists(errcode_find("", "StorageError")->key));
+	i18n_free();
+}
 
-	/* A key missing from, or extra in, one catalog stops the load, naming both. */
+/* A key missing from, or extra in, one catalog stops the load, naming both. */
+static void
+test_catalogs_that_differ_stop_the_load(void)
+{
+	char	 err[512], dir[] = "/tmp/bs-i18n-XXXXXX", path[600], out[64];
+	int	 l;
+
 	CHECK(mkdtemp(dir) != NULL);
 	for (l = 0; l < LOC__MAX; l++) {
 		snprintf(path, sizeof(path), "%s/%s.catalog", dir,
@@ -186,11 +226,18 @@ main(void)
 	CHECK_CONTAINS(err, "twice");
 	write_file(path, "a.b = \xff\nc = x\n");
 	CHECK(i18n_load(dir, err, sizeof(err)) == -1);
+	/* The good set stayed in force through every refusal. */
+	CHECK_STR(i18n_text(LOC_HU_HU, "a.b"), "one");
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	CHECK(system(path) == 0);
 	CHECK(i18n_load("templates/i18n", err, sizeof(err)) == 0);
+	i18n_free();
+}
 
-	/* Tags: ours by any reasonable spelling, nothing else. */
+/* Tags: ours by any reasonable spelling, nothing else. */
+static void
+test_a_tag_is_ours_by_any_reasonable_spelling(void)
+{
 	CHECK(i18n_from_tag("hu", 2) == LOC_HU_HU);
 	CHECK(i18n_from_tag("HU-hu", 5) == LOC_HU_HU);
 	CHECK(i18n_from_tag("ja-JP", 5) == LOC_JA_JP);
@@ -202,7 +249,12 @@ main(void)
 	CHECK(i18n_from_tag("hun", 3) == -1);
 	CHECK(i18n_from_tag("<b>", 3) == -1);
 	CHECK(i18n_from_tag("", 0) == -1);
-	/* Accept-Language: q-values, order, wildcards, junk. */
+}
+
+/* Accept-Language: q-values, order, wildcards, junk. */
+static void
+test_accept_language_picks_as_browsers_expect(void)
+{
 	CHECK(i18n_negotiate(NULL) == LOC_EN_US);
 	CHECK(i18n_negotiate("") == LOC_EN_US);
 	CHECK(i18n_negotiate("hu-HU,hu;q=0.9,en-US;q=0.8") == LOC_HU_HU);
@@ -214,13 +266,42 @@ main(void)
 	CHECK(i18n_negotiate(" ja ; q=1.0 ") == LOC_JA_JP);
 	CHECK(i18n_negotiate("hu;q=banana, ja;q=0.5") == LOC_HU_HU);
 	CHECK(i18n_negotiate(",,,;;;q=,") == LOC_EN_US);
+}
+
+/* {0}, {1}, {2} in any order; an unknown place stays; the output is cut to fit. */
+static void
+test_format_fills_numbered_places(void)
+{
+	char out[64];
+
 	i18n_format(out, sizeof(out), "{1} of {0} {2}", "a", "b");
 	CHECK_STR(out, "b of a ");
 	i18n_format3(out, sizeof(out), "{2}: {0}-{1} {3}", "1", "500", "900");
 	CHECK_STR(out, "900: 1-500 {3}");
 	i18n_format(out, 4, "{0}", "abcdef", NULL);
 	CHECK_STR(out, "abc");
+}
+
+/* With no catalogs a key reads as itself: a page shows the key, never garbage. */
+static void
+test_without_catalogs_a_key_is_itself(void)
+{
+	catalogs_up();
 	i18n_free();
 	CHECK_STR(i18n_text(LOC_EN_US, "form.submit"), "form.submit");
+}
+
+int
+main(void)
+{
+	T_RUN(test_every_language_has_every_text);
+	T_RUN(test_every_template_marker_is_a_catalog_key);
+	T_RUN(test_every_key_the_code_names_exists);
+	T_RUN(test_every_key_the_code_builds_exists);
+	T_RUN(test_catalogs_that_differ_stop_the_load);
+	T_RUN(test_a_tag_is_ours_by_any_reasonable_spelling);
+	T_RUN(test_accept_language_picks_as_browsers_expect);
+	T_RUN(test_format_fills_numbered_places);
+	T_RUN(test_without_catalogs_a_key_is_itself);
 	return t_done("test_i18n");
 }

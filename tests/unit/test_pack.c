@@ -13,7 +13,7 @@ static const char BODY[] = "{\"batchTrackingId\":\"0127ed8e\",\"status\":\"Finis
     "\"errorDescription\":\"\\u65e5\\u672c\",\"deviceId\":\"d1\"},{},7]}";
 
 static void
-round_trip_keeps_everything(void)
+test_round_trip_keeps_everything(void)
 {
 	struct batch	 a, b;
 	struct buf	 out;
@@ -43,7 +43,7 @@ round_trip_keeps_everything(void)
 }
 
 static void
-bent_input_is_refused(void)
+test_bent_input_is_refused(void)
 {
 	struct batch	 a, b;
 	struct buf	 out;
@@ -81,7 +81,7 @@ bent_input_is_refused(void)
 
 /* The shared entry: the answer's hash rides in front of the batch. */
 static void
-an_entry_keeps_its_hash(void)
+test_an_entry_keeps_its_hash(void)
 {
 	struct batch	 a, b;
 	struct buf	 out;
@@ -104,8 +104,8 @@ an_entry_keeps_its_hash(void)
 int
 main(void)
 {
-	round_trip_keeps_everything();
-	an_entry_keeps_its_hash();
-	bent_input_is_refused();
+	T_RUN(test_round_trip_keeps_everything);
+	T_RUN(test_an_entry_keeps_its_hash);
+	T_RUN(test_bent_input_is_refused);
 	return t_done("test_pack");
 }

@@ -82,6 +82,38 @@ call_post(const char *path, const char *post, long timeout_ms, long max_body,
 	pthread_mutex_destroy(&w.mu);
 }
 
+/*
+ * Each test's own loop, against the one fake server (started by the first
+ * test: it keeps no state but the knobs, which up() resets).
+ */
+static int	port;	/* the fake server's */
+
+static void
+up(void)
+{
+	struct pc_loop_opts o;
+
+	CHECK(pc_http_global_init() == 0);
+	if (port == 0)
+		CHECK((port = tserver_start(serve)) > 0);
+	TSET(answer, NULL);
+	TSET(answer_delay_ms, 0);
+	memset(&o, 0, sizeof(o));
+	o.max_connections = 64;
+	o.connect_timeout_ms = 500;
+	o.user_agent = "batchstatus/test";
+	CHECK((loop = pc_loop_start(&o)) != NULL);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+}
+
+static void
+down(void)
+{
+	pc_loop_stop(loop);
+	loop = NULL;
+	pc_http_global_cleanup();
+}
+
 static void
 call(const char *resp, struct pc_result *out)
 {
@@ -90,11 +122,12 @@ call(const char *resp, struct pc_result *out)
 }
 
 static void
-sends_what_it_is_given(void)
+test_sends_what_it_is_given(void)
 {
 	struct pc_result	 r;
 	char			 got[8192];
 
+	up();
 	call(OK_JSON, &r);
 	CHECK(r.outcome == PC_ANSWER && r.http_status == 200);
 	CHECK(r.len == 2 && strcmp(r.body, "{}") == 0);
@@ -113,25 +146,29 @@ sends_what_it_is_given(void)
 	CHECK(strncmp(got, "POST /token HTTP/1.1\r\n", 22) == 0);
 	CHECK_CONTAINS(got, "\r\n\r\ngrant_type=client_credentials&a=b");
 	pc_result_free(&r);
+	down();
 }
 
 static void
-keeps_the_connection_alive(void)
+test_keeps_the_connection_alive(void)
 {
 	struct pc_result r;
 
+	up();
 	call(OK_JSON, &r);
 	pc_result_free(&r);
 	call(OK_JSON, &r);
 	CHECK(r.outcome == PC_ANSWER && r.new_connections == 0);
 	pc_result_free(&r);
+	down();
 }
 
 static void
-hands_over_retry_after(void)
+test_hands_over_retry_after(void)
 {
 	struct pc_result r;
 
+	up();
 	call("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 57\r\n"
 	    "Content-Length: 0\r\n\r\n", &r);
 	CHECK(r.outcome == PC_ANSWER && r.http_status == 429);
@@ -141,10 +178,11 @@ hands_over_retry_after(void)
 	CHECK(r.http_status == 404 && r.retry_after[0] == '\0');
 	CHECK(r.body != NULL && r.len == 0);
 	pc_result_free(&r);
+	down();
 }
 
 static void
-caps_the_body(void)
+test_caps_the_body(void)
 {
 	static char		 big[200000], big2[200000];	/* one each: the server may still be sending the first */
 	static const char	 len_head[] = "HTTP/1.1 200 OK\r\n"
@@ -153,6 +191,7 @@ caps_the_body(void)
 	    "Connection: close\r\n\r\n";
 	struct pc_result	 r;
 
+	up();
 	/* By Content-Length up front, and while streaming without one. */
 	memset(big, 'x', sizeof(big) - 1);
 	memcpy(big, len_head, sizeof(len_head) - 1);
@@ -162,14 +201,16 @@ caps_the_body(void)
 	memcpy(big2, nolen_head, sizeof(nolen_head) - 1);
 	call(big2, &r);
 	CHECK(r.outcome == PC_TOO_LARGE);
+	down();
 }
 
 static void
-keeps_its_deadline(void)
+test_keeps_its_deadline(void)
 {
 	struct pc_result	 r;
 	int64_t			 t0 = clock_ms();
 
+	up();
 	/* A server that never answers: the call's own budget, from submission. */
 	call(NULL, &r);
 	CHECK(r.outcome == PC_TIMEOUT);
@@ -180,27 +221,31 @@ keeps_its_deadline(void)
 	call(OK_JSON, &r);
 	TSET(answer_delay_ms, 0);
 	CHECK(r.outcome == PC_TIMEOUT);
+	down();
 }
 
 static void
-names_what_failed(void)
+test_names_what_failed(void)
 {
 	struct pc_result r;
 
+	up();
 	call("", &r);	/* hangs up without a word */
 	CHECK(r.outcome == PC_CONNECT);
 	CHECK(r.detail[0] != '\0');
+	down();
 }
 
 /* Calls at once all get their answers: nobody waits for another's. */
 static void
-many_calls_at_once(void)
+test_many_calls_at_once(void)
 {
 	struct pc_request	 req;
 	struct waited		 w[40];
 	int			 i, ok = 0;
 	char			 url[128];
 
+	up();
 	TSET(answer, OK_JSON);
 	TSET(answer_delay_ms, 300);
 	snprintf(url, sizeof(url), "%s/v1/many", base);
@@ -227,6 +272,7 @@ many_calls_at_once(void)
 	}
 	TSET(answer_delay_ms, 0);
 	CHECK(ok == 40);
+	down();
 }
 
 static pthread_mutex_t	fired_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -241,14 +287,16 @@ fire(void *arg)
 }
 
 static void
-timers_fire_in_order_and_cancel(void)
+test_timers_fire_in_order_and_cancel(void)
 {
 	struct pc_timer	 a, b, c;
 	int64_t		 now = clock_ms();
 
+	up();
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	memset(&c, 0, sizeof(c));
+	fired[0] = '\0';
 	pc_timer_set(loop, &a, now + 200, fire, "a");
 	pc_timer_set(loop, &b, now + 50, fire, "b");
 	pc_timer_set(loop, &c, now + 100, fire, "c");
@@ -258,52 +306,55 @@ timers_fire_in_order_and_cancel(void)
 	CHECK_STR(fired, "ba");
 	pthread_mutex_unlock(&fired_mu);
 	CHECK(pc_timer_cancel(loop, &a) == 0);	/* it has fired */
+	down();
 }
 
 static void
-http_date(void)
+test_http_date(void)
 {
 	CHECK(pc_http_date("Wed, 21 Oct 2015 07:28:00 GMT") == 1445412480);
 	CHECK(pc_http_date("soon") == -1);
 }
 
-int
-main(void)
+/* TLS against a server that does not speak it. */
+static void
+test_tls_to_a_plain_server_is_a_tls_failure(void)
 {
-	struct pc_loop_opts	 o;
-	struct pc_result	 r;
-	int			 port;
+	struct pc_result r;
 
-	CHECK(pc_http_global_init() == 0);
-	CHECK((port = tserver_start(serve)) > 0);
-	memset(&o, 0, sizeof(o));
-	o.max_connections = 64;
-	o.connect_timeout_ms = 500;
-	o.user_agent = "batchstatus/test";
-	CHECK((loop = pc_loop_start(&o)) != NULL);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-
-	sends_what_it_is_given();
-	keeps_the_connection_alive();
-	hands_over_retry_after();
-	caps_the_body();
-	keeps_its_deadline();
-	names_what_failed();
-	many_calls_at_once();
-	timers_fire_in_order_and_cancel();
-	http_date();
-
-	/* TLS against a server that does not speak it. */
+	up();
 	snprintf(base, sizeof(base), "https://127.0.0.1:%d", port);
 	call("HTTP/1.1 200 OK\r\n\r\n", &r);
 	CHECK(r.outcome == PC_TLS);
-	/* Nothing listening. */
+	down();
+}
+
+/* Nothing listening. */
+static void
+test_nothing_listening_is_a_connect_failure(void)
+{
+	struct pc_result r;
+
+	up();
 	snprintf(base, sizeof(base), "http://127.0.0.1:1");
 	call(OK_JSON, &r);
 	CHECK(r.outcome == PC_CONNECT);
+	down();
+}
 
-	pc_loop_stop(loop);
-	pc_http_global_cleanup();
-	close(tserver_fd);
+int
+main(void)
+{
+	T_RUN(test_sends_what_it_is_given);
+	T_RUN(test_keeps_the_connection_alive);
+	T_RUN(test_hands_over_retry_after);
+	T_RUN(test_caps_the_body);
+	T_RUN(test_keeps_its_deadline);
+	T_RUN(test_names_what_failed);
+	T_RUN(test_many_calls_at_once);
+	T_RUN(test_timers_fire_in_order_and_cancel);
+	T_RUN(test_http_date);
+	T_RUN(test_tls_to_a_plain_server_is_a_tls_failure);
+	T_RUN(test_nothing_listening_is_a_connect_failure);
 	return t_done("test_pc_http");
 }

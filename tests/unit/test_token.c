@@ -1,4 +1,5 @@
 /* test_token.c: the token file is read, trimmed, re-read when it changes, and refused when unusable; a sign-in source renews through the I/O loop. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ get(struct token_source *ts, char *tok, size_t toksz)
 static void
 write_file(const char *path, const char *text)
 {
-	char	 tmp[600];
+	char	 tmp[640];	/* room for any path signin_source makes, and ".new" */
 	FILE	*f;
 
 	/* Write and rename, as a rotating agent would: a new inode each time. */
@@ -137,10 +138,72 @@ signin_source(const char *dir, int port)
 	return token_source_new(&o);
 }
 
+/* One test's sign-in source, with its I/O loop and CPU pool, against the one fake endpoint. */
+static struct pc_loop		*loop;
+static struct cpu_pool		*cpu;
+static char			 sdir[32];
+
+static struct token_source *
+signin_up(void)
+{
+	static int		 port;
+	struct pc_loop_opts	 lo;
+	struct token_source	*ts;
+
+	umask(077);	/* the client secret is written 0600, or the source refuses it */
+	snprintf(sdir, sizeof(sdir), "/tmp/bs-token-XXXXXX");
+	CHECK(mkdtemp(sdir) != NULL);
+	CHECK(pc_http_global_init() == 0);
+	if (port == 0)
+		CHECK((port = tserver_start(token_endpoint)) > 0);
+	TSET(signin_delay_ms, 0);
+	memset(&lo, 0, sizeof(lo));
+	lo.max_connections = 4;
+	lo.connect_timeout_ms = 1000;
+	lo.user_agent = "batchstatus/test";
+	loop = pc_loop_start(&lo);
+	cpu = cpu_start(2);
+	CHECK(loop != NULL && cpu != NULL);
+	ts = signin_source(sdir, port);
+	token_source_start(ts, loop, cpu);
+	return ts;
+}
+
+static void
+signin_down(struct token_source *ts)
+{
+	char path[64];
+
+	pc_loop_stop(loop);
+	cpu_stop(cpu);
+	token_source_free(ts);
+	pc_http_global_cleanup();
+	snprintf(path, sizeof(path), "%s/secret", sdir);
+	unlink(path);
+	rmdir(sdir);
+}
+
+/* The source signs in (the endpoint handing out token) and holds it. */
+static void
+signed_in(struct token_source *ts, const char *token)
+{
+	struct waiter	 w;
+	enum bs_error	 e;
+	char		*t;
+
+	answer_token(token, 3599);
+	memset(&w, 0, sizeof(w));
+	w.w.wake = woken;
+	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_WAIT && all_woken(&w, 1));
+	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY && strcmp(t, token) == 0);
+	token_wipe(t);
+}
+
 /* Many callers without a token wait for one sign-in, then all have the token. */
 static void
-one_signin_for_many_waiters(struct token_source *ts)
+test_one_signin_for_many_waiters(void)
 {
+	struct token_source	*ts = signin_up();
 	struct waiter	 ws[10];
 	enum bs_error	 e;
 	char		*t;
@@ -160,18 +223,21 @@ one_signin_for_many_waiters(struct token_source *ts)
 	CHECK_STR(t, "tok-1");
 	token_wipe(t);
 	TSET(signin_delay_ms, 0);
+	signin_down(ts);
 }
 
 /* Past its renewal time the token still serves while one renewal runs. */
 static void
-renewal_keeps_the_current_token(struct token_source *ts)
+test_renewal_keeps_the_current_token(void)
 {
-	struct waiter	 w;
-	enum bs_error	 e;
-	char		*t;
-	int64_t		 until;
-	int		 before;
+	struct token_source	*ts = signin_up();
+	struct waiter		 w;
+	enum bs_error		 e;
+	char			*t;
+	int64_t			 until;
+	int			 before;
 
+	signed_in(ts, "tok-1");
 	/* 2 s: renewed half a second before it expires. */
 	answer_token("tok-2", 2);
 	memset(&w, 0, sizeof(w));
@@ -209,17 +275,20 @@ renewal_keeps_the_current_token(struct token_source *ts)
 	token_wipe(t);
 	CHECK(tserver_count() == before + 1);
 	TSET(signin_delay_ms, 0);
+	signin_down(ts);
 }
 
 /* A failed sign-in: its waiters are woken to the failure, and a backoff follows. */
 static void
-failure_then_backoff(struct token_source *ts)
+test_failure_then_backoff(void)
 {
-	struct waiter	 w;
-	enum bs_error	 e;
-	char		*t, why[80];
-	int		 before;
+	struct token_source	*ts = signin_up();
+	struct waiter		 w;
+	enum bs_error		 e;
+	char			*t, why[80];
+	int			 before;
 
+	signed_in(ts, "tok-3");
 	answer_json("401 Unauthorized", "{\"error\":\"invalid_client\","
 	    "\"error_description\":\"AADSTS7000215: Invalid client secret.\"}");
 	CHECK(token_refused(ts, "tok-3", 0) == 1);
@@ -236,17 +305,18 @@ failure_then_backoff(struct token_source *ts)
 	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_FAILED);
 	CHECK(tserver_count() == before + 1);
 	CHECK(w.woken == 1);
+	signin_down(ts);
 }
 
 /* A waiter that gives up (its deadline) is taken out; its wake never comes. */
 static void
-a_waiter_can_leave(struct token_source *ts)
+test_a_waiter_can_leave(void)
 {
-	struct waiter	 w, other;
-	enum bs_error	 e;
-	char		*t;
+	struct token_source	*ts = signin_up();
+	struct waiter		 w, other;
+	enum bs_error		 e;
+	char			*t;
 
-	usleep(1100 * 1000);	/* past the first backoff */
 	answer_token("tok-4", 3599);
 	TSET(signin_delay_ms, 300);
 	memset(&w, 0, sizeof(w));
@@ -263,56 +333,53 @@ a_waiter_can_leave(struct token_source *ts)
 	CHECK_STR(t, "tok-4");
 	token_wipe(t);
 	TSET(signin_delay_ms, 0);
+	signin_down(ts);
 }
 
-static void
-signin_sources(const char *dir)
+/* --- a file source --------------------------------------------------------- */
+
+/* Each test's own token file (not there until written) and a source reading it. */
+static char	dir[32], path[64];
+
+static struct token_source *
+file_up(void)
 {
-	struct pc_loop_opts	 lo;
-	struct pc_loop		*loop;
-	struct cpu_pool		*cpu;
-	struct token_source	*ts;
-	int			 port;
+	struct token_opts o;
 
-	CHECK(pc_http_global_init() == 0);
-	CHECK((port = tserver_start(token_endpoint)) > 0);
-	memset(&lo, 0, sizeof(lo));
-	lo.max_connections = 4;
-	lo.connect_timeout_ms = 1000;
-	lo.user_agent = "batchstatus/test";
-	loop = pc_loop_start(&lo);
-	cpu = cpu_start(2);
-	CHECK(loop != NULL && cpu != NULL);
-	ts = signin_source(dir, port);
-	token_source_start(ts, loop, cpu);
-	one_signin_for_many_waiters(ts);
-	renewal_keeps_the_current_token(ts);
-	failure_then_backoff(ts);
-	a_waiter_can_leave(ts);
-	pc_loop_stop(loop);
-	cpu_stop(cpu);
-	token_source_free(ts);
-	pc_http_global_cleanup();
-}
-
-int
-main(void)
-{
-	char			 dir[] = "/tmp/bs-token-XXXXXX", path[600];
-	char			 tok[TOKEN_MAX], *big;
-	struct token_source	*ts;
-	struct token_opts	 o;
-	FILE			*devnull = freopen("/dev/null", "w", stderr);
-
-	(void)devnull;
+	snprintf(dir, sizeof(dir), "/tmp/bs-token-XXXXXX");
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/token", dir);
 	memset(&o, 0, sizeof(o));
 	o.kind = TOKEN_FROM_FILE;
 	o.token_file = path;
 	umask(077);
-	ts = token_source_new(&o);
+	return token_source_new(&o);
+}
+
+static void
+file_down(struct token_source *ts)
+{
+	token_source_free(ts);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_no_file_yet_is_no_token(void)
+{
+	struct token_source	*ts = file_up();
+	char			 tok[TOKEN_MAX];
+
 	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);	/* no file yet */
+	file_down(ts);
+}
+
+/* Trimmed, and read again when the file changes. */
+static void
+test_the_file_is_read_trimmed_and_again_when_it_changes(void)
+{
+	struct token_source	*ts = file_up();
+	char			 tok[TOKEN_MAX];
 
 	write_file(path, "  first-token\n");
 	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
@@ -320,8 +387,18 @@ main(void)
 	write_file(path, "second.token-value_2\r\n");
 	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "second.token-value_2");
+	file_down(ts);
+}
 
-	/* A token that could split a header line is refused, and the old one is not kept. */
+/* A token that could split a header line is refused, and the old one is not kept. */
+static void
+test_an_unusable_token_is_refused_and_the_old_one_not_kept(void)
+{
+	struct token_source	*ts = file_up();
+	char			 tok[TOKEN_MAX], *big;
+
+	write_file(path, "second.token-value_2\r\n");
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	write_file(path, "abc\r\nX-Evil: 1");
 	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
@@ -335,25 +412,82 @@ main(void)
 	write_file(path, big);
 	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	free(big);
+	file_down(ts);
+}
+
+/* A token file others may read is refused, and the old token with it. */
+static void
+test_a_token_file_others_may_read_is_refused(void)
+{
+	struct token_source	*ts = file_up();
+	char			 tok[TOKEN_MAX];
 
 	write_file(path, "third");
 	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "third");
-	/* A token file others may read is refused, and the old token with it. */
 	CHECK(chmod(path, 0644) == 0);
 	CHECK(get(ts, tok, sizeof(tok)) == BS_ERR_TOKEN);
 	write_file(path, "third");
 	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
-	/* A file source has nothing to renew: a refusal is final. */
+	file_down(ts);
+}
+
+/* A file source has nothing to renew: a refusal is final. */
+static void
+test_a_refused_file_token_is_not_renewed(void)
+{
+	struct token_source	*ts = file_up();
+	char			 tok[TOKEN_MAX];
+
+	write_file(path, "third");
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK(token_refused(ts, "third", 0) == 0);
-	/* While the file is briefly gone (rotation), the last good token serves. */
+	file_down(ts);
+}
+
+/* While the file is briefly gone (rotation), the last good token serves. */
+static void
+test_while_the_file_is_gone_the_last_token_serves(void)
+{
+	struct token_source	*ts = file_up();
+	char			 tok[TOKEN_MAX];
+
+	write_file(path, "third");
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	unlink(path);
 	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
 	CHECK_STR(tok, "third");
-	token_source_free(ts);
-	signin_sources(dir);
-	snprintf(path, sizeof(path), "%s/secret", dir);
-	unlink(path);
-	rmdir(dir);
+	file_down(ts);
+}
+
+/*
+ * token.c logs each refused file to fd 2: those lines go to /dev/null,
+ * the FAIL lines (the stdio stream stderr) keep the terminal.
+ */
+static void
+quiet_logs(void)
+{
+	int keep = dup(2), null = open("/dev/null", O_WRONLY);
+
+	stderr = fdopen(keep, "w");
+	setvbuf(stderr, NULL, _IONBF, 0);
+	dup2(null, 2);
+	close(null);
+}
+
+int
+main(void)
+{
+	quiet_logs();
+	T_RUN(test_no_file_yet_is_no_token);
+	T_RUN(test_the_file_is_read_trimmed_and_again_when_it_changes);
+	T_RUN(test_an_unusable_token_is_refused_and_the_old_one_not_kept);
+	T_RUN(test_a_token_file_others_may_read_is_refused);
+	T_RUN(test_a_refused_file_token_is_not_renewed);
+	T_RUN(test_while_the_file_is_gone_the_last_token_serves);
+	T_RUN(test_one_signin_for_many_waiters);
+	T_RUN(test_renewal_keeps_the_current_token);
+	T_RUN(test_failure_then_backoff);
+	T_RUN(test_a_waiter_can_leave);
 	return t_done("test_token");
 }

@@ -23,7 +23,7 @@ has_line(const struct upstream_call *c, const char *line)
 }
 
 static void
-the_documented_request(void)
+test_the_documented_request(void)
 {
 	struct upstream_call	 c;
 	char			 want[96];
@@ -48,7 +48,7 @@ the_documented_request(void)
 }
 
 static void
-a_fresh_request_id_each_time(void)
+test_a_fresh_request_id_each_time(void)
 {
 	struct upstream_call	 a, b;
 
@@ -71,7 +71,7 @@ of(enum pc_outcome o, long status)
 }
 
 static void
-what_answers_mean(void)
+test_what_answers_mean(void)
 {
 	CHECK(of(PC_ANSWER, 200) == BS_OK);
 	CHECK(of(PC_ANSWER, 404) == BS_ERR_NO_SUCH_BATCH);
@@ -88,7 +88,7 @@ what_answers_mean(void)
 }
 
 static void
-retry_after(void)
+test_retry_after(void)
 {
 	CHECK(upstream_parse_retry_after("57", 0) == 57);
 	CHECK(upstream_parse_retry_after(" 0 ", 0) == 0);
@@ -106,7 +106,7 @@ retry_after(void)
 
 /* The pause a 429 applies: [1, max], the default for anything unusable. */
 static void
-pause_is_clamped(void)
+test_pause_is_clamped(void)
 {
 	long now = 1445412480;
 
@@ -131,10 +131,10 @@ pause_is_clamped(void)
 int
 main(void)
 {
-	the_documented_request();
-	a_fresh_request_id_each_time();
-	what_answers_mean();
-	retry_after();
-	pause_is_clamped();
+	T_RUN(test_the_documented_request);
+	T_RUN(test_a_fresh_request_id_each_time);
+	T_RUN(test_what_answers_mean);
+	T_RUN(test_retry_after);
+	T_RUN(test_pause_is_clamped);
 	return t_done("test_upstream");
 }
