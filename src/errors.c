@@ -53,6 +53,11 @@ static const struct error_info table[BS_ERR__MAX] = {
 	    "Partner Center sent an answer we cannot read",
 	    "Partner Center's answer was not the batch status we expected. "
 	    "Try again later; if it persists, tell the administrator.", "unavailable" },
+	[BS_ERR_BAD_HEADER] = { 502, "bad_header",
+	    "Partner Center sent a header we cannot read",
+	    "Partner Center's answer had a header far longer than any it "
+	    "sends, so it was not read. Try again later; if it persists, "
+	    "tell the administrator.", "unavailable" },
 	[BS_ERR_TOO_LARGE] = { 502, "too_large",
 	    "Partner Center's answer is too large",
 	    "The answer is larger than this server accepts. The "

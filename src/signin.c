@@ -235,7 +235,8 @@ signin_result(const struct pc_result *r, struct signin_answer *a)
 		snprintf(a->error, sizeof(a->error), "%s",
 		    r->outcome == PC_TIMEOUT ? "timeout" :
 		    r->outcome == PC_TLS ? "tls" :
-		    r->outcome == PC_TOO_LARGE ? "bad_answer" :
+		    r->outcome == PC_TOO_LARGE ||
+		    r->outcome == PC_BAD_HEADER ? "bad_answer" :
 		    r->outcome == PC_INTERNAL ? "internal" : "unreachable");
 		snprintf(a->detail, sizeof(a->detail), "%.250s", r->detail);
 	} else

@@ -70,6 +70,8 @@ upstream_classify(const struct pc_result *r)
 		return BS_ERR_TLS;
 	case PC_TOO_LARGE:
 		return BS_ERR_TOO_LARGE;
+	case PC_BAD_HEADER:
+		return BS_ERR_BAD_HEADER;
 	default:
 		return BS_ERR_INTERNAL;
 	}

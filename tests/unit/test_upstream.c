@@ -87,6 +87,18 @@ what_answers_mean(void)
 	CHECK(of(PC_INTERNAL, 0) == BS_ERR_INTERNAL);
 }
 
+/* A header over libcurl's limits is Partner Center's fault: a 502 of its own, and a held answer may stand in. */
+static void
+test_a_bad_header_is_a_502_of_its_own(void)
+{
+	const struct error_info *ei = error_info(BS_ERR_BAD_HEADER);
+
+	CHECK(of(PC_BAD_HEADER, 0) == BS_ERR_BAD_HEADER);
+	CHECK(ei->http_status == 502);
+	CHECK_STR(ei->key, "bad_header");
+	CHECK_STR(ei->stale, "unavailable");
+}
+
 static void
 retry_after(void)
 {
@@ -134,6 +146,7 @@ main(void)
 	the_documented_request();
 	a_fresh_request_id_each_time();
 	what_answers_mean();
+	T_RUN(test_a_bad_header_is_a_502_of_its_own);
 	retry_after();
 	pause_is_clamped();
 	return t_done("test_upstream");
