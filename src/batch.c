@@ -1,12 +1,12 @@
 /* batch.c: BatchUploadDetails JSON to struct batch with json-c, one value at a time; tolerant of odd fields, strict about shape. */
 #include "batch.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "json_strict.h"
 #include "text.h"
 
 /* What malloc keeps beside each block it gives (glibc: a size word, rounded to 16). */
@@ -332,7 +332,8 @@ take_device(struct chunk **arena, json_object *o, struct device *d)
 #define BATCH_WINDOW	16384	/* bytes; -DBATCH_WINDOW=0 walks everything (for differential tests) */
 #endif
 
-#define TOKENER_FLAGS	(JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS)
+/* Strict, and stopping after the value: the rest of the body is read here. */
+#define TOKENER_FLAGS	JSON_TOKENER_ALLOW_TRAILING_CHARS
 
 enum scan_fail { SCAN_OK, SCAN_SYNTAX, SCAN_NOMEM, SCAN_TOO_MANY };
 
@@ -379,17 +380,10 @@ nomem(struct scan *sc)
 	return scan_error(sc, SCAN_NOMEM, "out of memory");
 }
 
-/* JSON's whitespace, and json-c 0.16's: no \v, \f or others. */
-static int
-is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static void
 skip_ws(struct scan *sc)
 {
-	while (sc->pos < sc->len && is_ws(sc->s[sc->pos]))
+	while (sc->pos < sc->len && json_strict_ws(sc->s[sc->pos]))
 		sc->pos++;
 }
 
@@ -412,14 +406,10 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 	size_t			 end;
 	char			 c;
 
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, sc->s + sc->pos, (int)(sc->len - sc->pos));
-	if ((e = json_tokener_get_error(tok)) != json_tokener_success) {
-		json_object_put(o);
-		json_tokener_reset(tok);
+	if ((e = json_strict_value(tok, sc->s + sc->pos, sc->len - sc->pos, &o,
+	    &end)) != json_tokener_success)
 		return syntax(sc, e);
-	}
-	end = sc->pos + json_tokener_get_parse_end(tok);
+	end += sc->pos;
 	/*
 	 * Inside a container json-c wants a number to be followed at once by
 	 * whitespace, ',', ']', '}', '/' or a NUL ("1x" is "number expected",
@@ -432,7 +422,7 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 		c = end > sc->pos + 1 && (sc->s[sc->pos + 1] == 'I' ||
 		    sc->s[sc->pos + 1] == 'i') ? 'I' : '0';
 	if (inside && c >= '0' && c <= '9' && end < sc->len &&
-	    !is_ws(sc->s[end - 1]) && strchr(",]}/Ii", sc->s[end]) == NULL) {
+	    !json_strict_ws(sc->s[end - 1]) && strchr(",]}/Ii", sc->s[end]) == NULL) {
 		json_object_put(o);
 		return syntax(sc, json_tokener_error_parse_number);
 	}
@@ -465,22 +455,16 @@ read_whole(struct scan *sc, int depth, json_object **keep)
 	if (n == 0)
 		return 1;
 	if (tok == NULL) {
-		if ((tok = json_tokener_new_ex(BATCH_MAX_DEPTH - depth)) == NULL)
+		if ((tok = json_strict_tokener(BATCH_MAX_DEPTH - depth,
+		    TOKENER_FLAGS)) == NULL)
 			return nomem(sc);
-		json_tokener_set_flags(tok, TOKENER_FLAGS);
 		sc->whole[depth] = tok;
 	}
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, sc->s + sc->pos, (int)n);
-	e = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_reset(tok);	/* frees now what a cut value left */
+	e = json_strict_value(tok, sc->s + sc->pos, n, &o, &end);
 	if (e == json_tokener_continue && cut)
 		return 1;
-	if (e != json_tokener_success) {
-		json_object_put(o);
+	if (e != json_tokener_success)
 		return syntax(sc, e);
-	}
 	if (memchr(sc->s + sc->pos, '\'', end) != NULL) {
 		json_object_put(o);
 		return 1;
@@ -856,11 +840,10 @@ batch_parse(const char *body, size_t len, size_t max_devices,
 	t.out = out;
 	t.arena = &arena;
 	t.max = max_devices;
-	if ((sc.scalar = json_tokener_new_ex(1)) == NULL ||
+	if ((sc.scalar = json_strict_tokener(1, TOKENER_FLAGS)) == NULL ||
 	    (t.k.obj = json_object_new_object()) == NULL)
 		rc = nomem(&sc);
 	else {
-		json_tokener_set_flags(sc.scalar, TOKENER_FLAGS);
 		skip_ws(&sc);
 		/* Another value is read too, for its syntax, but never kept. */
 		object = at(&sc, '{');
