@@ -313,6 +313,10 @@ take_device(struct chunk **arena, json_object *o, struct device *d)
  *   json-c met a quote is walked here instead, so that holds however a
  *   value is read); and a bare number or literal as the whole body is "not
  *   a JSON object" rather than "it ends too early" (read_other_top).
+ * - json-c saturates an integer out of range (a productKey sent as a
+ *   number of 23 digits). read_scalar keeps such a number's digits as they
+ *   came (json-c prints it with them), and a kept object read whole that
+ *   has one is walked instead, so that its numbers pass read_scalar.
  * - What is kept is what take_text and looks_like_batch read, no more: of
  *   the top object its five known members, of a device its six fields, of
  *   attributes its objectType. A container read piecewise where text is
@@ -394,6 +398,49 @@ at(struct scan *sc, char c)
 }
 
 /*
+ * Whether json-c may have lost the digits of o: it keeps a double's text
+ * (json_object_new_double_s), but an integer out of range saturates at
+ * one of these two, "12345678901234567890123" becoming 18446744073709551615.
+ */
+static int
+saturated(json_object *o)
+{
+	return json_object_is_type(o, json_type_int) &&
+	    (json_object_get_int64(o) == INT64_MIN ||
+	    json_object_get_uint64(o) == UINT64_MAX);
+}
+
+/* Makes the integer o print as the digits at s (n bytes, then maybe whitespace), as they came. */
+static int
+keep_digits(json_object *o, const char *s, size_t n)
+{
+	size_t	 len = 0;
+	char	*text;
+
+	while (len < n && (s[len] == '-' || (s[len] >= '0' && s[len] <= '9')))
+		len++;
+	if ((text = strndup(s, len)) == NULL)
+		return -1;
+	json_object_set_serializer(o, json_object_userdata_to_json_string,
+	    text, json_object_free_userdata);
+	return 0;
+}
+
+/* Whether an object json-c read whole has a member whose digits it may have lost. */
+static int
+lost_digits(json_object *o)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return 0;
+	json_object_object_foreach(o, key, v) {
+		(void)key;
+		if (saturated(v))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * One key or scalar at sc->pos, by json-c; *keep (when not NULL) gets it,
  * NULL for null. inside: in a container, not the body's only value.
  */
@@ -426,6 +473,11 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 		json_object_put(o);
 		return syntax(sc, json_tokener_error_parse_number);
 	}
+	if (keep != NULL && saturated(o) &&
+	    keep_digits(o, sc->s + sc->pos, end - sc->pos) == -1) {
+		json_object_put(o);
+		return nomem(sc);
+	}
 	sc->pos = end;
 	if (keep != NULL)
 		*keep = o;
@@ -436,8 +488,9 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 
 /*
  * The container at sc->pos (depth deep), whole by json-c if it ends within
- * the window and has no quote json-c might take for a key: 0 when it was
- * read, 1 when it must be walked instead, -1 on error.
+ * the window, has no quote json-c might take for a key and, when kept, no
+ * member integer whose digits json-c lost: 0 when it was read, 1 when it
+ * must be walked instead, -1 on error.
  */
 static int
 read_whole(struct scan *sc, int depth, json_object **keep)
@@ -465,7 +518,9 @@ read_whole(struct scan *sc, int depth, json_object **keep)
 		return 1;
 	if (e != json_tokener_success)
 		return syntax(sc, e);
-	if (memchr(sc->s + sc->pos, '\'', end) != NULL) {
+	/* A quote json-c may have taken for a key's, or digits it lost: the walk reads each value itself. */
+	if (memchr(sc->s + sc->pos, '\'', end) != NULL ||
+	    (keep != NULL && lost_digits(o))) {
 		json_object_put(o);
 		return 1;
 	}

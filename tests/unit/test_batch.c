@@ -649,6 +649,51 @@ padded(const char *s, const char *where, const char *key, const char *value)
 	return buf_steal(&o, NULL);
 }
 
+static void
+check_digits_as_sent(void)
+{
+	CHECK(b.ndevices == 1);
+	if (b.ndevices != 1)
+		return;
+	CHECK_STR(b.devices[0].product_key, "12345678901234567890123");
+	CHECK_STR(b.devices[0].serial_number, "-98765432109876543210");
+	CHECK_STR(b.devices[0].error_code, "18446744073709551615");
+	CHECK_STR(b.devices[0].device_id, "-9223372036854775808");
+	CHECK_STR(b.devices[0].error_description, "1.5e400");
+}
+
+/*
+ * A number where text is wanted is shown as it came: json-c saturates an
+ * integer out of range (it keeps a double's text), which must not reach
+ * the page as 18446744073709551615, whether the device is read whole or
+ * walked (too big for one json-c call).
+ */
+static void
+test_an_integer_out_of_range_keeps_its_digits(void)
+{
+	static const char body[] = "{\"status\":\"finished\",\"devicesStatus\":"
+	    "[{\"productKey\":12345678901234567890123,"
+	    "\"serialNumber\":-98765432109876543210,"
+	    "\"errorCode\":18446744073709551615,"
+	    "\"errorDescription\":1.5e400,"
+	    "\"deviceId\":-9223372036854775808 }]}";
+	char *big;
+
+	CHECK(parse(body) == 0);
+	check_digits_as_sent();
+	big = padded(body, "[{", "pad", NULL);
+	CHECK(strlen(big) > 16384);
+	CHECK(parse(big) == 0);
+	check_digits_as_sent();
+	free(big);
+	/* In range, a number is json-c's as before. */
+	CHECK(parse("{\"devicesStatus\":[{\"productKey\":9223372036854775807,"
+	    "\"errorCode\":808}]}") == 0 && b.ndevices == 1);
+	CHECK_STR(b.devices[0].product_key, "9223372036854775807");
+	CHECK_STR(b.devices[0].error_code, "808");
+	batch_free(&b);
+}
+
 /*
  * Values too big for one json-c call are walked piece by piece: the same
  * results and the same errors as a small one, whatever the field.
@@ -952,6 +997,7 @@ main(void)
 	test_after_the_object();
 	test_big_values();
 	test_depth();
+	T_RUN(test_an_integer_out_of_range_keeps_its_digits);
 	batch_free(&b);
 	return t_done("test_batch");
 }
