@@ -189,13 +189,21 @@ digits(const char **sp, int n, int *out)
 	return 0;
 }
 
+/*
+ * The times ISO 8601 writes with a four-digit year: 0001-01-01T00:00:00Z
+ * and 9999-12-31T23:59:59Z. Outside them a time would print as nobody
+ * wrote it (year 0 as "0-01-01T23:59:00Z"), so it is kept as its text.
+ */
+#define TIME_FIRST	(-62135596800LL)
+#define TIME_LAST	253402300799LL
+
 int
 batch_parse_time(const char *s, int64_t *out)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
 	int	 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, leap;
-	int64_t	 days;
+	int64_t	 days, t;
 
 	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
 	    *s++ != '-' || digits(&s, 2, &d) || (*s != 'T' && *s != 't' &&
@@ -230,8 +238,11 @@ batch_parse_time(const char *s, int64_t *out)
 	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	days_from_civil(y, mo, d, &days);
-	*out = days * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
+	/* An offset (or a leap second) may carry a time in year 1 or 9999 out of them. */
+	t = days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	if (t < TIME_FIRST || t > TIME_LAST)
+		return -1;
+	*out = t;
 	return 0;
 }
 

@@ -695,6 +695,30 @@ test_an_integer_out_of_range_keeps_its_digits(void)
 }
 
 /*
+ * A time outside the years 1 to 9999 (in UTC) is not read as a time: it is
+ * kept as it came, for the page to show as unreadable, never printed as
+ * "0-01-01T23:59:00Z".
+ */
+static void
+test_a_time_out_of_range_is_kept_as_it_came(void)
+{
+	CHECK(when("0000-01-01T23:59:00Z") == -1);
+	CHECK(when("0001-01-01T00:30:00+01:00") == -1);
+	CHECK(when("9999-12-31T23:30:00-01:00") == -1);
+	CHECK(when("9999-12-31T23:59:60Z") == -1);
+	CHECK(when("0001-01-01T00:00:00Z") == -62135596800LL);
+	CHECK(when("9999-12-31T23:59:59Z") == 253402300799LL);
+	CHECK(when("9999-12-31T23:59:59+01:00") == 253402300799LL - 3600);
+	CHECK(parse("{\"status\":\"finished\",\"startedTime\":"
+	    "\"0000-01-01T23:59:00Z\",\"completedTime\":"
+	    "\"9999-12-31T23:59:59-00:01\"}") == 0);
+	CHECK(!b.has_started && !b.has_completed);
+	CHECK_STR(b.started_raw, "0000-01-01T23:59:00Z");
+	CHECK_STR(b.completed_raw, "9999-12-31T23:59:59-00:01");
+	batch_free(&b);
+}
+
+/*
  * Values too big for one json-c call are walked piece by piece: the same
  * results and the same errors as a small one, whatever the field.
  */
@@ -998,6 +1022,7 @@ main(void)
 	test_big_values();
 	test_depth();
 	T_RUN(test_an_integer_out_of_range_keeps_its_digits);
+	T_RUN(test_a_time_out_of_range_is_kept_as_it_came);
 	batch_free(&b);
 	return t_done("test_batch");
 }
