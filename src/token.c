@@ -179,13 +179,21 @@ copy_out(struct token_source *ts, char **out, enum bs_error *err,
 
 /* --- a token from a file ------------------------------------------------ */
 
+/*
+ * Whether the file is the one last read, unchanged. mtime alone misses a
+ * rewrite in place that puts the old mtime back (touch -r, a restore,
+ * rsync -t of the same size); ctime moves on every write and every
+ * utimensat, and no one can set it back.
+ */
 static int
 same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
 	    a->st_size == b->st_size && a->st_mode == b->st_mode &&
 	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 /* Reads and checks the file; on success replaces the cached token. */

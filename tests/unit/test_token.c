@@ -1,4 +1,5 @@
 /* test_token.c: the token file is read, trimmed, re-read when it changes, and refused when unusable; a sign-in source renews through the I/O loop. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,63 @@ write_file(const char *path, const char *text)
 	fputs(text, f);
 	fclose(f);
 	rename(tmp, path);
+}
+
+/* Writes text over the file's bytes, the same inode: as an editor or a restore may. */
+static void
+rewrite_in_place(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	CHECK(fd != -1);
+	if (fd == -1)
+		return;
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * A rewrite in place that puts the old mtime back (same inode, same size,
+ * same mtime) is still a change: its ctime moved, and the new token is read.
+ */
+static void
+test_an_in_place_rewrite_with_the_old_mtime_is_seen(void)
+{
+	char			 dir[] = "/tmp/bs-token-XXXXXX", path[600];
+	char			 tok[TOKEN_MAX];
+	struct token_source	*ts;
+	struct token_opts	 o;
+	struct stat		 was, now;
+	struct timespec		 times[2];
+	int			 fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/token", dir);
+	CHECK((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
+	close(fd);
+	rewrite_in_place(path, "token-aaaa\n");
+	memset(&o, 0, sizeof(o));
+	o.kind = TOKEN_FROM_FILE;
+	o.token_file = path;
+	ts = token_source_new(&o);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK_STR(tok, "token-aaaa");
+	CHECK(stat(path, &was) == 0);
+	/* File times tick with the kernel's coarse clock: let it move on. */
+	usleep(30 * 1000);
+	rewrite_in_place(path, "token-bbbb\n");
+	times[0] = was.st_atim;
+	times[1] = was.st_mtim;
+	CHECK(utimensat(AT_FDCWD, path, times, 0) == 0);
+	CHECK(stat(path, &now) == 0);
+	CHECK(now.st_ino == was.st_ino && now.st_size == was.st_size &&
+	    now.st_mtim.tv_sec == was.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == was.st_mtim.tv_nsec);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK_STR(tok, "token-bbbb");
+	token_source_free(ts);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* --- a sign-in source, through a real I/O loop and CPU pool ---------------- */
@@ -305,6 +363,7 @@ main(void)
 	FILE			*devnull = freopen("/dev/null", "w", stderr);
 
 	(void)devnull;
+	T_RUN(test_an_in_place_rewrite_with_the_old_mtime_is_seen);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/token", dir);
 	memset(&o, 0, sizeof(o));
