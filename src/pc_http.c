@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "wipe.h"
 
 #define EASY_SPARE_MAX	64	/* idle easy handles kept for the next calls */
 #define EVENTS_MAX	128
@@ -275,10 +276,7 @@ static void
 xfer_free(struct xfer *x)
 {
 	wipe_headers(x->headers);
-	if (x->post != NULL) {
-		explicit_bzero(x->post, x->post_len);
-		free(x->post);
-	}
+	wipe_free(x->post, x->post_len);
 	free(x->url);
 	buf_free(&x->body);
 	pc_result_free(&x->res);

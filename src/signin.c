@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "json_strict.h"
+#include "wipe.h"
 
 #define SIGNIN_MAX_LIFETIME	86400L	/* seconds */
 
@@ -225,13 +226,7 @@ signin_result(const struct pc_result *r, struct signin_answer *a)
 void
 signin_answer_free(struct signin_answer *a)
 {
-	if (a->access_token != NULL) {
-		explicit_bzero(a->access_token, strlen(a->access_token));
-		free(a->access_token);
-	}
-	if (a->refresh_token != NULL) {
-		explicit_bzero(a->refresh_token, strlen(a->refresh_token));
-		free(a->refresh_token);
-	}
+	wipe_str(a->access_token);
+	wipe_str(a->refresh_token);
 	a->access_token = a->refresh_token = NULL;
 }

@@ -10,6 +10,7 @@
 #include "t.h"
 #include "token.h"
 #include "tserver.h"
+#include "wipe.h"
 
 /* token_get on a file source: BS_OK with the token copied into tok, or the error. */
 static enum bs_error
@@ -22,7 +23,7 @@ get(struct token_source *ts, char *tok, size_t toksz)
 	if (token_get(ts, &t, &e, NULL) != TOKEN_READY)
 		return e;
 	snprintf(tok, toksz, "%s", t);
-	token_wipe(t);
+	wipe_str(t);
 	return BS_OK;
 }
 
@@ -216,7 +217,7 @@ one_signin_for_many_waiters(struct token_source *ts)
 	CHECK(tserver_count() == before + 1);
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-1");
-	token_wipe(t);
+	wipe_str(t);
 	TSET(signin_delay_ms, 0);
 }
 
@@ -237,7 +238,7 @@ renewal_keeps_the_current_token(struct token_source *ts)
 	/* tok-1 is valid for an hour: no sign-in now. */
 	before = tserver_count();
 	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_READY);
-	token_wipe(t);
+	wipe_str(t);
 	CHECK(tserver_count() == before);
 	/* Make the fake hand out a short token next, and force a renewal. */
 	CHECK(token_refused(ts, "tok-1", 0) == 1);
@@ -245,7 +246,7 @@ renewal_keeps_the_current_token(struct token_source *ts)
 	CHECK(all_woken(&w, 1));
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-2");
-	token_wipe(t);
+	wipe_str(t);
 	answer_token("tok-3", 3599);
 	TSET(signin_delay_ms, 300);
 	usleep(1600 * 1000);
@@ -253,18 +254,18 @@ renewal_keeps_the_current_token(struct token_source *ts)
 	before = tserver_count();
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-2");
-	token_wipe(t);
+	wipe_str(t);
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-2");
-	token_wipe(t);
+	wipe_str(t);
 	until = clock_ms() + 3000;
 	do {
 		usleep(50 * 1000);
 		CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
-	} while (strcmp(t, "tok-3") != 0 && (token_wipe(t), 1) &&
+	} while (strcmp(t, "tok-3") != 0 && (wipe_str(t), 1) &&
 	    clock_ms() < until);
 	CHECK_STR(t, "tok-3");
-	token_wipe(t);
+	wipe_str(t);
 	CHECK(tserver_count() == before + 1);
 	TSET(signin_delay_ms, 0);
 }
@@ -319,7 +320,7 @@ a_waiter_can_leave(struct token_source *ts)
 	CHECK(w.woken == 0);
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-4");
-	token_wipe(t);
+	wipe_str(t);
 	TSET(signin_delay_ms, 0);
 }
 
