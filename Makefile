@@ -28,9 +28,9 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 # redis-server only for the tests, the benchmark and `NODES=3 make run`: a plain `make run`
 # needs no Redis, and Debian's package starts a system Redis when installed)
 
-LIB_SRCS  := buf wipe log json_strict guid i18n allow gate config errors route batch pack errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
+LIB_SRCS  := buf wipe lines log json_strict guid i18n allow gate config errors route batch pack errcodes view export pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := json_strict guid route config allow gate batch pack seal errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
+UNIT      := lines json_strict guid route config allow gate batch pack seal errcodes view export render pc_http cpu token upstream cache fetch core handler signin i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lines.h"
 #include "log.h"
 #include "secret.h"
 #include "shared.h"
@@ -225,55 +226,20 @@ find_setting(const char *key)
 	return NULL;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
+/* One "key = value" line of the settings file. */
 static int
-load_file(struct config *cfg, const char *path, char *err, size_t errsz)
+one_setting(char *line, const struct lines_at *at, void *arg)
 {
-	FILE			*f;
-	char			 line[2048], *key, *val, *eq;
-	int			 lineno = 0, rc = 0;
 	const struct setting	*s;
+	char			*key, *eq;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errsz, "--config %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		key = trim(line);
-		if (*key == '\0' || *key == '#')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
-			snprintf(err, errsz, "%s:%d: expected key = value",
-			    path, lineno);
-			rc = -1;
-			break;
-		}
-		*eq = '\0';
-		key = trim(key);
-		val = trim(eq + 1);
-		if ((s = find_setting(key)) == NULL) {
-			snprintf(err, errsz, "%s:%d: unknown setting \"%.64s\"",
-			    path, lineno, key);
-			rc = -1;
-			break;
-		}
-		rc = apply(cfg, s, val, err, errsz);
-	}
-	fclose(f);
-	return rc;
+	if ((eq = strchr(line, '=')) == NULL)
+		return lines_refuse(at, "expected key = value");
+	*eq = '\0';
+	key = lines_trim(line);
+	if ((s = find_setting(key)) == NULL)
+		return lines_refuse(at, "unknown setting \"%.64s\"", key);
+	return apply(arg, s, lines_trim(eq + 1), at->err, at->errsz);
 }
 
 /*
@@ -459,7 +425,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->stale_seconds = 3600;
 	cfg->shared_timeout_ms = 50;
 
-	if (path != NULL && load_file(cfg, path, err, errsz) == -1)
+	if (path != NULL && lines_read(path, one_setting, cfg, err,
+	    errsz) == -1)
 		return -1;
 	for (i = 0; i < NSETTINGS; i++) {
 		snprintf(var, sizeof(var), "BATCHSTATUS_%s", settings[i].name);
