@@ -9,6 +9,7 @@
 
 #include "batch.h"
 #include "buf.h"
+#include "clock.h"
 #include "t.h"
 
 /* Sanitizers and valgrind hold freed memory and shadow it: RSS bounds are looser there. */
@@ -85,15 +86,6 @@ when(const char *s)
 	return batch_parse_time(s, &t) == 0 ? t : -1;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 static long
 maxrss_kb(void)
 {
@@ -133,9 +125,9 @@ run_child(const char *body, size_t len, size_t max)
 
 		close(fd[0]);
 		before = maxrss_kb();
-		t0 = now_ms();
+		t0 = clock_ms_exact();
 		r.rc = batch_parse(body, len, max, &cb, r.err, sizeof(r.err));
-		r.ms = now_ms() - t0;
+		r.ms = clock_ms_exact() - t0;
 		r.peak_kb = maxrss_kb();
 		r.grew_kb = r.peak_kb - before;
 		r.ndevices = cb.ndevices;
@@ -304,9 +296,9 @@ test_realistic_batch(void)
 	CHECK(r.rc == BATCH_OK && r.ndevices == BATCH_MAX_DEVICES_DEFAULT);
 	CHECK(r.peak_kb < bound);
 	/* And here, for the fields. */
-	t0 = now_ms();
+	t0 = clock_ms_exact();
 	CHECK(parse_n(o.data, o.len, BATCH_MAX_DEVICES_DEFAULT) == BATCH_OK);
-	printf("test_batch: the same in this process: %.1f ms\n", now_ms() - t0);
+	printf("test_batch: the same in this process: %.1f ms\n", clock_ms_exact() - t0);
 	CHECK(b.ndevices == BATCH_MAX_DEVICES_DEFAULT && b.nskipped == 0);
 	if (b.ndevices == BATCH_MAX_DEVICES_DEFAULT) {
 		CHECK_STR(b.devices[99999].serial_number, "SN4000099999");
