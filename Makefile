@@ -5,19 +5,43 @@ PORT      ?= 8080
 
 CC        ?= gcc
 CXX       ?= g++
+# The libraries (pkg-config names), each with the Debian package that brings it.
 PKGS      := fcgi libcurl json-c libctemplate hiredis libcrypto
+DEB_OF_fcgi         := libfcgi-dev
+DEB_OF_libcurl      := libcurl4-openssl-dev
+DEB_OF_json-c       := libjson-c-dev
+DEB_OF_libctemplate := libctemplate-dev
+DEB_OF_hiredis      := libhiredis-dev
+DEB_OF_libcrypto    := libssl-dev
+
+# pkg-config is asked once per make, here, not on every compile. What it cannot find stops
+# the build in pkg-check (an order-only prerequisite of every compile) with the Debian
+# package to install. `make run`, `make test` and their like compile only in a sub-make
+# started after `deps`, which asks again: the check sees what deps installed.
+HAVE_PKG_CONFIG := $(shell command -v pkg-config 2>/dev/null)
+PKGS_MISSING := $(if $(HAVE_PKG_CONFIG),$(shell for p in $(PKGS); do \
+                    pkg-config --exists $$p 2>/dev/null || echo $$p; done),$(PKGS))
+ifeq ($(PKGS_MISSING),)
+PKG_CFLAGS       := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS         := $(shell pkg-config --libs $(PKGS))
+CTEMPLATE_CFLAGS := $(shell pkg-config --cflags libctemplate)
+CTEMPLATE_LIBS   := $(shell pkg-config --libs libctemplate)
+# What the fuzzers link (no FastCGI; ctemplate only for fuzz_batch).
+FUZZ_PKG_LIBS    := $(shell pkg-config --libs libcurl json-c hiredis libcrypto)
+endif
+
 WARN      := -Wall -Wextra -Werror
 SAN       ?=
 CFLAGS    ?= -O2 -g
 CXXFLAGS  ?= -O2 -g
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) $(CFLAGS) \
-               -DBATCHSTATUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-ALL_CXXFLAGS = -std=c++17 $(WARN) $(SAN) $(CXXFLAGS) $(shell pkg-config --cflags libctemplate 2>/dev/null)
-LDLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+               -DBATCHSTATUS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+ALL_CXXFLAGS = -std=c++17 $(WARN) $(SAN) $(CXXFLAGS) $(CTEMPLATE_CFLAGS)
+LDLIBS    = $(PKG_LIBS) -pthread
 
 # Debian packages: to build, to run the stack, and to test it.
-DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-dev \
-             libctemplate-dev libhiredis-dev libssl-dev nginx python3 openssl ca-certificates \
+DEB_PKGS  := gcc g++ make pkg-config $(foreach p,$(PKGS),$(DEB_OF_$(p))) \
+             nginx python3 openssl ca-certificates \
              groff-base man-db systemd \
              chromium nodejs fonts-wqy-microhei $(if $(shell command -v npm),,npm) \
              clang libclang-rt-14-dev \
@@ -28,13 +52,28 @@ DEB_PKGS  := gcc g++ make pkg-config libfcgi-dev libcurl4-openssl-dev libjson-c-
 # redis-server only for the tests, the benchmark and `NODES=3 make run`: a plain `make run`
 # needs no Redis, and Debian's package starts a system Redis when installed)
 
-LIB_SRCS  := buf log guid i18n allow gate config errors query links route batch pack errcodes view export etag page_form page_batch page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
+LIB_SRCS  := buf wipe lines log json_strict guid i18n allow gate config errors query links route batch pack errcodes view export etag page_form page_batch page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := buf log guid errors query links route etag config allow gate batch pack seal errcodes view export page_form page_batch page_error render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
+UNIT      := buf wipe lines json_strict log guid errors query links route etag config allow gate batch pack seal errcodes view export page_form page_batch page_error render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan
+.PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan pkg-check
 all: $(BUILD)/batchstatus $(UNIT_BINS)
+
+# Stops a build that pkg-config cannot serve, naming what to install; a no-op otherwise.
+pkg-check:
+ifeq ($(HAVE_PKG_CONFIG),)
+	@echo "cannot build: pkg-config is not installed (Debian package pkg-config)." >&2
+	@echo "Run \`make deps\`, or: sudo apt-get install pkg-config $(foreach p,$(PKGS),$(DEB_OF_$(p)))" >&2
+	@exit 1
+else ifneq ($(PKGS_MISSING),)
+	@echo "cannot build: pkg-config does not find these libraries:" >&2
+	@$(foreach p,$(PKGS_MISSING),echo "  $(p): Debian package $(DEB_OF_$(p))" >&2;) :
+	@echo "Run \`make deps\`, or: sudo apt-get install $(foreach p,$(PKGS_MISSING),$(DEB_OF_$(p)))" >&2
+	@exit 1
+else
+	@:
+endif
 
 # Installs only what is missing; sudo when not root. A no-op on a ready machine.
 deps:
@@ -45,16 +84,16 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(BUILD)/obj/%.o: src/%.c src/*.h | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c src/*.h | $(BUILD)/obj pkg-check
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/render.o: src/render.cc src/render.h src/buf.h | $(BUILD)/obj
+$(BUILD)/obj/render.o: src/render.cc src/render.h src/buf.h | $(BUILD)/obj pkg-check
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
 $(BUILD)/batchstatus: $(OBJS) $(BUILD)/obj/main.o
 	$(CXX) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h tests/unit/tserver.h tests/unit/tfetch.h tests/unit/tpages.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/t.h tests/unit/tserver.h tests/unit/tfetch.h tests/unit/tpages.h $(OBJS) | $(BUILD)/tests pkg-check
 	$(CC) $(ALL_CFLAGS) -Isrc -c $< -o $@.o
 	$(CXX) $(SAN) -o $@ $@.o $(OBJS) $(LDLIBS)
 
@@ -160,11 +199,11 @@ FUZZ_HARNESSES := guid route accept_language config batch pack signin retry_afte
 FUZZ_BINS      := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-                  -DBATCHSTATUS_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+                  -DBATCHSTATUS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 FUZZ_CXXFLAGS   = -std=c++17 $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-                  $(shell pkg-config --cflags libctemplate 2>/dev/null)
+                  $(CTEMPLATE_CFLAGS)
 FUZZ_LIB       := $(FUZZ_DIR)/libbatchstatus.a
-FUZZ_LDLIBS     = $(shell pkg-config --libs libcurl json-c hiredis libcrypto 2>/dev/null) -pthread
+FUZZ_LDLIBS     = $(FUZZ_PKG_LIBS) -pthread
 
 .PHONY: fuzz fuzz-build fuzz-bins
 fuzz: fuzz-build
@@ -176,24 +215,23 @@ fuzz-build: deps
 fuzz-bins: $(FUZZ_BINS)
 	@:
 
-$(FUZZ_DIR)/obj/%.o: src/%.c src/*.h | $(FUZZ_DIR)/obj
+$(FUZZ_DIR)/obj/%.o: src/%.c src/*.h | $(FUZZ_DIR)/obj pkg-check
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FUZZ_DIR)/obj/render.o: src/render.cc src/render.h src/buf.h | $(FUZZ_DIR)/obj
+$(FUZZ_DIR)/obj/render.o: src/render.cc src/render.h src/buf.h | $(FUZZ_DIR)/obj pkg-check
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
 
 $(FUZZ_LIB): $(LIB_SRCS:%=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/render.o
 	rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/*.h | $(FUZZ_DIR)/obj
+$(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/*.h | $(FUZZ_DIR)/obj pkg-check
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Isrc -c $< -o $@
 
 # Harnesses that reach the route table reach its pages, so the template shim: linked as C++.
 FUZZ_CXX_BINS  := $(FUZZ_DIR)/fuzz_batch $(FUZZ_DIR)/fuzz_route $(FUZZ_DIR)/fuzz_guid
 $(FUZZ_CXX_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz_%.o $(FUZZ_LIB)
-	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS) \
-	    $(shell pkg-config --libs libctemplate 2>/dev/null)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS) $(CTEMPLATE_LIBS)
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)

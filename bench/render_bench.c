@@ -24,6 +24,7 @@
 
 #include "batch.h"
 #include "buf.h"
+#include "clock.h"
 #include "i18n.h"
 #include "render.h"
 #include "route.h"
@@ -101,22 +102,13 @@ read_file(const char *path, struct buf *o)
 	return o->failed ? -1 : 0;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 /* json-c alone: tokenize the body into a tree and free it. */
 static double
 jsonc_only(const struct buf *in)
 {
 	struct json_tokener	*tok;
 	json_object		*o;
-	double			 t0 = now_ms(), t1;
+	double			 t0 = clock_ms_exact(), t1;
 
 	if ((tok = json_tokener_new_ex(BATCH_MAX_DEPTH)) == NULL)
 		return -1;
@@ -125,7 +117,7 @@ jsonc_only(const struct buf *in)
 	o = json_tokener_parse_ex(tok, in->data, (int)in->len);
 	json_object_put(o);
 	json_tokener_free(tok);
-	t1 = now_ms();
+	t1 = clock_ms_exact();
 	return o == NULL ? -1 : t1 - t0;
 }
 
@@ -157,25 +149,25 @@ one_page(const struct buf *in, const struct request *req, struct buf *out,
 	int			 rc;
 
 	buf_reset(out);
-	t0 = now_ms();
+	t0 = clock_ms_exact();
 	if (batch_parse(in->data, in->len, BATCH_MAX_DEVICES_DEFAULT, &b, err,
 	    sizeof(err)) != BATCH_OK) {
 		fprintf(stderr, "render_bench: batch_parse: %s\n", err);
 		return -1;
 	}
-	t1 = now_ms();
+	t1 = clock_ms_exact();
 	if (view_batch_build(&v, &b, req, (int64_t)time(NULL)) == -1) {
 		batch_free(&b);
 		return -1;
 	}
-	t2 = now_ms();
+	t2 = clock_ms_exact();
 	rc = -1;
 	if ((p = tpage_new("batch", LOC_EN_US)) != NULL) {
 		view_fill_batch(p, &v);
 		rc = tpage_render(p, out);
 		tpage_free(p);
 	}
-	t3 = now_ms();
+	t3 = clock_ms_exact();
 	*ndev = b.ndevices;
 	view_batch_free(&v);
 	batch_free(&b);

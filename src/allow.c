@@ -1,13 +1,13 @@
 /* allow.c: the allowed customers, read into a sorted array and searched per request; a reload swaps in a new one. */
 #include "allow.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guid.h"
+#include "lines.h"
 
 struct allow_list {
 	char	(*ids)[GUID_LEN + 1];
@@ -42,45 +42,31 @@ cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* One line: a customer ID, maybe followed by a comment. */
+static int
+one_id(char *line, const struct lines_at *at, void *arg)
+{
+	struct allow_list	*l = arg;
+	char			 id[GUID_LEN + 1], *p;
+	void			*n;
+
+	if ((p = strchr(line, '#')) != NULL)
+		*p = '\0';
+	line = lines_trim(line);
+	if (guid_parse(line, strlen(line), id) == -1)
+		return lines_refuse(at, "not a customer ID (a GUID)");
+	if ((n = realloc(l->ids, (l->n + 1) * sizeof(*l->ids))) == NULL)
+		return lines_refuse(at, "out of memory");
+	l->ids = n;
+	memcpy(l->ids[l->n++], id, sizeof(id));
+	return 0;
+}
+
 static int
 read_file(struct allow_list *l, const char *path, char *err, size_t errsz)
 {
-	FILE	*f;
-	char	 line[512], id[GUID_LEN + 1], *p, *e;
-	void	*n;
-	int	 lineno = 0;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	if (lines_read(path, one_id, l, err, errsz) == -1)
 		return -1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		if ((p = strchr(line, '#')) != NULL)
-			*p = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		e = p + strlen(p);
-		while (e > p && (e[-1] == '\n' || e[-1] == '\r' ||
-		    e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (e == p)
-			continue;
-		if (guid_parse(p, (size_t)(e - p), id) == -1) {
-			snprintf(err, errsz, "%s:%d: not a customer ID (a GUID)",
-			    path, lineno);
-			fclose(f);
-			return -1;
-		}
-		if ((n = realloc(l->ids, (l->n + 1) * sizeof(*l->ids))) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			fclose(f);
-			return -1;
-		}
-		l->ids = n;
-		memcpy(l->ids[l->n++], id, sizeof(id));
-	}
-	fclose(f);
 	if (l->n == 0) {
 		/* An empty list would let nobody in: say so rather than guess. */
 		snprintf(err, errsz, "%s: no customer IDs in it", path);

@@ -1,12 +1,12 @@
 /* batch.c: BatchUploadDetails JSON to struct batch with json-c, one value at a time; tolerant of odd fields, strict about shape. */
 #include "batch.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "json_strict.h"
 #include "text.h"
 
 /* What malloc keeps beside each block it gives (glibc: a size word, rounded to 16). */
@@ -225,6 +225,13 @@ batch_status_final(const char *raw)
 
 	return bs != NULL && bs->final;
 }
+/*
+ * The times ISO 8601 writes with a four-digit year: 0001-01-01T00:00:00Z
+ * and 9999-12-31T23:59:59Z. Outside them a time would print as nobody
+ * wrote it (year 0 as "0-01-01T23:59:00Z"), so it is kept as its text.
+ */
+#define TIME_FIRST	(-62135596800LL)
+#define TIME_LAST	253402300799LL
 
 int
 batch_parse_time(const char *s, int64_t *out)
@@ -232,7 +239,7 @@ batch_parse_time(const char *s, int64_t *out)
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
 	int	 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, leap;
-	int64_t	 days;
+	int64_t	 days, t;
 
 	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
 	    *s++ != '-' || digits(&s, 2, &d) || (*s != 'T' && *s != 't' &&
@@ -267,8 +274,11 @@ batch_parse_time(const char *s, int64_t *out)
 	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	days_from_civil(y, mo, d, &days);
-	*out = days * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
+	/* An offset (or a leap second) may carry a time in year 1 or 9999 out of them. */
+	t = days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	if (t < TIME_FIRST || t > TIME_LAST)
+		return -1;
+	*out = t;
 	return 0;
 }
 
@@ -350,6 +360,10 @@ take_device(struct chunk **arena, json_object *o, struct device *d)
  *   json-c met a quote is walked here instead, so that holds however a
  *   value is read); and a bare number or literal as the whole body is "not
  *   a JSON object" rather than "it ends too early" (read_other_top).
+ * - json-c saturates an integer out of range (a productKey sent as a
+ *   number of 23 digits). read_scalar keeps such a number's digits as they
+ *   came (json-c prints it with them), and a kept object read whole that
+ *   has one is walked instead, so that its numbers pass read_scalar.
  * - What is kept is what take_text and looks_like_batch read, no more: of
  *   the top object its five known members, of a device its six fields, of
  *   attributes its objectType. A container read piecewise where text is
@@ -369,7 +383,8 @@ take_device(struct chunk **arena, json_object *o, struct device *d)
 #define BATCH_WINDOW	16384	/* bytes; -DBATCH_WINDOW=0 walks everything (for differential tests) */
 #endif
 
-#define TOKENER_FLAGS	(JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS)
+/* Strict, and stopping after the value: the rest of the body is read here. */
+#define TOKENER_FLAGS	JSON_TOKENER_ALLOW_TRAILING_CHARS
 
 enum scan_fail { SCAN_OK, SCAN_SYNTAX, SCAN_NOMEM, SCAN_TOO_MANY };
 
@@ -416,17 +431,10 @@ nomem(struct scan *sc)
 	return scan_error(sc, SCAN_NOMEM, "out of memory");
 }
 
-/* JSON's whitespace, and json-c 0.16's: no \v, \f or others. */
-static int
-is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static void
 skip_ws(struct scan *sc)
 {
-	while (sc->pos < sc->len && is_ws(sc->s[sc->pos]))
+	while (sc->pos < sc->len && json_strict_ws(sc->s[sc->pos]))
 		sc->pos++;
 }
 
@@ -434,6 +442,49 @@ static int
 at(struct scan *sc, char c)
 {
 	return sc->pos < sc->len && sc->s[sc->pos] == c;
+}
+
+/*
+ * Whether json-c may have lost the digits of o: it keeps a double's text
+ * (json_object_new_double_s), but an integer out of range saturates at
+ * one of these two, "12345678901234567890123" becoming 18446744073709551615.
+ */
+static int
+saturated(json_object *o)
+{
+	return json_object_is_type(o, json_type_int) &&
+	    (json_object_get_int64(o) == INT64_MIN ||
+	    json_object_get_uint64(o) == UINT64_MAX);
+}
+
+/* Makes the integer o print as the digits at s (n bytes, then maybe whitespace), as they came. */
+static int
+keep_digits(json_object *o, const char *s, size_t n)
+{
+	size_t	 len = 0;
+	char	*text;
+
+	while (len < n && (s[len] == '-' || (s[len] >= '0' && s[len] <= '9')))
+		len++;
+	if ((text = strndup(s, len)) == NULL)
+		return -1;
+	json_object_set_serializer(o, json_object_userdata_to_json_string,
+	    text, json_object_free_userdata);
+	return 0;
+}
+
+/* Whether an object json-c read whole has a member whose digits it may have lost. */
+static int
+lost_digits(json_object *o)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return 0;
+	json_object_object_foreach(o, key, v) {
+		(void)key;
+		if (saturated(v))
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -449,14 +500,10 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 	size_t			 end;
 	char			 c;
 
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, sc->s + sc->pos, (int)(sc->len - sc->pos));
-	if ((e = json_tokener_get_error(tok)) != json_tokener_success) {
-		json_object_put(o);
-		json_tokener_reset(tok);
+	if ((e = json_strict_value(tok, sc->s + sc->pos, sc->len - sc->pos, &o,
+	    &end)) != json_tokener_success)
 		return syntax(sc, e);
-	}
-	end = sc->pos + json_tokener_get_parse_end(tok);
+	end += sc->pos;
 	/*
 	 * Inside a container json-c wants a number to be followed at once by
 	 * whitespace, ',', ']', '}', '/' or a NUL ("1x" is "number expected",
@@ -469,9 +516,14 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 		c = end > sc->pos + 1 && (sc->s[sc->pos + 1] == 'I' ||
 		    sc->s[sc->pos + 1] == 'i') ? 'I' : '0';
 	if (inside && c >= '0' && c <= '9' && end < sc->len &&
-	    !is_ws(sc->s[end - 1]) && strchr(",]}/Ii", sc->s[end]) == NULL) {
+	    !json_strict_ws(sc->s[end - 1]) && strchr(",]}/Ii", sc->s[end]) == NULL) {
 		json_object_put(o);
 		return syntax(sc, json_tokener_error_parse_number);
+	}
+	if (keep != NULL && saturated(o) &&
+	    keep_digits(o, sc->s + sc->pos, end - sc->pos) == -1) {
+		json_object_put(o);
+		return nomem(sc);
 	}
 	sc->pos = end;
 	if (keep != NULL)
@@ -483,8 +535,9 @@ read_scalar(struct scan *sc, int inside, json_object **keep)
 
 /*
  * The container at sc->pos (depth deep), whole by json-c if it ends within
- * the window and has no quote json-c might take for a key: 0 when it was
- * read, 1 when it must be walked instead, -1 on error.
+ * the window, has no quote json-c might take for a key and, when kept, no
+ * member integer whose digits json-c lost: 0 when it was read, 1 when it
+ * must be walked instead, -1 on error.
  */
 static int
 read_whole(struct scan *sc, int depth, json_object **keep)
@@ -502,23 +555,19 @@ read_whole(struct scan *sc, int depth, json_object **keep)
 	if (n == 0)
 		return 1;
 	if (tok == NULL) {
-		if ((tok = json_tokener_new_ex(BATCH_MAX_DEPTH - depth)) == NULL)
+		if ((tok = json_strict_tokener(BATCH_MAX_DEPTH - depth,
+		    TOKENER_FLAGS)) == NULL)
 			return nomem(sc);
-		json_tokener_set_flags(tok, TOKENER_FLAGS);
 		sc->whole[depth] = tok;
 	}
-	json_tokener_reset(tok);
-	o = json_tokener_parse_ex(tok, sc->s + sc->pos, (int)n);
-	e = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_reset(tok);	/* frees now what a cut value left */
+	e = json_strict_value(tok, sc->s + sc->pos, n, &o, &end);
 	if (e == json_tokener_continue && cut)
 		return 1;
-	if (e != json_tokener_success) {
-		json_object_put(o);
+	if (e != json_tokener_success)
 		return syntax(sc, e);
-	}
-	if (memchr(sc->s + sc->pos, '\'', end) != NULL) {
+	/* A quote json-c may have taken for a key's, or digits it lost: the walk reads each value itself. */
+	if (memchr(sc->s + sc->pos, '\'', end) != NULL ||
+	    (keep != NULL && lost_digits(o))) {
 		json_object_put(o);
 		return 1;
 	}
@@ -893,11 +942,10 @@ batch_parse(const char *body, size_t len, size_t max_devices,
 	t.out = out;
 	t.arena = &arena;
 	t.max = max_devices;
-	if ((sc.scalar = json_tokener_new_ex(1)) == NULL ||
+	if ((sc.scalar = json_strict_tokener(1, TOKENER_FLAGS)) == NULL ||
 	    (t.k.obj = json_object_new_object()) == NULL)
 		rc = nomem(&sc);
 	else {
-		json_tokener_set_flags(sc.scalar, TOKENER_FLAGS);
 		skip_ws(&sc);
 		/* Another value is read too, for its syntax, but never kept. */
 		object = at(&sc, '{');

@@ -92,7 +92,8 @@ void	*batch_arena(struct batch *, size_t n);
 /*
  * Reads "YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm|-hh:mm]" (no zone means
  * UTC, as Partner Center's examples are) into seconds since the epoch.
- * Returns 0, or -1 when it is not such a time.
+ * Returns 0, or -1 when it is not such a time, or not one of the years 1
+ * to 9999 once in UTC (the model then keeps it as its text, unreadable).
  */
 int	batch_parse_time(const char *s, int64_t *out);
 

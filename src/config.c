@@ -10,17 +10,23 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lines.h"
 #include "log.h"
 #include "secret.h"
 #include "shared.h"
 #include "text.h"
 #include "token.h"
 
-#ifndef TEMPLATES_DIR
-#define TEMPLATES_DIR "templates"
-#endif
-
-enum kind { K_STRING, K_URL, K_FILE, K_LISTEN, K_NUMBER, K_BYTES };
+/*
+ * What a setting's kind changes: how apply reads it. Checks of meaning (a
+ * URL, a secret file, a listen address, ...) are config_load's, after every
+ * source is read, since they look at settings together.
+ */
+enum kind {
+	K_STRING,	/* text, up to its field's size */
+	K_NUMBER,	/* a whole number within [min, max] */
+	K_BYTES		/* the same, with an optional k/m/g suffix */
+};
 
 struct setting {
 	const char	*name;	/* file key; the variable is BATCHSTATUS_ + upper case */
@@ -31,24 +37,24 @@ struct setting {
 	int		 live;		/* a reload (SIGHUP) applies it; else it waits for a restart */
 };
 
-#define STR(f, k) k, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0
+#define STR(f) K_STRING, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0
 #define NUM(f, k, lo, hi) k, offsetof(struct config, f), 0, lo, hi
 #define LIVE	1
 #define RESTART	0
 
 static const struct setting settings[] = {
-	{ "cloud", STR(cloud, K_STRING), RESTART },
-	{ "pc_base_url", STR(pc_base_url, K_URL), RESTART },
-	{ "authority_url", STR(authority_url, K_URL), RESTART },
-	{ "token_file", STR(token_file, K_FILE), RESTART },
-	{ "tenant_id", STR(tenant_id, K_STRING), RESTART },
-	{ "client_id", STR(client_id, K_STRING), RESTART },
-	{ "client_secret_file", STR(client_secret_file, K_FILE), RESTART },
-	{ "refresh_token_file", STR(refresh_token_file, K_FILE), RESTART },
-	{ "token_endpoint", STR(token_endpoint, K_STRING), RESTART },
-	{ "ca_file", STR(ca_file, K_FILE), RESTART },
-	{ "listen", STR(listen, K_LISTEN), RESTART },
-	{ "templates_dir", STR(templates_dir, K_STRING), LIVE },
+	{ "cloud", STR(cloud), RESTART },
+	{ "pc_base_url", STR(pc_base_url), RESTART },
+	{ "authority_url", STR(authority_url), RESTART },
+	{ "token_file", STR(token_file), RESTART },
+	{ "tenant_id", STR(tenant_id), RESTART },
+	{ "client_id", STR(client_id), RESTART },
+	{ "client_secret_file", STR(client_secret_file), RESTART },
+	{ "refresh_token_file", STR(refresh_token_file), RESTART },
+	{ "token_endpoint", STR(token_endpoint), RESTART },
+	{ "ca_file", STR(ca_file), RESTART },
+	{ "listen", STR(listen), RESTART },
+	{ "templates_dir", STR(templates_dir), LIVE },
 	/* Well under nginx's fastcgi_read_timeout (60 s). */
 	{ "upstream_timeout_ms", NUM(upstream_timeout_ms, K_NUMBER, 100, 50000), LIVE },
 	{ "max_body_bytes", NUM(max_body_bytes, K_BYTES, 1024, 1024L * 1024 * 1024), LIVE },
@@ -61,14 +67,14 @@ static const struct setting settings[] = {
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024), LIVE },
 	{ "max_retry_after", NUM(max_retry_after, K_NUMBER, 1, 86400), LIVE },
 	{ "stale_seconds", NUM(stale_seconds, K_NUMBER, 0, 7 * 86400), LIVE },
-	{ "log_level", STR(log_level, K_STRING), LIVE },
-	{ "frame_ancestors", STR(frame_ancestors, K_STRING), RESTART },
-	{ "base_path", STR(base_path, K_STRING), RESTART },
-	{ "allowed_customers", STR(allowed_customers, K_FILE), LIVE },
-	{ "page_gate_dir", STR(page_gate_dir, K_STRING), RESTART },
-	{ "shared", STR(shared, K_STRING), RESTART },
-	{ "shared_password_file", STR(shared_password_file, K_FILE), RESTART },
-	{ "shared_key_file", STR(shared_key_file, K_FILE), RESTART },
+	{ "log_level", STR(log_level), LIVE },
+	{ "frame_ancestors", STR(frame_ancestors), RESTART },
+	{ "base_path", STR(base_path), RESTART },
+	{ "allowed_customers", STR(allowed_customers), LIVE },
+	{ "page_gate_dir", STR(page_gate_dir), RESTART },
+	{ "shared", STR(shared), RESTART },
+	{ "shared_password_file", STR(shared_password_file), RESTART },
+	{ "shared_key_file", STR(shared_key_file), RESTART },
 	{ "shared_timeout_ms", NUM(shared_timeout_ms, K_NUMBER, 5, 5000), RESTART },
 };
 
@@ -225,55 +231,20 @@ find_setting(const char *key)
 	return NULL;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
+/* One "key = value" line of the settings file. */
 static int
-load_file(struct config *cfg, const char *path, char *err, size_t errsz)
+one_setting(char *line, const struct lines_at *at, void *arg)
 {
-	FILE			*f;
-	char			 line[2048], *key, *val, *eq;
-	int			 lineno = 0, rc = 0;
 	const struct setting	*s;
+	char			*key, *eq;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errsz, "--config %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		key = trim(line);
-		if (*key == '\0' || *key == '#')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
-			snprintf(err, errsz, "%s:%d: expected key = value",
-			    path, lineno);
-			rc = -1;
-			break;
-		}
-		*eq = '\0';
-		key = trim(key);
-		val = trim(eq + 1);
-		if ((s = find_setting(key)) == NULL) {
-			snprintf(err, errsz, "%s:%d: unknown setting \"%.64s\"",
-			    path, lineno, key);
-			rc = -1;
-			break;
-		}
-		rc = apply(cfg, s, val, err, errsz);
-	}
-	fclose(f);
-	return rc;
+	if ((eq = strchr(line, '=')) == NULL)
+		return lines_refuse(at, "expected key = value");
+	*eq = '\0';
+	key = lines_trim(line);
+	if ((s = find_setting(key)) == NULL)
+		return lines_refuse(at, "unknown setting \"%.64s\"", key);
+	return apply(arg, s, lines_trim(eq + 1), at->err, at->errsz);
 }
 
 /*
@@ -442,8 +413,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	strcpy(cfg->cloud, "global");
 	strcpy(cfg->token_endpoint, "v1");
 	strcpy(cfg->log_level, "info");
-	snprintf(cfg->templates_dir, sizeof(cfg->templates_dir), "%s",
-	    TEMPLATES_DIR);
+	strcpy(cfg->templates_dir, "templates");
 	cfg->upstream_timeout_ms = 15000;
 	cfg->max_body_bytes = 32L * 1024 * 1024;
 	/* CPU work only (nothing waits on the network there): one thread per core. */
@@ -459,7 +429,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->stale_seconds = 3600;
 	cfg->shared_timeout_ms = 50;
 
-	if (path != NULL && load_file(cfg, path, err, errsz) == -1)
+	if (path != NULL && lines_read(path, one_setting, cfg, err,
+	    errsz) == -1)
 		return -1;
 	for (i = 0; i < NSETTINGS; i++) {
 		snprintf(var, sizeof(var), "BATCHSTATUS_%s", settings[i].name);

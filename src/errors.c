@@ -39,6 +39,7 @@ static const struct error_info failures[BS_ERR__MAX] = {
 	[BS_ERR_UNREACHABLE] = { 502, "unreachable", "unavailable" },
 	[BS_ERR_TLS] = { 502, "tls", "unavailable" },
 	[BS_ERR_BAD_BODY] = { 502, "bad_body", "unavailable" },
+	[BS_ERR_BAD_HEADER] = { 502, "bad_header", "unavailable" },
 	[BS_ERR_TOO_LARGE] = { 502, "too_large", NULL },
 	[BS_ERR_TIMEOUT] = { 504, "timeout", "timeout" },
 	[BS_ERR_TOKEN] = { 500, "token", NULL },

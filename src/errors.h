@@ -16,6 +16,7 @@ enum bs_error {
 	BS_ERR_UNREACHABLE,	/* DNS, connection refused or reset, no answer */
 	BS_ERR_TLS,		/* TLS handshake or certificate failure */
 	BS_ERR_BAD_BODY,	/* not JSON, not UTF-8, too deep, wrong shape */
+	BS_ERR_BAD_HEADER,	/* an answer header over libcurl's limits */
 	BS_ERR_TOO_LARGE,	/* body over max_body_bytes */
 	BS_ERR_TIMEOUT,		/* the upstream deadline passed */
 	BS_ERR_TOKEN,		/* the server has no usable token (its file) */

@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "pack.h"
 #include "text.h"
+#include "wipe.h"
 
 #define BUSY_RETRY_SECONDS	2	/* Retry-After when too many requests are parked */
 
@@ -88,7 +89,7 @@ op_unref(struct op *o)
 {
 	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	token_wipe(o->token);
+	wipe_str(o->token);
 	pc_result_free(&o->res);
 	free((char *)o->claim.data);
 	pthread_mutex_destroy(&o->mu);
@@ -327,7 +328,7 @@ op_step(struct op *o)
 		op_fail_locked(o, e);
 		return;
 	}
-	token_wipe(o->token);
+	wipe_str(o->token);
 	o->token = tok;
 	if (upstream_call_init(&c, &ctx->up, o->customer, o->tracking,
 	    o->correlation_id, tok) == -1) {

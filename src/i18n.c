@@ -2,12 +2,12 @@
 #include "i18n.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "lines.h"
 #include "text.h"
 
 static const char *const tags[LOC__MAX] = { "en-US", "zh-TW", "ja-JP", "hu-HU" };
@@ -84,20 +84,6 @@ i18n_revert(void)
 	retired = __atomic_exchange_n(&cur, c, __ATOMIC_ACQ_REL);
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int
 key_ok(const char *k)
 {
@@ -148,80 +134,49 @@ find(const struct catalog *c, const char *key)
 	return NULL;
 }
 
+/* One "key = value" line of the catalog of language *arg. */
+static int
+one_entry(char *line, const struct lines_at *at, void *arg)
+{
+	enum locale	 l = *(enum locale *)arg;
+	struct entry	*e;
+	char		*k, *v, *eq;
+
+	if ((eq = strstr(line, " = ")) == NULL)
+		return lines_refuse(at, "expected key = value");
+	*eq = '\0';
+	v = lines_trim(eq + 3);
+	k = lines_trim(line);
+	if (!key_ok(k) || !utf8_valid(v, strlen(v)))
+		return lines_refuse(at, "bad key or not UTF-8");
+	if (l == LOC_EN_US && find(loading, k) == NULL && add_entry(k) == -1)
+		return lines_refuse(at, "out of memory");
+	if ((e = find(loading, k)) == NULL)
+		return lines_refuse(at, "\"%s\" is not in %s.catalog", k,
+		    tags[LOC_EN_US]);
+	if (e->value[l] != NULL)
+		return lines_refuse(at, "\"%s\" appears twice", k);
+	if ((e->value[l] = strdup(v)) == NULL)
+		return lines_refuse(at, "out of memory");
+	return 0;
+}
+
 static int
 load_one(const char *dir, enum locale l, char *err, size_t errsz)
 {
-	char		 path[1200], line[4096], *k, *v, *eq;
-	FILE		*f;
-	int		 lineno = 0, rc = 0;
-	size_t		 i, seen = 0;
-	struct entry	*e;
+	char	 path[1200];
+	size_t	 i;
 
 	snprintf(path, sizeof(path), "%s/%s.catalog", dir, tags[l]);
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	if (lines_read(path, one_entry, &l, err, errsz) == -1)
 		return -1;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(err, errsz, "%s:%d: line too long", path,
-			    lineno);
-			rc = -1;
-			break;
+	for (i = 0; i < loading->n; i++)
+		if (loading->entries[i].value[l] == NULL) {
+			snprintf(err, errsz, "%s: \"%s\" is missing", path,
+			    loading->entries[i].key);
+			return -1;
 		}
-		k = trim(line);
-		if (*k == '\0' || *k == '#')
-			continue;
-		if ((eq = strstr(k, " = ")) == NULL) {
-			snprintf(err, errsz, "%s:%d: expected key = value",
-			    path, lineno);
-			rc = -1;
-			break;
-		}
-		*eq = '\0';
-		v = trim(eq + 3);
-		k = trim(k);
-		if (!key_ok(k) || !utf8_valid(v, strlen(v))) {
-			snprintf(err, errsz, "%s:%d: bad key or not UTF-8",
-			    path, lineno);
-			rc = -1;
-			break;
-		}
-		if (l == LOC_EN_US && find(loading, k) == NULL &&
-		    add_entry(k) == -1) {
-			snprintf(err, errsz, "out of memory");
-			rc = -1;
-			break;
-		}
-		if ((e = find(loading, k)) == NULL) {
-			snprintf(err, errsz, "%s:%d: \"%s\" is not in %s.catalog",
-			    path, lineno, k, tags[LOC_EN_US]);
-			rc = -1;
-			break;
-		}
-		if (e->value[l] != NULL) {
-			snprintf(err, errsz, "%s:%d: \"%s\" appears twice", path,
-			    lineno, k);
-			rc = -1;
-			break;
-		}
-		if ((e->value[l] = strdup(v)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			rc = -1;
-			break;
-		}
-		seen++;
-	}
-	fclose(f);
-	if (rc == 0 && seen != loading->n)
-		for (i = 0; i < loading->n; i++)
-			if (loading->entries[i].value[l] == NULL) {
-				snprintf(err, errsz, "%s: \"%s\" is missing",
-				    path, loading->entries[i].key);
-				return -1;
-			}
-	return rc;
+	return 0;
 }
 
 int

@@ -61,18 +61,6 @@ log_write(const char *name, const char *fmt, va_list ap)
 }
 
 void
-log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!log_enabled(LOG_DEBUG))
-		return;
-	va_start(ap, fmt);
-	log_write("debug", fmt, ap);
-	va_end(ap);
-}
-
-void
 log_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -10,7 +10,6 @@ int	log_level_from_name(const char *);
 void	log_set_level(enum log_level);
 int	log_enabled(enum log_level);
 
-void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Something normal an operator did (a reload): shown at warn, as warnings are. */
 void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -26,6 +26,7 @@
 #include "shared.h"
 #include "render.h"
 #include "token.h"
+#include "wipe.h"
 
 #ifndef BATCHSTATUS_VERSION
 #define BATCHSTATUS_VERSION "0.0.0"
@@ -203,7 +204,7 @@ check_online(const struct config *cfg, struct token_source *tokens)
 		/* The one sign-in ended: its token, or its failure (a backoff), is there now. */
 		s = token_get(tokens, &token, &e, NULL);
 	}
-	token_wipe(token);
+	wipe_str(token);
 	pc_loop_stop(loop);
 	cpu_stop(cpu);
 	pthread_cond_destroy(&cw.cv);

@@ -15,17 +15,21 @@
 
 #define PAGE_ROWS	500	/* device rows per page; the exports always carry all */
 
+/* A time as the page shows it: read, or as it came marked unreadable, or the words for none. */
 static void
 set_time(struct tdict *d, const char *key, int has, int64_t t,
-    const char *raw, const char *missing)
+    const char *raw, const char *missing, enum locale loc)
 {
-	char s[64];
+	char s[512];
 
-	if (has) {
+	if (has)
 		view_time_human(t, s, sizeof(s));
-		tdict_set(d, key, s);
-	} else
-		tdict_set(d, key, raw[0] != '\0' ? raw : missing);
+	else if (raw[0] != '\0')
+		i18n_format(s, sizeof(s), i18n_text(loc, "batch.time_unreadable"),
+		    raw, NULL);
+	else
+		snprintf(s, sizeof(s), "%s", missing);
+	tdict_set(d, key, s);
 }
 
 /*
@@ -306,10 +310,10 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	snprintf(tmp, sizeof(tmp), "%s%s.json", lc->prefix, path);
 	tdict_set(body, "JSON_URL", tmp);
 	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
-	    i18n_text(loc, "batch.not_started"));
+	    i18n_text(loc, "batch.not_started"), loc);
 	set_time(body, "COMPLETED", b->has_completed, b->completed,
 	    b->completed_raw, v->running ? i18n_text(loc, "batch.not_yet") :
-	    "—");
+	    "—", loc);
 	if (v->duration >= 0 && (s = tdict_section(body, "DURATION")) != NULL) {
 		view_duration(v->duration, loc, tmp, sizeof(tmp));
 		tdict_set(s, "TEXT", tmp);

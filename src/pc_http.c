@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "wipe.h"
 
 #define EASY_SPARE_MAX	64	/* idle easy handles kept for the next calls */
 #define EVENTS_MAX	128
@@ -35,6 +36,7 @@ struct xfer {
 	int64_t			 submitted_ms;
 	struct buf		 body;
 	int			 too_large;
+	int			 in_header;	/* a status line came, its header section has not ended */
 	struct pc_result	 res;
 	pc_done_fn		 done;
 	void			*arg;
@@ -236,7 +238,10 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		/* A new answer (after a 100 Continue, say): forget the last one's headers. */
 		x->res.retry_after[0] = '\0';
 		x->res.content_type[0] = '\0';
-	} else if (!header_value(p, len, "Retry-After", x->res.retry_after,
+		x->in_header = 1;
+	} else if (len <= 2 && (p[0] == '\r' || p[0] == '\n'))
+		x->in_header = 0;	/* the blank line that ends a header section */
+	else if (!header_value(p, len, "Retry-After", x->res.retry_after,
 	    sizeof(x->res.retry_after)))
 		header_value(p, len, "Content-Type", x->res.content_type,
 		    sizeof(x->res.content_type));
@@ -271,10 +276,7 @@ static void
 xfer_free(struct xfer *x)
 {
 	wipe_headers(x->headers);
-	if (x->post != NULL) {
-		explicit_bzero(x->post, x->post_len);
-		free(x->post);
-	}
+	wipe_free(x->post, x->post_len);
 	free(x->url);
 	buf_free(&x->body);
 	pc_result_free(&x->res);
@@ -314,8 +316,21 @@ classify(CURLcode rc, const struct xfer *x)
 		return PC_TOO_LARGE;
 	case CURLE_WRITE_ERROR:
 		return x->too_large ? PC_TOO_LARGE : PC_INTERNAL;
+	/*
+	 * libcurl 7.88 says "out of memory" of a header line over its 100 KiB
+	 * (CURL_MAX_HTTP_HEADER) and fails a header section over 300 KiB as a
+	 * receive error; 8.6 and later say CURLE_TOO_LARGE of both. Within a
+	 * header section that is the answer's fault, not this server's.
+	 */
 	case CURLE_OUT_OF_MEMORY:
-		return PC_INTERNAL;
+		return x->in_header ? PC_BAD_HEADER : PC_INTERNAL;
+	case CURLE_RECV_ERROR:
+		return x->in_header && strncmp(x->errbuf, "Too large response "
+		    "headers", 26) == 0 ? PC_BAD_HEADER : PC_CONNECT;
+#if LIBCURL_VERSION_NUM >= 0x080600
+	case CURLE_TOO_LARGE:
+		return PC_BAD_HEADER;
+#endif
 	default:
 		return PC_CONNECT;
 	}
@@ -433,8 +448,10 @@ xfer_finish(struct pc_loop *l, struct xfer *x, CURLcode rc)
 		rc = CURLE_OUT_OF_MEMORY;
 	if (rc != CURLE_OK) {
 		r->outcome = classify(rc, x);
-		snprintf(r->detail, sizeof(r->detail), "%s%s%s",
-		    curl_easy_strerror(rc), x->errbuf[0] ? ": " : "", x->errbuf);
+		snprintf(r->detail, sizeof(r->detail), "%s%s%s%s",
+		    r->outcome == PC_BAD_HEADER ? "an answer header over "
+		    "libcurl's limit: " : "", curl_easy_strerror(rc),
+		    x->errbuf[0] ? ": " : "", x->errbuf);
 	} else {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE,
 		    &r->http_status);

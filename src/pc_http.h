@@ -20,6 +20,7 @@ enum pc_outcome {
 	PC_CONNECT,	/* DNS, refused, reset, or the peer hung up unanswered */
 	PC_TLS,		/* handshake or certificate verification failed */
 	PC_TOO_LARGE,	/* the body passed max_body */
+	PC_BAD_HEADER,	/* a header line or the header section passed libcurl's limits */
 	PC_INTERNAL,	/* out of memory, a libcurl misuse, or the loop stopped */
 };
 

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "wipe.h"
 
 #define KEY_PREFIX	SHARED_KEY_PREFIX
 #define RECONNECT_MS	1000
@@ -208,9 +209,7 @@ finish(struct cmd *c, const struct shared_claim *cl)
 
 	if (c->done != NULL)
 		c->done(c->arg, cl != NULL ? cl : &down);
-	if (c->data != NULL)
-		explicit_bzero(c->data, c->len);
-	free(c->data);
+	wipe_free(c->data, c->len);
 	free(c->data2);
 	free(c);
 }
@@ -646,10 +645,7 @@ shared_stop(struct shared *s)
 	close(s->ep);
 	close(s->wake);
 	pthread_mutex_destroy(&s->mu);
-	if (s->password != NULL) {
-		explicit_bzero(s->password, strlen(s->password));
-		free(s->password);
-	}
+	wipe_str(s->password);
 	free(s);
 }
 

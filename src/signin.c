@@ -1,13 +1,14 @@
 /* signin.c: the token endpoint's form and its JSON answer (json-c); secrets are wiped after use. */
 #include "signin.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
+#include "json_strict.h"
+#include "wipe.h"
 
 #define SIGNIN_MAX_LIFETIME	86400L	/* seconds */
 
@@ -107,23 +108,11 @@ copy_word(const char *s, char *out, size_t outsz)
 		out[0] = '\0';
 }
 
-static int
-only_space(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return 0;
-	return 1;
-}
-
 int
 signin_parse(long http_status, const char *body, size_t len,
     struct signin_answer *a)
 {
-	struct json_tokener	*tok;
-	json_object		*root = NULL, *v;
+	json_object		*root, *v;
 	const char		*at, *rt, *type;
 	long			 exp;
 
@@ -134,18 +123,7 @@ signin_parse(long http_status, const char *body, size_t len,
 		snprintf(a->detail, sizeof(a->detail), "answer too large");
 		return -1;
 	}
-	if ((tok = json_tokener_new_ex(8)) != NULL) {
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-		    JSON_TOKENER_VALIDATE_UTF8);
-		root = json_tokener_parse_ex(tok, body, (int)len);
-		if (json_tokener_get_error(tok) != json_tokener_success ||
-		    !only_space(body + json_tokener_get_parse_end(tok),
-		    len - json_tokener_get_parse_end(tok))) {
-			json_object_put(root);
-			root = NULL;
-		}
-		json_tokener_free(tok);
-	}
+	root = json_strict_parse(body, len, 8);
 	if (root == NULL || !json_object_is_type(root, json_type_object)) {
 		if (http_status == 200)
 			snprintf(a->error, sizeof(a->error), "bad_answer");
@@ -235,7 +213,8 @@ signin_result(const struct pc_result *r, struct signin_answer *a)
 		snprintf(a->error, sizeof(a->error), "%s",
 		    r->outcome == PC_TIMEOUT ? "timeout" :
 		    r->outcome == PC_TLS ? "tls" :
-		    r->outcome == PC_TOO_LARGE ? "bad_answer" :
+		    r->outcome == PC_TOO_LARGE ||
+		    r->outcome == PC_BAD_HEADER ? "bad_answer" :
 		    r->outcome == PC_INTERNAL ? "internal" : "unreachable");
 		snprintf(a->detail, sizeof(a->detail), "%.250s", r->detail);
 	} else
@@ -247,13 +226,7 @@ signin_result(const struct pc_result *r, struct signin_answer *a)
 void
 signin_answer_free(struct signin_answer *a)
 {
-	if (a->access_token != NULL) {
-		explicit_bzero(a->access_token, strlen(a->access_token));
-		free(a->access_token);
-	}
-	if (a->refresh_token != NULL) {
-		explicit_bzero(a->refresh_token, strlen(a->refresh_token));
-		free(a->refresh_token);
-	}
+	wipe_str(a->access_token);
+	wipe_str(a->refresh_token);
 	a->access_token = a->refresh_token = NULL;
 }

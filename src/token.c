@@ -19,6 +19,7 @@
 #include "seal.h"
 #include "secret.h"
 #include "shared.h"
+#include "wipe.h"
 
 #define BACKOFF_FIRST_MS	1000
 #define BACKOFF_MAX_MS		60000
@@ -101,11 +102,8 @@ token_source_new(const struct token_opts *o)
 static void
 forget(struct token_source *ts)
 {
-	if (ts->token != NULL) {
-		explicit_bzero(ts->token, strlen(ts->token));
-		free(ts->token);
-		ts->token = NULL;
-	}
+	wipe_str(ts->token);
+	ts->token = NULL;
 }
 
 void
@@ -114,15 +112,10 @@ token_source_free(struct token_source *ts)
 	if (ts == NULL)
 		return;
 	forget(ts);
-	if (ts->refresh != NULL) {
-		explicit_bzero(ts->refresh, strlen(ts->refresh));
-		free(ts->refresh);
-	}
+	wipe_str(ts->refresh);
 	pc_result_free(&ts->result);
-	token_wipe(ts->sh_known);
-	if (ts->sh_entry != NULL)
-		explicit_bzero(ts->sh_entry, ts->sh_entry_len);
-	free(ts->sh_entry);
+	wipe_str(ts->sh_known);
+	wipe_free(ts->sh_entry, ts->sh_entry_len);
 	free(ts->sh_refresh);
 	pthread_mutex_destroy(&ts->lock);
 	free((char *)ts->o.token_file);
@@ -156,15 +149,6 @@ token_source_start(struct token_source *ts, struct pc_loop *loop,
 	ts->cpu = cpu;
 }
 
-void
-token_wipe(char *token)
-{
-	if (token == NULL)
-		return;
-	explicit_bzero(token, strlen(token));
-	free(token);
-}
-
 /* Hands out a copy of the current token; the lock is held. */
 static enum token_step
 copy_out(struct token_source *ts, char **out, enum bs_error *err,
@@ -179,13 +163,21 @@ copy_out(struct token_source *ts, char **out, enum bs_error *err,
 
 /* --- a token from a file ------------------------------------------------ */
 
+/*
+ * Whether the file is the one last read, unchanged. mtime alone misses a
+ * rewrite in place that puts the old mtime back (touch -r, a restore,
+ * rsync -t of the same size); ctime moves on every write and every
+ * utimensat, and no one can set it back.
+ */
 static int
 same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
 	    a->st_size == b->st_size && a->st_mode == b->st_mode &&
 	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 /* Reads and checks the file; on success replaces the cached token. */
@@ -205,8 +197,7 @@ reload(struct token_source *ts, const struct stat *st)
 	}
 	forget(ts);
 	ts->token = strdup(buf);
-	explicit_bzero(buf, TOKEN_MAX);
-	free(buf);
+	wipe_free(buf, TOKEN_MAX);
 	if (ts->token == NULL)
 		return -1;
 	ts->seen = *st;
@@ -287,10 +278,7 @@ apply_answer(struct token_source *ts, struct signin_answer *a, int64_t now,
 	metrics_token(1);
 	if (ts->o.kind == TOKEN_APP_USER && a->refresh_token != NULL) {
 		/* Kept in memory first: the next renewal needs it even if saving fails. */
-		if (ts->refresh != NULL) {
-			explicit_bzero(ts->refresh, strlen(ts->refresh));
-			free(ts->refresh);
-		}
+		wipe_str(ts->refresh);
 		ts->refresh = a->refresh_token;
 		a->refresh_token = NULL;
 		*rotated = strdup(ts->refresh);
@@ -311,7 +299,7 @@ save_refresh(struct token_source *ts, char *value)
 	else
 		log_info("token: rotated refresh token saved to %s",
 		    ts->o.refresh_token_file);
-	token_wipe(value);
+	wipe_str(value);
 }
 
 /*
@@ -328,7 +316,7 @@ wake_waiters(struct token_source *ts)
 	pthread_mutex_lock(&ts->lock);
 	ts->renewing = 0;
 	ts->sh_locked = 0;
-	token_wipe(ts->sh_known);
+	wipe_str(ts->sh_known);
 	ts->sh_known = NULL;
 	w = ts->waiters;
 	ts->waiters = NULL;
@@ -375,12 +363,10 @@ publish_token(struct token_source *ts, int ok, const char *rotated)
 	else if (ts->sh_locked)
 		shared_token_release(ts->shared, ts->sh_lock);
 	if (plain != NULL) {
-		explicit_bzero(plain, strlen(plain));
-		free(plain);
+		wipe_str(plain);
 	}
 	if (entry.data != NULL)
-		explicit_bzero(entry.data, entry.cap);
-	buf_free(&entry);
+	wipe_buf(&entry);
 	buf_free(&refresh);
 }
 
@@ -460,7 +446,7 @@ shared_token_task(struct cpu_task *t)
 
 		pthread_mutex_lock(&ts->lock);
 		if (copy != NULL) {
-			token_wipe(ts->refresh);
+			wipe_str(ts->refresh);
 			ts->refresh = copy;
 		}
 		pthread_mutex_unlock(&ts->lock);
@@ -470,25 +456,22 @@ shared_token_task(struct cpu_task *t)
 		if (unseal_secret(ts->key, TOKEN_NAME, ts->sh_entry,
 		    ts->sh_entry_len, &plain, &n) == 0 &&
 		    take_shared_token(ts, plain) == 0) {
-			explicit_bzero(plain, n);
-			free(plain);
-			token_wipe(newest);
+			wipe_free(plain, n);
+			wipe_str(newest);
 			wake_waiters(ts);
 			return;
 		}
 		if (plain == NULL)
 			log_err("token: the token in Redis fails its seal: "
 			    "ignored; signing in");
-		else {
-			explicit_bzero(plain, n);
-			free(plain);
-		}
+		else
+			wipe_free(plain, n);
 		break;
 	case CLAIM_BUSY:
 		/* Another node signs in: its token shortly, or this node's own after the sign-in's timeout. */
 		if (clock_ms() - ts->sh_started_ms + SHARED_POLL_MS <
 		    ts->o.signin.timeout_ms) {
-			token_wipe(newest);
+			wipe_str(newest);
 			pc_timer_set(ts->loop, &ts->sh_retry, clock_ms() +
 			    SHARED_POLL_MS, retry_shared_token, ts);
 			return;
@@ -502,7 +485,7 @@ shared_token_task(struct cpu_task *t)
 	}
 	known = newest != NULL ? newest : ts->sh_known;
 	begin_renewal(ts, known);
-	token_wipe(newest);
+	wipe_str(newest);
 }
 
 /* The loop's thread: time to ask Redis again. */
@@ -653,17 +636,10 @@ begin_renewal(struct token_source *ts, const char *known)
 				    "not running");
 		}
 	}
-	if (secret != NULL) {
-		explicit_bzero(secret, SECRET_MAX);
-		free(secret);
-	}
-	if (refresh != NULL) {
-		explicit_bzero(refresh, TOKEN_MAX);
-		free(refresh);
-	}
+	wipe_free(secret, SECRET_MAX);
+	wipe_free(refresh, TOKEN_MAX);
 	if (form.data != NULL)
-		explicit_bzero(form.data, form.cap);
-	buf_free(&form);
+	wipe_buf(&form);
 	if (!ok)
 		renewal_done(ts, &a);
 }
@@ -704,7 +680,7 @@ signin_get(struct token_source *ts, char **out, enum bs_error *err,
 		shared_renewal(ts, known);
 	else
 		begin_renewal(ts, known);
-	token_wipe(known);
+	wipe_str(known);
 	pthread_mutex_lock(&ts->lock);
 	if (!usable)
 		return TOKEN_WAIT;

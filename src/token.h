@@ -33,7 +33,7 @@ struct token_waiter {
 };
 
 enum token_step {
-	TOKEN_READY,	/* *token holds a copy: wipe and free it with token_wipe */
+	TOKEN_READY,	/* *token holds a copy: wipe and free it with wipe_str (wipe.h) */
 	TOKEN_FAILED,	/* *err: BS_ERR_TOKEN (the file is unusable) or BS_ERR_SIGNIN */
 	TOKEN_WAIT,	/* w joined the renewal in flight: w->wake comes later */
 };
@@ -68,7 +68,6 @@ enum token_step		 token_get(struct token_source *, char **token,
 /* Takes w out of the renewal's waiters: 1 when it was there (its wake will not come), 0 when its wake is under way. */
 int			 token_cancel_wait(struct token_source *,
 			    struct token_waiter *w);
-void			 token_wipe(char *token);
 
 /*
  * Partner Center refused token (401): it is dropped if it is still the

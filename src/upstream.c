@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "wipe.h"
 
 int
 upstream_call_init(struct upstream_call *c, const struct upstream_opts *o,
@@ -48,11 +49,8 @@ upstream_call_init(struct upstream_call *c, const struct upstream_opts *o,
 void
 upstream_call_wipe(struct upstream_call *c)
 {
-	if (c->auth != NULL) {
-		explicit_bzero(c->auth, strlen(c->auth));
-		free(c->auth);
-		c->auth = NULL;
-	}
+	wipe_str(c->auth);
+	c->auth = NULL;
 	c->headers[0] = NULL;
 }
 
@@ -70,6 +68,8 @@ upstream_classify(const struct pc_result *r)
 		return BS_ERR_TLS;
 	case PC_TOO_LARGE:
 		return BS_ERR_TOO_LARGE;
+	case PC_BAD_HEADER:
+		return BS_ERR_BAD_HEADER;
 	default:
 		return BS_ERR_INTERNAL;
 	}

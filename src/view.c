@@ -33,25 +33,30 @@ status_of(const char *raw)
 }
 
 static void
-format_time(int64_t t, const char *fmt, char *out, size_t outsz)
+format_time(int64_t t, char sep, const char *zone, char *out, size_t outsz)
 {
 	time_t		 tt = (time_t)t;
 	struct tm	 tm;
 
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, outsz, fmt, &tm) == 0)
+	/* Four-digit years always (strftime's %Y writes year 5 as "5"). */
+	if (gmtime_r(&tt, &tm) == NULL)
 		snprintf(out, outsz, "%" PRId64, t);
+	else
+		snprintf(out, outsz, "%04d-%02d-%02d%c%02d:%02d:%02d%s",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sep,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
 }
 
 void
 view_time_human(int64_t t, char *out, size_t outsz)
 {
-	format_time(t, "%Y-%m-%d %H:%M:%S UTC", out, outsz);
+	format_time(t, ' ', " UTC", out, outsz);
 }
 
 void
 view_time_iso(int64_t t, char *out, size_t outsz)
 {
-	format_time(t, "%Y-%m-%dT%H:%M:%SZ", out, outsz);
+	format_time(t, 'T', "Z", out, outsz);
 }
 
 void

@@ -8,7 +8,8 @@ tracking id). It accepts a bearer token that is either the content of --token-fi
 neither expired nor been revoked. One JSON line per request goes to --request-log,
 with every token and secret masked. Some scenarios break the transfer itself (for
 tests/blackbox/test_faults.py): a reset mid-body, a stall after the headers, one byte a
-second, 100 MiB generated while sent, invalid chunked encoding.
+second, 100 MiB generated while sent, invalid chunked encoding, headers past libcurl's
+limits (one line of 200 KiB, eight of 50 KiB).
 
 The sign-in (--signin-listen) answers POST /{tenant}/oauth2/token (v1, `resource=`)
 and /{tenant}/oauth2/v2.0/token (v2, `scope=`) for grant_type=client_credentials and
@@ -382,6 +383,16 @@ def fault_badchunked(handler, ans):
     handler.wfile.flush()
 
 
+def fault_bigheaders(lines, size):
+    """`lines` header lines of `size` bytes each before the batch: past libcurl's limits."""
+    def send(handler, ans):
+        pad = [("X-Padding-%d" % i, "a" * size) for i in range(lines)]
+        handler.send_fault_headers(ans, pad + [("Content-Length", str(len(ans.body)))])
+        handler.wfile.write(ans.body)
+        handler.wfile.flush()
+    return send
+
+
 def http_date(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
         "%a, %d %b %Y %H:%M:%S GMT")
@@ -406,6 +417,10 @@ def scenario_answer(s, slow_ms):
                   "badchunked": fault_badchunked}
         return Answer(200, slow_body(read_fixture(s["fixture"]), s["tracking"]),
                       fault=faults[name])
+    if name == "bigheader":
+        return Answer(200, read_fixture(s["fixture"]), fault=fault_bigheaders(1, 200 * 1024))
+    if name == "bigheaders":
+        return Answer(200, read_fixture(s["fixture"]), fault=fault_bigheaders(8, 50 * 1024))
     if name in ("huge", "hugechunked"):
         return Answer(200, s["tracking"].encode(), fault=fault_huge(name == "hugechunked"))
     if name == "htmlerror":

@@ -193,6 +193,8 @@ FAULTS = [
     ("badgateway", 502, "Partner Center 502"),
     ("gatewaytimeout", 502, "Partner Center 504"),
     ("hangup", 502, "a hang-up without an answer"),
+    ("bigheader", 502, "a header line over libcurl's 100 KiB"),
+    ("bigheaders", 502, "a header section over libcurl's 300 KiB"),
 ]
 
 
@@ -259,6 +261,27 @@ def huge_body_is_not_held(s):
     bound = (90 if not asan else 480) * 1024
     check(hwm[0] < bound, "the server's peak RSS is %d KiB after the 100 MiB answers (bound %d KiB)"
           % (hwm[0], bound))
+
+
+@test("faults")
+def overlong_headers_are_bad_header_not_internal(s):
+    # libcurl 7.88 fails a header line over its limit as "Out of memory": it is Partner
+    # Center's answer that is at fault, a 502 with its own error word, and the log says why.
+    for name in ("bigheader", "bigheaders"):
+        r = timed_get(s, batch_path(T[name], ".json"))
+        expect_status(r, 502, "%s as JSON: " % name)
+        try:
+            doc = json.loads(r.body.decode("utf-8"))
+        except ValueError as e:
+            raise Failure("%s: the JSON error is not JSON: %s" % (name, e))
+        check(doc.get("error") == "bad_header", "%s: error %r, want \"bad_header\""
+              % (name, doc.get("error")))
+        cid = r.header("X-Correlation-Id")
+        with open(os.path.join(s.run_dir, "logs", "batchstatus.log"), encoding="utf-8") as f:
+            lines = [l for l in f if "upstream corr=%s " % cid in l]
+        check(lines and all(l.rstrip().endswith("-> bad_header") and "header over" in l
+                            for l in lines),
+              "%s: the log says %r" % (name, [short(l, 200) for l in lines]))
 
 
 # 2. the client side (stack "faults")

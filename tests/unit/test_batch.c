@@ -9,6 +9,7 @@
 
 #include "batch.h"
 #include "buf.h"
+#include "clock.h"
 #include "t.h"
 
 /* Sanitizers and valgrind hold freed memory and shadow it: RSS bounds are looser there. */
@@ -85,15 +86,6 @@ when(const char *s)
 	return batch_parse_time(s, &t) == 0 ? t : -1;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 static long
 maxrss_kb(void)
 {
@@ -133,9 +125,9 @@ run_child(const char *body, size_t len, size_t max)
 
 		close(fd[0]);
 		before = maxrss_kb();
-		t0 = now_ms();
+		t0 = clock_ms_exact();
 		r.rc = batch_parse(body, len, max, &cb, r.err, sizeof(r.err));
-		r.ms = now_ms() - t0;
+		r.ms = clock_ms_exact() - t0;
 		r.peak_kb = maxrss_kb();
 		r.grew_kb = r.peak_kb - before;
 		r.ndevices = cb.ndevices;
@@ -304,9 +296,9 @@ test_realistic_batch(void)
 	CHECK(r.rc == BATCH_OK && r.ndevices == BATCH_MAX_DEVICES_DEFAULT);
 	CHECK(r.peak_kb < bound);
 	/* And here, for the fields. */
-	t0 = now_ms();
+	t0 = clock_ms_exact();
 	CHECK(parse_n(o.data, o.len, BATCH_MAX_DEVICES_DEFAULT) == BATCH_OK);
-	printf("test_batch: the same in this process: %.1f ms\n", now_ms() - t0);
+	printf("test_batch: the same in this process: %.1f ms\n", clock_ms_exact() - t0);
 	CHECK(b.ndevices == BATCH_MAX_DEVICES_DEFAULT && b.nskipped == 0);
 	if (b.ndevices == BATCH_MAX_DEVICES_DEFAULT) {
 		CHECK_STR(b.devices[99999].serial_number, "SN4000099999");
@@ -657,6 +649,75 @@ padded(const char *s, const char *where, const char *key, const char *value)
 	buf_puts(&o, ",");
 	buf_puts(&o, at + strlen(where));
 	return buf_steal(&o, NULL);
+}
+
+static void
+check_digits_as_sent(void)
+{
+	CHECK(b.ndevices == 1);
+	if (b.ndevices != 1)
+		return;
+	CHECK_STR(b.devices[0].product_key, "12345678901234567890123");
+	CHECK_STR(b.devices[0].serial_number, "-98765432109876543210");
+	CHECK_STR(b.devices[0].error_code, "18446744073709551615");
+	CHECK_STR(b.devices[0].device_id, "-9223372036854775808");
+	CHECK_STR(b.devices[0].error_description, "1.5e400");
+}
+
+/*
+ * A number where text is wanted is shown as it came: json-c saturates an
+ * integer out of range (it keeps a double's text), which must not reach
+ * the page as 18446744073709551615, whether the device is read whole or
+ * walked (too big for one json-c call).
+ */
+static void
+test_an_integer_out_of_range_keeps_its_digits(void)
+{
+	static const char body[] = "{\"status\":\"finished\",\"devicesStatus\":"
+	    "[{\"productKey\":12345678901234567890123,"
+	    "\"serialNumber\":-98765432109876543210,"
+	    "\"errorCode\":18446744073709551615,"
+	    "\"errorDescription\":1.5e400,"
+	    "\"deviceId\":-9223372036854775808 }]}";
+	char *big;
+
+	CHECK(parse(body) == 0);
+	check_digits_as_sent();
+	big = padded(body, "[{", "pad", NULL);
+	CHECK(strlen(big) > 16384);
+	CHECK(parse(big) == 0);
+	check_digits_as_sent();
+	free(big);
+	/* In range, a number is json-c's as before. */
+	CHECK(parse("{\"devicesStatus\":[{\"productKey\":9223372036854775807,"
+	    "\"errorCode\":808}]}") == 0 && b.ndevices == 1);
+	CHECK_STR(b.devices[0].product_key, "9223372036854775807");
+	CHECK_STR(b.devices[0].error_code, "808");
+	batch_free(&b);
+}
+
+/*
+ * A time outside the years 1 to 9999 (in UTC) is not read as a time: it is
+ * kept as it came, for the page to show as unreadable, never printed as
+ * "0-01-01T23:59:00Z".
+ */
+static void
+test_a_time_out_of_range_is_kept_as_it_came(void)
+{
+	CHECK(when("0000-01-01T23:59:00Z") == -1);
+	CHECK(when("0001-01-01T00:30:00+01:00") == -1);
+	CHECK(when("9999-12-31T23:30:00-01:00") == -1);
+	CHECK(when("9999-12-31T23:59:60Z") == -1);
+	CHECK(when("0001-01-01T00:00:00Z") == -62135596800LL);
+	CHECK(when("9999-12-31T23:59:59Z") == 253402300799LL);
+	CHECK(when("9999-12-31T23:59:59+01:00") == 253402300799LL - 3600);
+	CHECK(parse("{\"status\":\"finished\",\"startedTime\":"
+	    "\"0000-01-01T23:59:00Z\",\"completedTime\":"
+	    "\"9999-12-31T23:59:59-00:01\"}") == 0);
+	CHECK(!b.has_started && !b.has_completed);
+	CHECK_STR(b.started_raw, "0000-01-01T23:59:00Z");
+	CHECK_STR(b.completed_raw, "9999-12-31T23:59:59-00:01");
+	batch_free(&b);
 }
 
 /*
@@ -1045,5 +1106,7 @@ main(void)
 	T_RUN(test_big_values);
 	T_RUN(test_depth);
 	T_RUN(test_status_table);
+	T_RUN(test_an_integer_out_of_range_keeps_its_digits);
+	T_RUN(test_a_time_out_of_range_is_kept_as_it_came);
 	return t_done("test_batch");
 }

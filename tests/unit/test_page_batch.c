@@ -137,6 +137,27 @@ test_no_device_matches(void)
 	free(body);
 }
 
+/* A time the model could not read (year 0 here) is shown as it came, marked so; a read one in UTC. */
+static void
+test_unreadable_time_is_marked(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1 };
+	const char		*out = page_of("{\"status\":\"finished\","
+	    "\"startedTime\":\"0000-01-01T23:59:00Z\",\"completedTime\":"
+	    "\"2017-07-25T10:10:00\"}", &lc, &t, LOC_EN_US);
+	char			 want[256];
+
+	snprintf(want, sizeof(want), i18n_text(LOC_EN_US,
+	    "batch.time_unreadable"), "0000-01-01T23:59:00Z");
+	CHECK(strstr(want, "0000-01-01T23:59:00Z") == NULL ||
+	    strstr(out, "0000-01-01T23:59:00Z (") != NULL);
+	CHECK_CONTAINS(out, "0000-01-01T23:59:00Z");
+	CHECK_CONTAINS(out, "not a time this page can read");
+	CHECK_LACKS(out, "0-01-01 23:59:00");
+	CHECK_CONTAINS(out, "2017-07-25 10:10:00 UTC");
+}
+
 int
 main(void)
 {
@@ -146,6 +167,7 @@ main(void)
 	T_RUN(test_table_pages_of_500);
 	T_RUN(test_search_and_filter_links_keep_the_view);
 	T_RUN(test_no_device_matches);
+	T_RUN(test_unreadable_time_is_marked);
 	tpages_done();
 	return t_done("test_page_batch");
 }

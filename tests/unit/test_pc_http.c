@@ -236,6 +236,54 @@ test_names_what_failed(void)
 	down();
 }
 
+/* Fills buf with an answer whose headers are n lines of len bytes each, then a small body. */
+static void
+long_headers(char *buf, size_t bufsz, int n, size_t len)
+{
+	size_t	 off;
+	int	 i;
+
+	off = (size_t)snprintf(buf, bufsz, "HTTP/1.1 200 OK\r\n");
+	for (i = 0; i < n; i++) {
+		off += (size_t)snprintf(buf + off, bufsz - off, "X-Big-%d: ", i);
+		memset(buf + off, 'a', len);
+		off += len;
+		off += (size_t)snprintf(buf + off, bufsz - off, "\r\n");
+	}
+	snprintf(buf + off, bufsz - off, "Content-Length: 2\r\n"
+	    "Connection: close\r\n\r\n{}");
+}
+
+/*
+ * A header line over libcurl's 100 KiB, or a header section over its
+ * 300 KiB, is the answer's fault: PC_BAD_HEADER, said so in the detail,
+ * not the "out of memory" of this server (libcurl 7.88's words for it).
+ */
+static void
+test_an_overlong_header_is_a_bad_header(void)
+{
+	/* One buffer each: the server may still be sending the first. */
+	static char		 one[200 * 1024], many[420 * 1024];
+	static char		 fine[64 * 1024];
+	struct pc_result	 r;
+
+	long_headers(one, sizeof(one), 1, 150 * 1024);
+	call(one, &r);
+	CHECK(r.outcome == PC_BAD_HEADER);
+	CHECK_CONTAINS(r.detail, "header");
+	pc_result_free(&r);
+	long_headers(many, sizeof(many), 8, 50 * 1024);
+	call(many, &r);
+	CHECK(r.outcome == PC_BAD_HEADER);
+	CHECK_CONTAINS(r.detail, "Too large response headers");
+	pc_result_free(&r);
+	/* Long but within the limits: an answer like any other. */
+	long_headers(fine, sizeof(fine), 1, 60 * 1024);
+	call(fine, &r);
+	CHECK(r.outcome == PC_ANSWER && r.http_status == 200);
+	pc_result_free(&r);
+}
+
 /* Calls at once all get their answers: nobody waits for another's. */
 static void
 test_many_calls_at_once(void)
@@ -323,6 +371,7 @@ test_tls_to_a_plain_server_is_a_tls_failure(void)
 	struct pc_result r;
 
 	up();
+	T_RUN(test_an_overlong_header_is_a_bad_header);
 	snprintf(base, sizeof(base), "https://127.0.0.1:%d", port);
 	call("HTTP/1.1 200 OK\r\n\r\n", &r);
 	CHECK(r.outcome == PC_TLS);

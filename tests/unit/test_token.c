@@ -10,6 +10,7 @@
 #include "t.h"
 #include "token.h"
 #include "tserver.h"
+#include "wipe.h"
 
 /* token_get on a file source: BS_OK with the token copied into tok, or the error. */
 static enum bs_error
@@ -22,7 +23,7 @@ get(struct token_source *ts, char *tok, size_t toksz)
 	if (token_get(ts, &t, &e, NULL) != TOKEN_READY)
 		return e;
 	snprintf(tok, toksz, "%s", t);
-	token_wipe(t);
+	wipe_str(t);
 	return BS_OK;
 }
 
@@ -38,6 +39,63 @@ write_file(const char *path, const char *text)
 	fputs(text, f);
 	fclose(f);
 	rename(tmp, path);
+}
+
+/* Writes text over the file's bytes, the same inode: as an editor or a restore may. */
+static void
+rewrite_in_place(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	CHECK(fd != -1);
+	if (fd == -1)
+		return;
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * A rewrite in place that puts the old mtime back (same inode, same size,
+ * same mtime) is still a change: its ctime moved, and the new token is read.
+ */
+static void
+test_an_in_place_rewrite_with_the_old_mtime_is_seen(void)
+{
+	char			 dir[] = "/tmp/bs-token-XXXXXX", path[600];
+	char			 tok[TOKEN_MAX];
+	struct token_source	*ts;
+	struct token_opts	 o;
+	struct stat		 was, now;
+	struct timespec		 times[2];
+	int			 fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/token", dir);
+	CHECK((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
+	close(fd);
+	rewrite_in_place(path, "token-aaaa\n");
+	memset(&o, 0, sizeof(o));
+	o.kind = TOKEN_FROM_FILE;
+	o.token_file = path;
+	ts = token_source_new(&o);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK_STR(tok, "token-aaaa");
+	CHECK(stat(path, &was) == 0);
+	/* File times tick with the kernel's coarse clock: let it move on. */
+	usleep(30 * 1000);
+	rewrite_in_place(path, "token-bbbb\n");
+	times[0] = was.st_atim;
+	times[1] = was.st_mtim;
+	CHECK(utimensat(AT_FDCWD, path, times, 0) == 0);
+	CHECK(stat(path, &now) == 0);
+	CHECK(now.st_ino == was.st_ino && now.st_size == was.st_size &&
+	    now.st_mtim.tv_sec == was.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == was.st_mtim.tv_nsec);
+	CHECK(get(ts, tok, sizeof(tok)) == BS_OK);
+	CHECK_STR(tok, "token-bbbb");
+	token_source_free(ts);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* --- a sign-in source, through a real I/O loop and CPU pool ---------------- */
@@ -196,7 +254,7 @@ signed_in(struct token_source *ts, const char *token)
 	w.w.wake = woken;
 	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_WAIT && all_woken(&w, 1));
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY && strcmp(t, token) == 0);
-	token_wipe(t);
+	wipe_str(t);
 }
 
 /* Many callers without a token wait for one sign-in, then all have the token. */
@@ -221,7 +279,7 @@ test_one_signin_for_many_waiters(void)
 	CHECK(tserver_count() == before + 1);
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-1");
-	token_wipe(t);
+	wipe_str(t);
 	TSET(signin_delay_ms, 0);
 	signin_down(ts);
 }
@@ -245,7 +303,7 @@ test_renewal_keeps_the_current_token(void)
 	/* tok-1 is valid for an hour: no sign-in now. */
 	before = tserver_count();
 	CHECK(token_get(ts, &t, &e, &w.w) == TOKEN_READY);
-	token_wipe(t);
+	wipe_str(t);
 	CHECK(tserver_count() == before);
 	/* Make the fake hand out a short token next, and force a renewal. */
 	CHECK(token_refused(ts, "tok-1", 0) == 1);
@@ -253,7 +311,7 @@ test_renewal_keeps_the_current_token(void)
 	CHECK(all_woken(&w, 1));
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-2");
-	token_wipe(t);
+	wipe_str(t);
 	answer_token("tok-3", 3599);
 	TSET(signin_delay_ms, 300);
 	usleep(1600 * 1000);
@@ -261,18 +319,18 @@ test_renewal_keeps_the_current_token(void)
 	before = tserver_count();
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-2");
-	token_wipe(t);
+	wipe_str(t);
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-2");
-	token_wipe(t);
+	wipe_str(t);
 	until = clock_ms() + 3000;
 	do {
 		usleep(50 * 1000);
 		CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
-	} while (strcmp(t, "tok-3") != 0 && (token_wipe(t), 1) &&
+	} while (strcmp(t, "tok-3") != 0 && (wipe_str(t), 1) &&
 	    clock_ms() < until);
 	CHECK_STR(t, "tok-3");
-	token_wipe(t);
+	wipe_str(t);
 	CHECK(tserver_count() == before + 1);
 	TSET(signin_delay_ms, 0);
 	signin_down(ts);
@@ -331,7 +389,7 @@ test_a_waiter_can_leave(void)
 	CHECK(w.woken == 0);
 	CHECK(token_get(ts, &t, &e, NULL) == TOKEN_READY);
 	CHECK_STR(t, "tok-4");
-	token_wipe(t);
+	wipe_str(t);
 	TSET(signin_delay_ms, 0);
 	signin_down(ts);
 }
@@ -347,6 +405,7 @@ file_up(void)
 	struct token_opts o;
 
 	snprintf(dir, sizeof(dir), "/tmp/bs-token-XXXXXX");
+	T_RUN(test_an_in_place_rewrite_with_the_old_mtime_is_seen);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/token", dir);
 	memset(&o, 0, sizeof(o));

@@ -87,6 +87,18 @@ test_what_answers_mean(void)
 	CHECK(of(PC_INTERNAL, 0) == BS_ERR_INTERNAL);
 }
 
+/* A header over libcurl's limits is Partner Center's fault: a 502 of its own, and a held answer may stand in. */
+static void
+test_a_bad_header_is_a_502_of_its_own(void)
+{
+	const struct error_info *ei = error_info(BS_ERR_BAD_HEADER);
+
+	CHECK(of(PC_BAD_HEADER, 0) == BS_ERR_BAD_HEADER);
+	CHECK(ei->http_status == 502);
+	CHECK_STR(ei->key, "bad_header");
+	CHECK_STR(ei->stale, "unavailable");
+}
+
 static void
 test_retry_after(void)
 {
@@ -136,5 +148,6 @@ main(void)
 	T_RUN(test_what_answers_mean);
 	T_RUN(test_retry_after);
 	T_RUN(test_pause_is_clamped);
+	T_RUN(test_a_bad_header_is_a_502_of_its_own);
 	return t_done("test_upstream");
 }
