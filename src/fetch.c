@@ -412,10 +412,8 @@ on_claim(void *arg, const struct shared_claim *cl)
 	free((char *)o->claim.data);
 	o->claim = *cl;
 	o->claim.data = NULL;
-	if (cl->what == CLAIM_ENTRY && (o->claim.data = malloc(cl->len > 0 ?
-	    cl->len : 1)) != NULL)
-		memcpy((char *)o->claim.data, cl->data, cl->len);
-	else if (cl->what == CLAIM_ENTRY)
+	if (cl->what == CLAIM_ENTRY && (o->claim.data = bytes_dup(cl->data,
+	    cl->len)) == NULL)
 		o->claim.what = CLAIM_DOWN;
 	cpu_post(o->ctx->cpu, &o->t_shared, CPU_WORK);
 }

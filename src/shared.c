@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "text.h"
 #include "wipe.h"
 
 #define KEY_PREFIX	SHARED_KEY_PREFIX
@@ -358,70 +359,83 @@ send_argv(struct shared *s, struct cmd *c, int argc, const char **argv,
 	return 0;
 }
 
+#define TEXT	((size_t)-1)	/* an argument that is a string: its length is strlen's */
+
+/*
+ * EVAL script with nkeys keys, then the other arguments: n in all, each
+ * text, or bytes of the length given in lens (lens NULL: all text).
+ */
+static int
+send_eval(struct shared *s, struct cmd *c, const char *script,
+    const char *nkeys, int n, const char *const *args, const size_t *lens)
+{
+	const char	*argv[16];
+	size_t		 alens[16];
+	int		 i;
+
+	if (n + 3 > 16)
+		return -1;
+	argv[0] = "EVAL";
+	argv[1] = script;
+	argv[2] = nkeys;
+	for (i = 0; i < n; i++)
+		argv[3 + i] = args[i] != NULL ? args[i] : "";
+	for (i = 0; i < n + 3; i++)
+		alens[i] = i < 3 || lens == NULL || lens[i - 3] == TEXT ?
+		    strlen(argv[i]) : args[i - 3] != NULL ? lens[i - 3] : 0;
+	return send_argv(s, c, n + 3, argv, alens);
+}
+
 static int
 send_cmd(struct shared *s, struct cmd *c)
 {
 	char		 k1[KEY_MAX + 32], k2[KEY_MAX + 32], k3[KEY_MAX + 32];
-	char		 n1[24], n2[24];
-	const char	*argv[10];
-	size_t		 lens[10];
-	int		 i;
+	char		 n1[24];
 
+	snprintf(n1, sizeof(n1), "%ld", c->ms);
 	switch (c->kind) {
 	case CMD_HELLO:
 		return -1;	/* sent by connect_now */
-	case CMD_CLAIM:
+	case CMD_CLAIM: {
+		const char *a[] = { k1, k2, k3, c->token, n1 };
+
 		snprintf(k1, sizeof(k1), SHARED_BATCH_KEY "%s", c->key);
 		snprintf(k2, sizeof(k2), KEY_PREFIX "pause");
 		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:%s", c->key);
-		snprintf(n1, sizeof(n1), "%ld", c->ms);
-		argv[0] = "EVAL"; argv[1] = CLAIM; argv[2] = "3";
-		argv[3] = k1; argv[4] = k2; argv[5] = k3;
-		argv[6] = c->token; argv[7] = n1;
-		for (i = 0; i < 8; i++)
-			lens[i] = strlen(argv[i]);
-		return send_argv(s, c, 8, argv, lens);
-	case CMD_PUBLISH:
+		return send_eval(s, c, CLAIM, "3", 5, a, NULL);
+	}
+	case CMD_PUBLISH: {
+		/* The entry is bytes. */
+		const char *a[] = { k1, k2, c->data, n1, c->token };
+		const size_t l[] = { TEXT, TEXT, c->len, TEXT, TEXT };
+
 		snprintf(k1, sizeof(k1), SHARED_BATCH_KEY "%s", c->key);
 		snprintf(k2, sizeof(k2), KEY_PREFIX "lock:%s", c->key);
-		snprintf(n2, sizeof(n2), "%ld", c->ms);
-		argv[0] = "EVAL"; argv[1] = PUBLISH; argv[2] = "2";
-		argv[3] = k1; argv[4] = k2; argv[5] = c->data != NULL ?
-		    c->data : ""; argv[6] = n2; argv[7] = c->token;
-		for (i = 0; i < 8; i++)
-			lens[i] = i == 5 ? 0 : strlen(argv[i]);	/* the entry is bytes */
-		lens[5] = c->data != NULL ? c->len : 0;
-		return send_argv(s, c, 8, argv, lens);
-	case CMD_TOKEN_CLAIM:
+		return send_eval(s, c, PUBLISH, "2", 5, a, l);
+	}
+	case CMD_TOKEN_CLAIM: {
+		const char *a[] = { TOKEN_KEY, REFRESH_KEY, k3, c->token, n1 };
+
 		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:" SIGNIN_LOCK);
-		snprintf(n1, sizeof(n1), "%ld", c->ms);
-		argv[0] = "EVAL"; argv[1] = TOKEN_CLAIM; argv[2] = "3";
-		argv[3] = TOKEN_KEY; argv[4] = REFRESH_KEY; argv[5] = k3;
-		argv[6] = c->token; argv[7] = n1;
-		for (i = 0; i < 8; i++)
-			lens[i] = strlen(argv[i]);
-		return send_argv(s, c, 8, argv, lens);
-	case CMD_TOKEN_PUBLISH:
+		return send_eval(s, c, TOKEN_CLAIM, "3", 5, a, NULL);
+	}
+	case CMD_TOKEN_PUBLISH: {
+		/* The entries are bytes. */
+		const char *a[] = { TOKEN_KEY, REFRESH_KEY, k3, c->data, n1,
+		    c->data2, c->token };
+		const size_t l[] = { TEXT, TEXT, TEXT, c->len, TEXT, c->len2,
+		    TEXT };
+
 		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:" SIGNIN_LOCK);
-		snprintf(n2, sizeof(n2), "%ld", c->ms);
-		argv[0] = "EVAL"; argv[1] = TOKEN_PUBLISH; argv[2] = "3";
-		argv[3] = TOKEN_KEY; argv[4] = REFRESH_KEY; argv[5] = k3;
-		argv[6] = c->data; argv[7] = n2;
-		argv[8] = c->data2 != NULL ? c->data2 : ""; argv[9] = c->token;
-		for (i = 0; i < 10; i++)
-			lens[i] = i == 6 || i == 8 ? 0 : strlen(argv[i]);	/* entries are bytes */
-		lens[6] = c->len;
-		lens[8] = c->data2 != NULL ? c->len2 : 0;
-		return send_argv(s, c, 10, argv, lens);
-	case CMD_RELEASE:
+		return send_eval(s, c, TOKEN_PUBLISH, "3", 7, a, l);
+	}
+	case CMD_RELEASE: {
+		const char *a[] = { k1, k2, c->token, n1 };
+
 		snprintf(k1, sizeof(k1), KEY_PREFIX "lock:%s", c->key);
 		snprintf(k2, sizeof(k2), KEY_PREFIX "pause");
-		snprintf(n2, sizeof(n2), "%ld", c->ms);
-		argv[0] = "EVAL"; argv[1] = RELEASE; argv[2] = "2";
-		argv[3] = k1; argv[4] = k2; argv[5] = c->token; argv[6] = n2;
-		for (i = 0; i < 7; i++)
-			lens[i] = strlen(argv[i]);
-		return send_argv(s, c, 7, argv, lens);
+		return send_eval(s, c, RELEASE, "2", 4, a, NULL);
+	}
 	}
 	return -1;
 }
@@ -668,18 +682,6 @@ enqueue(struct shared *s, struct cmd *c)
 		wake(s);
 }
 
-static char *
-dup_bytes(const void *p, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d != NULL) {
-		memcpy(d, p, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static struct cmd *
 new_cmd(enum cmd_kind kind, const char *key, const char *token, long ms)
 {
@@ -721,7 +723,7 @@ shared_publish(struct shared *s, const char *key, const void *data,
 	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
 	    (c = new_cmd(CMD_PUBLISH, key, token, ttl_ms)) == NULL)
 		return;
-	if (ttl_ms > 0 && (c->data = dup_bytes(data, len)) == NULL) {
+	if (ttl_ms > 0 && (c->data = bytes_dup(data, len)) == NULL) {
 		free(c);
 		return;
 	}
@@ -769,8 +771,8 @@ shared_token_publish(struct shared *s, const void *entry, size_t len,
 	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
 	    (c = new_cmd(CMD_TOKEN_PUBLISH, SIGNIN_LOCK, token, ttl_ms)) == NULL)
 		return;
-	if ((c->data = dup_bytes(entry, len)) == NULL ||
-	    (refresh != NULL && (c->data2 = dup_bytes(refresh, rlen)) == NULL)) {
+	if ((c->data = bytes_dup(entry, len)) == NULL ||
+	    (refresh != NULL && (c->data2 = bytes_dup(refresh, rlen)) == NULL)) {
 		finish(c, NULL);
 		return;
 	}

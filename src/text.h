@@ -4,7 +4,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A copy of n bytes with a NUL after them (for bytes that are text, and bytes that are not); NULL when out of memory. */
+static inline char *
+bytes_dup(const void *p, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		if (n > 0)
+			memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
 
 /* FNV-1a, 64 bits: cheap, for hash tables and ETags (not for anything secret). */
 static inline uint64_t

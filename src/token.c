@@ -19,6 +19,7 @@
 #include "seal.h"
 #include "secret.h"
 #include "shared.h"
+#include "text.h"
 #include "wipe.h"
 
 #define BACKOFF_FIRST_MS	1000
@@ -506,16 +507,14 @@ on_token_claim(void *arg, const struct shared_claim *cl)
 	ts->sh_entry = ts->sh_refresh = NULL;
 	ts->sh_entry_len = ts->sh_refresh_len = 0;
 	ts->sh_what = cl->what;
-	if (cl->what == CLAIM_ENTRY && (ts->sh_entry = malloc(cl->len + 1)) !=
-	    NULL) {
-		memcpy(ts->sh_entry, cl->data, cl->len);
+	if (cl->what == CLAIM_ENTRY && (ts->sh_entry = bytes_dup(cl->data,
+	    cl->len)) != NULL)
 		ts->sh_entry_len = cl->len;
-	} else if (cl->what == CLAIM_ENTRY)
+	else if (cl->what == CLAIM_ENTRY)
 		ts->sh_what = CLAIM_DOWN;
-	if (cl->len2 > 0 && (ts->sh_refresh = malloc(cl->len2)) != NULL) {
-		memcpy(ts->sh_refresh, cl->data2, cl->len2);
+	if (cl->len2 > 0 && (ts->sh_refresh = bytes_dup(cl->data2,
+	    cl->len2)) != NULL)
 		ts->sh_refresh_len = cl->len2;
-	}
 	ts->sh_task.fn = shared_token_task;
 	cpu_post(ts->cpu, &ts->sh_task, CPU_WORK);
 }
