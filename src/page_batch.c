@@ -413,11 +413,11 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	 * A finished batch never changes, so its page can be validated; a
 	 * running one's times move. A held answer standing in for a failed
 	 * call carries a notice that will change: neither validated nor kept
-	 * by nginx. The page differs by language too; the exports do not.
+	 * by nginx. Every format differs by language (the exports' labels
+	 * and explanations too).
 	 */
 	if (cr->stale == BS_OK && batch_status_final(cr->batch->status) &&
-	    etag_final(res, cr->hash, req->format->etag,
-	    req->format->kind == FORMAT_PAGE ? (int)req->locale : 0,
+	    etag_final(res, cr->hash, req->format->etag, (int)req->locale,
 	    cache_keep_seconds(fetch->cache, cr->batch->status),
 	    hj->in->if_none_match)) {
 		fetch_release(fetch, cr);

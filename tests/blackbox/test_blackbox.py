@@ -571,6 +571,37 @@ def seed_csv(s):
     check(rows[1][cols["errorDescription"]] == "ZtdDeviceAssignedToOtherTenant", "row %r" % rows[1])
 
 
+def catalog(tag):
+    """The catalog of one language, key -> text."""
+    with open(os.path.join(ROOT, "templates", "i18n", tag + ".catalog"), encoding="utf-8") as f:
+        return {k.strip(): v.strip() for k, _, v in (l.partition("=") for l in f if not l.startswith("#")) if _}
+
+
+@test("main")
+def exports_speak_the_readers_language(s):
+    # ?lang=ja-JP: the JSON's label and explanation, and the CSV's explanation, in Japanese;
+    # the fields, codes and statuses stay as they are. Accept-Language chooses too.
+    ja, en = catalog("ja-JP"), catalog("en-US")
+    r = s.get(batch_path(T["seed"], ".json") + "?lang=ja-JP")
+    expect_status(r, 200)
+    doc = json.loads(r.body.decode("utf-8"))
+    check(doc.get("statusLabel") == ja["status.finished"], "statusLabel %r" % doc.get("statusLabel"))
+    d = doc["devices"][0]
+    check(d.get("explanation") == ja["err.808"], "explanation %r" % d.get("explanation"))
+    check(d.get("status") == "finished_with_errors", "status %r" % d.get("status"))
+    rows = csv_rows(s.get(batch_path(T["seed"], ".csv") + "?lang=ja-JP"))
+    check(ja["err.808"] in rows[1], "CSV row %r lacks the Japanese explanation" % rows[1])
+    check(en["err.808"] not in rows[1], "CSV row %r explains in English" % rows[1])
+    r = s.get(batch_path(T["seed"], ".json"), headers={"Accept-Language": "hu"})
+    doc = json.loads(r.body.decode("utf-8"))
+    check(doc["devices"][0].get("explanation") == catalog("hu-HU")["err.808"],
+          "Accept-Language: hu explanation %r" % doc["devices"][0].get("explanation"))
+    r = s.get(batch_path(T["seed"], ".json"))
+    doc = json.loads(r.body.decode("utf-8"))
+    check(doc["devices"][0].get("explanation") == en["err.808"], "default explanation %r"
+          % doc["devices"][0].get("explanation"))
+
+
 # 5. other batches
 @test("main")
 def queued_page(s):
@@ -1025,7 +1056,8 @@ def a_304_is_never_kept_by_nginx(s):
     # answers 304. nginx must not keep that and hand an empty 304 to the next visitor.
     tag = s.get(batch_path(T["large"])).header("ETag") or ""
     check(re.search(r'-h\d"$', tag), "ETag %r" % tag)
-    csv_tag = re.sub(r'-h\d"$', '-c0"', tag)  # the exports' ETags carry no language
+    # The exports speak the reader's language too: their ETags carry it as the page's does.
+    csv_tag = re.sub(r'-h(\d)"$', r'-c\1"', tag)
     r = s.get(batch_path(T["large"], ".csv"), headers={"If-None-Match": csv_tag})
     expect_status(r, 304)
     r = s.get(batch_path(T["large"], ".csv"))
