@@ -54,7 +54,7 @@ DEB_PKGS  := gcc g++ make pkg-config $(foreach p,$(PKGS),$(DEB_OF_$(p))) \
 
 LIB_SRCS  := buf wipe lines log json_strict guid i18n allow gate config errors query links route batch pack errcodes view export etag page_form page_batch page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := buf wipe lines json_strict log guid errors query links route etag config allow gate batch pack seal errcodes view export page_form page_batch page_error render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
+UNIT      := buf wipe lines json_strict log guid errors query links route etag config allow gate batch pack seal errcodes view export page_form page_batch page_error page_ops fcgi render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan pkg-check
