@@ -1,7 +1,7 @@
 /*
  * render_bench.c: the server's own cost of one batch page, without nginx or
  * Partner Center: batch_parse + view_batch_build + tpage_new("batch") /
- * view_fill_batch / tpage_render, timed over several runs, median reported.
+ * page_batch_fill / tpage_render, timed over several runs, median reported.
  * Links the server's objects (every build/obj/ object but main.o); see bench/run.sh.
  *
  *   render_bench [--templates DIR] [--runs N] SPEC...   time each SPEC
@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "i18n.h"
 #include "render.h"
+#include "pages.h"
 #include "route.h"
 #include "view.h"
 
@@ -136,7 +137,7 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One page, as handler.c makes it; -1 on any failure. */
+/* One page, as page_batch.c makes it; -1 on any failure. */
 static int
 one_page(const struct buf *in, const struct request *req, struct buf *out,
     size_t *ndev, double *t_parse, double *t_view, double *t_render)
@@ -156,14 +157,15 @@ one_page(const struct buf *in, const struct request *req, struct buf *out,
 		return -1;
 	}
 	t1 = clock_ms_exact();
-	if (view_batch_build(&v, &b, req, (int64_t)time(NULL)) == -1) {
+	if (view_batch_build(&v, &b, req->customer, req->tracking,
+	    (int64_t)time(NULL)) == -1) {
 		batch_free(&b);
 		return -1;
 	}
 	t2 = clock_ms_exact();
 	rc = -1;
 	if ((p = tpage_new("batch", LOC_EN_US)) != NULL) {
-		view_fill_batch(p, &v);
+		page_batch_fill(p, &v, &req->link, &req->table, LOC_EN_US);
 		rc = tpage_render(p, out);
 		tpage_free(p);
 	}
@@ -240,8 +242,7 @@ main(int argc, char *argv[])
 			return 1;
 		}
 		memset(&req, 0, sizeof(req));
-		req.kind = ROUTE_BATCH;
-		req.format = FORMAT_HTML;
+		req.table.page = 1;
 		strcpy(req.customer, "47021739-3426-40bf-9601-61b4b6d7c793");
 		strcpy(req.tracking, "dddd9999-0000-4000-8000-000000000000");
 		tot = calloc((size_t)runs, sizeof(double));
