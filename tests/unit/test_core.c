@@ -107,7 +107,7 @@ up(void)
 	FILE			*tf;
 
 	log_set_level(LOG_ERROR);	/* no request log lines in the test's output */
-	snprintf(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: "
+	tserver_write(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: "
 	    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
 	    strlen(BODY), BODY);
 	__atomic_store_n(&hang, 1, __ATOMIC_RELAXED);

@@ -26,7 +26,7 @@ static char	answers[2][2048];
 static const char *
 answer(int which, const char *status, const char *body)
 {
-	snprintf(answers[which], sizeof(answers[which]), "HTTP/1.1 %s\r\n"
+	tserver_write(answers[which], sizeof(answers[which]), "HTTP/1.1 %s\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
 	    status, strlen(body), body);
 	return answers[which];

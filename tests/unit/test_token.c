@@ -160,9 +160,9 @@ answer_json(const char *status, const char *body)
 
 	/* Two buffers: a connection thread may still be sending the last one. */
 	which = !which;
-	snprintf(ans[which], sizeof(ans[which]), "HTTP/1.1 %s\r\nContent-Type: "
-	    "application/json\r\nContent-Length: %zu\r\n\r\n%s", status,
-	    strlen(body), body);
+	tserver_write(ans[which], sizeof(ans[which]), "HTTP/1.1 %s\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    status, strlen(body), body);
 	TSET(signin_answer, ans[which]);
 }
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,24 @@ static pthread_mutex_t	 tserver_mu = PTHREAD_MUTEX_INITIALIZER;
 static int		 tserver_requests;	/* under tserver_mu */
 static char		 tserver_last[8192];	/* the last request's head, under tserver_mu */
 
+/* Writes an answer buffer the server's threads may be reading (printf-like). */
+static void __attribute__((format(printf, 3, 4), unused))
+tserver_write(char *dst, size_t dstsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&tserver_mu);
+	va_start(ap, fmt);
+	vsnprintf(dst, dstsz, fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&tserver_mu);
+}
+
 static void *
 tserver_conn(void *arg)
 {
 	int		 c = (int)(long)arg, rounds = 0;
-	char		 got[8192];
+	char		 got[8192], *mine = NULL;
 	size_t		 len = 0;
 	ssize_t		 n;
 	const char	*ans;
@@ -62,12 +76,21 @@ tserver_conn(void *arg)
 		}
 		if (len == 0)
 			break;
+		delay = 0;
+		/*
+		 * The answer is copied under the lock: the tests write their
+		 * answers under it too (tserver_write), so no connection reads a
+		 * buffer a later test is rewriting.
+		 */
 		pthread_mutex_lock(&tserver_mu);
 		tserver_requests++;
 		memcpy(tserver_last, got, len + 1);
 		pthread_mutex_unlock(&tserver_mu);
-		delay = 0;
+		/* The answer may wait on a test's flag: not under the lock. */
 		ans = tserver_answer(got, &delay);
+		pthread_mutex_lock(&tserver_mu);
+		ans = mine = ans != NULL ? strdup(ans) : NULL;
+		pthread_mutex_unlock(&tserver_mu);
 		if (delay > 0) {
 			ts.tv_sec = delay / 1000;
 			ts.tv_nsec = (delay % 1000) * 1000000;
@@ -82,8 +105,12 @@ tserver_conn(void *arg)
 		(void)!write(c, ans, strlen(ans));
 		/* Keep-alive unless the answer says close (or is empty: a hang-up). */
 		if (ans[0] == '\0' || strstr(ans, "Connection: close") != NULL ||
-		    ++rounds > 1000)
+		    ++rounds > 1000) {
+			free(mine);
 			break;
+		}
+		free(mine);
+		mine = NULL;
 		len = 0;
 	}
 	close(c);
