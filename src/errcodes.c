@@ -6,20 +6,20 @@
 #include <strings.h>
 
 static const struct errcode codes[] = {
-	{ "801", "InvalidZtdRequestBody", "err.801" },
-	{ "802", "InvalidZtdHardwareHash", "err.802" },
-	{ "803", "MissingZtdSerialNumberAndProductKey", "err.803" },
-	{ "806", "ZtdDeviceAlreadyAssigned", "err.806" },
-	{ "807", "ZtdDeviceIsNotRegistered", "err.807" },
-	{ "808", "ZtdDeviceAssignedToOtherTenant", "err.808" },
-	{ "809", "ZtdProfileIsNotRegistered", "err.809" },
-	{ "810", "ZtdProfileAssignedToOtherTenant", "err.810" },
-	{ "811", "ZtdDeviceRegisteredByOtherTenant", "err.811" },
-	{ "812", "ZtdDeviceNotFound", "err.812" },
-	{ "813", "ZtdDeviceIsNotUnique", "err.813" },
-	{ "814", "ZtdDeviceAlreadyAadRegistered", "err.814" },
-	{ "", "ZtdDeviceDuplicated", "err.duplicated" },
-	{ "", "StorageError", "err.storage" },
+	{ "801", "InvalidZtdRequestBody", "err.801", 0 },
+	{ "802", "InvalidZtdHardwareHash", "err.802", 0 },
+	{ "803", "MissingZtdSerialNumberAndProductKey", "err.803", 0 },
+	{ "806", "ZtdDeviceAlreadyAssigned", "err.806", 1 },
+	{ "807", "ZtdDeviceIsNotRegistered", "err.807", 0 },
+	{ "808", "ZtdDeviceAssignedToOtherTenant", "err.808", 0 },
+	{ "809", "ZtdProfileIsNotRegistered", "err.809", 0 },
+	{ "810", "ZtdProfileAssignedToOtherTenant", "err.810", 0 },
+	{ "811", "ZtdDeviceRegisteredByOtherTenant", "err.811", 0 },
+	{ "812", "ZtdDeviceNotFound", "err.812", 0 },
+	{ "813", "ZtdDeviceIsNotUnique", "err.813", 0 },
+	{ "814", "ZtdDeviceAlreadyAadRegistered", "err.814", 0 },
+	{ "", "ZtdDeviceDuplicated", "err.duplicated", 0 },
+	{ "", "StorageError", "err.storage", 0 },
 };
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
 

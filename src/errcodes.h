@@ -6,6 +6,7 @@ struct errcode {
 	const char	*code;		/* "808", or "" for the named-only errors */
 	const char	*name;		/* ZtdDeviceAssignedToOtherTenant */
 	const char	*key;		/* its catalog key (err.808): what it means, what to do, in the reader's words */
+	int		 registered;	/* not a failure: the device is registered all the same (806, already this tenant's) */
 };
 
 /*

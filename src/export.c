@@ -113,6 +113,11 @@ export_json(const struct batch_view *v, enum locale loc, struct buf *out)
 	    &bad);
 	put(root, "failedCount", json_object_new_int64((int64_t)v->nfailed),
 	    &bad);
+	/* What it came to, from the devices: Partner Center's status alone says "finished" while devices failed. */
+	put(root, "outcome", json_object_new_string(view_outcome_word(
+	    v->outcome)), &bad);
+	put(root, "registeredCount", json_object_new_int64((int64_t)
+	    v->nregistered), &bad);
 	if ((counts = json_object_new_object()) == NULL)
 		bad = 1;
 	for (i = 0; counts != NULL && i < v->ncounts; i++)

@@ -252,6 +252,33 @@ fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set_long(c, "HEIGHT", (long)shown * row + 8);
 }
 
+/*
+ * The headline: one sentence and one colour that say whether it worked,
+ * from the devices (Partner Center's "finished" alone does not say).
+ * A batch of one device gets its own sentence, every language its words.
+ */
+static void
+fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
+{
+	const char	*word = view_outcome_word(v->outcome);
+	size_t		 n = v->b->ndevices, k;
+	char		 key[48], tmp[512], total[24], part[24];
+
+	k = v->outcome == OUTCOME_RUNNING ? v->ndone : v->nfailed;
+	snprintf(total, sizeof(total), "%zu", n);
+	snprintf(part, sizeof(part), "%zu", k);
+	snprintf(key, sizeof(key), "outcome.%s%s", word, n == 1 &&
+	    (v->outcome == OUTCOME_ALL_FAILED ||
+	    v->outcome == OUTCOME_ALL_REGISTERED) ? "_one" : "");
+	/* {0}: the status in words; {1}: the devices it is about; {2}: all of them. */
+	i18n_format3(tmp, sizeof(tmp), i18n_text(loc, key),
+	    view_status_label(&v->status, loc),
+	    v->outcome == OUTCOME_ALL_FAILED ||
+	    v->outcome == OUTCOME_ALL_REGISTERED ? total : part, total);
+	tdict_set(body, "HEADLINE", tmp);
+	tdict_set(body, "OUTCOME", word);
+}
+
 /* While running: how often it reloads, when last checked, and devices done out of all, as the bar shows it. */
 static void
 fill_running(struct tdict *body, const struct batch_view *v,
@@ -320,6 +347,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 		tdict_set(s, "LABEL", i18n_text(loc, b->has_completed ?
 		    "batch.took" : "batch.running_for"));
 	}
+	fill_headline(body, v, loc);
 	if (v->running)
 		fill_running(body, v, lc, path, loc);
 	if (v->stale != BS_OK)

@@ -116,7 +116,54 @@ count_status(struct batch_view *v, const struct status_info *si)
 int
 view_device_failed(const struct device *d)
 {
-	return d->error_code[0] != '\0' || d->error_description[0] != '\0';
+	const struct errcode *e;
+
+	if (d->error_code[0] == '\0' && d->error_description[0] == '\0')
+		return 0;
+	e = errcode_find(d->error_code, d->error_description);
+	return e == NULL || !e->registered;
+}
+
+const char *
+view_outcome_word(enum view_outcome o)
+{
+	static const char *const words[OUTCOME__MAX] = {
+		[OUTCOME_RUNNING] = "running",
+		[OUTCOME_ALL_REGISTERED] = "all_registered",
+		[OUTCOME_SOME_FAILED] = "some_failed",
+		[OUTCOME_ALL_FAILED] = "all_failed",
+		[OUTCOME_NO_DEVICES] = "no_devices",
+		[OUTCOME_UNKNOWN] = "unknown",
+	};
+
+	return (int)o >= 0 && o < OUTCOME__MAX ? words[o] : "unknown";
+}
+
+/*
+ * The outcome, from the devices: a batch that is still running is
+ * running; one that is done (final, or every device final) is all
+ * registered, all failed or some failed by its devices; anything else we
+ * cannot tell.
+ */
+static enum view_outcome
+outcome_of(const struct batch_view *v)
+{
+	const struct batch *b = v->b;
+
+	if (v->running)
+		return OUTCOME_RUNNING;
+	if (!batch_status_final(b->status) && v->ndone < b->ndevices)
+		return OUTCOME_UNKNOWN;
+	if (b->ndevices == 0)
+		return batch_status_final(b->status) ? OUTCOME_NO_DEVICES :
+		    OUTCOME_UNKNOWN;
+	if (v->nfailed == b->ndevices)
+		return OUTCOME_ALL_FAILED;
+	if (v->nfailed > 0)
+		return OUTCOME_SOME_FAILED;
+	if (v->nregistered == b->ndevices)
+		return OUTCOME_ALL_REGISTERED;
+	return OUTCOME_UNKNOWN;
 }
 
 int
@@ -170,7 +217,10 @@ view_batch_build(struct batch_view *v, const struct batch *b,
 			v->ndone++;
 		if (view_device_failed(d))
 			v->nfailed++;
+		else if (batch_status_final(d->status))
+			v->nregistered++;
 	}
+	v->outcome = outcome_of(v);
 	return 0;
 }
 

@@ -25,6 +25,17 @@ struct status_count {
 	size_t			 n;
 };
 
+/* What a batch came to, from its devices (Partner Center's own status says "finished" while devices failed). */
+enum view_outcome {
+	OUTCOME_RUNNING,	/* queued or processing */
+	OUTCOME_ALL_REGISTERED,	/* every device registered (806, already this tenant's, counts) */
+	OUTCOME_SOME_FAILED,
+	OUTCOME_ALL_FAILED,
+	OUTCOME_NO_DEVICES,
+	OUTCOME_UNKNOWN,	/* a status we do not know, or devices still not done */
+	OUTCOME__MAX
+};
+
 struct batch_view {
 	const struct batch	*b;
 	const char		*customer, *tracking;	/* canonical, from the URL */
@@ -37,8 +48,10 @@ struct batch_view {
 	long			 retry_after;	/* stale: seconds until Partner Center is asked again */
 	struct status_count	 counts[VIEW_MAX_COUNTS];
 	size_t			 ncounts;
-	size_t			 nfailed;	/* devices with an error code or description */
+	size_t			 nfailed;	/* devices with an error code or description, but for one that leaves them registered (806) */
 	size_t			 ndone;		/* devices finished, with or without errors */
+	size_t			 nregistered;	/* devices finished without a failure */
+	enum view_outcome	 outcome;
 	struct status_info	*dev_status;	/* per device */
 	const struct errcode	**dev_error;	/* per device: the known error, or NULL */
 };
@@ -53,8 +66,11 @@ int	view_batch_build(struct batch_view *, const struct batch *,
 	    const char *customer, const char *tracking, int64_t now);
 void	view_batch_free(struct batch_view *);
 
-/* Whether a device failed: it has an error code or description. */
+/* Whether a device failed: it has an error code or description, and not one that leaves it registered (806). */
 int	view_device_failed(const struct device *);
+
+/* "running", "all_registered", "some_failed", "all_failed", "no_devices", "unknown": JSON's outcome, the page's class and catalog key. */
+const char	*view_outcome_word(enum view_outcome);
 
 /* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" (units in the locale's words) */
 void	view_time_human(int64_t t, char *out, size_t outsz);

@@ -3,7 +3,8 @@
 <section class="batch">
 {{#CHROME}}<p class="crumbs"><a href="{{HOME_URL}}">{{T_BATCH_NEW_LOOKUP}}</a></p>{{/CHROME}}
 <h1>{{T_BATCH_HEADING}} <code id="tracking-id">{{TRACKING}}</code></h1>
-<p class="status-line"><span id="batch-status" class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span>
+<p class="headline outcome-{{OUTCOME}}" id="headline" data-outcome="{{OUTCOME}}">{{HEADLINE}}</p>
+<p class="status-line">{{T_BATCH_PC_STATUS}} <span id="batch-status" class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span>
 </p>
 {{#STALE}}<p class="notice stale" id="stale" role="status" data-as-of="{{AS_OF}}">{{TEXT}} {{RETRY}}</p>{{/STALE}}
 {{#RUNNING}}<div class="running" id="running">

@@ -88,6 +88,12 @@ test_json_fields_normalised(void)
 	    "deviceId", &x) && x == NULL);
 	CHECK_STR(field_str(j, 1, "serialNumber"), "a,b\"c\r\nd");
 	CHECK_STR(field_str(j, 1, "status"), "<b>x</b>");
+	/* Both devices failed (808, and -1 unknown): Partner Center's "finished" is not the outcome. */
+	CHECK_STR(field_str(j, -1, "outcome"), "all_failed");
+	CHECK((x = field(j, -1, "registeredCount")) != NULL &&
+	    json_object_get_int(x) == 0);
+	CHECK((x = field(j, -1, "failedCount")) != NULL &&
+	    json_object_get_int(x) == 2);
 	json_object_put(j);
 	teardown(&f);
 }

@@ -158,6 +158,29 @@ test_unreadable_time_is_marked(void)
 	CHECK_CONTAINS(out, "2017-07-25 10:10:00 UTC");
 }
 
+/* The headline says what the devices came to, in the page's words and colour. */
+static void
+test_headline_from_the_devices(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1 };
+	const char		*out;
+
+	out = page_of("{\"status\":\"finished\",\"devicesStatus\":[{\"status\":"
+	    "\"finished_with_errors\",\"errorCode\":\"808\"}]}", &lc, &t, LOC_EN_US);
+	CHECK_CONTAINS(out, "class=\"headline outcome-all_failed\"");
+	CHECK_CONTAINS(out, "Finished — its one device failed");
+	out = page_of("{\"status\":\"finished\",\"devicesStatus\":[{\"status\":"
+	    "\"finished\"},{\"status\":\"finished_with_errors\",\"errorCode\":"
+	    "\"808\"},{\"status\":\"finished\"}]}", &lc, &t, LOC_EN_US);
+	CHECK_CONTAINS(out, "outcome-some_failed");
+	CHECK_CONTAINS(out, "Finished — 1 of 3 devices failed");
+	out = page_of("{\"status\":\"processing\",\"devicesStatus\":[{\"status\":"
+	    "\"finished\"},{\"status\":\"queued\"}]}", &lc, &t, LOC_JA_JP);
+	CHECK_CONTAINS(out, "outcome-running");
+	CHECK_LACKS(out, "outcome.running");
+}
+
 int
 main(void)
 {
@@ -168,6 +191,7 @@ main(void)
 	T_RUN(test_search_and_filter_links_keep_the_view);
 	T_RUN(test_no_device_matches);
 	T_RUN(test_unreadable_time_is_marked);
+	T_RUN(test_headline_from_the_devices);
 	tpages_done();
 	return t_done("test_page_batch");
 }

@@ -138,6 +138,69 @@ test_unknown_statuses_are_bounded(void)
 	batch_free(&b);
 }
 
+/* The outcome of a batch body, from its devices. */
+static enum view_outcome
+outcome(const char *body, size_t *registered, size_t *failed)
+{
+	struct batch		 b;
+	struct batch_view	 v;
+	char			 err[256];
+	enum view_outcome	 o;
+
+	if (batch_parse(body, strlen(body), BATCH_MAX_DEVICES_DEFAULT, &b, err,
+	    sizeof(err)) != BATCH_OK || view_batch_build(&v, &b, C, T, 0) == -1)
+		return OUTCOME__MAX;
+	o = v.outcome;
+	*registered = v.nregistered;
+	*failed = v.nfailed;
+	view_batch_free(&v);
+	batch_free(&b);
+	return o;
+}
+
+#define OK_DEV	"{\"status\":\"finished\"}"
+#define BAD_DEV	"{\"status\":\"finished_with_errors\",\"errorCode\":\"808\"}"
+#define DUP_DEV	"{\"status\":\"finished_with_errors\",\"errorCode\":\"806\"}"
+
+/* Partner Center says "finished" while devices failed: the outcome comes from the devices. */
+static void
+test_outcome_from_the_devices(void)
+{
+	size_t r, f;
+
+	CHECK(outcome("{\"status\":\"finished\",\"devicesStatus\":[" BAD_DEV
+	    "]}", &r, &f) == OUTCOME_ALL_FAILED && r == 0 && f == 1);
+	CHECK(outcome("{\"status\":\"finished\",\"devicesStatus\":[" OK_DEV
+	    "," BAD_DEV "]}", &r, &f) == OUTCOME_SOME_FAILED && r == 1 && f == 1);
+	CHECK(outcome("{\"status\":\"finished\",\"devicesStatus\":[" OK_DEV
+	    "," OK_DEV "]}", &r, &f) == OUTCOME_ALL_REGISTERED && r == 2 && f == 0);
+	CHECK(outcome("{\"status\":\"finished\",\"devicesStatus\":[]}", &r,
+	    &f) == OUTCOME_NO_DEVICES);
+	CHECK(outcome("{\"status\":\"processing\",\"devicesStatus\":[" OK_DEV
+	    "]}", &r, &f) == OUTCOME_RUNNING);
+	CHECK(outcome("{\"status\":\"queued\"}", &r, &f) == OUTCOME_RUNNING);
+	/* A status we do not know, devices not done: we cannot tell. */
+	CHECK(outcome("{\"status\":\"paused\",\"devicesStatus\":["
+	    "{\"status\":\"in-progress\"}]}", &r, &f) == OUTCOME_UNKNOWN);
+	/* ...but devices all done say it even so. */
+	CHECK(outcome("{\"status\":\"paused\",\"devicesStatus\":[" OK_DEV
+	    "]}", &r, &f) == OUTCOME_ALL_REGISTERED);
+	CHECK_STR(view_outcome_word(OUTCOME_SOME_FAILED), "some_failed");
+	CHECK_STR(view_outcome_word(OUTCOME__MAX), "unknown");
+}
+
+/* 806 (already this tenant's): registered all the same, not a failure. */
+static void
+test_806_counts_as_registered(void)
+{
+	size_t r, f;
+
+	CHECK(outcome("{\"status\":\"finished\",\"devicesStatus\":[" DUP_DEV
+	    "," OK_DEV "]}", &r, &f) == OUTCOME_ALL_REGISTERED && r == 2 && f == 0);
+	CHECK(outcome("{\"status\":\"finished\",\"devicesStatus\":[" DUP_DEV
+	    "," BAD_DEV "]}", &r, &f) == OUTCOME_SOME_FAILED && r == 1 && f == 1);
+}
+
 /* A running page reloads often at first, rarely once it has run long. */
 static void
 test_refresh_backs_off(void)
@@ -172,6 +235,8 @@ main(void)
 	T_RUN(test_build_counts_failures_and_errors);
 	T_RUN(test_unknown_statuses_are_bounded);
 	T_RUN(test_refresh_backs_off);
+	T_RUN(test_outcome_from_the_devices);
+	T_RUN(test_806_counts_as_registered);
 	i18n_free();
 	return t_done("test_view");
 }
