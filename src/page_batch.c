@@ -32,6 +32,13 @@ set_time(struct tdict *d, const char *key, int has, int64_t t,
 	tdict_set(d, key, s);
 }
 
+/* What a known error means and what to do, or, for one we do not know, what to do about any. */
+static const char *
+explain(const struct errcode *e, enum locale loc)
+{
+	return i18n_text(loc, e != NULL ? e->key : "err.unknown");
+}
+
 /*
  * The notice on a held answer: why it stands in (the error table's word
  * picks the sentence), as of when in UTC and how long ago, and when
@@ -206,10 +213,11 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
 		tdict_set(s, "ERROR_CODE", d->error_code);
 		tdict_set(s, "ERROR_DESCRIPTION", d->error_description);
-		if (v->dev_error[order[i]] != NULL &&
+		/* A failure we do not know still says what to do. */
+		if ((v->dev_error[order[i]] != NULL ||
+		    view_device_failed(d)) &&
 		    (e = tdict_section(s, "EXPLANATION")) != NULL)
-			tdict_set(e, "TEXT", i18n_text(loc,
-			    v->dev_error[order[i]]->key));
+			tdict_set(e, "TEXT", explain(v->dev_error[order[i]], loc));
 	}
 	free(order);
 }
@@ -277,6 +285,28 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	    v->outcome == OUTCOME_ALL_REGISTERED ? total : part, total);
 	tdict_set(body, "HEADLINE", tmp);
 	tdict_set(body, "OUTCOME", word);
+}
+
+/* "What to fix": one row per kind of failure, most devices first, with what it means and what to do. */
+static void
+fill_fixes(struct tdict *body, const struct batch_view *v, enum locale loc)
+{
+	struct tdict	*s, *r;
+	size_t		 i;
+
+	if (v->nfixes == 0 || (s = tdict_section(body, "FIX")) == NULL)
+		return;
+	for (i = 0; i < v->nfixes; i++) {
+		const struct fix_row *f = &v->fixes[i];
+
+		if ((r = tdict_section(s, "ROW")) == NULL)
+			return;
+		tdict_set(r, "CODE", f->e != NULL && f->e->code[0] != '\0' ?
+		    f->e->code : f->code);
+		tdict_set(r, "NAME", f->e != NULL ? f->e->name : f->description);
+		tdict_set_long(r, "N", (long)f->n);
+		tdict_set(r, "TEXT", explain(f->e, loc));
+	}
 }
 
 /* While running: how often it reloads, when last checked, and devices done out of all, as the bar shows it. */
@@ -372,6 +402,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 		tdict_set(s, "TEXT", tmp);
 	}
 	fill_chart(body, v, loc);
+	fill_fixes(body, v, loc);
 	if (b->ndevices == 0) {
 		tdict_show(body, "NO_DEVICES");
 		return;

@@ -139,6 +139,53 @@ view_outcome_word(enum view_outcome o)
 	return (int)o >= 0 && o < OUTCOME__MAX ? words[o] : "unknown";
 }
 
+/* Counts a failed device under its kind: the documented error, or the code and description as they came. */
+static void
+count_fix(struct batch_view *v, const struct device *d, const struct errcode *e)
+{
+	struct fix_row	*f;
+	size_t		 i;
+
+	for (i = 0; i < v->nfixes; i++) {
+		f = &v->fixes[i];
+		if (e != NULL ? f->e == e : f->e == NULL &&
+		    strcmp(f->code, d->error_code) == 0 &&
+		    strcmp(f->description, d->error_description) == 0) {
+			f->n++;
+			return;
+		}
+	}
+	if (v->nfixes == VIEW_MAX_FIXES) {
+		/* Past the bound: the last row stands for every further kind, as one we do not know. */
+		f = &v->fixes[VIEW_MAX_FIXES - 1];
+		f->e = NULL;
+		f->code = "";
+		f->description = "";
+		f->n++;
+		return;
+	}
+	f = &v->fixes[v->nfixes++];
+	f->e = e;
+	f->code = d->error_code;
+	f->description = d->error_description;
+	f->n = 1;
+}
+
+/* Most devices first; among equals, the order they first came in. */
+static void
+sort_fixes(struct batch_view *v)
+{
+	struct fix_row	 t;
+	size_t		 i, j;
+
+	for (i = 1; i < v->nfixes; i++) {
+		t = v->fixes[i];
+		for (j = i; j > 0 && v->fixes[j - 1].n < t.n; j--)
+			v->fixes[j] = v->fixes[j - 1];
+		v->fixes[j] = t;
+	}
+}
+
 /*
  * The outcome, from the devices: a batch that is still running is
  * running; one that is done (final, or every device final) is all
@@ -215,11 +262,13 @@ view_batch_build(struct batch_view *v, const struct batch *b,
 		/* Done: its status is final (finished, with or without errors). */
 		if (batch_status_final(d->status))
 			v->ndone++;
-		if (view_device_failed(d))
+		if (view_device_failed(d)) {
 			v->nfailed++;
-		else if (batch_status_final(d->status))
+			count_fix(v, d, v->dev_error[i]);
+		} else if (batch_status_final(d->status))
 			v->nregistered++;
 	}
+	sort_fixes(v);
 	v->outcome = outcome_of(v);
 	return 0;
 }

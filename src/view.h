@@ -36,6 +36,16 @@ enum view_outcome {
 	OUTCOME__MAX
 };
 
+#define VIEW_MAX_FIXES	16	/* rows of "what to fix"; further kinds of failure join the last */
+
+/* One kind of failure and how many devices have it: a row of "what to fix". */
+struct fix_row {
+	const struct errcode	*e;	/* the documented error, or NULL */
+	const char		*code;	/* as it came, for one we do not know */
+	const char		*description;
+	size_t			 n;
+};
+
 struct batch_view {
 	const struct batch	*b;
 	const char		*customer, *tracking;	/* canonical, from the URL */
@@ -52,6 +62,8 @@ struct batch_view {
 	size_t			 ndone;		/* devices finished, with or without errors */
 	size_t			 nregistered;	/* devices finished without a failure */
 	enum view_outcome	 outcome;
+	struct fix_row		 fixes[VIEW_MAX_FIXES];	/* the failures by kind, most devices first */
+	size_t			 nfixes;
 	struct status_info	*dev_status;	/* per device */
 	const struct errcode	**dev_error;	/* per device: the known error, or NULL */
 };

@@ -30,6 +30,15 @@
 <figcaption>{{T_BATCH_CHART_TITLE}}</figcaption>
 </figure>{{/CHART}}
 {{#SKIPPED}}<p class="note">{{TEXT}}</p>{{/SKIPPED}}
+{{#FIX}}<section class="fixes" id="what-to-fix" aria-labelledby="fix-title">
+<h2 id="fix-title">{{T_BATCH_FIX_TITLE}}</h2>
+<div class="table-wrap"><table id="fixes">
+<thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th></tr></thead>
+<tbody>
+{{#ROW}}<tr><td class="fix-code">{{CODE}}</td><td class="fix-name">{{NAME}}</td><td class="fix-n">{{N}}</td><td class="fix-what">{{TEXT}}</td></tr>
+{{/ROW}}</tbody>
+</table></div>
+</section>{{/FIX}}
 <p class="downloads"><a href="{{CSV_URL}}">{{T_BATCH_DOWNLOAD_CSV}}</a> · <a href="{{JSON_URL}}">{{T_BATCH_JSON}}</a> · <a href="{{SELF_URL}}">{{T_BATCH_LINK}}</a></p>
 {{#NO_DEVICES}}<p class="empty">{{T_BATCH_NO_DEVICES}}</p>{{/NO_DEVICES}}
 {{#HAS_DEVICES}}

@@ -533,6 +533,24 @@ def seed_json(s):
 
 
 @test("main")
+def what_to_fix_counts_each_kind_of_failure(s):
+    # The large batch's failures by code, most devices first, each saying what to do;
+    # together they are every failed device (806 is none).
+    r = s.get(batch_path(T["large"]))
+    expect_status(r, 200)
+    tables = r.tree.root.find_all("table", id="fixes")
+    check(tables, "no what-to-fix table")
+    rows = [tr for tr in tables[0].find_all("tr") if tr.find_all("td")]
+    counts = [int(norm_ws(tr.find_all("td")[2].text())) for tr in rows]
+    check(counts == sorted(counts, reverse=True), "not most devices first: %r" % counts)
+    doc = json.loads(s.get(batch_path(T["large"], ".json")).body.decode("utf-8"))
+    check(sum(counts) == doc["failedCount"], "%d in what-to-fix, %d failed" % (sum(counts), doc["failedCount"]))
+    codes = [norm_ws(tr.find_all("td")[0].text()) for tr in rows]
+    check("806" not in codes, "806 listed as something to fix")
+    check(all(norm_ws(tr.find_all("td")[3].text()) for tr in rows), "a row says nothing of what to do")
+
+
+@test("main")
 def the_headline_comes_from_the_devices(s):
     # The seed batch is "finished" with its one device failed (808): red, and it says so.
     r = s.get(batch_path(T["seed"]))

@@ -181,6 +181,30 @@ test_headline_from_the_devices(void)
 	CHECK_LACKS(out, "outcome.running");
 }
 
+/* "What to fix" above the table: a row per kind, with what to do, even for a code nobody documented. */
+static void
+test_what_to_fix(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1 };
+	const char		*out;
+
+	out = page_of("{\"status\":\"finished\",\"devicesStatus\":["
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"808\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"808\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"999\"}]}",
+	    &lc, &t, LOC_EN_US);
+	CHECK_CONTAINS(out, "id=\"what-to-fix\"");
+	CHECK_CONTAINS(out, "<td class=\"fix-code\">808</td><td class=\"fix-name\">"
+	    "ZtdDeviceAssignedToOtherTenant</td><td class=\"fix-n\">2</td>");
+	CHECK_CONTAINS(out, "<td class=\"fix-code\">999</td>");
+	CHECK_CONTAINS(out, "Not a documented code");
+	/* Nothing failed: nothing to fix. */
+	out = page_of("{\"status\":\"finished\",\"devicesStatus\":[{\"status\":"
+	    "\"finished\"}]}", &lc, &t, LOC_EN_US);
+	CHECK_LACKS(out, "what-to-fix");
+}
+
 int
 main(void)
 {
@@ -192,6 +216,7 @@ main(void)
 	T_RUN(test_no_device_matches);
 	T_RUN(test_unreadable_time_is_marked);
 	T_RUN(test_headline_from_the_devices);
+	T_RUN(test_what_to_fix);
 	tpages_done();
 	return t_done("test_page_batch");
 }

@@ -201,6 +201,37 @@ test_806_counts_as_registered(void)
 	    "," BAD_DEV "]}", &r, &f) == OUTCOME_SOME_FAILED && r == 1 && f == 1);
 }
 
+/* "What to fix": failures by kind, most devices first; 806 is none; one we do not know keeps its code. */
+static void
+test_failures_grouped_by_kind(void)
+{
+	static const char body[] = "{\"status\":\"finished\",\"devicesStatus\":["
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"802\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"808\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorDescription\":"
+	    "\"ZtdDeviceAssignedToOtherTenant\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"999\","
+	    "\"errorDescription\":\"SomethingNew\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"806\"},"
+	    "{\"status\":\"finished\"}]}";
+	struct batch		 b;
+	struct batch_view	 v;
+	char			 err[256];
+
+	CHECK(batch_parse(body, strlen(body), BATCH_MAX_DEVICES_DEFAULT, &b, err,
+	    sizeof(err)) == BATCH_OK);
+	CHECK(view_batch_build(&v, &b, C, T, 0) == 0);
+	CHECK(v.nfixes == 3);
+	CHECK(v.fixes[0].e != NULL && strcmp(v.fixes[0].e->code, "808") == 0 &&
+	    v.fixes[0].n == 2);
+	CHECK(v.fixes[1].e != NULL && strcmp(v.fixes[1].e->code, "802") == 0 &&
+	    v.fixes[1].n == 1);
+	CHECK(v.fixes[2].e == NULL && strcmp(v.fixes[2].code, "999") == 0 &&
+	    strcmp(v.fixes[2].description, "SomethingNew") == 0);
+	view_batch_free(&v);
+	batch_free(&b);
+}
+
 /* A running page reloads often at first, rarely once it has run long. */
 static void
 test_refresh_backs_off(void)
@@ -237,6 +268,7 @@ main(void)
 	T_RUN(test_refresh_backs_off);
 	T_RUN(test_outcome_from_the_devices);
 	T_RUN(test_806_counts_as_registered);
+	T_RUN(test_failures_grouped_by_kind);
 	i18n_free();
 	return t_done("test_view");
 }
