@@ -79,7 +79,7 @@ device_shown(const struct batch_view *v, const struct table_view *t, size_t i)
 
 	if (t->filter[0] != '\0') {
 		if (strcmp(t->filter, "failed") == 0) {
-			if (!view_device_failed(d))
+			if (!view_device_failed(v, i))
 				return 0;
 		} else if (strcasecmp(t->filter, v->dev_status[i].key) != 0)
 			return 0;
@@ -176,7 +176,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 	}
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b->ndevices; i++)
-			if (view_device_failed(&b->devices[i]) == (pass == 0) &&
+			if (view_device_failed(v, i) == (pass == 0) &&
 			    device_shown(v, t, i))
 				order[n++] = i;
 	if (n == 0) {
@@ -215,7 +215,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set(s, "ERROR_DESCRIPTION", d->error_description);
 		/* A failure we do not know still says what to do. */
 		if ((v->dev_error[order[i]] != NULL ||
-		    view_device_failed(d)) &&
+		    view_device_failed(v, order[i])) &&
 		    (e = tdict_section(s, "EXPLANATION")) != NULL)
 			tdict_set(e, "TEXT", explain(v->dev_error[order[i]], loc));
 	}

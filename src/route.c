@@ -43,8 +43,8 @@ static const struct route routes[] = {
 	{ "/healthz", 0, health_formats, N(health_formats), page_health },
 	{ "/metrics", 0, metrics_formats, N(metrics_formats), page_metrics },
 	{ "/customers/{customer}/batches/{tracking}",
-	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM |
-	  ROUTE_TABLE, route_batch_formats, N(route_batch_formats),
+	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM,
+	  route_batch_formats, N(route_batch_formats),
 	  page_batch },
 	/* A Partner Center path pasted after our host. */
 	{ "/customers/{customer}/batchJobStatus/{tracking}", ROUTE_ANY_CASE,
@@ -273,14 +273,6 @@ path_guid(const char *seg, size_t len, char *form, char out[GUID_LEN + 1])
 	    MSG_TRACKING_INVALID;
 }
 
-/* Where a route's pattern has a segment: "" for the root. */
-static int
-pattern_segments(const char *pattern, const char *seg[MAX_SEGMENTS],
-    size_t seglen[MAX_SEGMENTS])
-{
-	return split_path(pattern, strlen(pattern), seg, seglen);
-}
-
 /*
  * Whether the path's segments fit the route's pattern (words, and the
  * last segment's suffix naming a format). IDs are not checked yet; the
@@ -294,7 +286,7 @@ match(const struct route *r, int n, const char *const *seg,
 	size_t		 plen[MAX_SEGMENTS], len, sl, f;
 	int		 np, i;
 
-	if ((np = pattern_segments(r->pattern, pseg, plen)) != n)
+	if ((np = split_path(r->pattern, strlen(r->pattern), pseg, plen)) != n)
 		return 0;
 	req->format = &r->formats[0];
 	for (i = 0; i < n; i++) {
@@ -330,7 +322,7 @@ path_ids(const struct route *r, int n, const char *const *seg,
 	enum form_msg	 m;
 	int		 i;
 
-	pattern_segments(r->pattern, pseg, plen);
+	split_path(r->pattern, strlen(r->pattern), pseg, plen);
 	*canonical = 1;
 	for (i = 0; i < n; i++) {
 		len = seglen[i];

@@ -44,7 +44,6 @@ enum route_flag {
 	ROUTE_CANONICAL	= 1 << 2,	/* any other valid spelling redirects to the canonical URL */
 	ROUTE_ALLOWED	= 1 << 3,	/* the customer must be allowed (BATCHSTATUS_ALLOWED_CUSTOMERS) */
 	ROUTE_UPSTREAM	= 1 << 4,	/* needs the batch: the request may park for Partner Center */
-	ROUTE_TABLE	= 1 << 5,	/* the page has the device table's view (status, q, page) in its links */
 };
 
 /* A row of the route table (cgit's cmd.c). */

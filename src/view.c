@@ -114,14 +114,14 @@ count_status(struct batch_view *v, const struct status_info *si)
 }
 
 int
-view_device_failed(const struct device *d)
+view_device_failed(const struct batch_view *v, size_t i)
 {
-	const struct errcode *e;
+	const struct device *d = &v->b->devices[i];
 
+	/* The known error was looked up once, by view_batch_build. */
 	if (d->error_code[0] == '\0' && d->error_description[0] == '\0')
 		return 0;
-	e = errcode_find(d->error_code, d->error_description);
-	return e == NULL || !e->registered;
+	return v->dev_error[i] == NULL || !v->dev_error[i]->registered;
 }
 
 const char *
@@ -262,7 +262,7 @@ view_batch_build(struct batch_view *v, const struct batch *b,
 		/* Done: its status is final (finished, with or without errors). */
 		if (batch_status_final(d->status))
 			v->ndone++;
-		if (view_device_failed(d)) {
+		if (view_device_failed(v, i)) {
 			v->nfailed++;
 			count_fix(v, d, v->dev_error[i]);
 		} else if (batch_status_final(d->status))

@@ -78,8 +78,8 @@ int	view_batch_build(struct batch_view *, const struct batch *,
 	    const char *customer, const char *tracking, int64_t now);
 void	view_batch_free(struct batch_view *);
 
-/* Whether a device failed: it has an error code or description, and not one that leaves it registered (806). */
-int	view_device_failed(const struct device *);
+/* Whether device i failed: it has an error code or description, and not one that leaves it registered (806). */
+int	view_device_failed(const struct batch_view *, size_t i);
 
 /* "running", "all_registered", "some_failed", "all_failed", "no_devices", "unknown": JSON's outcome, the page's class and catalog key. */
 const char	*view_outcome_word(enum view_outcome);

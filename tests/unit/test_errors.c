@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "i18n.h"
 #include "t.h"
+#include "tpages.h"
 
 /* What the pages send besides the errors: the answers, redirects and 304s. */
 static void
@@ -110,12 +111,8 @@ test_out_of_range_is_internal(void)
 int
 main(void)
 {
-	char err[256];
-
-	if (i18n_load("templates/i18n", err, sizeof(err)) != 0) {
-		fprintf(stderr, "FAIL set-up: %s\n", err);
+	if (tpages_catalogs() == -1)
 		return 1;
-	}
 	T_RUN(test_every_status_we_send_has_its_reason);
 	T_RUN(test_table_is_in_order_and_complete);
 	T_RUN(test_every_error_has_a_word_and_words);

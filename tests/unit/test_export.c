@@ -5,6 +5,7 @@
 #include "batch.h"
 #include "export.h"
 #include "t.h"
+#include "tpages.h"
 
 #define C "47021739-3426-40bf-9601-61b4b6d7c793"
 #define T "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
@@ -240,12 +241,8 @@ test_error_json(void)
 int
 main(void)
 {
-	char err[256];
-
-	if (i18n_load("templates/i18n", err, sizeof(err)) != 0) {
-		fprintf(stderr, "FAIL set-up: %s\n", err);
+	if (tpages_catalogs() == -1)
 		return 1;
-	}
 	T_RUN(test_json_fields_normalised);
 	T_RUN(test_json_explains_known_errors_only);
 	T_RUN(test_exports_speak_the_readers_language);

@@ -4,6 +4,7 @@
 
 #include "batch.h"
 #include "t.h"
+#include "tpages.h"
 #include "view.h"
 
 #define C "47021739-3426-40bf-9601-61b4b6d7c793"
@@ -253,12 +254,8 @@ test_refresh_backs_off(void)
 int
 main(void)
 {
-	char err[256];
-
-	if (i18n_load("templates/i18n", err, sizeof(err)) != 0) {
-		fprintf(stderr, "FAIL set-up: %s\n", err);
+	if (tpages_catalogs() == -1)
 		return 1;
-	}
 	T_RUN(test_known_statuses_in_any_case);
 	T_RUN(test_unknown_status_kept_as_it_came);
 	T_RUN(test_durations_in_the_readers_units);

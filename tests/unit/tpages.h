@@ -1,4 +1,4 @@
-/* tpages.h: what the page tests share: the real templates and catalogs loaded once, and a page rendered to text. */
+/* tpages.h: what the page and word tests share: the real catalogs (and templates) loaded once, and a page rendered to text. */
 #ifndef BATCHSTATUS_TPAGES_H
 #define BATCHSTATUS_TPAGES_H
 
@@ -8,15 +8,29 @@
 #include "i18n.h"
 #include "render.h"
 
+/* The real catalogs, for tests of words without pages: 0, or -1 with the reason printed. */
+static int __attribute__((unused))
+tpages_catalogs(void)
+{
+	char err[512];
+
+	if (i18n_load("templates/i18n", err, sizeof(err)) != 0) {
+		fprintf(stderr, "FAIL set-up: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The process's set-up (as main.c does it): 0, or -1 with the reason printed. */
-static int
+static int __attribute__((unused))
 tpages_init(void)
 {
 	const struct render_words	 words = { LOC__MAX, i18n_word };
 	char				 err[512];
 
-	if (i18n_load("templates/i18n", err, sizeof(err)) != 0 ||
-	    render_init("templates", &words, err, sizeof(err)) != 0) {
+	if (tpages_catalogs() == -1)
+		return -1;
+	if (render_init("templates", &words, err, sizeof(err)) != 0) {
 		fprintf(stderr, "FAIL set-up: %s\n", err);
 		return -1;
 	}
@@ -24,7 +38,7 @@ tpages_init(void)
 }
 
 /* Renders and frees p; the text lives until the next call (NULL when it failed). */
-static const char *
+static const char * __attribute__((unused))
 tpages_render(struct tpage *p)
 {
 	static struct buf out;
@@ -39,7 +53,7 @@ tpages_render(struct tpage *p)
 	return out.data;
 }
 
-static void
+static void __attribute__((unused))
 tpages_done(void)
 {
 	tpages_render(NULL);
