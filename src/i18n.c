@@ -12,6 +12,16 @@
 
 static const char *const tags[LOC__MAX] = { "en-US", "zh-TW", "ja-JP", "hu-HU" };
 
+/*
+ * Whether a language has a "one" form (CLDR: English and Hungarian, for
+ * n = 1); Chinese and Japanese have one form for every count, so their
+ * _one texts are never read (the catalogs still carry them: every
+ * catalog has en-US's keys).
+ */
+static const int has_one[LOC__MAX] = {
+	[LOC_EN_US] = 1, [LOC_ZH_TW] = 0, [LOC_JA_JP] = 0, [LOC_HU_HU] = 1,
+};
+
 struct entry {
 	char	*key;
 	char	*var;		/* T_ + the key in upper case, dots as underscores */
@@ -213,6 +223,20 @@ i18n_text(enum locale l, const char *key)
 	if ((e = find(live(), key)) == NULL || e->value[l] == NULL)
 		return key;
 	return e->value[l];
+}
+
+const char *
+i18n_plural(enum locale l, const char *key, long n)
+{
+	char one[128];
+
+	if ((int)l < 0 || l >= LOC__MAX)
+		l = LOC_EN_US;
+	if (n != 1 || !has_one[l] ||
+	    (size_t)snprintf(one, sizeof(one), "%s_one", key) >= sizeof(one) ||
+	    find(live(), one) == NULL)
+		return i18n_text(l, key);
+	return i18n_text(l, one);
 }
 
 size_t

@@ -32,6 +32,8 @@ enum locale	 i18n_negotiate(const char *accept_language);
 
 /* The text of key in a locale; the key itself when it is unknown (never NULL). */
 const char	*i18n_text(enum locale, const char *key);
+/* The text of key for a count n: key_one where the language says "one" of n (n == 1 in en-US and hu-HU), else key. */
+const char	*i18n_plural(enum locale, const char *key, long n);
 /* Every string of a locale, in catalog order, with its template name (T_FORM_HEADING). */
 size_t		 i18n_count(void);
 const char	*i18n_var(size_t i);

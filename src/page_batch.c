@@ -15,21 +15,37 @@
 
 #define PAGE_ROWS	500	/* device rows per page; the exports always carry all */
 
-/* A time as the page shows it: read, or as it came marked unreadable, or the words for none. */
+/*
+ * A time as the page shows it: read, as a <time datetime> in UTC with
+ * how long ago in the reader's words (section <key>_AT); or, as the
+ * plain <key>, as it came marked unreadable, or the words for none.
+ */
 static void
 set_time(struct tdict *d, const char *key, int has, int64_t t,
-    const char *raw, const char *missing, enum locale loc)
+    const char *raw, const char *missing, int64_t now, enum locale loc)
 {
-	char s[512];
+	struct tdict	*s, *a;
+	char		 sec[32], text[512];
 
-	if (has)
-		view_time_human(t, s, sizeof(s));
-	else if (raw[0] != '\0')
-		i18n_format(s, sizeof(s), i18n_text(loc, "batch.time_unreadable"),
-		    raw, NULL);
+	if (has) {
+		snprintf(sec, sizeof(sec), "%s_AT", key);
+		if ((s = tdict_section(d, sec)) == NULL)
+			return;
+		view_time_iso(t, text, sizeof(text));
+		tdict_set(s, "ISO", text);
+		view_time_human(t, text, sizeof(text));
+		tdict_set(s, "TEXT", text);
+		view_ago(now, t, loc, text, sizeof(text));
+		if (text[0] != '\0' && (a = tdict_section(s, "AGO")) != NULL)
+			tdict_set(a, "TEXT", text);
+		return;
+	}
+	if (raw[0] != '\0')
+		i18n_format(text, sizeof(text), i18n_text(loc,
+		    "batch.time_unreadable"), raw, NULL);
 	else
-		snprintf(s, sizeof(s), "%s", missing);
-	tdict_set(d, key, s);
+		snprintf(text, sizeof(text), "%s", missing);
+	tdict_set(d, key, text);
 }
 
 /* What a known error means and what to do, or, for one we do not know, what to do about any. */
@@ -275,11 +291,12 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	k = v->outcome == OUTCOME_RUNNING ? v->ndone : v->nfailed;
 	snprintf(total, sizeof(total), "%zu", n);
 	snprintf(part, sizeof(part), "%zu", k);
+	/* "Its one device" is a sentence of its own in every language; */
 	snprintf(key, sizeof(key), "outcome.%s%s", word, n == 1 &&
 	    (v->outcome == OUTCOME_ALL_FAILED ||
 	    v->outcome == OUTCOME_ALL_REGISTERED) ? "_one" : "");
-	/* {0}: the status in words; {1}: the devices it is about; {2}: all of them. */
-	i18n_format3(tmp, sizeof(tmp), i18n_text(loc, key),
+	/* {0}: the status in words; {1}: the devices it is about; {2}: all of them (a plural where the language has one). */
+	i18n_format3(tmp, sizeof(tmp), i18n_plural(loc, key, (long)n),
 	    view_status_label(&v->status, loc),
 	    v->outcome == OUTCOME_ALL_FAILED ||
 	    v->outcome == OUTCOME_ALL_REGISTERED ? total : part, total);
@@ -333,7 +350,8 @@ fill_running(struct tdict *body, const struct batch_view *v,
 	}
 	snprintf(n0, sizeof(n0), "%zu", v->ndone);
 	snprintf(n1, sizeof(n1), "%zu", v->b->ndevices);
-	i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.progress"), n0, n1);
+	i18n_format(tmp, sizeof(tmp), i18n_plural(loc, "batch.progress",
+	    (long)v->b->ndevices), n0, n1);
 	tdict_set(s, "PROGRESS_TEXT", tmp);
 	tdict_set_long(s, "DONE", (long)v->ndone);
 	tdict_set_long(s, "TOTAL", (long)(v->b->ndevices > 0 ?
@@ -367,10 +385,10 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	snprintf(tmp, sizeof(tmp), "%s%s.json", lc->prefix, path);
 	tdict_set(body, "JSON_URL", tmp);
 	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
-	    i18n_text(loc, "batch.not_started"), loc);
+	    i18n_text(loc, "batch.not_started"), v->now, loc);
 	set_time(body, "COMPLETED", b->has_completed, b->completed,
 	    b->completed_raw, v->running ? i18n_text(loc, "batch.not_yet") :
-	    "—", loc);
+	    "—", v->now, loc);
 	if (v->duration >= 0 && (s = tdict_section(body, "DURATION")) != NULL) {
 		view_duration(v->duration, loc, tmp, sizeof(tmp));
 		tdict_set(s, "TEXT", tmp);
@@ -397,8 +415,8 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	}
 	if (b->nskipped > 0 && (s = tdict_section(body, "SKIPPED")) != NULL) {
 		snprintf(n0, sizeof(n0), "%zu", b->nskipped);
-		i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.skipped"),
-		    n0, NULL);
+		i18n_format(tmp, sizeof(tmp), i18n_plural(loc, "batch.skipped",
+		    (long)b->nskipped), n0, NULL);
 		tdict_set(s, "TEXT", tmp);
 	}
 	fill_chart(body, v, loc);

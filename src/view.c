@@ -60,6 +60,36 @@ view_time_iso(int64_t t, char *out, size_t outsz)
 }
 
 void
+view_ago(int64_t now, int64_t t, enum locale loc, char *out, size_t outsz)
+{
+	int64_t		 age = now - t;
+	const char	*unit;
+	long		 n;
+	char		 amount[64];
+
+	out[0] = '\0';
+	if (age < 0)
+		return;		/* a clock ahead of ours: no "ago" to say */
+	if (age < 60) {
+		snprintf(out, outsz, "%s", i18n_text(loc, "batch.just_now"));
+		return;
+	}
+	/* One unit, rounded down: "12 min ago", "3 h ago", "5 d ago". */
+	if (age < 3600) {
+		n = (long)(age / 60);
+		unit = "unit.minute";
+	} else if (age < 86400) {
+		n = (long)(age / 3600);
+		unit = "unit.hour";
+	} else {
+		n = (long)(age / 86400);
+		unit = "unit.day";
+	}
+	snprintf(amount, sizeof(amount), "%ld %s", n, i18n_text(loc, unit));
+	i18n_format(out, outsz, i18n_text(loc, "batch.ago"), amount, NULL);
+}
+
+void
 view_duration(long s, enum locale loc, char *out, size_t outsz)
 {
 	long	 d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60;

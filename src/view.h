@@ -88,6 +88,8 @@ const char	*view_outcome_word(enum view_outcome);
 void	view_time_human(int64_t t, char *out, size_t outsz);
 void	view_time_iso(int64_t t, char *out, size_t outsz);
 void	view_duration(long secs, enum locale, char *out, size_t outsz);
+/* How long before now t was, in one rounded unit and the reader's words ("12 min ago"); "" when t is ahead of now. */
+void	view_ago(int64_t now, int64_t t, enum locale, char *out, size_t outsz);
 
 /* Why a held answer stands in ("throttled", "unavailable", "timeout"), or NULL when it is fresh. */
 const char	*view_stale_reason(const struct batch_view *);

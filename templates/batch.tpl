@@ -13,8 +13,8 @@
 </div>{{/RUNNING}}
 <dl class="facts">
 <dt>{{T_BATCH_CUSTOMER}}</dt><dd><code id="customer-id">{{CUSTOMER}}</code></dd>
-<dt>{{T_BATCH_STARTED}}</dt><dd id="started">{{STARTED}}</dd>
-<dt>{{T_BATCH_COMPLETED}}</dt><dd id="completed">{{COMPLETED}}</dd>
+<dt>{{T_BATCH_STARTED}}</dt><dd id="started">{{#STARTED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/STARTED_AT}}{{STARTED}}</dd>
+<dt>{{T_BATCH_COMPLETED}}</dt><dd id="completed">{{#COMPLETED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/COMPLETED_AT}}{{COMPLETED}}</dd>
 {{#DURATION}}<dt>{{LABEL}}</dt><dd id="duration">{{TEXT}}</dd>{{/DURATION}}
 <dt>{{T_BATCH_DEVICES}}</dt><dd id="device-total">{{DEVICE_TOTAL}} ({{FAILED_TEXT}})</dd>
 </dl>

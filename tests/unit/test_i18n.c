@@ -282,6 +282,29 @@ test_format_fills_numbered_places(void)
 	CHECK_STR(out, "abc");
 }
 
+/* A count of one takes the _one text where the language has that form (English, Hungarian), never in Japanese or Chinese. */
+static void
+test_plural_one_where_the_language_has_it(void)
+{
+	catalogs_up();
+	CHECK_STR(i18n_plural(LOC_EN_US, "batch.progress", 1),
+	    i18n_text(LOC_EN_US, "batch.progress_one"));
+	CHECK_STR(i18n_plural(LOC_EN_US, "batch.progress", 2),
+	    i18n_text(LOC_EN_US, "batch.progress"));
+	CHECK_STR(i18n_plural(LOC_EN_US, "batch.progress", 0),
+	    i18n_text(LOC_EN_US, "batch.progress"));
+	CHECK_STR(i18n_plural(LOC_HU_HU, "batch.skipped", 1),
+	    i18n_text(LOC_HU_HU, "batch.skipped_one"));
+	CHECK_STR(i18n_plural(LOC_JA_JP, "batch.skipped", 1),
+	    i18n_text(LOC_JA_JP, "batch.skipped"));
+	CHECK_STR(i18n_plural(LOC_ZH_TW, "batch.skipped", 1),
+	    i18n_text(LOC_ZH_TW, "batch.skipped"));
+	/* No _one text: the key's own. */
+	CHECK_STR(i18n_plural(LOC_EN_US, "form.submit", 1),
+	    i18n_text(LOC_EN_US, "form.submit"));
+	i18n_free();
+}
+
 /* With no catalogs a key reads as itself: a page shows the key, never garbage. */
 static void
 test_without_catalogs_a_key_is_itself(void)
@@ -302,6 +325,7 @@ main(void)
 	T_RUN(test_a_tag_is_ours_by_any_reasonable_spelling);
 	T_RUN(test_accept_language_picks_as_browsers_expect);
 	T_RUN(test_format_fills_numbered_places);
+	T_RUN(test_plural_one_where_the_language_has_it);
 	T_RUN(test_without_catalogs_a_key_is_itself);
 	return t_done("test_i18n");
 }

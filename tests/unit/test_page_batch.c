@@ -13,8 +13,8 @@
 
 /* The page of a batch body, in loc, with these links and table view. */
 static const char *
-page_of(const char *body, const struct link_ctx *lc,
-    const struct table_view *t, enum locale loc)
+page_at(const char *body, const struct link_ctx *lc,
+    const struct table_view *t, enum locale loc, int64_t now)
 {
 	struct batch		 b;
 	struct batch_view	 v;
@@ -25,7 +25,7 @@ page_of(const char *body, const struct link_ctx *lc,
 	if (batch_parse(body, strlen(body), BATCH_MAX_DEVICES_DEFAULT, &b,
 	    err, sizeof(err)) != 0)
 		return NULL;
-	if (view_batch_build(&v, &b, C, T, 0) == -1) {
+	if (view_batch_build(&v, &b, C, T, now) == -1) {
 		batch_free(&b);
 		return NULL;
 	}
@@ -35,6 +35,13 @@ page_of(const char *body, const struct link_ctx *lc,
 	view_batch_free(&v);
 	batch_free(&b);
 	return out;
+}
+
+static const char *
+page_of(const char *body, const struct link_ctx *lc,
+    const struct table_view *t, enum locale loc)
+{
+	return page_at(body, lc, t, loc, 0);
 }
 
 /* Every value from Partner Center is escaped for its context; nothing it sends becomes markup. */
@@ -205,6 +212,49 @@ test_what_to_fix(void)
 	CHECK_LACKS(out, "what-to-fix");
 }
 
+/* Times are <time datetime> in UTC with how long ago in the reader's words; none ago for a clock ahead of ours. */
+static void
+test_times_say_when_and_how_long_ago(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1 };
+	static const char	 body[] = "{\"status\":\"finished\","
+	    "\"startedTime\":\"2026-12-01T10:00:00Z\","
+	    "\"completedTime\":\"2026-12-01T10:12:00Z\"}";
+	const int64_t		 now = 1796120640;	/* 2026-12-01T10:24:00Z */
+	const char		*out;
+
+	out = page_at(body, &lc, &t, LOC_EN_US, now);
+	CHECK_CONTAINS(out, "<time datetime=\"2026-12-01T10:00:00Z\">"
+	    "2026-12-01 10:00:00 UTC</time> <span class=\"ago\">(24 min ago)"
+	    "</span>");
+	CHECK_CONTAINS(out, "<time datetime=\"2026-12-01T10:12:00Z\">"
+	    "2026-12-01 10:12:00 UTC</time> <span class=\"ago\">(12 min ago)");
+	out = page_at(body, &lc, &t, LOC_JA_JP, now + 3 * 86400);
+	CHECK_CONTAINS(out, "(3 日前)");
+	out = page_at(body, &lc, &t, LOC_HU_HU, now - 3600);
+	CHECK_CONTAINS(out, "<time datetime=\"2026-12-01T10:00:00Z\">");
+	CHECK_LACKS(out, "class=\"ago\"");
+}
+
+/* A count of one reads as one where the language has the form: one device, one entry. */
+static void
+test_one_is_singular(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1 };
+	static const char	 body[] = "{\"status\":\"processing\","
+	    "\"devicesStatus\":[{\"status\":\"queued\"},7]}";
+	const char		*out;
+
+	out = page_of(body, &lc, &t, LOC_EN_US);
+	CHECK_CONTAINS(out, "0 of 1 device done");
+	CHECK_LACKS(out, "1 devices");
+	CHECK_CONTAINS(out, "answer was not a device and is not shown");
+	out = page_of(body, &lc, &t, LOC_JA_JP);
+	CHECK_CONTAINS(out, "1 台中 0 台のデバイスが完了");
+}
+
 int
 main(void)
 {
@@ -217,6 +267,8 @@ main(void)
 	T_RUN(test_unreadable_time_is_marked);
 	T_RUN(test_headline_from_the_devices);
 	T_RUN(test_what_to_fix);
+	T_RUN(test_times_say_when_and_how_long_ago);
+	T_RUN(test_one_is_singular);
 	tpages_done();
 	return t_done("test_page_batch");
 }

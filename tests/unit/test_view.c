@@ -48,6 +48,24 @@ test_unknown_status_kept_as_it_came(void)
 	CHECK_STR(view_status_label(&si, LOC_EN_US), "(none)");
 }
 
+/* How long ago, in one rounded unit and the reader's words; nothing for a time ahead of now. */
+static void
+test_ago_in_one_rounded_unit(void)
+{
+	char s[64];
+
+	view_ago(1000, 1000 - 59, LOC_EN_US, s, sizeof(s));
+	CHECK_STR(s, "just now");
+	view_ago(1000, 1000 - 12 * 60 - 59, LOC_EN_US, s, sizeof(s));
+	CHECK_STR(s, "12 min ago");
+	view_ago(100000, 100000 - 3 * 3600 - 1, LOC_EN_US, s, sizeof(s));
+	CHECK_STR(s, "3 h ago");
+	view_ago(1000000, 1000000 - 5 * 86400, LOC_HU_HU, s, sizeof(s));
+	CHECK_STR(s, "5 nap ezelőtt");
+	view_ago(1000, 1001, LOC_EN_US, s, sizeof(s));
+	CHECK_STR(s, "");
+}
+
 static void
 test_durations_in_the_readers_units(void)
 {
@@ -259,6 +277,7 @@ main(void)
 	T_RUN(test_known_statuses_in_any_case);
 	T_RUN(test_unknown_status_kept_as_it_came);
 	T_RUN(test_durations_in_the_readers_units);
+	T_RUN(test_ago_in_one_rounded_unit);
 	T_RUN(test_times_human_and_iso);
 	T_RUN(test_build_counts_failures_and_errors);
 	T_RUN(test_unknown_statuses_are_bounded);
