@@ -365,6 +365,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	struct tdict		*body = tpage_body(p), *layout = tpage_layout(p);
 	struct tdict		*s;
 	const struct batch	*b = v->b;
+	struct link_ctx		 top = *lc;
 	char			 tmp[512], path[128], n0[32];
 	size_t			 i;
 
@@ -378,8 +379,12 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	tdict_set(body, "TRACKING", v->tracking);
 	tdict_set(body, "STATUS_LABEL", view_status_label(&v->status, loc));
 	tdict_set(body, "STATUS_CLASS", v->status.css);
-	link_url(tmp, sizeof(tmp), lc, NULL, path, NULL);
+	/* Embedded, the link to this batch leaves the portal for the page itself. */
+	top.embed = 0;
+	link_url(tmp, sizeof(tmp), &top, NULL, path, NULL);
 	tdict_set(body, "SELF_URL", tmp);
+	if (lc->embed)
+		tdict_show(body, "SELF_TOP");
 	snprintf(tmp, sizeof(tmp), "%s%s.csv", lc->prefix, path);
 	tdict_set(body, "CSV_URL", tmp);
 	snprintf(tmp, sizeof(tmp), "%s%s.json", lc->prefix, path);

@@ -2,7 +2,7 @@
 {{! One batch: status, times, counts and every device. }}
 <section class="batch">
 {{#CHROME}}<p class="crumbs"><a href="{{HOME_URL}}">{{T_BATCH_NEW_LOOKUP}}</a></p>{{/CHROME}}
-<h1>{{T_BATCH_HEADING}} <code id="tracking-id">{{TRACKING}}</code></h1>
+<h1>{{T_BATCH_HEADING}} <code class="copyable" id="tracking-id">{{TRACKING}}</code></h1>
 <p class="headline outcome-{{OUTCOME}}" id="headline" data-outcome="{{OUTCOME}}">{{HEADLINE}}</p>
 <p class="status-line">{{T_BATCH_PC_STATUS}} <span id="batch-status" class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span>
 </p>
@@ -12,7 +12,7 @@
 <p class="progress"><label for="progress">{{PROGRESS_TEXT}}</label> <progress id="progress" value="{{DONE}}" max="{{TOTAL}}">{{PROGRESS_TEXT}}</progress></p>
 </div>{{/RUNNING}}
 <dl class="facts">
-<dt>{{T_BATCH_CUSTOMER}}</dt><dd><code id="customer-id">{{CUSTOMER}}</code></dd>
+<dt>{{T_BATCH_CUSTOMER}}</dt><dd><code class="copyable" id="customer-id">{{CUSTOMER}}</code></dd>
 <dt>{{T_BATCH_STARTED}}</dt><dd id="started">{{#STARTED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/STARTED_AT}}{{STARTED}}</dd>
 <dt>{{T_BATCH_COMPLETED}}</dt><dd id="completed">{{#COMPLETED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/COMPLETED_AT}}{{COMPLETED}}</dd>
 {{#DURATION}}<dt>{{LABEL}}</dt><dd id="duration">{{TEXT}}</dd>{{/DURATION}}
@@ -39,7 +39,7 @@
 {{/ROW}}</tbody>
 </table></div>
 </section>{{/FIX}}
-<p class="downloads"><a href="{{CSV_URL}}">{{T_BATCH_DOWNLOAD_CSV}}</a> · <a href="{{JSON_URL}}">{{T_BATCH_JSON}}</a> · <a href="{{SELF_URL}}">{{T_BATCH_LINK}}</a></p>
+<p class="downloads"><a href="{{CSV_URL}}">{{T_BATCH_DOWNLOAD_CSV}}</a> · <a href="{{JSON_URL}}">{{T_BATCH_JSON}}</a> · <a href="{{SELF_URL}}"{{#SELF_TOP}} target="_top"{{/SELF_TOP}} id="self-link">{{T_BATCH_LINK}}</a></p>
 {{#NO_DEVICES}}<p class="empty">{{T_BATCH_NO_DEVICES}}</p>{{/NO_DEVICES}}
 {{#HAS_DEVICES}}
 <nav class="filters" aria-label="{{T_BATCH_FILTER_LABEL}}"><span>{{T_BATCH_FILTER_LABEL}}:</span> <ul>

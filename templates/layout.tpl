@@ -7,8 +7,10 @@
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{TITLE}} · {{T_SITE_NAME}}</title>
 <link rel="stylesheet" href="{{ROOT}}static/style.css">
+<script src="{{ROOT}}static/batchstatus.js" defer></script>
 </head>
-<body{{#EMBED}} class="embed"{{/EMBED}}>
+<body{{#EMBED}} class="embed"{{/EMBED}} data-copy="{{T_SITE_COPY}}" data-copied="{{T_SITE_COPIED}}" data-ago="{{T_BATCH_AGO}}" data-just-now="{{T_BATCH_JUST_NOW}}" data-units="{{T_UNIT_MINUTE}}|{{T_UNIT_HOUR}}|{{T_UNIT_DAY}}">
+<a class="skip" href="#main">{{T_SITE_SKIP}}</a>
 {{#CHROME}}<header class="site"><a class="brand" href="{{HOME_URL}}">{{T_SITE_NAME}}</a></header>{{/CHROME}}
 <main id="main">
 {{>BODY}}

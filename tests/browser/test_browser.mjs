@@ -455,6 +455,54 @@ async function embedAllowedChecks(browser, s, portal) {
   });
 }
 
+// static/batchstatus.js, under the pages' own CSP (no bypass): copy buttons, "ago" kept true, no script errors.
+async function scriptChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: DESKTOP, permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    await test('script: a copy button by each ID copies it, in the page\'s language', async () => {
+      await page.goto(`${s.base}${batchPath(T.seed)}?lang=ja-JP`);
+      const b = page.locator('#customer-id + button.copy');
+      await b.waitFor({ timeout: 5000 });
+      check((await b.textContent()) === 'コピー', `the button says ${await b.textContent()}`);
+      await b.click();
+      const got = await page.evaluate(() => navigator.clipboard.readText());
+      check(got === C, `the clipboard holds ${got}, not the customer ID`);
+      await page.waitForFunction(() => document.querySelector('#customer-id + button.copy').textContent === 'コピーしました');
+      check(await page.locator('#tracking-id + button.copy').count() === 1, 'no copy button by the tracking ID');
+      check(errors.length === 0, `script errors: ${errors.join('; ')}`);
+    });
+
+    await test('script: "how long ago" is worked out again from <time datetime> on a kept page', async () => {
+      await page.goto(`${s.base}${batchPath(T.seed)}`);
+      const r = await page.evaluate(() => {
+        const t = document.querySelector('#started time');
+        const ago = document.querySelector('#started time + span.ago');
+        return { dt: t && t.getAttribute('datetime'), ago: ago && ago.textContent };
+      });
+      check(r.dt && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(r.dt), `#started has no <time datetime> (${r.dt})`);
+      check(r.ago && /^\(\d+ (min|h|d) ago\)$|^\(just now\)$/.test(r.ago), `the started time says ${r.ago}`);
+    });
+
+    await test('skip link: the first Tab reaches it, it shows, and it leads to the content', async () => {
+      await page.goto(`${s.base}${batchPath(T.seed)}`);
+      await page.keyboard.press('Tab');
+      const f = await page.evaluate(() => {
+        const a = document.activeElement;
+        const r = a.getBoundingClientRect();
+        return { cls: a.className, href: a.getAttribute('href'), top: r.top, h: r.height };
+      });
+      check(f.cls === 'skip' && f.href === '#main', `the first Tab is on ${f.cls} ${f.href}`);
+      check(f.top >= 0 && f.h > 0, `the focused skip link is out of sight (top ${f.top})`);
+    });
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function pageChecks(browser, s) {
   // bypassCSP: axe is injected as an inline script, which the pages' CSP (rightly) refuses.
   const ctx = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
@@ -555,6 +603,16 @@ async function pageChecks(browser, s) {
       check(m.thead === 'table-header-group', `thead is display: ${m.thead} (no header on each page)`);
       await page.pdf({ path: path.join(SHOTS, 'batch-errors-print.pdf'), format: 'A4', printBackground: true });
     });
+
+    await test('print: the filters, search, pager and copy buttons stay off the paper', async () => {
+      await page.setViewportSize({ width: 700, height: 1000 });
+      await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+      await page.goto(`${s.base}${batchPath(T.large)}`);
+      const shown = await page.evaluate(() => ['nav.filters', 'form.search', 'a.skip', 'button.copy', '.downloads']
+        .filter((q) => [...document.querySelectorAll(q)].some((el) => getComputedStyle(el).display !== 'none')));
+      check(shown.length === 0, `printed: ${shown.join(', ')}`);
+      await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+    });
   } finally {
     await ctx.close();
   }
@@ -616,6 +674,7 @@ async function main() {
       await refreshCheck(browser, main);
       await embedChecks(browser, main, portal);
       await pageChecks(browser, main);
+      await scriptChecks(browser, main);
     }
 
     if (!ONLY || 'embedding'.includes(ONLY) || ONLY.includes('embedding')) {

@@ -212,6 +212,23 @@ test_what_to_fix(void)
 	CHECK_LACKS(out, "what-to-fix");
 }
 
+/* Embedded in a portal, "Link to this batch" is the page itself, opened outside the portal's frame. */
+static void
+test_embedded_link_to_this_batch_leaves_the_portal(void)
+{
+	struct link_ctx		 lc = { "/bs", "hu-HU", 1 };
+	struct table_view	 t = { "", "", 1 };
+	const char		*out = page_of("{\"status\":\"finished\"}", &lc, &t,
+	    LOC_HU_HU);
+
+	CHECK_CONTAINS(out, "<a href=\"/bs/customers/" C "/batches/" T
+	    "?lang=hu-HU\" target=\"_top\" id=\"self-link\">");
+	lc.embed = 0;
+	out = page_of("{\"status\":\"finished\"}", &lc, &t, LOC_HU_HU);
+	CHECK_CONTAINS(out, "<a href=\"/bs/customers/" C "/batches/" T
+	    "?lang=hu-HU\" id=\"self-link\">");
+}
+
 /* Times are <time datetime> in UTC with how long ago in the reader's words; none ago for a clock ahead of ours. */
 static void
 test_times_say_when_and_how_long_ago(void)
@@ -267,6 +284,7 @@ main(void)
 	T_RUN(test_unreadable_time_is_marked);
 	T_RUN(test_headline_from_the_devices);
 	T_RUN(test_what_to_fix);
+	T_RUN(test_embedded_link_to_this_batch_leaves_the_portal);
 	T_RUN(test_times_say_when_and_how_long_ago);
 	T_RUN(test_one_is_singular);
 	tpages_done();
