@@ -222,7 +222,9 @@ def chart_of_devices_by_status(s):
         texts = [c for c in g.iter() if c.tag == "text"]
         check(len(texts) == 2, "a bar without its label and number")
         check(any(c.startswith("status-") for c in g.classes()), "a bar without its status colour class")
-    check("<script" not in r.text, "a script on the page")
+    scripts = r.tree.root.find_all("script")
+    check(all(sc.attrs.get("src", "").endswith("/static/batchstatus.js") and not sc.text().strip() for sc in scripts),
+          "a script that is not static/batchstatus.js: %r" % [sc.attrs for sc in scripts])
 
 
 @test("main")
@@ -231,9 +233,15 @@ def embed_mode_drops_the_site_chrome(s):
     expect_status(r, 200)
     check('<header class="site"' not in r.text, "the site header is shown embedded")
     check(not r.tree.root.find_all("form", **{"class": "lookup-form"}), "the lookup form is shown embedded")
-    links = [a.attrs.get("href", "") for a in r.tree.root.find_all("a")]
+    anchors = r.tree.root.find_all("a")
+    links = [a.attrs.get("href", "") for a in anchors if a.attrs.get("target") != "_top"]
     own = [h for h in links if h.startswith("/") and not h.endswith((".csv", ".json")) and "embed=1" not in h]
     check(not own, "links leave embed mode: %r" % own[:3])
+    # "Link to this batch" is the one that leaves: the page itself, outside the portal's frame.
+    top = [a for a in anchors if a.attrs.get("target") == "_top"]
+    check(len(top) == 1 and top[0].attrs.get("id") == "self-link" and "embed=1" not in top[0].attrs.get("href", "")
+          and top[0].attrs.get("href", "").startswith(batch_path(T["large"])),
+          "the embedded link to this batch: %r" % [a.attrs for a in top])
     check("frame-ancestors 'self'" in (r.header("Content-Security-Policy") or ""),
           "CSP %r" % r.header("Content-Security-Policy"))
     check('<header class="site"' in s.get(batch_path(T["large"])).text, "no header without embed")
@@ -946,6 +954,19 @@ def static_css(s):
     check((r.header("Content-Type") or "").startswith("text/css"), "Content-Type %r" % r.header("Content-Type"))
     check(len(r.body) > 0, "empty stylesheet")
     check(not re.search(r"nginx/\d", r.header("Server") or ""), "Server %r" % r.header("Server"))
+
+
+@test("main")
+def static_script_is_javascript_the_policy_allows(s):
+    r = s.get("/static/batchstatus.js")
+    expect_status(r, 200)
+    # nosniff: a browser runs it only with a JavaScript type.
+    check((r.header("Content-Type") or "").startswith("text/javascript"), "Content-Type %r" % r.header("Content-Type"))
+    check((r.header("X-Content-Type-Options") or "") == "nosniff", "no nosniff")
+    page = s.get(batch_path(T["seed"]))
+    check("script-src" not in (page.header("Content-Security-Policy") or "")
+          and "default-src 'self'" in (page.header("Content-Security-Policy") or ""),
+          "the page's policy does not allow its own script: %r" % page.header("Content-Security-Policy"))
 
 
 # 10. token rotation

@@ -50,6 +50,7 @@ LAYOUT = {
     "usr/local/share/batchstatus/templates/i18n/ja-JP.catalog": 0o644,
     "usr/local/share/batchstatus/templates/i18n/hu-HU.catalog": 0o644,
     "usr/local/share/batchstatus/static/style.css": 0o644,
+    "usr/local/share/batchstatus/static/batchstatus.js": 0o644,
     "usr/local/share/batchstatus/nginx/batchstatus-site.conf": 0o644,
     "usr/local/share/batchstatus/nginx/batchstatus-http.conf": 0o644,
     "usr/local/share/doc/batchstatus/batchstatus.conf.example": 0o644,
@@ -193,7 +194,7 @@ def install_as_non_root():
     sources = [os.path.join(ROOT, f) for f in ("Makefile", "man/batchstatus.8", "etc/batchstatus.conf.example",
                                                "systemd/batchstatus.service", "systemd/batchstatus.socket",
                                                "nginx/batchstatus-site.conf.example",
-                                               "nginx/batchstatus-http.conf.example", "static/style.css",
+                                               "nginx/batchstatus-http.conf.example", "static/style.css", "static/batchstatus.js",
                                                "templates/layout.tpl")]
     as_nobody = (os.getuid() == 0 and shutil.which("setpriv") and os.path.exists(BIN)
                  and _others_may_use(sources + [BIN, WORK]))
