@@ -241,14 +241,17 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 /*
  * Devices by status as an inline SVG bar chart, drawn here so no script is
  * needed: each bar has its status's colour class, its label and its count,
- * so colour is never the only signal.
+ * so colour is never the only signal. Each label sits above its bar, so the
+ * chart is narrow enough (CHART_W) to keep its words readable on a phone.
  */
+#define CHART_W	360
+
 static void
 fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
 {
 	struct tdict	*c, *s;
 	size_t		 i, max = 0, shown = 0;
-	const long	 row = 28, bar_x = 190, bar_w = 260;
+	const long	 row = 40, bar_w = CHART_W - 60;
 
 	for (i = 0; i < v->ncounts; i++)
 		if (v->counts[i].n > max)
@@ -266,14 +269,15 @@ fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
 		tdict_set(s, "LABEL", view_status_label(&v->counts[i].si, loc));
 		tdict_set(s, "CLASS", v->counts[i].si.css);
 		tdict_set_long(s, "N", (long)v->counts[i].n);
-		tdict_set_long(s, "Y", (long)shown * row + 4);
-		tdict_set_long(s, "TY", (long)shown * row + 18);
-		tdict_set_long(s, "X", bar_x);
+		tdict_set_long(s, "TY", (long)shown * row + 12);
+		tdict_set_long(s, "Y", (long)shown * row + 20);
+		tdict_set_long(s, "BY", (long)shown * row + 28);
 		tdict_set_long(s, "W", w);
-		tdict_set_long(s, "NX", bar_x + w + 6);
+		tdict_set_long(s, "NX", w + 6);
 		shown++;
 	}
-	tdict_set_long(c, "HEIGHT", (long)shown * row + 8);
+	tdict_set_long(c, "WIDTH", CHART_W);
+	tdict_set_long(c, "HEIGHT", (long)shown * row + 4);
 }
 
 /*

@@ -23,9 +23,9 @@
 {{/COUNT}}
 </ul>
 {{#CHART}}<figure class="chart" id="chart">
-<svg role="img" aria-labelledby="chart-title" viewBox="0 0 520 {{HEIGHT}}" width="520" height="{{HEIGHT}}" xmlns="http://www.w3.org/2000/svg">
+<svg role="img" aria-labelledby="chart-title" viewBox="0 0 {{WIDTH}} {{HEIGHT}}" width="{{WIDTH}}" height="{{HEIGHT}}" xmlns="http://www.w3.org/2000/svg">
 <title id="chart-title">{{T_BATCH_CHART_TITLE}}</title>
-{{#BAR}}<g class="bar {{CLASS}}"><text x="0" y="{{TY}}">{{LABEL}}</text><rect x="{{X}}" y="{{Y}}" width="{{W}}" height="18" rx="3"></rect><text x="{{NX}}" y="{{TY}}" class="n">{{N}}</text></g>
+{{#BAR}}<g class="bar {{CLASS}}"><text x="0" y="{{TY}}">{{LABEL}}</text><rect x="0" y="{{Y}}" width="{{W}}" height="16" rx="3"></rect><text x="{{NX}}" y="{{BY}}" class="n">{{N}}</text></g>
 {{/BAR}}</svg>
 <figcaption>{{T_BATCH_CHART_TITLE}}</figcaption>
 </figure>{{/CHART}}
@@ -35,7 +35,7 @@
 <div class="table-wrap"><table id="fixes">
 <thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th></tr></thead>
 <tbody>
-{{#ROW}}<tr><td class="fix-code">{{CODE}}</td><td class="fix-name">{{NAME}}</td><td class="fix-n">{{N}}</td><td class="fix-what">{{TEXT}}</td></tr>
+{{#ROW}}<tr><td class="fix-code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{CODE}}</td><td class="fix-name" data-label="{{T_BATCH_COL_ERROR}}">{{NAME}}</td><td class="fix-n" data-label="{{T_BATCH_FIX_DEVICES}}">{{N}}</td><td class="fix-what" data-label="{{T_BATCH_FIX_WHAT}}">{{TEXT}}</td></tr>
 {{/ROW}}</tbody>
 </table></div>
 </section>{{/FIX}}
@@ -59,7 +59,7 @@
 <table id="devices">
 <thead><tr><th scope="col">{{T_BATCH_COL_N}}</th><th scope="col">{{T_BATCH_COL_SERIAL}}</th><th scope="col">{{T_BATCH_COL_PRODUCT_KEY}}</th><th scope="col">{{T_BATCH_COL_STATUS}}</th><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_COL_MEANING}}</th></tr></thead>
 <tbody>
-{{#DEVICE}}<tr><td class="n">{{N}}</td><td class="serial">{{SERIAL}}</td><td class="pkey">{{PRODUCT_KEY}}</td><td><span class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span></td><td class="code">{{ERROR_CODE}}</td><td class="desc">{{ERROR_DESCRIPTION}}</td><td class="explanation">{{#EXPLANATION}}{{TEXT}}{{/EXPLANATION}}</td></tr>
+{{#DEVICE}}<tr><td class="n" data-label="{{T_BATCH_COL_N}}">{{N}}</td><td class="serial" data-label="{{T_BATCH_COL_SERIAL}}">{{SERIAL}}</td><td class="pkey" data-label="{{T_BATCH_COL_PRODUCT_KEY}}">{{PRODUCT_KEY}}</td><td class="status" data-label="{{T_BATCH_COL_STATUS}}"><span class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span></td><td class="code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{ERROR_CODE}}</td><td class="desc" data-label="{{T_BATCH_COL_ERROR}}">{{ERROR_DESCRIPTION}}</td><td class="explanation" data-label="{{T_BATCH_COL_MEANING}}">{{#EXPLANATION}}{{TEXT}}{{/EXPLANATION}}</td></tr>
 {{/DEVICE}}
 </tbody>
 </table>

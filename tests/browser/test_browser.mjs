@@ -455,6 +455,83 @@ async function embedAllowedChecks(browser, s, portal) {
   });
 }
 
+// The layout at the widths people read it at, in every language: nothing wider than the
+// screen, no table cut off in its wrapper, headers whole words, the chart's words readable.
+const WIDTHS = [320, 375, 768, 1366];
+const LANGS = ['en-US', 'hu-HU', 'ja-JP', 'zh-TW'];
+const LAYOUT_PAGES = [
+  { name: 'form', path: '/' },
+  { name: 'form-error', path: `/?customer=not-a-guid&tracking=${T.seed}` },
+  { name: 'batch-errors', path: batchPath(T.large) },
+  { name: 'batch-processing', path: batchPath(T.processing) },
+  { name: 'error-404', path: batchPath(T.notfound) },
+];
+
+// What does not fit, measured in the page: the document, each table's wrapper, each header, the chart.
+async function measureLayout(page) {
+  return page.evaluate(() => {
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('class') ? `.${el.getAttribute('class').split(' ')[0]}` : ''}`;
+    const out = [];
+    const win = window.innerWidth;
+    const doc = document.documentElement.scrollWidth;
+    if (doc > win) {
+      const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > win + 1
+        && !el.closest('.table-wrap')).slice(0, 3).map(name);
+      out.push(`the page is ${doc} px wide (${wide.join(', ')})`);
+    }
+    for (const w of document.querySelectorAll('.table-wrap')) {
+      if (w.scrollWidth > w.clientWidth + 1) out.push(`${name(w.querySelector('table'))} is ${w.scrollWidth} px in a ${w.clientWidth} px wrapper`);
+    }
+    // A header broken inside a word: a line of its text that is one or two characters (CJK broken per character).
+    for (const th of document.querySelectorAll('thead th')) {
+      if (getComputedStyle(th).display === 'none' || th.getBoundingClientRect().width === 0) continue;
+      const r = document.createRange();
+      r.selectNodeContents(th);
+      const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+      if (tops.size > 2) out.push(`header "${th.textContent.trim()}" takes ${tops.size} lines`);
+    }
+    for (const t of document.querySelectorAll('.chart svg text')) {
+      const h = t.getBoundingClientRect().height;
+      if (h > 0 && h < 11) { out.push(`the chart's words are ${h.toFixed(1)} px high`); break; }
+    }
+    return out;
+  });
+}
+
+async function layoutChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const page = await ctx.newPage();
+  await noHeaderRefresh(page);
+  try {
+    for (const width of WIDTHS) {
+      await test(`layout: every page fits ${width} px in four languages`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        const bad = [];
+        for (const lang of LANGS) {
+          for (const p of LAYOUT_PAGES) {
+            await page.goto(`${s.base}${p.path}${p.path.includes('?') ? '&' : '?'}lang=${lang}`);
+            for (const m of await measureLayout(page)) bad.push(`${p.name} ${lang}: ${m}`);
+          }
+        }
+        check(bad.length === 0, bad.slice(0, 6).join('; '));
+      });
+    }
+    await test('layout: embedded at 1000 px, the batch fits in four languages', async () => {
+      await page.setViewportSize({ width: 1000, height: 900 });
+      const bad = [];
+      for (const lang of LANGS) {
+        for (const t of [T.large, T.processing]) {
+          await page.goto(`${s.base}${batchPath(t)}?embed=1&lang=${lang}`);
+          for (const m of await measureLayout(page)) bad.push(`${lang}: ${m}`);
+        }
+      }
+      check(bad.length === 0, bad.slice(0, 6).join('; '));
+    });
+  } finally {
+    await ctx.close();
+  }
+}
+
 // static/batchstatus.js, under the pages' own CSP (no bypass): copy buttons, "ago" kept true, no script errors.
 async function scriptChecks(browser, s) {
   const ctx = await browser.newContext({ viewport: DESKTOP, permissions: ['clipboard-read', 'clipboard-write'] });
@@ -675,6 +752,7 @@ async function main() {
       await embedChecks(browser, main, portal);
       await pageChecks(browser, main);
       await scriptChecks(browser, main);
+      await layoutChecks(browser, main);
     }
 
     if (!ONLY || 'embedding'.includes(ONLY) || ONLY.includes('embedding')) {
