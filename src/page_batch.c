@@ -295,12 +295,19 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	k = v->outcome == OUTCOME_RUNNING ? v->ndone : v->nfailed;
 	snprintf(total, sizeof(total), "%zu", n);
 	snprintf(part, sizeof(part), "%zu", k);
-	/* "Its one device" is a sentence of its own in every language; */
+	/* "Its one device" is a sentence of its own in every language. */
 	snprintf(key, sizeof(key), "outcome.%s%s", word, n == 1 &&
 	    (v->outcome == OUTCOME_ALL_FAILED ||
 	    v->outcome == OUTCOME_ALL_REGISTERED) ? "_one" : "");
-	/* {0}: the status in words; {1}: the devices it is about; {2}: all of them (a plural where the language has one). */
+	/*
+	 * {0}: the status in words, but "Finished" when every device is
+	 * registered (Partner Center says "with errors" for 806 alone);
+	 * {1}: the devices it is about; {2}: all of them (a plural where the
+	 * language has one).
+	 */
 	i18n_format3(tmp, sizeof(tmp), i18n_plural(loc, key, (long)n),
+	    v->outcome == OUTCOME_ALL_REGISTERED &&
+	    batch_status_final(v->b->status) ? i18n_text(loc, "status.finished") :
 	    view_status_label(&v->status, loc),
 	    v->outcome == OUTCOME_ALL_FAILED ||
 	    v->outcome == OUTCOME_ALL_REGISTERED ? total : part, total);

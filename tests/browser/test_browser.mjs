@@ -455,6 +455,54 @@ async function embedAllowedChecks(browser, s, portal) {
   });
 }
 
+// The headline: one sentence and one colour from the devices, for each kind of batch.
+const HEADLINES = [
+  { name: 'seed', outcome: 'all_failed', text: /its one device failed/, colour: 'bad' },
+  { name: 'large', outcome: 'some_failed', text: /37 of 400 devices failed/, colour: 'warn' },
+  { name: 'allregistered', outcome: 'all_registered', text: /all 3 devices registered/, colour: 'ok' },
+  { name: 'alreadyassigned', outcome: 'all_registered', text: /^Finished — all 2 devices registered/, colour: 'ok' },
+  { name: 'processing', outcome: 'running', text: /of 5 devices done/, colour: 'run' },
+];
+
+async function headlineChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const page = await ctx.newPage();
+  await noHeaderRefresh(page);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  try {
+    for (const scheme of ['light', 'dark']) {
+      await test(`headline: each kind of batch has its sentence and colour (${scheme})`, async () => {
+        await page.emulateMedia({ media: 'screen', colorScheme: scheme });
+        const bad = [];
+        for (const h of HEADLINES) {
+          await page.goto(`${s.base}${batchPath(T[h.name])}`);
+          const got = await page.evaluate((want) => {
+            const el = document.querySelector('#headline');
+            const probe = document.createElement('span');
+            probe.style.color = `var(--${want}-bg)`;
+            document.body.appendChild(probe);
+            const expect = getComputedStyle(probe).color;
+            probe.remove();
+            return el && { cls: el.className, text: el.textContent.trim(), bg: getComputedStyle(el).backgroundColor, expect };
+          }, h.colour);
+          if (!got) { bad.push(`${h.name}: no headline`); continue; }
+          if (!got.cls.split(' ').includes(`outcome-${h.outcome}`)) bad.push(`${h.name}: class "${got.cls}"`);
+          if (!h.text.test(got.text)) bad.push(`${h.name}: "${got.text}"`);
+          if (got.bg !== got.expect) bad.push(`${h.name}: background ${got.bg}, not --${h.colour}-bg (${got.expect})`);
+          if (scheme === 'light') {
+            const box = await page.locator('section.batch').boundingBox();
+            await page.screenshot({ path: path.join(SHOTS, `headline-${h.name}.png`),
+              clip: { x: 0, y: 0, width: DESKTOP.width, height: Math.min(900, Math.round(box.y + 420)) } });
+          }
+        }
+        check(bad.length === 0, bad.join('; '));
+      });
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
 // The layout at the widths people read it at, in every language: nothing wider than the
 // screen, no table cut off in its wrapper, headers whole words, the chart's words readable.
 const WIDTHS = [320, 375, 768, 1366];
@@ -753,6 +801,7 @@ async function main() {
       await pageChecks(browser, main);
       await scriptChecks(browser, main);
       await layoutChecks(browser, main);
+      await headlineChecks(browser, main);
     }
 
     if (!ONLY || 'embedding'.includes(ONLY) || ONLY.includes('embedding')) {

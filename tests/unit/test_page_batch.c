@@ -182,6 +182,12 @@ test_headline_from_the_devices(void)
 	    "\"808\"},{\"status\":\"finished\"}]}", &lc, &t, LOC_EN_US);
 	CHECK_CONTAINS(out, "outcome-some_failed");
 	CHECK_CONTAINS(out, "Finished — 1 of 3 devices failed");
+	/* 806 alone: Partner Center says "with errors", the devices say finished. */
+	out = page_of("{\"status\":\"finished_with_errors\",\"devicesStatus\":[{"
+	    "\"status\":\"finished_with_errors\",\"errorCode\":\"806\"},{"
+	    "\"status\":\"finished\"}]}", &lc, &t, LOC_EN_US);
+	CHECK_CONTAINS(out, "outcome-all_registered");
+	CHECK_CONTAINS(out, "Finished — all 2 devices registered");
 	out = page_of("{\"status\":\"processing\",\"devicesStatus\":[{\"status\":"
 	    "\"finished\"},{\"status\":\"queued\"}]}", &lc, &t, LOC_JA_JP);
 	CHECK_CONTAINS(out, "outcome-running");
