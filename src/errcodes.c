@@ -5,21 +5,24 @@
 #include <string.h>
 #include <strings.h>
 
+/* Microsoft's pages (learn.microsoft.com paths, links.c adds the reader's language). */
+#define DOC_IMPORT	"troubleshoot/mem/intune/device-enrollment/import-windows-autopilot-device-csv-files-errors"
+
 static const struct errcode codes[] = {
-	{ "801", "InvalidZtdRequestBody", "err.801", 0 },
-	{ "802", "InvalidZtdHardwareHash", "err.802", 0 },
-	{ "803", "MissingZtdSerialNumberAndProductKey", "err.803", 0 },
-	{ "806", "ZtdDeviceAlreadyAssigned", "err.806", 1 },
-	{ "807", "ZtdDeviceIsNotRegistered", "err.807", 0 },
-	{ "808", "ZtdDeviceAssignedToOtherTenant", "err.808", 0 },
-	{ "809", "ZtdProfileIsNotRegistered", "err.809", 0 },
-	{ "810", "ZtdProfileAssignedToOtherTenant", "err.810", 0 },
-	{ "811", "ZtdDeviceRegisteredByOtherTenant", "err.811", 0 },
-	{ "812", "ZtdDeviceNotFound", "err.812", 0 },
-	{ "813", "ZtdDeviceIsNotUnique", "err.813", 0 },
-	{ "814", "ZtdDeviceAlreadyAadRegistered", "err.814", 0 },
-	{ "", "ZtdDeviceDuplicated", "err.duplicated", 0 },
-	{ "", "StorageError", "err.storage", 0 },
+	{ "801", "InvalidZtdRequestBody", "err.801", 0, ERRCODE_DOC_ANY },
+	{ "802", "InvalidZtdHardwareHash", "err.802", 0, ERRCODE_DOC_ANY },
+	{ "803", "MissingZtdSerialNumberAndProductKey", "err.803", 0, ERRCODE_DOC_ANY },
+	{ "806", "ZtdDeviceAlreadyAssigned", "err.806", 1, DOC_IMPORT },
+	{ "807", "ZtdDeviceIsNotRegistered", "err.807", 0, ERRCODE_DOC_ANY },
+	{ "808", "ZtdDeviceAssignedToOtherTenant", "err.808", 0, DOC_IMPORT },
+	{ "809", "ZtdProfileIsNotRegistered", "err.809", 0, ERRCODE_DOC_ANY },
+	{ "810", "ZtdProfileAssignedToOtherTenant", "err.810", 0, ERRCODE_DOC_ANY },
+	{ "811", "ZtdDeviceRegisteredByOtherTenant", "err.811", 0, ERRCODE_DOC_ANY },
+	{ "812", "ZtdDeviceNotFound", "err.812", 0, ERRCODE_DOC_ANY },
+	{ "813", "ZtdDeviceIsNotUnique", "err.813", 0, ERRCODE_DOC_ANY },
+	{ "814", "ZtdDeviceAlreadyAadRegistered", "err.814", 0, ERRCODE_DOC_ANY },
+	{ "", "ZtdDeviceDuplicated", "err.duplicated", 0, ERRCODE_DOC_ANY },
+	{ "", "StorageError", "err.storage", 0, ERRCODE_DOC_ANY },
 };
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
 

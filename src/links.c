@@ -75,6 +75,20 @@ link_batch_path(char *out, size_t outsz, const char *customer,
 }
 
 void
+link_doc_url(char *out, size_t outsz, const char *doc, enum locale loc)
+{
+	char	 lang[8];
+	size_t	 i;
+
+	/* learn.microsoft.com spells its languages in lower case: ja-jp. */
+	snprintf(lang, sizeof(lang), "%s", i18n_tag(loc));
+	for (i = 0; lang[i] != '\0'; i++)
+		if (lang[i] >= 'A' && lang[i] <= 'Z')
+			lang[i] = (char)(lang[i] - 'A' + 'a');
+	snprintf(out, outsz, "https://learn.microsoft.com/%s/%s", lang, doc);
+}
+
+void
 links_fill_layout(struct tpage *p, const struct link_ctx *c, enum locale loc,
     const char *self_path, const struct table_view *t)
 {

@@ -33,6 +33,9 @@ void	link_url(char *out, size_t outsz, const struct link_ctx *c,
 void	link_batch_path(char *out, size_t outsz, const char *customer,
 	    const char *tracking, const char *suffix);
 
+/* Microsoft's documentation page at doc (a learn.microsoft.com path, errcodes.h) in the reader's language. */
+void	link_doc_url(char *out, size_t outsz, const char *doc, enum locale);
+
 struct tpage;
 /*
  * The chrome every page has: home and root links, embed or full layout,

@@ -315,12 +315,14 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set(body, "OUTCOME", word);
 }
 
-/* "What to fix": one row per kind of failure, most devices first, with what it means and what to do. */
+/* "What to fix": one row per kind of failure, most devices first, with what it means, what to do, and Microsoft's page about it. */
 static void
-fill_fixes(struct tdict *body, const struct batch_view *v, enum locale loc)
+fill_fixes(struct tdict *body, const struct batch_view *v,
+    const struct link_ctx *lc, enum locale loc)
 {
-	struct tdict	*s, *r;
+	struct tdict	*s, *r, *d;
 	size_t		 i;
+	char		 url[512];
 
 	if (v->nfixes == 0 || (s = tdict_section(body, "FIX")) == NULL)
 		return;
@@ -334,6 +336,14 @@ fill_fixes(struct tdict *body, const struct batch_view *v, enum locale loc)
 		tdict_set(r, "NAME", f->e != NULL ? f->e->name : f->description);
 		tdict_set_long(r, "N", (long)f->n);
 		tdict_set(r, "TEXT", explain(f->e, loc));
+		if ((d = tdict_section(r, "DOC")) != NULL) {
+			link_doc_url(url, sizeof(url), f->e != NULL ? f->e->doc :
+			    ERRCODE_DOC_ANY, loc);
+			tdict_set(d, "URL", url);
+			/* Microsoft's pages refuse to be framed: from a portal, a tab of their own. */
+			if (lc->embed)
+				tdict_show(d, "NEW_TAB");
+		}
 	}
 }
 
@@ -436,7 +446,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 		tdict_set(s, "TEXT", tmp);
 	}
 	fill_chart(body, v, loc);
-	fill_fixes(body, v, loc);
+	fill_fixes(body, v, lc, loc);
 	if (b->ndevices == 0) {
 		tdict_show(body, "NO_DEVICES");
 		return;

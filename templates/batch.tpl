@@ -35,7 +35,7 @@
 <div class="table-wrap"><table id="fixes">
 <thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th></tr></thead>
 <tbody>
-{{#ROW}}<tr><td class="fix-code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{CODE}}</td><td class="fix-name" data-label="{{T_BATCH_COL_ERROR}}">{{NAME}}</td><td class="fix-n" data-label="{{T_BATCH_FIX_DEVICES}}">{{N}}</td><td class="fix-what" data-label="{{T_BATCH_FIX_WHAT}}">{{TEXT}}</td></tr>
+{{#ROW}}<tr><td class="fix-code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{CODE}}</td><td class="fix-name" data-label="{{T_BATCH_COL_ERROR}}">{{NAME}}</td><td class="fix-n" data-label="{{T_BATCH_FIX_DEVICES}}">{{N}}</td><td class="fix-what" data-label="{{T_BATCH_FIX_WHAT}}">{{TEXT}}{{#DOC}} <a class="doc" href="{{URL}}" rel="external noopener"{{#NEW_TAB}} target="_blank"{{/NEW_TAB}}>{{T_BATCH_FIX_DOC}}</a>{{/DOC}}</td></tr>
 {{/ROW}}</tbody>
 </table></div>
 </section>{{/FIX}}

@@ -20,8 +20,10 @@ test_every_documented_code_is_found_by_code_and_by_name(void)
 		    strncmp(e->key, "err.", 4) != 0 || strcmp(e->key + 4,
 		    codes[i]) != 0)
 			ok = 0;
-		/* Found by name alone, too. */
-		if (e == NULL || errcode_find("", e->name) != e)
+		/* Found by name alone, too; and with Microsoft's page about it. */
+		if (e == NULL || errcode_find("", e->name) != e ||
+		    e->doc == NULL || e->doc[0] == '\0' || e->doc[0] == '/' ||
+		    strstr(e->doc, "://") != NULL)
 			ok = 0;
 	}
 	CHECK(ok);
@@ -62,6 +64,16 @@ test_unknown_codes_and_names_find_none(void)
 	CHECK(errcode_find("8080", "") == NULL);
 }
 
+/* The import errors Microsoft has a page for link there; the rest to Autopilot's troubleshooting. */
+static void
+test_806_and_808_have_their_own_page(void)
+{
+	CHECK_CONTAINS(errcode_find("806", "")->doc, "import-windows-autopilot-device-csv-files-errors");
+	CHECK_CONTAINS(errcode_find("", "ZtdDeviceAssignedToAnotherTenant")->doc,
+	    "import-windows-autopilot-device-csv-files-errors");
+	CHECK_STR(errcode_find("812", "")->doc, ERRCODE_DOC_ANY);
+}
+
 int
 main(void)
 {
@@ -69,5 +81,6 @@ main(void)
 	T_RUN(test_a_name_is_found_in_any_spelling);
 	T_RUN(test_errors_known_by_name_only);
 	T_RUN(test_unknown_codes_and_names_find_none);
+	T_RUN(test_806_and_808_have_their_own_page);
 	return t_done("test_errcodes");
 }

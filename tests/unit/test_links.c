@@ -1,6 +1,7 @@
 /* test_links.c: every URL a page links to: the mount point, the reader's language and embed mode, the table's view percent-encoded. */
 #include <string.h>
 
+#include "errcodes.h"
 #include "links.h"
 #include "t.h"
 
@@ -66,6 +67,20 @@ test_batch_path(void)
 	CHECK_STR(path, "/customers/c/batches/t.csv");
 }
 
+/* Microsoft's documentation in the reader's language, as learn.microsoft.com spells it. */
+static void
+test_microsofts_page_in_the_readers_language(void)
+{
+	char url[256];
+
+	link_doc_url(url, sizeof(url), ERRCODE_DOC_ANY, LOC_JA_JP);
+	CHECK_STR(url, "https://learn.microsoft.com/ja-jp/autopilot/troubleshooting-faq");
+	link_doc_url(url, sizeof(url), "x/y", LOC_ZH_TW);
+	CHECK_STR(url, "https://learn.microsoft.com/zh-tw/x/y");
+	link_doc_url(url, 20, "x/y", LOC_EN_US);
+	CHECK_STR(url, "https://learn.micro");
+}
+
 int
 main(void)
 {
@@ -74,5 +89,6 @@ main(void)
 	T_RUN(test_table_view_encoded);
 	T_RUN(test_too_long_is_cut);
 	T_RUN(test_batch_path);
+	T_RUN(test_microsofts_page_in_the_readers_language);
 	return t_done("test_links");
 }

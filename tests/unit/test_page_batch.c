@@ -215,6 +215,19 @@ test_what_to_fix(void)
 	    "data-label=\"Devices\">2</td>");
 	CHECK_CONTAINS(out, "<td class=\"fix-code\" data-label=\"Error code\">999</td>");
 	CHECK_CONTAINS(out, "Not a documented code");
+	/* Microsoft's page: its own for 808, Autopilot's troubleshooting for one nobody documented. */
+	CHECK_CONTAINS(out, "<a class=\"doc\" href=\"https://learn.microsoft.com/en-us/"
+	    "troubleshoot/mem/intune/device-enrollment/"
+	    "import-windows-autopilot-device-csv-files-errors\" rel=\"external noopener\">");
+	CHECK_CONTAINS(out, "href=\"https://learn.microsoft.com/en-us/autopilot/troubleshooting-faq\"");
+	CHECK_LACKS(out, "target=\"_blank\"");
+	lc.embed = 1;
+	out = page_of("{\"status\":\"finished\",\"devicesStatus\":["
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"808\"}]}",
+	    &lc, &t, LOC_JA_JP);
+	CHECK_CONTAINS(out, "href=\"https://learn.microsoft.com/ja-jp/troubleshoot/");
+	CHECK_CONTAINS(out, "rel=\"external noopener\" target=\"_blank\">");
+	lc.embed = 0;
 	/* Nothing failed: nothing to fix. */
 	out = page_of("{\"status\":\"finished\",\"devicesStatus\":[{\"status\":"
 	    "\"finished\"}]}", &lc, &t, LOC_EN_US);
