@@ -105,15 +105,6 @@ keep_for_form(char *dst, size_t dstsz, const char *s, size_t len)
 	dst[n] = '\0';
 }
 
-static int
-is_blank_str(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t')
-			return 0;
-	return 1;
-}
-
 static enum bs_error
 bad(struct request *req, enum form_msg msg, enum form_msg field)
 {
@@ -171,7 +162,7 @@ route_lookup(const char *query, struct request *req)
 {
 	char		 customer[ROUTE_VALUE_MAX + 1] = "";
 	char		 tracking[ROUTE_VALUE_MAX + 1] = "";
-	char		 lc[GUID_LEN + 1], lt[GUID_LEN + 1];
+	struct guid_read rc, rt;
 	const char	*p = query, *amp, *eq;
 	enum form_msg	 mc = MSG_NONE, mt = MSG_NONE;
 	int		 seen_c = 0, seen_t = 0;
@@ -208,28 +199,31 @@ route_lookup(const char *query, struct request *req)
 	if (mc != MSG_NONE)
 		return bad(req, mc, MSG_CUSTOMER_INVALID);
 
-	if (is_blank_str(tracking))
+	guid_read_paste(customer, strlen(customer), &rc);
+	guid_read_paste(tracking, strlen(tracking), &rt);
+	if (rt.kind == GUID_PASTE_EMPTY)
 		return bad(req, MSG_TRACKING_MISSING, MSG_TRACKING_INVALID);
-	if (guid_parse_location(tracking, strlen(tracking), lc, lt) == 0) {
-		if (!is_blank_str(customer)) {
-			if (guid_parse(customer, strlen(customer),
-			    req->customer) == -1)
+	if (rt.kind == GUID_PASTE_PAIR) {
+		if (rc.kind != GUID_PASTE_EMPTY) {
+			if (rc.kind != GUID_PASTE_ID)
 				return bad(req, MSG_CUSTOMER_INVALID,
 				    MSG_CUSTOMER_INVALID);
-			if (strcmp(req->customer, lc) != 0)
+			if (strcmp(rc.id, rt.customer) != 0)
 				return bad(req, MSG_CUSTOMER_MISMATCH,
 				    MSG_CUSTOMER_INVALID);
 		}
-		memcpy(req->customer, lc, sizeof(lc));
-		memcpy(req->tracking, lt, sizeof(lt));
+		memcpy(req->customer, rt.customer, sizeof(rt.customer));
+		memcpy(req->tracking, rt.id, sizeof(rt.id));
 		return BS_OK;
 	}
-	if (is_blank_str(customer))
+	if (rc.kind == GUID_PASTE_EMPTY)
 		return bad(req, MSG_CUSTOMER_MISSING, MSG_CUSTOMER_INVALID);
-	if (guid_parse(customer, strlen(customer), req->customer) == -1)
+	if (rc.kind != GUID_PASTE_ID)
 		return bad(req, MSG_CUSTOMER_INVALID, MSG_CUSTOMER_INVALID);
-	if (guid_parse(tracking, strlen(tracking), req->tracking) == -1)
+	if (rt.kind != GUID_PASTE_ID)
 		return bad(req, MSG_TRACKING_INVALID, MSG_TRACKING_INVALID);
+	memcpy(req->customer, rc.id, sizeof(rc.id));
+	memcpy(req->tracking, rt.id, sizeof(rt.id));
 	return BS_OK;
 }
 
