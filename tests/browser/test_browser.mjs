@@ -194,13 +194,41 @@ async function formChecks(browser, s) {
       check(await page.locator('#tracking').getAttribute('aria-invalid') !== 'true', '#tracking (valid) is marked invalid');
       check(await page.inputValue('#customer') === 'not-a-guid', 'the typed value is not kept');
       const described = await page.locator('#customer').getAttribute('aria-describedby');
-      check((described || '').split(/\s+/).includes('form-message'), `aria-describedby is ${described}`);
+      check((described || '').split(/\s+/).includes('customer-message'), `aria-describedby is ${described}`);
+      await expectVisibleText(page.locator('#customer-message'), "the customer field's own message");
+      check(await page.locator('#tracking-message').count() === 0, 'the valid tracking field has a message');
       try {
         await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'customer',
           null, { timeout: 5000 });
       } catch {
         const active = await page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
         throw new Failure(`the focus is on ${active}, not on the invalid field`);
+      }
+    });
+
+    await test('form: both fields bad: each marked, each described by its own message, focus on the first', async () => {
+      await page.goto(`${s.base}/`);
+      await page.fill('#customer', 'not-a-guid');
+      await page.fill('#tracking', 'not-one-either');
+      const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame(),
+          { timeout: 15000 }),
+        page.click('form [type=submit]')]);
+      await page.waitForLoadState('load');
+      check(resp.status() === 400, `HTTP ${resp.status()}, not 400`);
+      for (const f of ['customer', 'tracking']) {
+        check(await page.locator(`#${f}`).getAttribute('aria-invalid') === 'true', `#${f} has no aria-invalid="true"`);
+        const d = await page.locator(`#${f}`).getAttribute('aria-describedby');
+        check(d === `${f}-message`, `#${f} aria-describedby is ${d}`);
+        await expectVisibleText(page.locator(`#${f}-message`), `the ${f} field's message`);
+      }
+      await expectVisibleText(page.locator('#form-message'), 'the summary');
+      try {
+        await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'customer',
+          null, { timeout: 5000 });
+      } catch {
+        const active = await page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
+        throw new Failure(`the focus is on ${active}, not on the first invalid field`);
       }
     });
 
