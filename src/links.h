@@ -33,6 +33,15 @@ void	link_url(char *out, size_t outsz, const struct link_ctx *c,
 void	link_batch_path(char *out, size_t outsz, const char *customer,
 	    const char *tracking, const char *suffix);
 
+/*
+ * The form at the root, filled in: "/?customer=...&tracking=..." (each
+ * percent-encoded, an empty one left out) under the mount point, with the
+ * reader's language and embed mode. For a page that sends the user back to
+ * the form with what they typed. Cut, never overrun, when it does not fit.
+ */
+void	link_form_url(char *out, size_t outsz, const struct link_ctx *c,
+	    const char *customer, const char *tracking);
+
 struct tpage;
 /*
  * The chrome every page has: home and root links, embed or full layout,
