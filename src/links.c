@@ -90,9 +90,11 @@ link_form_url(char *out, size_t outsz, const struct link_ctx *c,
 	if (tracking[0] != '\0' && o + 1 < outsz) {
 		o += (size_t)snprintf(out + o, outsz - o, "%ctracking=",
 		    strchr(out, '?') != NULL ? '&' : '?');
-		(void)put_encoded(out, outsz, o < outsz ? o : outsz - 1,
-		    tracking);
+		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, tracking);
 	}
+	/* Filled in to be changed: the lookup would only send it back here. */
+	if ((customer[0] != '\0' || tracking[0] != '\0') && o + 8 < outsz)
+		snprintf(out + o, outsz - o, "&edit=1");
 }
 
 void

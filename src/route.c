@@ -37,6 +37,9 @@ static const struct route_format health_formats[] = {
  * suffix. A new page is a row here and a file page_<name>.c (pages.h).
  */
 static const struct route routes[] = {
+	/* The form filled in with IDs, to change them: the error pages' way back. */
+	{ "/", ROUTE_IDS_QUERY | ROUTE_EDIT, form_formats, N(form_formats),
+	  page_form },
 	/* The form's lookup: IDs or a pasted Location in the query. */
 	{ "/", ROUTE_IDS_QUERY, lookup_formats, N(lookup_formats), page_lookup },
 	{ "/", 0, form_formats, N(form_formats), page_form },
@@ -153,21 +156,73 @@ take_value(const char *raw, size_t rawlen, char *form, char *out,
 	return MSG_NONE;
 }
 
-/* Whether the query names a customer or tracking ID: the form's lookup rather than the empty form. */
+/* Whether the query has a parameter starting with what (a name and '=', or a name=value). */
 static int
-has_ids(const char *query)
+has_param(const char *query, const char *what)
 {
-	const char *p = query;
+	const char	*p = query;
+	size_t		 n = strlen(what);
 
 	while (*p != '\0') {
-		if (strncmp(p, "customer=", 9) == 0 ||
-		    strncmp(p, "tracking=", 9) == 0)
+		size_t seglen = strcspn(p, "&");
+
+		if (strncmp(p, what, n) == 0 && (what[n - 1] == '=' ||
+		    seglen == n))
 			return 1;
-		p += strcspn(p, "&");
+		p += seglen;
 		if (*p == '&')
 			p++;
 	}
 	return 0;
+}
+
+/* Whether the query names a customer or tracking ID: the form's lookup rather than the empty form. */
+static int
+has_ids(const char *query)
+{
+	return has_param(query, "customer=") || has_param(query, "tracking=");
+}
+
+/*
+ * The query's first customer= and tracking= values, decoded into customer
+ * and tracking (and kept for the form); *mc and *mt say why one's bytes
+ * cannot be used, or MSG_NONE.
+ */
+static void
+read_fields(const char *query, struct request *req, char *customer,
+    char *tracking, size_t sz, enum form_msg *mc, enum form_msg *mt)
+{
+	const char	*p = query, *amp, *eq;
+	int		 seen_c = 0, seen_t = 0;
+
+	*mc = *mt = MSG_NONE;
+	while (*p != '\0') {
+		size_t seglen;
+
+		amp = strchr(p, '&');
+		seglen = amp ? (size_t)(amp - p) : strlen(p);
+		eq = memchr(p, '=', seglen);
+		if (eq != NULL) {
+			size_t klen = (size_t)(eq - p);
+			const char *v = eq + 1;
+			size_t vlen = seglen - klen - 1;
+
+			if (klen == 8 && memcmp(p, "customer", 8) == 0 &&
+			    !seen_c) {
+				seen_c = 1;
+				*mc = take_value(v, vlen, req->form_customer,
+				    customer, sz, 1);
+			} else if (klen == 8 && memcmp(p, "tracking", 8) == 0 &&
+			    !seen_t) {
+				seen_t = 1;
+				*mt = take_value(v, vlen, req->form_tracking,
+				    tracking, sz, 1);
+			}
+		}
+		p += seglen;
+		if (*p == '&')
+			p++;
+	}
 }
 
 /* What a field's paste that is no ID says (MSG_NONE for an ID or a pair). */
@@ -244,37 +299,9 @@ route_lookup(const char *query, struct request *req)
 	char		 customer[ROUTE_VALUE_MAX + 1] = "";
 	char		 tracking[ROUTE_VALUE_MAX + 1] = "";
 	struct guid_read rc, rt;
-	const char	*p = query, *amp, *eq;
-	enum form_msg	 mc = MSG_NONE, mt = MSG_NONE;
-	int		 seen_c = 0, seen_t = 0;
+	enum form_msg	 mc, mt;
 
-	while (*p != '\0') {
-		size_t seglen;
-
-		amp = strchr(p, '&');
-		seglen = amp ? (size_t)(amp - p) : strlen(p);
-		eq = memchr(p, '=', seglen);
-		if (eq != NULL) {
-			size_t klen = (size_t)(eq - p);
-			const char *v = eq + 1;
-			size_t vlen = seglen - klen - 1;
-
-			if (klen == 8 && memcmp(p, "customer", 8) == 0 &&
-			    !seen_c) {
-				seen_c = 1;
-				mc = take_value(v, vlen, req->form_customer,
-				    customer, sizeof(customer), 1);
-			} else if (klen == 8 && memcmp(p, "tracking", 8) == 0 &&
-			    !seen_t) {
-				seen_t = 1;
-				mt = take_value(v, vlen, req->form_tracking,
-				    tracking, sizeof(tracking), 1);
-			}
-		}
-		p += seglen;
-		if (*p == '&')
-			p++;
-	}
+	read_fields(query, req, customer, tracking, sizeof(customer), &mc, &mt);
 	if (mc != MSG_NONE || mt != MSG_NONE) {
 		/* A field whose bytes are fine may still be no ID: say so too. */
 		if (mc == MSG_NONE) {
@@ -317,6 +344,17 @@ route_lookup(const char *query, struct request *req)
 		return bad(req, mc, mt);
 	memcpy(req->customer, rc.id, sizeof(rc.id));
 	memcpy(req->tracking, rt.id, sizeof(rt.id));
+	return BS_OK;
+}
+
+/* The form filled in to be changed: whatever was there, shown back, nothing checked nor looked up. */
+static enum bs_error
+route_edit(const char *query, struct request *req)
+{
+	char		 customer[ROUTE_VALUE_MAX + 1], tracking[ROUTE_VALUE_MAX + 1];
+	enum form_msg	 mc, mt;
+
+	read_fields(query, req, customer, tracking, sizeof(customer), &mc, &mt);
 	return BS_OK;
 }
 
@@ -525,10 +563,14 @@ route_path(const char *method, const char *uri, struct request *req)
 		if ((r->flags & ROUTE_IDS_QUERY) &&
 		    (q == NULL || !has_ids(q + 1)))
 			continue;
+		if ((r->flags & ROUTE_EDIT) && !has_param(q + 1, "edit=1"))
+			continue;
 		if (!match(r, n, seg, seglen, req))
 			continue;
 		req->route = r;
 		req->metric = req->format->metric;
+		if (r->flags & ROUTE_EDIT)
+			return route_edit(q + 1, req);
 		if (r->flags & ROUTE_IDS_QUERY)
 			return route_lookup(q + 1, req);
 		if (strchr(r->pattern, '{') == NULL)

@@ -44,6 +44,7 @@ enum route_flag {
 	ROUTE_CANONICAL	= 1 << 2,	/* any other valid spelling redirects to the canonical URL */
 	ROUTE_ALLOWED	= 1 << 3,	/* the customer must be allowed (BATCHSTATUS_ALLOWED_CUSTOMERS) */
 	ROUTE_UPSTREAM	= 1 << 4,	/* needs the batch: the request may park for Partner Center */
+	ROUTE_EDIT	= 1 << 5,	/* only with edit=1 in the query: the IDs filled into the form, not looked up */
 };
 
 /* A row of the route table (cgit's cmd.c). */

@@ -74,9 +74,9 @@ test_form_url_carries_what_was_typed(void)
 	char		 url[256];
 
 	link_form_url(url, sizeof(url), &plain, "c1", "t 1/&");
-	CHECK_STR(url, "/?customer=c1&tracking=t%201%2F%26");
+	CHECK_STR(url, "/?customer=c1&tracking=t%201%2F%26&edit=1");
 	link_form_url(url, sizeof(url), &lc, "", "\xe6\x97\xa5");
-	CHECK_STR(url, "/tools/bs/?lang=ja-JP&embed=1&tracking=%E6%97%A5");
+	CHECK_STR(url, "/tools/bs/?lang=ja-JP&embed=1&tracking=%E6%97%A5&edit=1");
 	link_form_url(url, sizeof(url), &plain, "", "");
 	CHECK_STR(url, "/");
 	memset(url, 'Z', sizeof(url));

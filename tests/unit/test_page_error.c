@@ -150,7 +150,7 @@ test_not_found_says_what_probably_happened(void)
 	CHECK_CONTAINS(out, "<input id=\"tracking\" name=\"tracking\" "
 	    "type=\"text\" value=\"" T "\"");
 	CHECK_CONTAINS(out, "href=\"/?customer=" C "&amp;tracking=" T
-	    "\" id=\"back-to-form\"");
+	    "&amp;edit=1\" id=\"back-to-form\"");
 }
 
 /* The swapped link and the back link keep the mount point, the language and embed mode; embedded, no form. */
@@ -168,7 +168,8 @@ test_not_found_links_keep_language_and_embed(void)
 	CHECK_CONTAINS(out, "href=\"/tools/bs/customers/" T "/batches/" C
 	    "?lang=ja-JP&amp;embed=1\" id=\"swapped-link\"");
 	CHECK_CONTAINS(out, "href=\"/tools/bs/?lang=ja-JP&amp;embed=1&amp;"
-	    "customer=" C "&amp;tracking=" T "\" id=\"back-to-form\"");
+	    "customer=" C "&amp;tracking=" T "&amp;edit=1\" "
+	    "id=\"back-to-form\"");
 	CHECK_CONTAINS(out, escaped(i18n_text(LOC_JA_JP,
 	    "error.no_such_batch.swap_link")));
 	CHECK_LACKS(out, "<form");
@@ -193,12 +194,13 @@ test_back_link_is_filled_in_on_every_error(void)
 	CHECK_LACKS(out, "likely-causes");
 	CHECK_LACKS(out, "swapped-link");
 	CHECK_CONTAINS(out, "href=\"/?customer=" C "&amp;tracking=" T
-	    "\" id=\"back-to-form\"");
+	    "&amp;edit=1\" id=\"back-to-form\"");
 	/* What the user typed, when it was no batch: encoded. */
 	memset(&req, 0, sizeof(req));
 	strcpy(req.form_customer, "a b&c");
 	out = error_of(BS_ERR_BAD_INPUT, &req, -1, NULL);
-	CHECK_CONTAINS(out, "href=\"/?customer=a%20b%26c\" id=\"back-to-form\"");
+	CHECK_CONTAINS(out, "href=\"/?customer=a%20b%26c&amp;edit=1\" "
+	    "id=\"back-to-form\"");
 	/* Nothing typed: the plain form. */
 	memset(&req, 0, sizeof(req));
 	out = error_of(BS_ERR_NO_ROUTE, &req, -1, NULL);

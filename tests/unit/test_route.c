@@ -246,6 +246,29 @@ test_a_failed_location_says_why(void)
 	CHECK(req.msg[FIELD_TRACKING] == MSG_NONE);
 }
 
+/* edit=1: the form filled in with whatever was there, to change it; nothing looked up. */
+static void
+test_edit_fills_the_form_without_a_lookup(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=" C "&tracking=" T "&edit=1", &req) == BS_OK &&
+	    page(&req) == page_form);
+	CHECK_STR(req.form_customer, C);
+	CHECK_STR(req.form_tracking, T);
+	CHECK_STR(req.metric, "form");
+	CHECK(req.customer[0] == '\0');
+	CHECK(get("/?edit=1&tracking=nope%0A", &req) == BS_OK &&
+	    page(&req) == page_form);
+	CHECK_STR(req.form_tracking, "nope ");
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_NONE &&
+	    req.msg[FIELD_TRACKING] == MSG_NONE);
+	/* Only edit=1, and only beside IDs. */
+	CHECK(get("/?customer=" C "&tracking=" T "&edit=10", &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK(get("/?edit=1", &req) == BS_OK && page(&req) == page_form);
+}
+
 /* Tabs and line breaks are kept as spaces for the form, never as controls. */
 static void
 test_form_copy_keeps_blanks_as_spaces(void)
@@ -474,7 +497,9 @@ test_metric_names_come_from_the_table(void)
 		n++;
 	CHECK(n >= 8 && n <= METRICS_MAX_ROUTES);
 	CHECK_STR(route_metric_name(n - 1), "other");
-	CHECK_STR(route_metric_name(0), "lookup");
+	/* In the table's order: the form filled in (edit=1) comes first, then the lookup. */
+	CHECK_STR(route_metric_name(0), "form");
+	CHECK_STR(route_metric_name(1), "lookup");
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			CHECK(strcmp(route_metric_name(i), route_metric_name(j)) != 0);
@@ -494,6 +519,7 @@ main(void)
 	T_RUN(test_both_bad_fields_say_why_at_once);
 	T_RUN(test_a_failed_location_says_why);
 	T_RUN(test_form_copy_keeps_blanks_as_spaces);
+	T_RUN(test_edit_fills_the_form_without_a_lookup);
 	T_RUN(test_bad_bytes_say_why);
 	T_RUN(test_overlong_value_is_cut_for_the_form);
 	T_RUN(test_batch_page_and_its_formats);
