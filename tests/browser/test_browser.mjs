@@ -138,6 +138,8 @@ const PAGES = [
   { name: 'batch-errors', path: batchPath(T.large), status: 200 },
   { name: 'error-404', path: batchPath(T.notfound), status: 404 },
   { name: 'error-502', path: batchPath(T.servererror), status: 502 },
+  { name: 'form-both-errors', path: '/?customer=not-a-guid&tracking=%2Fcustomers%2Fx%2FbatchJobStatus%2F', status: 400 },
+  { name: 'form-filled-in', path: `/?customer=${C}&tracking=${T.notfound}&edit=1`, status: 200 },
 ];
 
 // --- the checks --------------------------------------------------------------------
@@ -230,6 +232,19 @@ async function formChecks(browser, s) {
         const active = await page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
         throw new Failure(`the focus is on ${active}, not on the first invalid field`);
       }
+    });
+
+    await test('404: the swapped lookup is a link, and the way back fills the form in', async () => {
+      const r = await page.goto(`${s.base}${batchPath(T.notfound)}`);
+      check(r.status() === 404, `HTTP ${r.status()}, not 404`);
+      const swapped = await page.locator('#swapped-link').getAttribute('href');
+      check(swapped === `/customers/${T.notfound}/batches/${C}`, `the swapped link is ${swapped}`);
+      await expectVisibleText(page.locator('#likely-causes'), 'the likely causes');
+      await Promise.all([page.waitForLoadState('load'), page.click('#back-to-form')]);
+      await page.waitForFunction(() => location.search.includes('edit=1'), null, { timeout: 5000 });
+      check(await page.inputValue('#customer') === C, `the customer field holds ${await page.inputValue('#customer')}`);
+      check(await page.inputValue('#tracking') === T.notfound, 'the tracking field does not hold the tracking ID');
+      check(await page.locator('#form-message').count() === 0, 'the filled-in form shows an error');
     });
 
     await test('focus is visible on every control (form, form with an error, batch page), by keyboard', async () => {
