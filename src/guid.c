@@ -79,7 +79,7 @@ eat_back(const char *p, const char **endp, const char *lit)
 /*
  * Copies s without the invisible characters people paste along
  * (U+200B, U+200C, U+200D, U+2060, U+FEFF) and with every blank
- * (tab, CR, LF, U+00A0, U+202F) as a space. Returns the length.
+ * (tab, CR, LF, U+00A0, U+202F, U+3000) as a space. Returns the length.
  */
 static size_t
 paste_copy(const char *s, size_t len, char *out)
@@ -95,8 +95,9 @@ paste_copy(const char *s, size_t len, char *out)
 		    u[i + 2] == 0xa0) || (u[i] == 0xef && u[i + 1] == 0xbb &&
 		    u[i + 2] == 0xbf))) {
 			i += 3;
-		} else if (len - i >= 3 && u[i] == 0xe2 && u[i + 1] == 0x80 &&
-		    u[i + 2] == 0xaf) {
+		} else if (len - i >= 3 && ((u[i] == 0xe2 && u[i + 1] == 0x80 &&
+		    u[i + 2] == 0xaf) || (u[i] == 0xe3 && u[i + 1] == 0x80 &&
+		    u[i + 2] == 0x80))) {
 			out[n++] = ' ';
 			i += 3;
 		} else if (len - i >= 2 && u[i] == 0xc2 && u[i + 1] == 0xa0) {
@@ -297,6 +298,45 @@ read_address(const char *p, const char *end, struct guid_read *out)
 		out->kind = GUID_PASTE_PAIR;
 }
 
+/*
+ * Several lines pasted (a block of response headers, a JSON object over
+ * lines): the one line that names the Location ("Location:", "Location":),
+ * into *sp and *lenp. Nothing changes when there is no such line, or more
+ * than one: then the whole value is read, and fails, as it is.
+ */
+static void
+location_line(const char **sp, size_t *lenp)
+{
+	const char	*s = *sp, *end = s + *lenp, *line, *eol, *p;
+	const char	*found = NULL, *found_end = NULL;
+
+	if (memchr(s, '\n', *lenp) == NULL)
+		return;
+	for (line = s; line < end; line = eol + 1) {
+		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			eol = end;
+		p = line;
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '{'))
+			p++;
+		(void)eat(&p, eol, "\"");
+		if (!eat(&p, eol, "location"))
+			continue;
+		(void)eat(&p, eol, "\"");
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == eol || *p != ':')
+			continue;
+		if (found != NULL)
+			return;		/* two: which one is meant is a guess */
+		found = line;
+		found_end = eol;
+	}
+	if (found != NULL) {
+		*sp = found;
+		*lenp = (size_t)(found_end - found);
+	}
+}
+
 void
 guid_read_paste(const char *s, size_t len, struct guid_read *out)
 {
@@ -309,6 +349,7 @@ guid_read_paste(const char *s, size_t len, struct guid_read *out)
 	out->kind = GUID_PASTE_NOT_GUID;
 	if (len > sizeof(buf))
 		return;
+	location_line(&s, &len);
 	n = paste_copy(s, len, buf);
 	p = buf;
 	end = buf + n;

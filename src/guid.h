@@ -34,8 +34,10 @@ struct guid_read {
 /*
  * Reads a value as people paste it into either field of the form (s[0..len),
  * decoded; any bytes). Forgiven, in any order and nesting:
- *  - blanks (space, tab, CR, LF, U+00A0, U+202F) at the ends, and the
- *    invisible U+200B, U+200C, U+200D, U+2060 and U+FEFF anywhere;
+ *  - blanks (space, tab, CR, LF, U+00A0, U+202F, U+3000) at the ends,
+ *    and the invisible U+200B, U+200C, U+200D, U+2060 and U+FEFF anywhere;
+ *  - lines around the one line that names the Location (a block of
+ *    response headers, a JSON object over several lines);
  *  - quotes (' " ` and the curly ones), <...>, one pair of {...} and a
  *    trailing comma or semicolon around it;
  *  - a header line's or JSON member's name: Location:, "Location": (any case);

@@ -100,6 +100,10 @@ PASTES = [
     ("braces", "{%s}" % C.upper(), "{%s}" % SEED),
     ("no dashes", C.replace("-", ""), SEED.replace("-", "").upper()),
     ("tabs and newlines around", "\t%s\n" % C, "\r\n %s\t\r\n" % SEED),
+    ("a block of response headers", "", "HTTP/1.1 202 Accepted\r\nLocation: %s\r\n"
+     "Retry-After: 10\r\nContent-Length: 0\r\n" % LOC),
+    ("a JSON object over lines", "", '{\n  "batchId": "b1",\n  "Location": "%s",\n  "n": 1\n}' % PC_LOC),
+    ("ideographic spaces around", "\u3000" + C + "\u3000", "\u3000" + SEED),
     ("Location in the customer field, tracking empty", "Location: " + LOC, ""),
     ("Location in the customer field, no tracking field", PC_LOC, None),
     ("Location in the customer field, the same tracking ID", LOC, SEED.upper()),

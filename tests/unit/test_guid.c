@@ -92,6 +92,23 @@ test_paste_header_line(void)
 	CHECK(pair("Location : " LOC));
 }
 
+/* A block of response headers, or a JSON object over lines: its one Location line. */
+static void
+test_paste_the_location_line_of_several(void)
+{
+	CHECK(pair("HTTP/1.1 202 Accepted\r\nLocation: " LOC "\r\n"
+	    "Content-Length: 0\r\n\r\n"));
+	CHECK(pair("{\n  \"batchId\": \"b1\",\n  \"Location\": \"" LOC
+	    "\",\n  \"x\": 1\n}"));
+	CHECK(pair("location: " LOC "\nRetry-After: 5"));
+	/* Two Location lines: which one is meant would be a guess. */
+	CHECK(paste("Location: " LOC "\nLocation: /customers/" C
+	    "/batchJobStatus/" C) != GUID_PASTE_PAIR);
+	/* Lines, none of them a Location: read as they are. */
+	CHECK(paste("HTTP/1.1 202 Accepted\nContent-Length: 0") ==
+	    GUID_PASTE_NOT_GUID);
+}
+
 static void
 test_paste_query_and_fragment_are_ignored(void)
 {
@@ -184,6 +201,7 @@ test_paste_invisible_and_odd_spaces(void)
 	CHECK(one("\xc2\xa0" T "\xc2\xa0"));
 	CHECK(one("\xe2\x80\xaf" T "\xe2\x80\xaf"));
 	CHECK(one("\t\n " T " \r\n\t"));
+	CHECK(one("\xe3\x80\x80" T "\xe3\x80\x80"));	/* the ideographic space */
 	CHECK(pair("\xef\xbb\xbf" "Location:\xc2\xa0" LOC "\xe2\x80\x8b\n"));
 	/* A space is not invisible: inside a GUID it breaks it. */
 	CHECK(paste("0127ed8e-ff72-4983 -a3d8-e8d8bd378932") ==
@@ -268,6 +286,7 @@ main(void)
 	T_RUN(test_parse_refuses_an_embedded_nul);
 	T_RUN(test_paste_plain_location_gives_both_ids);
 	T_RUN(test_paste_header_line);
+	T_RUN(test_paste_the_location_line_of_several);
 	T_RUN(test_paste_query_and_fragment_are_ignored);
 	T_RUN(test_paste_json_member);
 	T_RUN(test_paste_our_own_batch_url);
