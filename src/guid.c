@@ -1,4 +1,4 @@
-/* guid.c: GUID parsing and normalisation, Location values, and fresh v4 GUIDs. */
+/* guid.c: GUID parsing and normalisation, pasted values read (Locations, our URLs, wrapped GUIDs), and fresh v4 GUIDs. */
 #include "guid.h"
 
 #include <errno.h>
@@ -62,55 +62,311 @@ eat(const char **sp, const char *end, const char *lit)
 	return 1;
 }
 
-/* Parses one path segment (up to '/' or end) as a GUID. */
+/* Consumes a case-insensitive literal that ends at end; returns 1 when it was there. */
 static int
-segment_guid(const char **sp, const char *end, char out[GUID_LEN + 1])
+eat_back(const char *p, const char **endp, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(*endp - p) < n || strncasecmp(*endp - n, lit, n) != 0)
+		return 0;
+	*endp -= n;
+	return 1;
+}
+
+#define PASTE_MAX	2048	/* longer than anything worth reading as a paste */
+
+/*
+ * Copies s without the invisible characters people paste along
+ * (U+200B, U+200C, U+200D, U+2060, U+FEFF) and with every blank
+ * (tab, CR, LF, U+00A0, U+202F, U+3000) as a space. Returns the length.
+ */
+static size_t
+paste_copy(const char *s, size_t len, char *out)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, n = 0;
+
+	while (i < len) {
+		if (len - i >= 3 && u[i] == 0xe2 && u[i + 1] == 0x80 &&
+		    (u[i + 2] == 0x8b || u[i + 2] == 0x8c || u[i + 2] == 0x8d)) {
+			i += 3;
+		} else if (len - i >= 3 && ((u[i] == 0xe2 && u[i + 1] == 0x81 &&
+		    u[i + 2] == 0xa0) || (u[i] == 0xef && u[i + 1] == 0xbb &&
+		    u[i + 2] == 0xbf))) {
+			i += 3;
+		} else if (len - i >= 3 && ((u[i] == 0xe2 && u[i + 1] == 0x80 &&
+		    u[i + 2] == 0xaf) || (u[i] == 0xe3 && u[i + 1] == 0x80 &&
+		    u[i + 2] == 0x80))) {
+			out[n++] = ' ';
+			i += 3;
+		} else if (len - i >= 2 && u[i] == 0xc2 && u[i + 1] == 0xa0) {
+			out[n++] = ' ';
+			i += 2;
+		} else if (u[i] == '\t' || u[i] == '\r' || u[i] == '\n') {
+			out[n++] = ' ';
+			i++;
+		} else
+			out[n++] = s[i++];
+	}
+	return n;
+}
+
+/* Characters that wrap a pasted value, on either end, paired or not: quotes, <>, a JSON comma. */
+static const char *const wrappers[] = {
+	"\"", "'", "`", "<", ">", ",", ";",
+	"\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x9e",	/* “ ” „ */
+	"\xe2\x80\x98", "\xe2\x80\x99", "\xe2\x80\x9a",	/* ‘ ’ ‚ */
+	"\xc2\xab", "\xc2\xbb",				/* « » */
+};
+
+/* Drops blanks and one of each wrapper at the ends of [*sp, *endp), a Location: name (*named set) or urn:uuid:; whether it dropped any. */
+static int
+unwrap_once(const char **sp, const char **endp, int *named)
+{
+	const char	*p = *sp, *end = *endp;
+	size_t		 i;
+	int		 did = 0;
+
+	while (p < end && *p == ' ')
+		p++;
+	while (end > p && end[-1] == ' ')
+		end--;
+	for (i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++) {
+		if (eat(&p, end, wrappers[i]))
+			did = 1;
+		if (eat_back(p, &end, wrappers[i]))
+			did = 1;
+	}
+	/* Braces only as a pair: {GUID}, or a JSON object around "Location". */
+	if (end - p >= 2 && *p == '{' && end[-1] == '}') {
+		p++;
+		end--;
+		did = 1;
+	}
+	/* A header line's or a JSON member's name: Location: / "Location": */
+	{
+		const char *q = p;
+
+		(void)eat(&q, end, "\"");
+		if (eat(&q, end, "location")) {
+			(void)eat(&q, end, "\"");
+			while (q < end && *q == ' ')
+				q++;
+			if (q < end && *q == ':') {
+				p = q + 1;
+				did = *named = 1;
+			}
+		}
+	}
+	if (eat(&p, end, "urn:uuid:"))
+		did = 1;
+	*sp = p;
+	*endp = end;
+	return did;
+}
+
+/* 32 hex digits: the GUID without its dashes, canonical into out. */
+static int
+bare_hex(const char *p, size_t n, char out[GUID_LEN + 1])
+{
+	size_t	 i, o = 0;
+	int	 v;
+
+	if (n != 32)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((v = hex_digit(p[i])) < 0)
+			return -1;
+		if (o == 8 || o == 13 || o == 18 || o == 23)
+			out[o++] = '-';
+		out[o++] = "0123456789abcdef"[v];
+	}
+	out[GUID_LEN] = '\0';
+	return 0;
+}
+
+/* A host (and port) of letters, digits, dots, dashes, colons and brackets, up to the path. */
+static int
+eat_host(const char **sp, const char *end)
 {
 	const char *p = *sp;
 
-	while (p < end && *p != '/')
+	while (p < end && *p != '/') {
+		char c = *p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		    c == ':' || c == '[' || c == ']'))
+			return -1;
 		p++;
-	if (guid_parse(*sp, (size_t)(p - *sp), out) == -1)
+	}
+	if (p == *sp)
 		return -1;
 	*sp = p;
 	return 0;
 }
 
-int
-guid_parse_location(const char *s, size_t len,
-    char customer[GUID_LEN + 1], char tracking[GUID_LEN + 1])
+/* Where "/customers/" starts in [p, end) (any case), or NULL. */
+static const char *
+find_customers(const char *p, const char *end)
 {
-	const char	*p = s, *end = s + len;
+	for (; end - p >= 11; p++)
+		if (strncasecmp(p, "/customers/", 11) == 0)
+			return p;
+	return NULL;
+}
 
-	while (p < end && is_blank(*p))
+/* One path segment, up to '/' or end. */
+static const char *
+segment_end(const char *p, const char *end)
+{
+	while (p < end && *p != '/')
 		p++;
-	while (end > p && is_blank(end[-1]))
-		end--;
-	if (eat(&p, end, "https://") || eat(&p, end, "http://")) {
-		/* A host (and port) of letters, digits, dots, dashes, colons. */
-		const char *h = p;
-		while (p < end && *p != '/') {
-			char c = *p;
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-			    c == ':' || c == '[' || c == ']'))
-				return -1;
-			p++;
+	return p;
+}
+
+/*
+ * An address: a status Location, our batch URL, or neither (see guid.h).
+ * The caller knows [p, end) is no GUID, and clears the GUIDs of any kind but a pair.
+ */
+static void
+read_address(const char *p, const char *end, struct guid_read *out)
+{
+	const char	*q, *seg;
+	int		 ours;
+
+	/* Neither a query nor a fragment names a batch. */
+	for (q = p; q < end; q++)
+		if (*q == '?' || *q == '#') {
+			end = q;
+			break;
 		}
-		if (p == h)
-			return -1;
+	out->kind = GUID_PASTE_NOT_STATUS;
+	if (eat(&p, end, "https://") || eat(&p, end, "http://")) {
+		if (eat_host(&p, end) == -1)
+			return;
 	}
-	(void)eat(&p, end, "/v1");
-	if (!eat(&p, end, "/customers/"))
-		return -1;
-	if (segment_guid(&p, end, customer) == -1)
-		return -1;
-	if (!eat(&p, end, "/batchJobStatus/"))
-		return -1;
-	if (segment_guid(&p, end, tracking) == -1)
-		return -1;
+	if (p < end && *p != '/') {
+		/* "customers/..." without its slash. */
+		if (!eat(&p, end, "customers/"))
+			return;
+	} else {
+		if ((q = find_customers(p, end)) == NULL)
+			return;
+		/* Before it: a mount point or /v1, path characters only. */
+		for (; p < q; p++)
+			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789/_.-~", *p) == NULL || *p == '\0')
+				return;
+		p = q + 11;
+	}
+	seg = segment_end(p, end);
+	if (guid_parse(p, (size_t)(seg - p), out->customer) == -1) {
+		out->kind = GUID_PASTE_BAD_ID;
+		return;
+	}
+	p = seg;
+	if (eat(&p, end, "/deviceBatches/") || (eat(&p, end, "/deviceBatches") &&
+	    p == end)) {
+		out->kind = GUID_PASTE_DEVICE_BATCH;
+		return;
+	}
+	if (eat(&p, end, "/batchJobStatus/"))
+		ours = 0;
+	else if (eat(&p, end, "/batches/"))
+		ours = 1;
+	else if (eat(&p, end, "/batchJobStatus") || eat(&p, end, "/batches")) {
+		/* No tracking ID at all: cut short; or another word. */
+		if (p == end)
+			out->kind = GUID_PASTE_BAD_ID;
+		return;
+	} else
+		return;
+	seg = segment_end(p, end);
+	q = seg;
+	if (ours && !eat_back(p, &q, ".json"))
+		(void)eat_back(p, &q, ".csv");
+	if (guid_parse(p, (size_t)(q - p), out->id) == -1) {
+		out->kind = GUID_PASTE_BAD_ID;
+		return;
+	}
+	p = seg;
 	(void)eat(&p, end, "/");
-	return p == end ? 0 : -1;
+	/* Nothing may follow the tracking ID (.../devices is another page). */
+	if (p == end)
+		out->kind = GUID_PASTE_PAIR;
+}
+
+/*
+ * Several lines pasted (a block of response headers, a JSON object over
+ * lines): the one line that names the Location ("Location:", "Location":),
+ * into *sp and *lenp. Nothing changes when there is no such line, or more
+ * than one: then the whole value is read, and fails, as it is.
+ */
+static void
+location_line(const char **sp, size_t *lenp)
+{
+	const char	*s = *sp, *end = s + *lenp, *line, *eol, *p;
+	const char	*found = NULL, *found_end = NULL;
+
+	if (memchr(s, '\n', *lenp) == NULL)
+		return;
+	for (line = s; line < end; line = eol + 1) {
+		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			eol = end;
+		p = line;
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '{'))
+			p++;
+		(void)eat(&p, eol, "\"");
+		if (!eat(&p, eol, "location"))
+			continue;
+		(void)eat(&p, eol, "\"");
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == eol || *p != ':')
+			continue;
+		if (found != NULL)
+			return;		/* two: which one is meant is a guess */
+		found = line;
+		found_end = eol;
+	}
+	if (found != NULL) {
+		*sp = found;
+		*lenp = (size_t)(found_end - found);
+	}
+}
+
+void
+guid_read_paste(const char *s, size_t len, struct guid_read *out)
+{
+	char		 buf[PASTE_MAX];
+	const char	*p, *end;
+	size_t		 n;
+	int		 i, named = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = GUID_PASTE_NOT_GUID;
+	if (len > sizeof(buf))
+		return;
+	location_line(&s, &len);
+	n = paste_copy(s, len, buf);
+	p = buf;
+	end = buf + n;
+	/* Wrappers nest ("<urn:uuid:...>", {"Location": "..."},): a few rounds. */
+	for (i = 0; i < 8 && unwrap_once(&p, &end, &named); i++)
+		;
+	n = (size_t)(end - p);
+	if (n == 0)
+		out->kind = named ? GUID_PASTE_BAD_ID : GUID_PASTE_EMPTY;
+	else if (guid_parse(p, n, out->id) == 0 || bare_hex(p, n, out->id) == 0)
+		out->kind = GUID_PASTE_ID;
+	else if (named || *p == '/' || (n >= 7 && strncasecmp(p, "http://", 7) == 0) ||
+	    (n >= 8 && strncasecmp(p, "https://", 8) == 0) ||
+	    (n >= 10 && strncasecmp(p, "customers/", 10) == 0))
+		read_address(p, end, out);
+	if (out->kind != GUID_PASTE_ID && out->kind != GUID_PASTE_PAIR)
+		out->customer[0] = out->id[0] = '\0';
 }
 
 void

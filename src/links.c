@@ -89,6 +89,29 @@ link_doc_url(char *out, size_t outsz, const char *doc, enum locale loc)
 }
 
 void
+link_form_url(char *out, size_t outsz, const struct link_ctx *c,
+    const char *customer, const char *tracking)
+{
+	size_t	 o;
+
+	link_url(out, outsz, c, NULL, "/", NULL);
+	o = strlen(out);
+	if (customer[0] != '\0' && o + 1 < outsz) {
+		o += (size_t)snprintf(out + o, outsz - o, "%ccustomer=",
+		    strchr(out, '?') != NULL ? '&' : '?');
+		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, customer);
+	}
+	if (tracking[0] != '\0' && o + 1 < outsz) {
+		o += (size_t)snprintf(out + o, outsz - o, "%ctracking=",
+		    strchr(out, '?') != NULL ? '&' : '?');
+		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, tracking);
+	}
+	/* Filled in to be changed: the lookup would only send it back here. */
+	if ((customer[0] != '\0' || tracking[0] != '\0') && o + 8 < outsz)
+		snprintf(out + o, outsz - o, "&edit=1");
+}
+
+void
 links_fill_layout(struct tpage *p, const struct link_ctx *c, enum locale loc,
     const char *self_path, const struct table_view *t)
 {

@@ -35,6 +35,16 @@ void	link_batch_path(char *out, size_t outsz, const char *customer,
 
 /* Microsoft's documentation page at doc (a learn.microsoft.com path, errcodes.h) in the reader's language. */
 void	link_doc_url(char *out, size_t outsz, const char *doc, enum locale);
+/*
+ * The form at the root, filled in: "/?customer=...&tracking=...&edit=1"
+ * (each percent-encoded, an empty one left out; edit=1: shown to be
+ * changed, not looked up again) under the mount point, with the reader's
+ * language and embed mode; nothing typed: the plain form. For a page that
+ * sends the user back to the form with what they typed. Cut, never
+ * overrun, when it does not fit.
+ */
+void	link_form_url(char *out, size_t outsz, const struct link_ctx *c,
+	    const char *customer, const char *tracking);
 
 struct tpage;
 /*

@@ -39,6 +39,37 @@ for_batch(const struct request *req)
 	    req->tracking[0] != '\0';
 }
 
+/*
+ * Partner Center's 404 for a batch: what probably happened (another
+ * customer's batch, the IDs swapped, a batch older than it keeps), the
+ * swapped lookup one click away, and the form again with both IDs in it.
+ */
+static void
+not_found_hints(struct tdict *body, const struct request *req)
+{
+	struct tdict	*s, *w;
+	char		 path[128], url[512];
+
+	if ((s = tdict_section(body, "LIKELY")) == NULL)
+		return;
+	if (strcmp(req->customer, req->tracking) != 0 &&
+	    (w = tdict_section(s, "SWAP")) != NULL) {
+		/* The page, as the "try again" link: a person clicks it. */
+		link_batch_path(path, sizeof(path), req->tracking,
+		    req->customer, "");
+		link_url(url, sizeof(url), &req->link, NULL, path, NULL);
+		tdict_set(w, "URL", url);
+	}
+	/* Embedded in a portal: no form (as on the batch page). */
+	if (!req->link.embed && (s = tdict_section(body, "LOOKUP")) != NULL) {
+		tdict_set(s, "CUSTOMER", req->customer);
+		tdict_set(s, "TRACKING", req->tracking);
+		if (req->link.lang[0] != '\0' &&
+		    (w = tdict_section(s, "LANG_FIELD")) != NULL)
+			tdict_set(w, "TAG", req->link.lang);
+	}
+}
+
 void
 page_error_fill(struct tpage *p, enum bs_error err, const struct request *req,
     const char *correlation_id, long retry_after, const char *detail)
@@ -47,7 +78,7 @@ page_error_fill(struct tpage *p, enum bs_error err, const struct request *req,
 	enum locale		 loc = req->locale;
 	struct tdict		*body = tpage_body(p), *s;
 	char			 key[64], text[512], n0[32], path[128];
-	const char		*title;
+	const char		*title, *typed_customer, *typed_tracking;
 
 	if (for_batch(req))
 		link_batch_path(path, sizeof(path), req->customer,
@@ -84,6 +115,14 @@ page_error_fill(struct tpage *p, enum bs_error err, const struct request *req,
 		tdict_set(s, "CUSTOMER", req->customer);
 		tdict_set(s, "TRACKING", req->tracking);
 	}
+	if (err == BS_ERR_NO_SUCH_BATCH && for_batch(req))
+		not_found_hints(body, req);
+	/* Back to the form with what was typed: nobody retypes two GUIDs. */
+	typed_customer = for_batch(req) ? req->customer : req->form_customer;
+	typed_tracking = for_batch(req) ? req->tracking : req->form_tracking;
+	link_form_url(text, sizeof(text), &req->link, typed_customer,
+	    typed_tracking);
+	tdict_set(body, "FORM_URL", text);
 }
 
 void

@@ -9,6 +9,10 @@ static const char *const form_keys[MSG__MAX] = {
 	[MSG_TRACKING_MISSING] = "form.msg.tracking_missing",
 	[MSG_TRACKING_INVALID] = "form.msg.tracking_invalid",
 	[MSG_CUSTOMER_MISMATCH] = "form.msg.customer_mismatch",
+	[MSG_TRACKING_MISMATCH] = "form.msg.tracking_mismatch",
+	[MSG_DEVICE_BATCH] = "form.msg.device_batch",
+	[MSG_LOCATION_BAD_ID] = "form.msg.location_bad_id",
+	[MSG_LOCATION_NOT_STATUS] = "form.msg.location_not_status",
 	[MSG_TOO_LONG] = "form.msg.too_long",
 	[MSG_CONTROL_CHARS] = "form.msg.control_chars",
 	[MSG_BAD_ENCODING] = "form.msg.bad_encoding",
@@ -22,15 +26,25 @@ page_form_message(enum form_msg m, enum locale loc)
 	return i18n_text(loc, form_keys[m]);
 }
 
+/* Each field's section in form.tpl, and the id its message has (aria-describedby). */
+static const char *const field_sections[FIELD__MAX] = {
+	[FIELD_CUSTOMER] = "CUSTOMER_INVALID",
+	[FIELD_TRACKING] = "TRACKING_INVALID",
+};
+
 void
 page_form_fill(struct tpage *p, const struct request *req,
     const char *correlation_id)
 {
-	struct tdict *body = tpage_body(p), *s;
+	struct tdict	*body = tpage_body(p), *s;
+	int		 f, nbad = 0, focused = 0;
 
+	for (f = 0; f < FIELD__MAX; f++)
+		if (req->msg[f] != MSG_NONE)
+			nbad++;
 	links_fill_layout(p, &req->link, req->locale, "/", NULL);
 	tdict_set(tpage_layout(p), "TITLE", i18n_text(req->locale,
-	    req->msg != MSG_NONE ? "form.title_error" : "form.title"));
+	    nbad > 0 ? "form.title_error" : "form.title"));
 	tdict_set(body, "CUSTOMER", req->form_customer);
 	tdict_set(body, "TRACKING", req->form_tracking);
 	if (req->link.lang[0] != '\0' &&
@@ -38,14 +52,25 @@ page_form_fill(struct tpage *p, const struct request *req,
 		tdict_set(s, "TAG", req->link.lang);
 	if (req->link.embed)
 		tdict_show(body, "EMBED_FIELD");
-	if (req->msg != MSG_NONE) {
-		if ((s = tdict_section(body, "MESSAGE")) != NULL) {
-			tdict_set(s, "TEXT", page_form_message(req->msg,
-			    req->locale));
-			tdict_set(s, "CORRELATION_ID", correlation_id);
+	if (nbad == 0)
+		return;
+	/* The summary up top (announced); each field's own message beside it. */
+	if ((s = tdict_section(body, "MESSAGE")) != NULL) {
+		tdict_set(s, "TEXT", i18n_text(req->locale, nbad > 1 ?
+		    "form.msg.summary_both" : "form.msg.summary_one"));
+		tdict_set(s, "CORRELATION_ID", correlation_id);
+	}
+	for (f = 0; f < FIELD__MAX; f++) {
+		if (req->msg[f] == MSG_NONE ||
+		    (s = tdict_section(body, field_sections[f])) == NULL)
+			continue;
+		tdict_set(s, "TEXT", page_form_message(req->msg[f],
+		    req->locale));
+		/* The first field to fix has the focus. */
+		if (!focused) {
+			tdict_show(s, "FOCUS");
+			focused = 1;
 		}
-		tdict_show(body, req->msg_field == MSG_CUSTOMER_INVALID ?
-		    "CUSTOMER_INVALID" : "TRACKING_INVALID");
 	}
 }
 

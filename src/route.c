@@ -37,6 +37,9 @@ static const struct route_format health_formats[] = {
  * suffix. A new page is a row here and a file page_<name>.c (pages.h).
  */
 static const struct route routes[] = {
+	/* The form filled in with IDs, to change them: the error pages' way back. */
+	{ "/", ROUTE_IDS_QUERY | ROUTE_EDIT, form_formats, N(form_formats),
+	  page_form },
 	/* The form's lookup: IDs or a pasted Location in the query. */
 	{ "/", ROUTE_IDS_QUERY, lookup_formats, N(lookup_formats), page_lookup },
 	{ "/", 0, form_formats, N(form_formats), page_form },
@@ -80,7 +83,7 @@ route_metric_name(size_t want)
 	return want == seen ? "other" : NULL;
 }
 
-/* Copies s for showing back in the form: invalid UTF-8 and controls become '?', cut at a character boundary. */
+/* Copies s for showing back in the form: tabs and line breaks become spaces, invalid UTF-8 and other controls '?'; cut at a character boundary. */
 static void
 keep_for_form(char *dst, size_t dstsz, const char *s, size_t len)
 {
@@ -88,6 +91,13 @@ keep_for_form(char *dst, size_t dstsz, const char *s, size_t len)
 
 	while (i < len) {
 		k = utf8_seq((const unsigned char *)s + i, len - i);
+		if (k == 1 && (s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) {
+			if (n + 1 >= dstsz)
+				break;
+			dst[n++] = ' ';
+			i++;
+			continue;
+		}
 		if (k == 0 || (k == 1 && ((unsigned char)s[i] < 0x20 ||
 		    s[i] == 0x7f))) {
 			if (n + 1 >= dstsz)
@@ -105,32 +115,26 @@ keep_for_form(char *dst, size_t dstsz, const char *s, size_t len)
 	dst[n] = '\0';
 }
 
-static int
-is_blank_str(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t')
-			return 0;
-	return 1;
-}
-
+/* The form again: each field's message, MSG_NONE for a field that was fine. */
 static enum bs_error
-bad(struct request *req, enum form_msg msg, enum form_msg field)
+bad(struct request *req, enum form_msg customer, enum form_msg tracking)
 {
-	req->msg = msg;
-	req->msg_field = field;
+	req->msg[FIELD_CUSTOMER] = customer;
+	req->msg[FIELD_TRACKING] = tracking;
 	return BS_ERR_BAD_INPUT;
 }
 
 /*
  * Reads one query value into out (decoded, checked). Returns MSG_NONE,
  * or the reason it cannot be used; the form copy is kept either way.
+ * With blanks_ok, tabs and line breaks pass (a paste brings them along;
+ * guid_read_paste drops them); any other control character never does.
  */
 static enum form_msg
 take_value(const char *raw, size_t rawlen, char *form, char *out,
-    size_t outsz)
+    size_t outsz, int blanks_ok)
 {
-	size_t	 n;
+	size_t	 n, i;
 	int	 rc;
 
 	rc = query_decode(raw, rawlen, out, outsz, &n, 1);
@@ -143,39 +147,55 @@ take_value(const char *raw, size_t rawlen, char *form, char *out,
 		return MSG_BAD_ENCODING;
 	}
 	keep_for_form(form, ROUTE_VALUE_MAX + 1, out, n);
-	if (query_has_control(out, n) || strlen(out) != n)
+	if (strlen(out) != n)
 		return MSG_CONTROL_CHARS;
+	for (i = 0; i < n; i++)
+		if (query_has_control(out + i, 1) && !(blanks_ok &&
+		    (out[i] == '\t' || out[i] == '\r' || out[i] == '\n')))
+			return MSG_CONTROL_CHARS;
 	return MSG_NONE;
 }
 
-/* Whether the query names a customer or tracking ID: the form's lookup rather than the empty form. */
+/* Whether the query has a parameter starting with what (a name and '=', or a name=value). */
 static int
-has_ids(const char *query)
+has_param(const char *query, const char *what)
 {
-	const char *p = query;
+	const char	*p = query;
+	size_t		 n = strlen(what);
 
 	while (*p != '\0') {
-		if (strncmp(p, "customer=", 9) == 0 ||
-		    strncmp(p, "tracking=", 9) == 0)
+		size_t seglen = strcspn(p, "&");
+
+		if (strncmp(p, what, n) == 0 && (what[n - 1] == '=' ||
+		    seglen == n))
 			return 1;
-		p += strcspn(p, "&");
+		p += seglen;
 		if (*p == '&')
 			p++;
 	}
 	return 0;
 }
 
-/* The form's lookup: IDs, or a whole Location in the tracking field. */
-static enum bs_error
-route_lookup(const char *query, struct request *req)
+/* Whether the query names a customer or tracking ID: the form's lookup rather than the empty form. */
+static int
+has_ids(const char *query)
 {
-	char		 customer[ROUTE_VALUE_MAX + 1] = "";
-	char		 tracking[ROUTE_VALUE_MAX + 1] = "";
-	char		 lc[GUID_LEN + 1], lt[GUID_LEN + 1];
+	return has_param(query, "customer=") || has_param(query, "tracking=");
+}
+
+/*
+ * The query's first customer= and tracking= values, decoded into customer
+ * and tracking (and kept for the form); *mc and *mt say why one's bytes
+ * cannot be used, or MSG_NONE.
+ */
+static void
+read_fields(const char *query, struct request *req, char *customer,
+    char *tracking, size_t sz, enum form_msg *mc, enum form_msg *mt)
+{
 	const char	*p = query, *amp, *eq;
-	enum form_msg	 mc = MSG_NONE, mt = MSG_NONE;
 	int		 seen_c = 0, seen_t = 0;
 
+	*mc = *mt = MSG_NONE;
 	while (*p != '\0') {
 		size_t seglen;
 
@@ -190,46 +210,151 @@ route_lookup(const char *query, struct request *req)
 			if (klen == 8 && memcmp(p, "customer", 8) == 0 &&
 			    !seen_c) {
 				seen_c = 1;
-				mc = take_value(v, vlen, req->form_customer,
-				    customer, sizeof(customer));
+				*mc = take_value(v, vlen, req->form_customer,
+				    customer, sz, 1);
 			} else if (klen == 8 && memcmp(p, "tracking", 8) == 0 &&
 			    !seen_t) {
 				seen_t = 1;
-				mt = take_value(v, vlen, req->form_tracking,
-				    tracking, sizeof(tracking));
+				*mt = take_value(v, vlen, req->form_tracking,
+				    tracking, sz, 1);
 			}
 		}
 		p += seglen;
 		if (*p == '&')
 			p++;
 	}
-	if (mt != MSG_NONE)
-		return bad(req, mt, MSG_TRACKING_INVALID);
-	if (mc != MSG_NONE)
-		return bad(req, mc, MSG_CUSTOMER_INVALID);
+}
 
-	if (is_blank_str(tracking))
-		return bad(req, MSG_TRACKING_MISSING, MSG_TRACKING_INVALID);
-	if (guid_parse_location(tracking, strlen(tracking), lc, lt) == 0) {
-		if (!is_blank_str(customer)) {
-			if (guid_parse(customer, strlen(customer),
-			    req->customer) == -1)
-				return bad(req, MSG_CUSTOMER_INVALID,
-				    MSG_CUSTOMER_INVALID);
-			if (strcmp(req->customer, lc) != 0)
-				return bad(req, MSG_CUSTOMER_MISMATCH,
-				    MSG_CUSTOMER_INVALID);
+/* What a field's paste that is no ID says (MSG_NONE for an ID or a pair). */
+static enum form_msg
+paste_msg(const struct guid_read *g, enum form_field f)
+{
+	switch (g->kind) {
+	case GUID_PASTE_EMPTY:
+		return f == FIELD_CUSTOMER ? MSG_CUSTOMER_MISSING :
+		    MSG_TRACKING_MISSING;
+	case GUID_PASTE_DEVICE_BATCH:
+		return MSG_DEVICE_BATCH;
+	case GUID_PASTE_BAD_ID:
+		return MSG_LOCATION_BAD_ID;
+	case GUID_PASTE_NOT_STATUS:
+		return MSG_LOCATION_NOT_STATUS;
+	case GUID_PASTE_NOT_GUID:
+		return f == FIELD_CUSTOMER ? MSG_CUSTOMER_INVALID :
+		    MSG_TRACKING_INVALID;
+	case GUID_PASTE_ID:
+	case GUID_PASTE_PAIR:
+		break;
+	}
+	return MSG_NONE;
+}
+
+/* Whether a paste was an address (a Location, a URL) that named no batch status. */
+static int
+is_address(const struct guid_read *g)
+{
+	return g->kind == GUID_PASTE_DEVICE_BATCH ||
+	    g->kind == GUID_PASTE_BAD_ID || g->kind == GUID_PASTE_NOT_STATUS;
+}
+
+/*
+ * The other field beside a Location (a pair) in one of them: empty, or
+ * the same ID as the Location's (its customer in the customer field, its
+ * tracking ID in the tracking field), or the same Location. MSG_NONE, or
+ * why not.
+ */
+static enum form_msg
+beside_pair(const struct guid_read *pair, const struct guid_read *other,
+    enum form_field f)
+{
+	const char *want = f == FIELD_CUSTOMER ? pair->customer : pair->id;
+
+	switch (other->kind) {
+	case GUID_PASTE_EMPTY:
+		return MSG_NONE;
+	case GUID_PASTE_ID:
+		if (strcmp(other->id, want) == 0)
+			return MSG_NONE;
+		break;
+	case GUID_PASTE_PAIR:
+		if (strcmp(other->customer, pair->customer) == 0 &&
+		    strcmp(other->id, pair->id) == 0)
+			return MSG_NONE;
+		break;
+	default:
+		return paste_msg(other, f);
+	}
+	return f == FIELD_CUSTOMER ? MSG_CUSTOMER_MISMATCH :
+	    MSG_TRACKING_MISMATCH;
+}
+
+/*
+ * The form's lookup: an ID in each field, or a whole Location (or our
+ * batch URL) in either, the other empty or agreeing. Every field that
+ * cannot be used gets its message, both at once.
+ */
+static enum bs_error
+route_lookup(const char *query, struct request *req)
+{
+	char		 customer[ROUTE_VALUE_MAX + 1] = "";
+	char		 tracking[ROUTE_VALUE_MAX + 1] = "";
+	struct guid_read rc, rt;
+	enum form_msg	 mc, mt;
+
+	read_fields(query, req, customer, tracking, sizeof(customer), &mc, &mt);
+	if (mc != MSG_NONE || mt != MSG_NONE) {
+		/* A field whose bytes are fine may still be no ID: say so too. */
+		if (mc == MSG_NONE) {
+			guid_read_paste(customer, strlen(customer), &rc);
+			mc = rc.kind == GUID_PASTE_EMPTY ? MSG_NONE :
+			    paste_msg(&rc, FIELD_CUSTOMER);
 		}
-		memcpy(req->customer, lc, sizeof(lc));
-		memcpy(req->tracking, lt, sizeof(lt));
+		if (mt == MSG_NONE) {
+			guid_read_paste(tracking, strlen(tracking), &rt);
+			mt = rt.kind == GUID_PASTE_EMPTY ? MSG_NONE :
+			    paste_msg(&rt, FIELD_TRACKING);
+		}
+		return bad(req, mc, mt);
+	}
+	guid_read_paste(customer, strlen(customer), &rc);
+	guid_read_paste(tracking, strlen(tracking), &rt);
+	if (rt.kind == GUID_PASTE_PAIR || rc.kind == GUID_PASTE_PAIR) {
+		/* The Location in the tracking field wins when both hold one. */
+		const struct guid_read *pair = rt.kind == GUID_PASTE_PAIR ?
+		    &rt : &rc;
+
+		if (pair == &rt)
+			mc = beside_pair(pair, &rc, FIELD_CUSTOMER);
+		else
+			mt = beside_pair(pair, &rt, FIELD_TRACKING);
+		if (mc != MSG_NONE || mt != MSG_NONE)
+			return bad(req, mc, mt);
+		memcpy(req->customer, pair->customer, sizeof(pair->customer));
+		memcpy(req->tracking, pair->id, sizeof(pair->id));
 		return BS_OK;
 	}
-	if (is_blank_str(customer))
-		return bad(req, MSG_CUSTOMER_MISSING, MSG_CUSTOMER_INVALID);
-	if (guid_parse(customer, strlen(customer), req->customer) == -1)
-		return bad(req, MSG_CUSTOMER_INVALID, MSG_CUSTOMER_INVALID);
-	if (guid_parse(tracking, strlen(tracking), req->tracking) == -1)
-		return bad(req, MSG_TRACKING_INVALID, MSG_TRACKING_INVALID);
+	mc = paste_msg(&rc, FIELD_CUSTOMER);
+	mt = paste_msg(&rt, FIELD_TRACKING);
+	/* A Location that could not be read: the other field, empty, lacks nothing. */
+	if (rc.kind == GUID_PASTE_EMPTY && is_address(&rt))
+		mc = MSG_NONE;
+	if (rt.kind == GUID_PASTE_EMPTY && is_address(&rc))
+		mt = MSG_NONE;
+	if (mc != MSG_NONE || mt != MSG_NONE)
+		return bad(req, mc, mt);
+	memcpy(req->customer, rc.id, sizeof(rc.id));
+	memcpy(req->tracking, rt.id, sizeof(rt.id));
+	return BS_OK;
+}
+
+/* The form filled in to be changed: whatever was there, shown back, nothing checked nor looked up. */
+static enum bs_error
+route_edit(const char *query, struct request *req)
+{
+	char		 customer[ROUTE_VALUE_MAX + 1], tracking[ROUTE_VALUE_MAX + 1];
+	enum form_msg	 mc, mt;
+
+	read_fields(query, req, customer, tracking, sizeof(customer), &mc, &mt);
 	return BS_OK;
 }
 
@@ -266,7 +391,7 @@ path_guid(const char *seg, size_t len, char *form, char out[GUID_LEN + 1])
 	char		 dec[ROUTE_VALUE_MAX + 1];
 	enum form_msg	 m;
 
-	m = take_value(seg, len, form, dec, sizeof(dec));
+	m = take_value(seg, len, form, dec, sizeof(dec), 0);
 	if (m != MSG_NONE)
 		return m;
 	return guid_parse(dec, strlen(dec), out) == 0 ? MSG_NONE :
@@ -312,7 +437,7 @@ match(const struct route *r, int n, const char *const *seg,
 	return 1;
 }
 
-/* The IDs in the path's {customer} and {tracking} segments; whether spelled canonically. */
+/* The IDs in the path's {customer} and {tracking} segments (each bad one flagged); whether spelled canonically. */
 static enum bs_error
 path_ids(const struct route *r, int n, const char *const *seg,
     const size_t *seglen, struct request *req, int *canonical)
@@ -336,20 +461,26 @@ path_ids(const struct route *r, int n, const char *const *seg,
 		if (strncmp(pseg[i], "{customer}", plen[i]) == 0) {
 			if ((m = path_guid(seg[i], len, req->form_customer,
 			    req->customer)) != MSG_NONE)
-				return bad(req, m == MSG_TRACKING_INVALID ?
-				    MSG_CUSTOMER_INVALID : m,
-				    MSG_CUSTOMER_INVALID);
-			if (len != GUID_LEN || memcmp(seg[i], req->customer,
-			    GUID_LEN) != 0)
+				req->msg[FIELD_CUSTOMER] =
+				    m == MSG_TRACKING_INVALID ?
+				    MSG_CUSTOMER_INVALID : m;
+			else if (len != GUID_LEN || memcmp(seg[i],
+			    req->customer, GUID_LEN) != 0)
 				*canonical = 0;
 		} else {
 			if ((m = path_guid(seg[i], len, req->form_tracking,
 			    req->tracking)) != MSG_NONE)
-				return bad(req, m, MSG_TRACKING_INVALID);
-			if (len != GUID_LEN || memcmp(seg[i], req->tracking,
-			    GUID_LEN) != 0)
+				req->msg[FIELD_TRACKING] = m;
+			else if (len != GUID_LEN || memcmp(seg[i],
+			    req->tracking, GUID_LEN) != 0)
 				*canonical = 0;
 		}
+	}
+	if (req->msg[FIELD_CUSTOMER] != MSG_NONE ||
+	    req->msg[FIELD_TRACKING] != MSG_NONE) {
+		/* Neither ID may be used: nothing half-valid leaves routing. */
+		req->customer[0] = req->tracking[0] = '\0';
+		return BS_ERR_BAD_INPUT;
 	}
 	return BS_OK;
 }
@@ -432,10 +563,14 @@ route_path(const char *method, const char *uri, struct request *req)
 		if ((r->flags & ROUTE_IDS_QUERY) &&
 		    (q == NULL || !has_ids(q + 1)))
 			continue;
+		if ((r->flags & ROUTE_EDIT) && !has_param(q + 1, "edit=1"))
+			continue;
 		if (!match(r, n, seg, seglen, req))
 			continue;
 		req->route = r;
 		req->metric = req->format->metric;
+		if (r->flags & ROUTE_EDIT)
+			return route_edit(q + 1, req);
 		if (r->flags & ROUTE_IDS_QUERY)
 			return route_lookup(q + 1, req);
 		if (strchr(r->pattern, '{') == NULL)

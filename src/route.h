@@ -44,6 +44,7 @@ enum route_flag {
 	ROUTE_CANONICAL	= 1 << 2,	/* any other valid spelling redirects to the canonical URL */
 	ROUTE_ALLOWED	= 1 << 3,	/* the customer must be allowed (BATCHSTATUS_ALLOWED_CUSTOMERS) */
 	ROUTE_UPSTREAM	= 1 << 4,	/* needs the batch: the request may park for Partner Center */
+	ROUTE_EDIT	= 1 << 5,	/* only with edit=1 in the query: the IDs filled into the form, not looked up */
 };
 
 /* A row of the route table (cgit's cmd.c). */
@@ -55,14 +56,25 @@ struct route {
 	page_fn				*answer;
 };
 
-/* Why the form came back: one value per message the form can show. */
+/* The form's two fields, in the order the form shows them. */
+enum form_field {
+	FIELD_CUSTOMER,
+	FIELD_TRACKING,
+	FIELD__MAX
+};
+
+/* Why a field of the form came back: one value per message the form can show. */
 enum form_msg {
 	MSG_NONE,
 	MSG_CUSTOMER_MISSING,
 	MSG_CUSTOMER_INVALID,
 	MSG_TRACKING_MISSING,
 	MSG_TRACKING_INVALID,
-	MSG_CUSTOMER_MISMATCH,
+	MSG_CUSTOMER_MISMATCH,		/* not the customer of the Location in the tracking field */
+	MSG_TRACKING_MISMATCH,		/* not the tracking ID of the Location in the customer field */
+	MSG_DEVICE_BATCH,		/* a device batch URL: it names no tracking ID */
+	MSG_LOCATION_BAD_ID,		/* a Location whose ID is not a whole GUID (cut short?) */
+	MSG_LOCATION_NOT_STATUS,	/* an address that is no status Location */
 	MSG_TOO_LONG,
 	MSG_CONTROL_CHARS,
 	MSG_BAD_ENCODING,
@@ -78,11 +90,10 @@ struct request {
 	int				 head;		/* HEAD: same answer, no body */
 	char				 customer[GUID_LEN + 1];
 	char				 tracking[GUID_LEN + 1];
-	/* On BS_ERR_BAD_INPUT: what the user typed (valid UTF-8) and why it failed. */
+	/* On BS_ERR_BAD_INPUT: what the user typed (valid UTF-8, no controls) and why each field failed. */
 	char				 form_customer[ROUTE_VALUE_MAX + 1];
 	char				 form_tracking[ROUTE_VALUE_MAX + 1];
-	enum form_msg			 msg;
-	enum form_msg			 msg_field;	/* MSG_CUSTOMER_* or MSG_TRACKING_*: which field to mark */
+	enum form_msg			 msg[FIELD__MAX];	/* MSG_NONE: that field was usable */
 	struct link_ctx			 link;		/* mount point, ?lang=, ?embed= */
 	struct table_view		 table;		/* ?status=, ?q=, ?page= */
 	enum locale			 locale;	/* ?lang=, else Accept-Language, else en-US */
@@ -93,8 +104,8 @@ struct request {
  * stripped, method + raw REQUEST_URI (as nginx got it: percent-encoded,
  * not normalised) matched against the table, IDs validated, options read,
  * the language chosen, and the route's preconditions checked. Returns
- * BS_OK with req filled; or BS_ERR_BAD_INPUT (req->form_* and req->msg
- * set), BS_ERR_NO_ROUTE, BS_ERR_METHOD, BS_ERR_BODY or
+ * BS_OK with req filled; or BS_ERR_BAD_INPUT (req->form_* set, and
+ * req->msg[] for every field that cannot be used: all of them at once), BS_ERR_NO_ROUTE, BS_ERR_METHOD, BS_ERR_BODY or
  * BS_ERR_CUSTOMER_NOT_ALLOWED, with req filled as far as it got (its
  * language and links at least).
  */

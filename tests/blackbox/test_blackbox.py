@@ -394,7 +394,8 @@ def bad_nul(s):
 
 @test("main")
 def bad_newline(s):
-    expect_bad_input(s, raw_query="/?customer=%s&tracking=%s%%0a" % (C, T["seed"]), echo=False)
+    # A line break around a pasted ID is forgiven (test_input.py); one that splits a value is not.
+    expect_bad_input(s, raw_query="/?customer=%s&tracking=%s%%0ax" % (C, T["seed"]), echo=False)
     r = expect_bad_input(s, raw_query="/?customer=%s%%0d%%0aX-Evil:%%201&tracking=%s" % (C, T["seed"]),
                          echo=False)
     check(r.header("X-Evil") is None, "CR LF in a value made a response header")

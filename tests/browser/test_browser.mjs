@@ -138,6 +138,8 @@ const PAGES = [
   { name: 'batch-errors', path: batchPath(T.large), status: 200 },
   { name: 'error-404', path: batchPath(T.notfound), status: 404 },
   { name: 'error-502', path: batchPath(T.servererror), status: 502 },
+  { name: 'form-both-errors', path: '/?customer=not-a-guid&tracking=%2Fcustomers%2Fx%2FbatchJobStatus%2F', status: 400 },
+  { name: 'form-filled-in', path: `/?customer=${C}&tracking=${T.notfound}&edit=1`, status: 200 },
 ];
 
 // --- the checks --------------------------------------------------------------------
@@ -194,7 +196,9 @@ async function formChecks(browser, s) {
       check(await page.locator('#tracking').getAttribute('aria-invalid') !== 'true', '#tracking (valid) is marked invalid');
       check(await page.inputValue('#customer') === 'not-a-guid', 'the typed value is not kept');
       const described = await page.locator('#customer').getAttribute('aria-describedby');
-      check((described || '').split(/\s+/).includes('form-message'), `aria-describedby is ${described}`);
+      check((described || '').split(/\s+/).includes('customer-message'), `aria-describedby is ${described}`);
+      await expectVisibleText(page.locator('#customer-message'), "the customer field's own message");
+      check(await page.locator('#tracking-message').count() === 0, 'the valid tracking field has a message');
       try {
         await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'customer',
           null, { timeout: 5000 });
@@ -202,6 +206,45 @@ async function formChecks(browser, s) {
         const active = await page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
         throw new Failure(`the focus is on ${active}, not on the invalid field`);
       }
+    });
+
+    await test('form: both fields bad: each marked, each described by its own message, focus on the first', async () => {
+      await page.goto(`${s.base}/`);
+      await page.fill('#customer', 'not-a-guid');
+      await page.fill('#tracking', 'not-one-either');
+      const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame(),
+          { timeout: 15000 }),
+        page.click('form [type=submit]')]);
+      await page.waitForLoadState('load');
+      check(resp.status() === 400, `HTTP ${resp.status()}, not 400`);
+      for (const f of ['customer', 'tracking']) {
+        check(await page.locator(`#${f}`).getAttribute('aria-invalid') === 'true', `#${f} has no aria-invalid="true"`);
+        const d = await page.locator(`#${f}`).getAttribute('aria-describedby');
+        check(d === `${f}-message`, `#${f} aria-describedby is ${d}`);
+        await expectVisibleText(page.locator(`#${f}-message`), `the ${f} field's message`);
+      }
+      await expectVisibleText(page.locator('#form-message'), 'the summary');
+      try {
+        await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'customer',
+          null, { timeout: 5000 });
+      } catch {
+        const active = await page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
+        throw new Failure(`the focus is on ${active}, not on the first invalid field`);
+      }
+    });
+
+    await test('404: the swapped lookup is a link, and the way back fills the form in', async () => {
+      const r = await page.goto(`${s.base}${batchPath(T.notfound)}`);
+      check(r.status() === 404, `HTTP ${r.status()}, not 404`);
+      const swapped = await page.locator('#swapped-link').getAttribute('href');
+      check(swapped === `/customers/${T.notfound}/batches/${C}`, `the swapped link is ${swapped}`);
+      await expectVisibleText(page.locator('#likely-causes'), 'the likely causes');
+      await Promise.all([page.waitForLoadState('load'), page.click('#back-to-form')]);
+      await page.waitForFunction(() => location.search.includes('edit=1'), null, { timeout: 5000 });
+      check(await page.inputValue('#customer') === C, `the customer field holds ${await page.inputValue('#customer')}`);
+      check(await page.inputValue('#tracking') === T.notfound, 'the tracking field does not hold the tracking ID');
+      check(await page.locator('#form-message').count() === 0, 'the filled-in form shows an error');
     });
 
     await test('focus is visible on every control (form, form with an error, batch page), by keyboard', async () => {

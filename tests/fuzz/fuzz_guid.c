@@ -1,14 +1,15 @@
 /*
  * fuzz_guid.c: libFuzzer harness for GUID and Location parsing.
  *
- * The input, as arbitrary bytes, goes to guid_parse, guid_parse_location,
+ * The input, as arbitrary bytes, goes to guid_parse, guid_read_paste,
  * route_decode (the first byte picks the output size and whether '+' is a
  * space), and through route_request as a raw REQUEST_URI and as a
  * percent-encoded ?tracking= value (the form's "paste a Location" path).
  * Invariants (abort when broken): an accepted GUID is canonical and parses
- * again to itself; an accepted Location gives two canonical GUIDs; a decoded
- * value fits its buffer and is NUL-terminated; a redirect carries canonical
- * GUIDs. Seeds: tests/fuzz/corpus/guid/. Run: `make fuzz` (tests/fuzz/run.sh).
+ * again to itself; a paste gives canonical GUIDs exactly where its kind
+ * says it has them, and the same reading again when read once more (the
+ * cleaning is idempotent on what it yields); a decoded value fits its
+ * buffer and is NUL-terminated; a redirect carries canonical GUIDs. Seeds: tests/fuzz/corpus/guid/. Run: `make fuzz` (tests/fuzz/run.sh).
  */
 #include "fuzz.h"
 
@@ -22,7 +23,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char		 g[GUID_LEN + 1], again[GUID_LEN + 1];
-	char		 c[GUID_LEN + 1], t[GUID_LEN + 1];
+	struct guid_read pr, pr2;
 	char		*s, *out, *uri;
 	size_t		 outsz, n, i, k;
 	int		 rc;
@@ -37,9 +38,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(guid_parse(g, GUID_LEN, again) == 0);
 		FUZZ_CHECK(memcmp(g, again, sizeof(g)) == 0);
 	}
-	if (guid_parse_location(s, size, c, t) == 0) {
-		FUZZ_CHECK(fuzz_guid_canonical(c));
-		FUZZ_CHECK(fuzz_guid_canonical(t));
+	guid_read_paste(s, size, &pr);
+	FUZZ_CHECK(pr.kind >= GUID_PASTE_EMPTY && pr.kind <= GUID_PASTE_NOT_GUID);
+	if (pr.kind == GUID_PASTE_ID || pr.kind == GUID_PASTE_PAIR) {
+		FUZZ_CHECK(fuzz_guid_canonical(pr.id));
+		FUZZ_CHECK(guid_parse(pr.id, GUID_LEN, again) == 0);
+	} else
+		FUZZ_CHECK(pr.id[0] == '\0');
+	if (pr.kind == GUID_PASTE_PAIR)
+		FUZZ_CHECK(fuzz_guid_canonical(pr.customer));
+	else
+		FUZZ_CHECK(pr.customer[0] == '\0');
+	if (pr.kind == GUID_PASTE_ID) {
+		guid_read_paste(pr.id, GUID_LEN, &pr2);
+		FUZZ_CHECK(pr2.kind == GUID_PASTE_ID &&
+		    strcmp(pr2.id, pr.id) == 0);
 	}
 
 	/* route_decode into a buffer of exactly outsz bytes (ASan sees any overrun). */
@@ -80,9 +93,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(req.route != NULL && req.route->answer == page_lookup);
 		FUZZ_CHECK(fuzz_guid_canonical(req.customer));
 		FUZZ_CHECK(fuzz_guid_canonical(req.tracking));
-		/* Accepted through the form only when it is a Location. */
-		FUZZ_CHECK(guid_parse_location(s, size, c, t) == 0);
-		FUZZ_CHECK(strcmp(c, req.customer) == 0 && strcmp(t, req.tracking) == 0);
+		/* Accepted through the form's tracking field alone only when it reads as a pair: those IDs. */
+		FUZZ_CHECK(pr.kind == GUID_PASTE_PAIR);
+		FUZZ_CHECK(strcmp(pr.customer, req.customer) == 0 &&
+		    strcmp(pr.id, req.tracking) == 0);
 	}
 	free(uri);
 	free(s);

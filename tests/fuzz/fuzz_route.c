@@ -78,9 +78,21 @@ check(enum bs_error e, const struct request *r, const char *uri)
 			FUZZ_CHECK(strncmp(uri, want, strlen(want)) == 0);
 		}
 	} else if (e == BS_ERR_BAD_INPUT) {
-		FUZZ_CHECK(r->msg > MSG_NONE && r->msg < MSG__MAX);
-		FUZZ_CHECK(r->msg_field == MSG_CUSTOMER_INVALID ||
-		    r->msg_field == MSG_TRACKING_INVALID);
+		/* At least one field says why; each says something it can say. */
+		FUZZ_CHECK(r->msg[FIELD_CUSTOMER] != MSG_NONE ||
+		    r->msg[FIELD_TRACKING] != MSG_NONE);
+		FUZZ_CHECK(r->msg[FIELD_CUSTOMER] >= MSG_NONE &&
+		    r->msg[FIELD_CUSTOMER] < MSG__MAX);
+		FUZZ_CHECK(r->msg[FIELD_TRACKING] >= MSG_NONE &&
+		    r->msg[FIELD_TRACKING] < MSG__MAX);
+		FUZZ_CHECK(r->msg[FIELD_CUSTOMER] != MSG_TRACKING_MISSING &&
+		    r->msg[FIELD_CUSTOMER] != MSG_TRACKING_INVALID &&
+		    r->msg[FIELD_CUSTOMER] != MSG_TRACKING_MISMATCH);
+		FUZZ_CHECK(r->msg[FIELD_TRACKING] != MSG_CUSTOMER_MISSING &&
+		    r->msg[FIELD_TRACKING] != MSG_CUSTOMER_INVALID &&
+		    r->msg[FIELD_TRACKING] != MSG_CUSTOMER_MISMATCH);
+		/* Nothing half-valid leaves routing on bad input. */
+		FUZZ_CHECK(r->customer[0] == '\0' && r->tracking[0] == '\0');
 		FUZZ_CHECK(fuzz_utf8_valid(r->form_customer,
 		    strlen(r->form_customer)));
 		FUZZ_CHECK(fuzz_utf8_valid(r->form_tracking,

@@ -1,4 +1,4 @@
-/* test_links.c: every URL a page links to: the mount point, the reader's language and embed mode, the table's view percent-encoded. */
+/* test_links.c: every URL a page links to: the mount point, the reader's language and embed mode, the table's view percent-encoded; the form filled in. */
 #include <string.h>
 
 #include "errcodes.h"
@@ -81,6 +81,24 @@ test_microsofts_page_in_the_readers_language(void)
 	CHECK_STR(url, "https://learn.micro");
 }
 
+/* The form filled in: what was typed, percent-encoded, beside the language and embed mode. */
+static void
+test_form_url_carries_what_was_typed(void)
+{
+	struct link_ctx	 plain = { "", "", 0 }, lc = { "/tools/bs", "ja-JP", 1 };
+	char		 url[256];
+
+	link_form_url(url, sizeof(url), &plain, "c1", "t 1/&");
+	CHECK_STR(url, "/?customer=c1&tracking=t%201%2F%26&edit=1");
+	link_form_url(url, sizeof(url), &lc, "", "\xe6\x97\xa5");
+	CHECK_STR(url, "/tools/bs/?lang=ja-JP&embed=1&tracking=%E6%97%A5&edit=1");
+	link_form_url(url, sizeof(url), &plain, "", "");
+	CHECK_STR(url, "/");
+	memset(url, 'Z', sizeof(url));
+	link_form_url(url, 20, &plain, "ccccccccccccccccccccccccc", "t");
+	CHECK(strlen(url) < 20 && url[25] == 'Z');
+}
+
 int
 main(void)
 {
@@ -90,5 +108,6 @@ main(void)
 	T_RUN(test_too_long_is_cut);
 	T_RUN(test_batch_path);
 	T_RUN(test_microsofts_page_in_the_readers_language);
+	T_RUN(test_form_url_carries_what_was_typed);
 	return t_done("test_links");
 }

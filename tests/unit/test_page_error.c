@@ -1,4 +1,4 @@
-/* test_page_error.c: the error page: its words from the catalog, the retry and correlation ID, a sign-in's code escaped; JSON for JSON routes. */
+/* test_page_error.c: the error page: its words from the catalog, the retry and correlation ID, a sign-in's code escaped; a 404's likely causes and swapped link; the form filled in; JSON for JSON routes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -127,6 +127,86 @@ test_show_picks_json_or_html(void)
 	buf_free(&res.body);
 }
 
+/* Partner Center's 404: the likely causes, the swapped lookup, and the form filled in. */
+static void
+test_not_found_says_what_probably_happened(void)
+{
+	struct request	 req;
+	const char	*out;
+
+	batch_request(&req, "/customers/" C "/batches/" T);
+	out = error_of(BS_ERR_NO_SUCH_BATCH, &req, -1, NULL);
+	CHECK_CONTAINS(out, "id=\"likely-causes\"");
+	CHECK_CONTAINS(out, escaped(i18n_text(LOC_EN_US,
+	    "error.no_such_batch.wrong_customer")));
+	CHECK_CONTAINS(out, escaped(i18n_text(LOC_EN_US,
+	    "error.no_such_batch.swapped")));
+	CHECK_CONTAINS(out, escaped(i18n_text(LOC_EN_US,
+	    "error.no_such_batch.expired")));
+	CHECK_CONTAINS(out, "<a href=\"/customers/" T "/batches/" C
+	    "\" id=\"swapped-link\">");
+	CHECK_CONTAINS(out, "<input id=\"customer\" name=\"customer\" "
+	    "type=\"text\" value=\"" C "\"");
+	CHECK_CONTAINS(out, "<input id=\"tracking\" name=\"tracking\" "
+	    "type=\"text\" value=\"" T "\"");
+	CHECK_CONTAINS(out, "href=\"/?customer=" C "&amp;tracking=" T
+	    "&amp;edit=1\" id=\"back-to-form\"");
+}
+
+/* The swapped link and the back link keep the mount point, the language and embed mode; embedded, no form. */
+static void
+test_not_found_links_keep_language_and_embed(void)
+{
+	struct request	 req;
+	const char	*out;
+
+	CHECK(route_set_base_path("/tools/bs") == 0);
+	batch_request(&req, "/tools/bs/customers/" C "/batches/" T
+	    "?lang=ja&embed=1");
+	req.locale = LOC_JA_JP;
+	out = error_of(BS_ERR_NO_SUCH_BATCH, &req, -1, NULL);
+	CHECK_CONTAINS(out, "href=\"/tools/bs/customers/" T "/batches/" C
+	    "?lang=ja-JP&amp;embed=1\" id=\"swapped-link\"");
+	CHECK_CONTAINS(out, "href=\"/tools/bs/?lang=ja-JP&amp;embed=1&amp;"
+	    "customer=" C "&amp;tracking=" T "&amp;edit=1\" "
+	    "id=\"back-to-form\"");
+	CHECK_CONTAINS(out, escaped(i18n_text(LOC_JA_JP,
+	    "error.no_such_batch.swap_link")));
+	CHECK_LACKS(out, "<form");
+	CHECK(route_set_base_path("") == 0);
+	/* Not embedded, in Japanese: the form keeps the language. */
+	batch_request(&req, "/customers/" C "/batches/" T "?lang=ja");
+	req.locale = LOC_JA_JP;
+	out = error_of(BS_ERR_NO_SUCH_BATCH, &req, -1, NULL);
+	CHECK_CONTAINS(out, "<input type=\"hidden\" name=\"lang\" "
+	    "value=\"ja-JP\">");
+}
+
+/* Other errors have no such hints, but their back link still carries what was asked. */
+static void
+test_back_link_is_filled_in_on_every_error(void)
+{
+	struct request	 req;
+	const char	*out;
+
+	batch_request(&req, "/customers/" C "/batches/" T);
+	out = error_of(BS_ERR_THROTTLED, &req, 5, NULL);
+	CHECK_LACKS(out, "likely-causes");
+	CHECK_LACKS(out, "swapped-link");
+	CHECK_CONTAINS(out, "href=\"/?customer=" C "&amp;tracking=" T
+	    "&amp;edit=1\" id=\"back-to-form\"");
+	/* What the user typed, when it was no batch: encoded. */
+	memset(&req, 0, sizeof(req));
+	strcpy(req.form_customer, "a b&c");
+	out = error_of(BS_ERR_BAD_INPUT, &req, -1, NULL);
+	CHECK_CONTAINS(out, "href=\"/?customer=a%20b%26c&amp;edit=1\" "
+	    "id=\"back-to-form\"");
+	/* Nothing typed: the plain form. */
+	memset(&req, 0, sizeof(req));
+	out = error_of(BS_ERR_NO_ROUTE, &req, -1, NULL);
+	CHECK_CONTAINS(out, "href=\"/\" id=\"back-to-form\"");
+}
+
 int
 main(void)
 {
@@ -136,6 +216,9 @@ main(void)
 	T_RUN(test_signin_code_is_escaped);
 	T_RUN(test_every_error_in_every_language);
 	T_RUN(test_show_picks_json_or_html);
+	T_RUN(test_not_found_says_what_probably_happened);
+	T_RUN(test_not_found_links_keep_language_and_embed);
+	T_RUN(test_back_link_is_filled_in_on_every_error);
 	tpages_done();
 	return t_done("test_page_error");
 }

@@ -1,4 +1,5 @@
 /* test_route.c: an HTTP request to a typed request through the route table; bad input is caught here, before any upstream call. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,7 +93,7 @@ test_lookup_takes_a_whole_location(void)
 	/* ...but not with a different customer beside it. */
 	CHECK(get("/?customer=11111111-3426-40bf-9601-61b4b6d7c793&tracking="
 	    "/customers/" C "/batchJobStatus/" T, &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_MISMATCH);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_MISMATCH);
 }
 
 /* Bad input: a message, the values kept for the form. */
@@ -102,17 +103,180 @@ test_bad_ids_say_why(void)
 	struct request req;
 
 	CHECK(get("/?customer=nope&tracking=" T, &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_INVALID);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_INVALID);
 	CHECK_STR(req.form_customer, "nope");
 	CHECK_STR(req.form_tracking, T);
 	CHECK_STR(req.metric, "lookup");
 	CHECK(get("/?customer=" C "&tracking=", &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_TRACKING_MISSING);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_MISSING);
 	CHECK(get("/?customer=&tracking=" T, &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_MISSING);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_MISSING);
 	CHECK(get("/?customer=" C "&tracking=..%2F..%2Fx", &req) ==
 	    BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_TRACKING_INVALID);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_INVALID);
+}
+
+/* The lookup's answer for a query: BS_OK with the canonical IDs, or not. */
+static int
+lookup_ok(const char *uri)
+{
+	struct request req;
+
+	return get(uri, &req) == BS_OK && page(&req) == page_lookup &&
+	    strcmp(req.customer, C) == 0 && strcmp(req.tracking, T) == 0;
+}
+
+#define LOC_ENC "%2Fcustomers%2F" C "%2FbatchJobStatus%2F" T
+
+/* Every paste form, in the tracking field (customer empty or absent): the canonical IDs. */
+static void
+test_lookup_takes_every_paste_in_the_tracking_field(void)
+{
+	CHECK(lookup_ok("/?customer=&tracking=Location%3A+" LOC_ENC));
+	CHECK(lookup_ok("/?tracking=location%3A%20https%3A%2F%2Fapi.partnercenter"
+	    ".microsoft.com%2Fv1" LOC_ENC));
+	CHECK(lookup_ok("/?tracking=" LOC_ENC "%3Fapi-version%3D1"));
+	CHECK(lookup_ok("/?tracking=" LOC_ENC "%23frag"));
+	CHECK(lookup_ok("/?tracking=%22Location%22%3A+%22" LOC_ENC "%22%2C"));
+	CHECK(lookup_ok("/?tracking=%22Location%22%3A%22" LOC_ENC "%22"));
+	CHECK(lookup_ok("/?tracking=https%3A%2F%2Four-host%2Fcustomers%2F" C
+	    "%2Fbatches%2F" T));
+	CHECK(lookup_ok("/?tracking=https%3A%2F%2Four-host%2Ftools%2Fbatchstatus"
+	    "%2Fcustomers%2F" C "%2Fbatches%2F" T ".csv%3Flang%3Dja"));
+	CHECK(lookup_ok("/?tracking=%E2%80%9C" LOC_ENC "%E2%80%9D"));
+	CHECK(lookup_ok("/?tracking=%3C" LOC_ENC "%3E"));
+	CHECK(lookup_ok("/?tracking=%09" LOC_ENC "%0D%0A"));
+	CHECK(lookup_ok("/?tracking=%E2%80%8B" LOC_ENC "%C2%A0"));
+}
+
+/* Every wrapping of a lone GUID, in either field. */
+static void
+test_lookup_takes_wrapped_guids_in_each_field(void)
+{
+	static const char *const wraps[][2] = {
+		{ "%22", "%22" }, { "%27", "%27" }, { "%E2%80%9C", "%E2%80%9D" },
+		{ "%E2%80%98", "%E2%80%99" }, { "%3C", "%3E" },
+		{ "urn%3Auuid%3A", "" }, { "%7B", "%7D" },
+		{ "%E2%80%8B", "%E2%80%8C" }, { "%E2%80%8D", "%E2%81%A0" },
+		{ "%EF%BB%BF", "%C2%A0" }, { "%E2%80%AF", "%09" },
+		{ "%0A", "%0D%0A" },
+	};
+	char	 uri[512];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(wraps) / sizeof(wraps[0]); i++) {
+		snprintf(uri, sizeof(uri), "/?customer=%s" C "%s&tracking=%s" T
+		    "%s", wraps[i][0], wraps[i][1], wraps[i][0], wraps[i][1]);
+		CHECK(lookup_ok(uri));
+	}
+	/* Without dashes, and a zero-width space inside. */
+	CHECK(lookup_ok("/?customer=47021739342640bf960161b4b6d7c793&tracking="
+	    "0127ed8eff724983a3d8e8d8bd378932"));
+	CHECK(lookup_ok("/?customer=47021739-%E2%80%8B3426-40bf-9601-61b4b6d7c793"
+	    "&tracking=" T));
+}
+
+/* A Location in the customer field: the tracking field empty, absent or the same. */
+static void
+test_lookup_takes_a_location_in_the_customer_field(void)
+{
+	struct request req;
+
+	CHECK(lookup_ok("/?customer=" LOC_ENC "&tracking="));
+	CHECK(lookup_ok("/?customer=Location%3A+" LOC_ENC));
+	CHECK(lookup_ok("/?customer=" LOC_ENC "&tracking=" T));
+	CHECK(lookup_ok("/?customer=" LOC_ENC "&tracking=" LOC_ENC));
+	/* ...but not beside another tracking ID. */
+	CHECK(get("/?customer=" LOC_ENC "&tracking="
+	    "11111111-ff72-4983-a3d8-e8d8bd378932", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_MISMATCH);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_NONE);
+}
+
+/* Both fields wrong: both say why, at once; nothing is looked up. */
+static void
+test_both_bad_fields_say_why_at_once(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=nope&tracking=also-nope", &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_INVALID);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_INVALID);
+	CHECK(req.customer[0] == '\0' && req.tracking[0] == '\0');
+	CHECK(get("/?customer=&tracking=", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_MISSING);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_MISSING);
+	CHECK(get("/?customer=%01&tracking=x", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CONTROL_CHARS);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_INVALID);
+	CHECK(get("/?customer=" C "x&tracking=%zz", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_INVALID);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_BAD_ENCODING);
+	/* In a batch URL too. */
+	CHECK(get("/customers/nope/batches/nope", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_INVALID);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_TRACKING_INVALID);
+	CHECK_STR(req.form_customer, "nope");
+	CHECK_STR(req.form_tracking, "nope");
+	CHECK(req.customer[0] == '\0' && req.tracking[0] == '\0');
+}
+
+/* A Location that failed says why it could not be read, not "paste the Location". */
+static void
+test_a_failed_location_says_why(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=&tracking=%2Fcustomers%2F" C "%2FbatchJobStatus%2F"
+	    "0127ed8e-ff72", &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_LOCATION_BAD_ID);
+	/* The empty customer is not the problem. */
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_NONE);
+	CHECK(get("/?tracking=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fv1"
+	    "%2Fcustomers%2F" C "%2FdeviceBatches%2Fmy-batch%2Fdevices", &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_DEVICE_BATCH);
+	CHECK(get("/?customer=" C "&tracking=" LOC_ENC "%2Fdevices", &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_LOCATION_NOT_STATUS);
+	CHECK(get("/?customer=https%3A%2F%2Fexample.com%2Fx&tracking=" T, &req) ==
+	    BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_LOCATION_NOT_STATUS);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_NONE);
+}
+
+/* edit=1: the form filled in with whatever was there, to change it; nothing looked up. */
+static void
+test_edit_fills_the_form_without_a_lookup(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=" C "&tracking=" T "&edit=1", &req) == BS_OK &&
+	    page(&req) == page_form);
+	CHECK_STR(req.form_customer, C);
+	CHECK_STR(req.form_tracking, T);
+	CHECK_STR(req.metric, "form");
+	CHECK(req.customer[0] == '\0');
+	CHECK(get("/?edit=1&tracking=nope%0A", &req) == BS_OK &&
+	    page(&req) == page_form);
+	CHECK_STR(req.form_tracking, "nope ");
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_NONE &&
+	    req.msg[FIELD_TRACKING] == MSG_NONE);
+	/* Only edit=1, and only beside IDs. */
+	CHECK(get("/?customer=" C "&tracking=" T "&edit=10", &req) == BS_OK &&
+	    page(&req) == page_lookup);
+	CHECK(get("/?edit=1", &req) == BS_OK && page(&req) == page_form);
+}
+
+/* Tabs and line breaks are kept as spaces for the form, never as controls. */
+static void
+test_form_copy_keeps_blanks_as_spaces(void)
+{
+	struct request req;
+
+	CHECK(get("/?customer=%09nope%0A&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK_STR(req.form_customer, " nope ");
 }
 
 static void
@@ -121,11 +285,14 @@ test_bad_bytes_say_why(void)
 	struct request req;
 
 	CHECK(get("/?customer=" C "&tracking=" T "%00", &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CONTROL_CHARS);
-	CHECK(get("/?customer=" C "%0a&tracking=" T, &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CONTROL_CHARS);
+	CHECK(req.msg[FIELD_TRACKING] == MSG_CONTROL_CHARS);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_NONE);
+	CHECK(get("/?customer=" C "%01&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CONTROL_CHARS);
+	CHECK(get("/?customer=" C "%7f&tracking=" T, &req) == BS_ERR_BAD_INPUT);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CONTROL_CHARS);
 	CHECK(get("/?customer=%zz&tracking=" T, &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_BAD_ENCODING);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_BAD_ENCODING);
 	CHECK(get("/?customer=%4&tracking=" T, &req) == BS_ERR_BAD_INPUT);
 	CHECK(get("/?customer=%&tracking=" T, &req) == BS_ERR_BAD_INPUT);
 	CHECK(get("/?customer=%3Cscript%3E&tracking=" T, &req) ==
@@ -145,7 +312,8 @@ test_overlong_value_is_cut_for_the_form(void)
 	memset(big, 'a', 20000);
 	memcpy(big, "/?tracking=", 11);
 	big[19999] = '\0';
-	CHECK(get(big, &req) == BS_ERR_BAD_INPUT && req.msg == MSG_TOO_LONG);
+	CHECK(get(big, &req) == BS_ERR_BAD_INPUT &&
+	    req.msg[FIELD_TRACKING] == MSG_TOO_LONG);
 	CHECK(strlen(req.form_tracking) <= ROUTE_VALUE_MAX);
 	free(big);
 }
@@ -192,7 +360,7 @@ test_bad_batch_urls_are_bad_input(void)
 	struct request req;
 
 	CHECK(get("/customers/not-a-guid/batches/" T, &req) == BS_ERR_BAD_INPUT);
-	CHECK(req.msg == MSG_CUSTOMER_INVALID);
+	CHECK(req.msg[FIELD_CUSTOMER] == MSG_CUSTOMER_INVALID);
 	CHECK(get("/customers/" C "/batches/..%2F..%2Fx", &req) ==
 	    BS_ERR_BAD_INPUT);
 	CHECK(get("/customers/" C "/batches/" T "%0a", &req) == BS_ERR_BAD_INPUT);
@@ -329,7 +497,9 @@ test_metric_names_come_from_the_table(void)
 		n++;
 	CHECK(n >= 8 && n <= METRICS_MAX_ROUTES);
 	CHECK_STR(route_metric_name(n - 1), "other");
-	CHECK_STR(route_metric_name(0), "lookup");
+	/* In the table's order: the form filled in (edit=1) comes first, then the lookup. */
+	CHECK_STR(route_metric_name(0), "form");
+	CHECK_STR(route_metric_name(1), "lookup");
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			CHECK(strcmp(route_metric_name(i), route_metric_name(j)) != 0);
@@ -343,6 +513,13 @@ main(void)
 	T_RUN(test_lookup_normalises_ids);
 	T_RUN(test_lookup_takes_a_whole_location);
 	T_RUN(test_bad_ids_say_why);
+	T_RUN(test_lookup_takes_every_paste_in_the_tracking_field);
+	T_RUN(test_lookup_takes_wrapped_guids_in_each_field);
+	T_RUN(test_lookup_takes_a_location_in_the_customer_field);
+	T_RUN(test_both_bad_fields_say_why_at_once);
+	T_RUN(test_a_failed_location_says_why);
+	T_RUN(test_form_copy_keeps_blanks_as_spaces);
+	T_RUN(test_edit_fills_the_form_without_a_lookup);
 	T_RUN(test_bad_bytes_say_why);
 	T_RUN(test_overlong_value_is_cut_for_the_form);
 	T_RUN(test_batch_page_and_its_formats);
