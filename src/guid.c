@@ -77,37 +77,50 @@ eat_back(const char *p, const char **endp, const char *lit)
 #define PASTE_MAX	2048	/* longer than anything worth reading as a paste */
 
 /*
- * Copies s without the invisible characters people paste along
- * (U+200B, U+200C, U+200D, U+2060, U+FEFF) and with every blank
- * (tab, CR, LF, U+00A0, U+202F, U+3000) as a space. Returns the length.
+ * What a paste carries along from Teams, Outlook, Word or a web page, and
+ * what it stands for: invisible characters (nothing), blanks (a space),
+ * dashes that word processors make of a hyphen (a hyphen).
  */
+static const struct {
+	const char	*utf8;
+	char		 as;	/* '\0': dropped */
+} paste_chars[] = {
+	{ "\xe2\x80\x8b", '\0' },	/* U+200B zero width space */
+	{ "\xe2\x80\x8c", '\0' },	/* U+200C zero width non-joiner */
+	{ "\xe2\x80\x8d", '\0' },	/* U+200D zero width joiner */
+	{ "\xe2\x81\xa0", '\0' },	/* U+2060 word joiner */
+	{ "\xef\xbb\xbf", '\0' },	/* U+FEFF byte order mark */
+	{ "\xc2\xa0", ' ' },		/* U+00A0 no-break space */
+	{ "\xe2\x80\xaf", ' ' },	/* U+202F narrow no-break space */
+	{ "\xe3\x80\x80", ' ' },	/* U+3000 ideographic space */
+	{ "\t", ' ' }, { "\r", ' ' }, { "\n", ' ' },
+	{ "\xe2\x80\x90", '-' },	/* U+2010 hyphen */
+	{ "\xe2\x80\x91", '-' },	/* U+2011 non-breaking hyphen */
+	{ "\xe2\x80\x92", '-' },	/* U+2012 figure dash */
+	{ "\xe2\x80\x93", '-' },	/* U+2013 en dash */
+	{ "\xe2\x88\x92", '-' },	/* U+2212 minus sign */
+	{ "\xef\xbc\x8d", '-' },	/* U+FF0D fullwidth hyphen-minus */
+};
+
+/* Copies s with paste_chars read as what they stand for. Returns the length. */
 static size_t
 paste_copy(const char *s, size_t len, char *out)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0, n = 0;
+	size_t	 i = 0, n = 0, k, m;
 
 	while (i < len) {
-		if (len - i >= 3 && u[i] == 0xe2 && u[i + 1] == 0x80 &&
-		    (u[i + 2] == 0x8b || u[i + 2] == 0x8c || u[i + 2] == 0x8d)) {
-			i += 3;
-		} else if (len - i >= 3 && ((u[i] == 0xe2 && u[i + 1] == 0x81 &&
-		    u[i + 2] == 0xa0) || (u[i] == 0xef && u[i + 1] == 0xbb &&
-		    u[i + 2] == 0xbf))) {
-			i += 3;
-		} else if (len - i >= 3 && ((u[i] == 0xe2 && u[i + 1] == 0x80 &&
-		    u[i + 2] == 0xaf) || (u[i] == 0xe3 && u[i + 1] == 0x80 &&
-		    u[i + 2] == 0x80))) {
-			out[n++] = ' ';
-			i += 3;
-		} else if (len - i >= 2 && u[i] == 0xc2 && u[i + 1] == 0xa0) {
-			out[n++] = ' ';
-			i += 2;
-		} else if (u[i] == '\t' || u[i] == '\r' || u[i] == '\n') {
-			out[n++] = ' ';
-			i++;
-		} else
+		for (k = 0; k < sizeof(paste_chars) / sizeof(paste_chars[0]); k++) {
+			m = strlen(paste_chars[k].utf8);
+			if (len - i >= m && memcmp(s + i, paste_chars[k].utf8, m) == 0)
+				break;
+		}
+		if (k == sizeof(paste_chars) / sizeof(paste_chars[0])) {
 			out[n++] = s[i++];
+			continue;
+		}
+		if (paste_chars[k].as != '\0')
+			out[n++] = paste_chars[k].as;
+		i += m;
 	}
 	return n;
 }

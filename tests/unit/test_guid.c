@@ -210,6 +210,24 @@ test_paste_invisible_and_odd_spaces(void)
 	    GUID_PASTE_NOT_GUID);
 }
 
+/* The dashes Word and Outlook make of a hyphen are hyphens in a GUID; an em dash is not one. */
+static void
+test_paste_typographic_hyphens(void)
+{
+	static const char *const dash[] = { "\xe2\x80\x90", "\xe2\x80\x91",
+	    "\xe2\x80\x92", "\xe2\x80\x93", "\xe2\x88\x92", "\xef\xbc\x8d" };
+	char	 s[200];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(dash) / sizeof(dash[0]); i++) {
+		snprintf(s, sizeof(s), "0127ed8e%sff72%s4983-a3d8%se8d8bd378932",
+		    dash[i], dash[i], dash[i]);
+		CHECK(one(s));
+	}
+	CHECK(paste("0127ed8e\xe2\x80\x94" "ff72-4983-a3d8-e8d8bd378932") ==
+	    GUID_PASTE_NOT_GUID);	/* U+2014, the em dash */
+}
+
 static void
 test_paste_blank_is_empty(void)
 {
@@ -294,6 +312,7 @@ main(void)
 	T_RUN(test_paste_quotes_and_brackets);
 	T_RUN(test_paste_urn_braces_and_bare_hex);
 	T_RUN(test_paste_invisible_and_odd_spaces);
+	T_RUN(test_paste_typographic_hyphens);
 	T_RUN(test_paste_blank_is_empty);
 	T_RUN(test_paste_location_with_a_bad_id);
 	T_RUN(test_paste_other_addresses_are_not_status);

@@ -59,7 +59,7 @@ test_page_says_what_and_when_to_retry(void)
 
 	batch_request(&req, "/customers/" C "/batches/" T);
 	out = error_of(BS_ERR_THROTTLED, &req, 57, NULL);
-	CHECK_CONTAINS(out, "<code id=\"correlation-id\">" CORR "</code>");
+	CHECK_CONTAINS(out, "<code class=\"copyable\" id=\"correlation-id\">" CORR "</code>");
 	CHECK_CONTAINS(out, "Try again in 57 s");
 	CHECK_CONTAINS(out, escaped(i18n_text(LOC_EN_US,
 	    "error.throttled.message")));

@@ -35,7 +35,7 @@ test_hostile_input_is_inert(void)
 	CHECK_CONTAINS(out, "value=\"&quot;&gt;&lt;script&gt;");
 	CHECK_CONTAINS(out, "aria-invalid=\"true\"");
 	CHECK_CONTAINS(out, "role=\"alert\"");
-	CHECK_CONTAINS(out, "<code id=\"correlation-id\">" CORR "</code>");
+	CHECK_CONTAINS(out, "<code class=\"copyable\" id=\"correlation-id\">" CORR "</code>");
 }
 
 /* The n-th (from 0) occurrence of needle in hay, or NULL. */
