@@ -120,8 +120,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct link_ctx	 plain = { "", "", 0 };
 	static const struct link_ctx	 mounted = { "/tools/batchstatus",
 	    "ja-JP", 1 };
-	static const struct table_view	 all = { "", "", 1 };
-	static const struct table_view	 failed = { "failed", "1", 2 };
+	static const struct table_view	 all = { "", "", 1, "" };
+	static const struct table_view	 failed = { "failed", "1", 2, "" };
 	struct batch		 b;
 	char			 err[256];
 	size_t			 i, small_devices;

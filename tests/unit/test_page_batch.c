@@ -47,7 +47,7 @@ test_hostile_values_are_inert(void)
 	    "\"status\":\"" HOSTILE "\",\"errorCode\":\"" HOSTILE "\","
 	    "\"errorDescription\":\"" HOSTILE "\"}]}";
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
 
 	CHECK_CONTAINS(out, "<!DOCTYPE html>");
@@ -95,7 +95,7 @@ static void
 test_table_pages_of_500(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 3 };
+	struct table_view	 t = { "", "", 3, "" };
 	char			*body = many(1201);
 	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
 
@@ -113,7 +113,7 @@ static void
 test_search_and_filter_links_keep_the_view(void)
 {
 	struct link_ctx		 lc = { "/tools/bs", "ja-JP", 1 };
-	struct table_view	 t = { "", "S001", 1 };
+	struct table_view	 t = { "", "S001", 1, "" };
 	char			*body = many(20);
 	const char		*out = page_of(body, &lc, &t, LOC_JA_JP);
 
@@ -128,7 +128,7 @@ static void
 test_no_device_matches(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "failed", "", 1 };
+	struct table_view	 t = { "failed", "", 1, "" };
 	char			*body = many(3);
 	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
 
@@ -142,7 +142,7 @@ static void
 test_unreadable_time_is_marked(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out = page_of("{\"status\":\"finished\","
 	    "\"startedTime\":\"0000-01-01T23:59:00Z\",\"completedTime\":"
 	    "\"2017-07-25T10:10:00\"}", &lc, &t, LOC_EN_US);
@@ -163,7 +163,7 @@ static void
 test_headline_from_the_devices(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out;
 
 	out = page_of("{\"status\":\"finished\",\"devicesStatus\":[{\"status\":"
@@ -186,7 +186,7 @@ static void
 test_what_to_fix(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out;
 
 	out = page_of("{\"status\":\"finished\",\"devicesStatus\":["
