@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "batch.h"
 #include "cache.h"
@@ -71,24 +70,20 @@ fill_stale(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set(s, "RETRY", tmp);
 }
 
-/* Whether a device passes the reader's filter (a status, or "failed") and serial number search. */
-static int
-device_shown(const struct batch_view *v, const struct table_view *t, size_t i)
+/* The view's filter of the page's table: its status and search (?code= is the exports'). */
+static struct view_filter
+table_filter(const struct table_view *t)
 {
-	const struct device *d = &v->b->devices[i];
+	struct view_filter f = { t->filter, "", t->search };
 
-	if (t->filter[0] != '\0') {
-		if (strcmp(t->filter, "failed") == 0) {
-			if (!view_device_failed(v, i))
-				return 0;
-		} else if (strcasecmp(t->filter, v->dev_status[i].key) != 0)
-			return 0;
-	}
-	return t->search[0] == '\0' ||
-	    strcasestr(d->serial_number, t->search) != NULL;
+	return f;
 }
 
-/* A link of the filter bar: its words, count, and whether it is the one in force. */
+/*
+ * A link of the filter bar: its words, count, and whether it is the one
+ * in force. filter is the ?status= word (lower case, "none" for devices
+ * without a status): each chip has its own, so one alone is current.
+ */
 static void
 filter_link(struct tdict *body, const struct link_ctx *lc,
     const struct table_view *t, const char *path, const char *filter,
@@ -107,7 +102,7 @@ filter_link(struct tdict *body, const struct link_ctx *lc,
 	tdict_set(s, "LABEL", label);
 	tdict_set(s, "CLASS", css);
 	tdict_set_long(s, "N", (long)n);
-	if (strcasecmp(t->filter, filter) == 0)
+	if (strcmp(t->filter, to.filter) == 0)
 		tdict_show(s, "ACTIVE");
 }
 
@@ -134,11 +129,13 @@ fill_devices(struct tdict *body, const struct batch_view *v,
     enum locale loc)
 {
 	const struct batch	*b = v->b;
+	const struct view_filter f = table_filter(t);
+	struct table_view	 cleared = *t;
 	struct tdict		*s, *e;
 	size_t			*order, n = 0, i, first, last, pages;
 	long			 page;
 	int			 pass;
-	char			 tmp[1024], n0[24], n1[24], n2[24];
+	char			 tmp[1024], n0[24], n1[24], n2[24], word[32];
 
 	filter_link(body, lc, t, path, "", i18n_text(loc, "batch.filter.all"),
 	    "status-all", b->ndevices);
@@ -146,10 +143,12 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 	    i18n_text(loc, "batch.filter.failed"), "status-finished_with_errors",
 	    v->nfailed);
 	for (i = 0; i < v->ncounts; i++)
-		if (strcmp(v->counts[i].si.key, "other") != 0)
-			filter_link(body, lc, t, path, v->counts[i].si.key,
+		if (strcmp(v->counts[i].si.key, "other") != 0) {
+			view_status_word(&v->counts[i].si, word, sizeof(word));
+			filter_link(body, lc, t, path, word,
 			    view_status_label(&v->counts[i].si, loc),
 			    v->counts[i].si.css, v->counts[i].n);
+		}
 	tdict_set(body, "SEARCH", t->search);
 	if (lc->lang[0] != '\0' && (s = tdict_section(body, "KEEP")) != NULL) {
 		tdict_set(s, "NAME", "lang");
@@ -163,11 +162,12 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set(s, "NAME", "status");
 		tdict_set(s, "VALUE", t->filter);
 	}
-	if (t->filter[0] != '\0' || t->search[0] != '\0') {
-		if ((s = tdict_section(body, "CLEAR")) != NULL) {
-			link_url(tmp, sizeof(tmp), lc, NULL, path, NULL);
-			tdict_set(s, "URL", tmp);
-		}
+	/* Clear takes the search away and nothing else: the status chosen stays. */
+	if (t->search[0] != '\0' && (s = tdict_section(body, "CLEAR")) != NULL) {
+		cleared.search[0] = '\0';
+		cleared.page = 1;
+		link_url(tmp, sizeof(tmp), lc, NULL, path, &cleared);
+		tdict_set(s, "URL", tmp);
 	}
 
 	if ((order = malloc(b->ndevices * sizeof(*order))) == NULL) {
@@ -177,7 +177,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b->ndevices; i++)
 			if (view_device_failed(v, i) == (pass == 0) &&
-			    device_shown(v, t, i))
+			    view_device_shown(v, &f, i))
 				order[n++] = i;
 	if (n == 0) {
 		free(order);
@@ -208,6 +208,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set_long(s, "N", (long)order[i] + 1);
 		tdict_set(s, "SERIAL", d->serial_number);
 		tdict_set(s, "PRODUCT_KEY", d->product_key);
+		tdict_set(s, "DEVICE_ID", d->device_id);
 		tdict_set(s, "STATUS_LABEL", view_status_label(
 		    &v->dev_status[order[i]], loc));
 		tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
@@ -287,12 +288,44 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set(body, "OUTCOME", word);
 }
 
-/* "What to fix": one row per kind of failure, most devices first, with what it means and what to do. */
-static void
-fill_fixes(struct tdict *body, const struct batch_view *v, enum locale loc)
+/*
+ * The ?code= that names a row of "what to fix": a documented error's
+ * code or name, else the code or name as it came when it is a word
+ * ?code= takes (letters and digits); NULL when none is (the last row
+ * past the bound, or odd text), and the row gets no link.
+ */
+static const char *
+fix_code(const struct fix_row *f)
 {
-	struct tdict	*s, *r;
-	size_t		 i;
+	const char *c;
+
+	if (f->e != NULL)
+		return f->e->code[0] != '\0' ? f->e->code : f->e->name;
+	c = f->code[0] != '\0' ? f->code : f->description;
+	if (c[0] == '\0' || strlen(c) > TABLE_CODE_MAX)
+		return NULL;
+	for (; *c != '\0'; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+		    (*c >= 'A' && *c <= 'Z')))
+			return NULL;
+	return f->code[0] != '\0' ? f->code : f->description;
+}
+
+/*
+ * "What to fix": one row per kind of failure, most devices first, with
+ * what it means and what to do, and those devices as CSV (?code=); the
+ * section ends with every failed device as CSV (?status=failed), the
+ * list to fix and upload again.
+ */
+static void
+fill_fixes(struct tdict *body, const struct batch_view *v,
+    const struct link_ctx *lc, const char *csv_path, enum locale loc)
+{
+	struct table_view	 only = { "", "", 1, "" };
+	struct tdict		*s, *r, *l;
+	const char		*code;
+	char			 url[1024], text[256];
+	size_t			 i;
 
 	if (v->nfixes == 0 || (s = tdict_section(body, "FIX")) == NULL)
 		return;
@@ -306,7 +339,20 @@ fill_fixes(struct tdict *body, const struct batch_view *v, enum locale loc)
 		tdict_set(r, "NAME", f->e != NULL ? f->e->name : f->description);
 		tdict_set_long(r, "N", (long)f->n);
 		tdict_set(r, "TEXT", explain(f->e, loc));
+		if ((code = fix_code(f)) == NULL ||
+		    (l = tdict_section(r, "CSV")) == NULL)
+			continue;
+		snprintf(only.code, sizeof(only.code), "%s", code);
+		link_url(url, sizeof(url), lc, NULL, csv_path, &only);
+		tdict_set(l, "URL", url);
+		i18n_format(text, sizeof(text), i18n_text(loc, "batch.fix.csv"),
+		    code, NULL);
+		tdict_set(l, "TEXT", text);
 	}
+	only.code[0] = '\0';
+	snprintf(only.filter, sizeof(only.filter), "failed");
+	link_url(url, sizeof(url), lc, NULL, csv_path, &only);
+	tdict_set(s, "FAILED_CSV_URL", url);
 }
 
 /* While running: how often it reloads, when last checked, and devices done out of all, as the bar shows it. */
@@ -347,10 +393,15 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	struct tdict		*body = tpage_body(p), *layout = tpage_layout(p);
 	struct tdict		*s;
 	const struct batch	*b = v->b;
-	char			 tmp[512], path[128], n0[32];
+	struct table_view	 pt = *t;
+	char			 tmp[1024], path[128], csv[128], n0[32];
 	size_t			 i;
 
+	/* ?code= narrows the exports, not this table: no link of the page keeps it. */
+	pt.code[0] = '\0';
+	t = &pt;
 	link_batch_path(path, sizeof(path), v->customer, v->tracking, "");
+	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".csv");
 	links_fill_layout(p, lc, loc, path, t);
 	i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.title"),
 	    v->tracking, NULL);
@@ -362,10 +413,13 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	tdict_set(body, "STATUS_CLASS", v->status.css);
 	link_url(tmp, sizeof(tmp), lc, NULL, path, NULL);
 	tdict_set(body, "SELF_URL", tmp);
-	snprintf(tmp, sizeof(tmp), "%s%s.csv", lc->prefix, path);
+	/* Every device, in the reader's language (the exports' words follow ?lang= too). */
+	link_url(tmp, sizeof(tmp), lc, NULL, csv, NULL);
 	tdict_set(body, "CSV_URL", tmp);
-	snprintf(tmp, sizeof(tmp), "%s%s.json", lc->prefix, path);
+	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".json");
+	link_url(tmp, sizeof(tmp), lc, NULL, csv, NULL);
 	tdict_set(body, "JSON_URL", tmp);
+	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".csv");
 	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
 	    i18n_text(loc, "batch.not_started"), loc);
 	set_time(body, "COMPLETED", b->has_completed, b->completed,
@@ -402,7 +456,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 		tdict_set(s, "TEXT", tmp);
 	}
 	fill_chart(body, v, loc);
-	fill_fixes(body, v, loc);
+	fill_fixes(body, v, lc, csv, loc);
 	if (b->ndevices == 0) {
 		tdict_show(body, "NO_DEVICES");
 		return;

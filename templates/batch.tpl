@@ -33,11 +33,12 @@
 {{#FIX}}<section class="fixes" id="what-to-fix" aria-labelledby="fix-title">
 <h2 id="fix-title">{{T_BATCH_FIX_TITLE}}</h2>
 <div class="table-wrap"><table id="fixes">
-<thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th></tr></thead>
+<thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th><th scope="col">{{T_BATCH_FIX_EXPORT}}</th></tr></thead>
 <tbody>
-{{#ROW}}<tr><td class="fix-code">{{CODE}}</td><td class="fix-name">{{NAME}}</td><td class="fix-n">{{N}}</td><td class="fix-what">{{TEXT}}</td></tr>
+{{#ROW}}<tr><td class="fix-code">{{CODE}}</td><td class="fix-name">{{NAME}}</td><td class="fix-n">{{N}}</td><td class="fix-what">{{TEXT}}</td><td class="fix-csv">{{#CSV}}<a href="{{URL}}">{{TEXT}}</a>{{/CSV}}</td></tr>
 {{/ROW}}</tbody>
 </table></div>
+<p class="fix-failed"><a href="{{FAILED_CSV_URL}}" id="failed-csv">{{T_BATCH_FIX_FAILED_CSV}}</a></p>
 </section>{{/FIX}}
 <p class="downloads"><a href="{{CSV_URL}}">{{T_BATCH_DOWNLOAD_CSV}}</a> · <a href="{{JSON_URL}}">{{T_BATCH_JSON}}</a> · <a href="{{SELF_URL}}">{{T_BATCH_LINK}}</a></p>
 {{#NO_DEVICES}}<p class="empty">{{T_BATCH_NO_DEVICES}}</p>{{/NO_DEVICES}}
@@ -57,9 +58,9 @@
 {{#PAGER}}<nav class="pager" aria-label="{{SHOWING}}">{{#PREV}}<a href="{{URL}}" rel="prev">{{T_BATCH_PAGE_PREV}}</a>{{/PREV}} {{#NEXT}}<a href="{{URL}}" rel="next">{{T_BATCH_PAGE_NEXT}}</a>{{/NEXT}}</nav>{{/PAGER}}
 <div class="table-wrap">
 <table id="devices">
-<thead><tr><th scope="col">{{T_BATCH_COL_N}}</th><th scope="col">{{T_BATCH_COL_SERIAL}}</th><th scope="col">{{T_BATCH_COL_PRODUCT_KEY}}</th><th scope="col">{{T_BATCH_COL_STATUS}}</th><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_COL_MEANING}}</th></tr></thead>
+<thead><tr><th scope="col">{{T_BATCH_COL_N}}</th><th scope="col">{{T_BATCH_COL_SERIAL}}</th><th scope="col">{{T_BATCH_COL_PRODUCT_KEY}}</th><th scope="col">{{T_BATCH_COL_DEVICE_ID}}</th><th scope="col">{{T_BATCH_COL_STATUS}}</th><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_COL_MEANING}}</th></tr></thead>
 <tbody>
-{{#DEVICE}}<tr><td class="n">{{N}}</td><td class="serial">{{SERIAL}}</td><td class="pkey">{{PRODUCT_KEY}}</td><td><span class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span></td><td class="code">{{ERROR_CODE}}</td><td class="desc">{{ERROR_DESCRIPTION}}</td><td class="explanation">{{#EXPLANATION}}{{TEXT}}{{/EXPLANATION}}</td></tr>
+{{#DEVICE}}<tr><td class="n">{{N}}</td><td class="serial">{{SERIAL}}</td><td class="pkey">{{PRODUCT_KEY}}</td><td class="device-id">{{DEVICE_ID}}</td><td><span class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span></td><td class="code">{{ERROR_CODE}}</td><td class="desc">{{ERROR_DESCRIPTION}}</td><td class="explanation">{{#EXPLANATION}}{{TEXT}}{{/EXPLANATION}}</td></tr>
 {{/DEVICE}}
 </tbody>
 </table>
