@@ -481,12 +481,66 @@ batch_error(struct handler_job *hj, struct fetch_ctx *fetch,
 	fetch_release(fetch, cr);
 }
 
+/* The view's filter of an export: ?status= and ?code= (a search and a page are the table's). */
+static struct view_filter
+export_filter(const struct table_view *t)
+{
+	struct view_filter f = { t->filter, t->code, "" };
+
+	return f;
+}
+
+/*
+ * What else than the batch, the format and the language shapes the body,
+ * as the canonical link to it: an export's filter; a page's table view,
+ * mount point and embed mode (?code= is not the page's). The ETag
+ * carries its hash, so every view has its own.
+ */
+static uint32_t
+view_key(const struct request *req)
+{
+	struct table_view	 t = req->table;
+	struct link_ctx		 lc = req->link;
+	char			 url[1024];
+
+	lc.lang[0] = '\0';	/* the ETag has the language already, whichever way it came */
+	if (req->format->kind == FORMAT_PAGE)
+		t.code[0] = '\0';
+	else {
+		memset(&lc, 0, sizeof(lc));
+		t.search[0] = '\0';
+		t.page = 1;
+	}
+	link_url(url, sizeof(url), &lc, NULL, "", &t);
+	return etag_view(url);
+}
+
+/*
+ * An export is a file: the CSV an attachment, the JSON shown in the
+ * browser (inline) but saved under the same kind of name.
+ */
+static void
+batch_disposition(struct response *res, const struct request *req,
+    const struct batch_view *v)
+{
+	const struct view_filter	 f = export_filter(&req->table);
+	char				 name[192];
+
+	if (req->format->kind != FORMAT_CSV && req->format->kind != FORMAT_JSON)
+		return;
+	export_filename(name, sizeof(name), v, &f, req->format->suffix);
+	snprintf(res->disposition, sizeof(res->disposition),
+	    "%s; filename=\"%s\"", req->format->kind == FORMAT_CSV ?
+	    "attachment" : "inline", name);
+}
+
 /* The body in the request's format: 0, or -1 when out of memory. */
 static int
 batch_body(struct handler_job *hj, const struct batch_view *v)
 {
 	const struct request	*req = &hj->req;
 	struct response		*res = &hj->res;
+	const struct view_filter f = export_filter(&req->table);
 	struct tpage		*p;
 
 	res->content_type = req->format->content_type;
@@ -494,9 +548,9 @@ batch_body(struct handler_job *hj, const struct batch_view *v)
 		return 0;	/* the headers are known: nothing to fill or render */
 	switch (req->format->kind) {
 	case FORMAT_JSON:
-		return export_json(v, req->locale, &res->body);
+		return export_json(v, &f, req->locale, &res->body);
 	case FORMAT_CSV:
-		return export_csv(v, req->locale, &res->body);
+		return export_csv(v, &f, req->locale, &res->body);
 	default:
 		if ((p = tpage_new("batch", req->locale)) != NULL)
 			page_batch_fill(p, v, &req->link, &req->table,
@@ -527,11 +581,11 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	 * running one's times move. A held answer standing in for a failed
 	 * call carries a notice that will change: neither validated nor kept
 	 * by nginx. Every format differs by language (the exports' labels
-	 * and explanations too).
+	 * and explanations too) and by its view (filter, table).
 	 */
 	if (cr->stale == BS_OK && batch_status_final(cr->batch->status) &&
 	    etag_final(res, cr->hash, req->format->etag, (int)req->locale,
-	    cache_keep_seconds(fetch->cache, cr->batch->status),
+	    view_key(req), cache_keep_seconds(fetch->cache, cr->batch->status),
 	    hj->in->if_none_match)) {
 		fetch_release(fetch, cr);
 		return;
@@ -556,9 +610,7 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	}
 	res->status = 200;
 	res->outcome = res->head ? "head" : cr->stale != BS_OK ? "stale" : "ok";
-	if (req->format->kind == FORMAT_CSV)
-		snprintf(res->disposition, sizeof(res->disposition),
-		    "attachment; filename=\"batch-%s.csv\"", req->tracking);
+	batch_disposition(res, req, &v);
 	rc = batch_body(hj, &v);
 	view_batch_free(&v);
 	fetch_release(fetch, cr);

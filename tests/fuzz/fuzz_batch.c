@@ -95,10 +95,10 @@ one_view(const struct batch *b, const struct link_ctx *lc,
 	if (v.running)
 		v.refresh_seconds = view_refresh_seconds(&v);
 	buf_init(&out);
-	FUZZ_CHECK(export_json(&v, loc, &out) == 0);
+	FUZZ_CHECK(export_json(&v, NULL, loc, &out) == 0);
 	check_json(&out);
 	buf_reset(&out);
-	FUZZ_CHECK(export_csv(&v, loc, &out) == 0);
+	FUZZ_CHECK(export_csv(&v, NULL, loc, &out) == 0);
 	FUZZ_CHECK(!out.failed);
 	buf_reset(&out);
 	p = tpage_new("batch", LOC_EN_US);
