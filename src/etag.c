@@ -52,19 +52,33 @@ etag_matches(const char *inm, const char *etag)
 uint32_t
 etag_view(const char *s)
 {
-	uint64_t h = hash_bytes(s, strlen(s));
+	uint64_t	 h;
+	uint32_t	 v;
 
-	return (uint32_t)(h ^ (h >> 32));
+	if (s[0] == '\0')
+		return 0;
+	h = hash_bytes(s, strlen(s));
+	v = (uint32_t)(h ^ (h >> 32));
+	return v != 0 ? v : 1;	/* 0 is the default view's alone */
 }
 
 int
 etag_final(struct response *res, uint64_t hash, char variant, int language,
     uint32_t view, long keep_seconds, const char *if_none_match)
 {
-	/* Each filter of the same batch is another body: another ETag. */
-	snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d-%08x\"",
-	    (unsigned long long)(hash ^ __atomic_load_n(&etag_salt,
-	    __ATOMIC_RELAXED)), variant, language, (unsigned)view);
+	/*
+	 * Each filter of the same batch is another body: another ETag. The
+	 * default view's has none, so the page's and its exports' differ by
+	 * their letter alone.
+	 */
+	if (view == 0)
+		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
+		    (unsigned long long)(hash ^ __atomic_load_n(&etag_salt,
+		    __ATOMIC_RELAXED)), variant, language);
+	else
+		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d-%08x\"",
+		    (unsigned long long)(hash ^ __atomic_load_n(&etag_salt,
+		    __ATOMIC_RELAXED)), variant, language, (unsigned)view);
 	res->cache_control = "private, no-cache";
 	/* nginx may keep it as long as we do: it serves repeats without waking us. */
 	res->edge_seconds = keep_seconds;

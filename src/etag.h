@@ -24,7 +24,7 @@ int	etag_final(struct response *res, uint64_t hash, char variant,
 	    int language, uint32_t view, long keep_seconds,
 	    const char *if_none_match);
 
-/* The view part of an ETag: a hash of s, the canonical text of what shapes the body (a link to it). */
+/* The view part of an ETag: a hash of s, the canonical text of what shapes the body (a link's query); 0, and no part, for "" (the default view). */
 uint32_t	etag_view(const char *s);
 
 /* An answer that turned out not to be the page: nothing validated or kept. */

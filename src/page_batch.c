@@ -492,9 +492,10 @@ export_filter(const struct table_view *t)
 
 /*
  * What else than the batch, the format and the language shapes the body,
- * as the canonical link to it: an export's filter; a page's table view,
- * mount point and embed mode (?code= is not the page's). The ETag
- * carries its hash, so every view has its own.
+ * as the canonical query of a link to it: an export's filter; a page's
+ * table view and embed mode (?code= is not the page's; the mount point
+ * is the deployment's, in nginx's cache key already). The ETag carries
+ * its hash, so every view has its own; the default view's is "".
  */
 static uint32_t
 view_key(const struct request *req)
@@ -504,6 +505,7 @@ view_key(const struct request *req)
 	char			 url[1024];
 
 	lc.lang[0] = '\0';	/* the ETag has the language already, whichever way it came */
+	lc.prefix[0] = '\0';
 	if (req->format->kind == FORMAT_PAGE)
 		t.code[0] = '\0';
 	else {
