@@ -302,13 +302,7 @@ fix_code(const struct fix_row *f)
 	if (f->e != NULL)
 		return f->e->code[0] != '\0' ? f->e->code : f->e->name;
 	c = f->code[0] != '\0' ? f->code : f->description;
-	if (c[0] == '\0' || strlen(c) > TABLE_CODE_MAX)
-		return NULL;
-	for (; *c != '\0'; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
-		    (*c >= 'A' && *c <= 'Z')))
-			return NULL;
-	return f->code[0] != '\0' ? f->code : f->description;
+	return query_code_ok(c, strlen(c)) ? c : NULL;
 }
 
 /*
@@ -394,7 +388,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	struct tdict		*s;
 	const struct batch	*b = v->b;
 	struct table_view	 pt = *t;
-	char			 tmp[1024], path[128], csv[128], n0[32];
+	char			 tmp[1024], path[128], csv[128], json[128], n0[32];
 	size_t			 i;
 
 	/* ?code= narrows the exports, not this table: no link of the page keeps it. */
@@ -402,6 +396,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	t = &pt;
 	link_batch_path(path, sizeof(path), v->customer, v->tracking, "");
 	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".csv");
+	link_batch_path(json, sizeof(json), v->customer, v->tracking, ".json");
 	links_fill_layout(p, lc, loc, path, t);
 	i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.title"),
 	    v->tracking, NULL);
@@ -416,10 +411,8 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	/* Every device, in the reader's language (the exports' words follow ?lang= too). */
 	link_url(tmp, sizeof(tmp), lc, NULL, csv, NULL);
 	tdict_set(body, "CSV_URL", tmp);
-	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".json");
-	link_url(tmp, sizeof(tmp), lc, NULL, csv, NULL);
+	link_url(tmp, sizeof(tmp), lc, NULL, json, NULL);
 	tdict_set(body, "JSON_URL", tmp);
-	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".csv");
 	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
 	    i18n_text(loc, "batch.not_started"), loc);
 	set_time(body, "COMPLETED", b->has_completed, b->completed,

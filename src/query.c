@@ -109,17 +109,26 @@ take_status(const char *v, size_t n, const struct query_opts *o)
  * TABLE_CODE_MAX. A documented error's name becomes its code, so
  * ?code=ZtdDeviceAssignedToOtherTenant and ?code=808 are one view.
  */
+int
+query_code_ok(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > TABLE_CODE_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]))
+			return 0;
+	return 1;
+}
+
 static int
 take_code(const char *v, size_t n, const struct query_opts *o)
 {
 	const struct errcode	*e;
-	size_t			 i;
 
-	if (n == 0 || n > TABLE_CODE_MAX)
+	if (!query_code_ok(v, n))
 		return -1;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)v[i]))
-			return -1;
 	if (strspn(v, "0123456789") != n && (e = errcode_find("", v)) != NULL)
 		v = e->code[0] != '\0' ? e->code : e->name;
 	snprintf(o->table->code, sizeof(o->table->code), "%s", v);

@@ -36,6 +36,9 @@ int	query_decode(const char *s, size_t len, char *out, size_t outsz,
  */
 size_t	query_trim(char *v, size_t n);
 
+/* Whether n bytes at v are a value ?code= takes: 1 to TABLE_CODE_MAX letters and digits. */
+int	query_code_ok(const char *v, size_t n);
+
 /* Whether a decoded value is valid UTF-8 without control characters or NULs. */
 int	query_clean(const char *v, size_t n);
 

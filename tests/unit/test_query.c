@@ -170,6 +170,10 @@ test_code_validated_and_canonical(void)
 	options("code=" "0123456789012345678901234567890123456789" "01234567",
 	    &lc, &t);
 	CHECK(strlen(t.code) == TABLE_CODE_MAX);
+	/* The rule alone, as the what-to-fix links ask it. */
+	CHECK(query_code_ok("808", 3) && query_code_ok("SomethingNew", 12));
+	CHECK(!query_code_ok("", 0) && !query_code_ok("x y", 3) &&
+	    !query_code_ok("0x-1", 4));
 }
 
 int
