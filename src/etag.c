@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handler.h"
+#include "text.h"
 
 /*
  * Page ETags mix in a salt of the pages' making (the templates, catalogs
@@ -48,13 +49,36 @@ etag_matches(const char *inm, const char *etag)
 	return 0;
 }
 
+uint32_t
+etag_view(const char *s)
+{
+	uint64_t	 h;
+	uint32_t	 v;
+
+	if (s[0] == '\0')
+		return 0;
+	h = hash_bytes(s, strlen(s));
+	v = (uint32_t)(h ^ (h >> 32));
+	return v != 0 ? v : 1;	/* 0 is the default view's alone */
+}
+
 int
 etag_final(struct response *res, uint64_t hash, char variant, int language,
-    long keep_seconds, const char *if_none_match)
+    uint32_t view, long keep_seconds, const char *if_none_match)
 {
-	snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
-	    (unsigned long long)(hash ^ __atomic_load_n(&etag_salt,
-	    __ATOMIC_RELAXED)), variant, language);
+	/*
+	 * Each filter of the same batch is another body: another ETag. The
+	 * default view's has none, so the page's and its exports' differ by
+	 * their letter alone.
+	 */
+	if (view == 0)
+		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d\"",
+		    (unsigned long long)(hash ^ __atomic_load_n(&etag_salt,
+		    __ATOMIC_RELAXED)), variant, language);
+	else
+		snprintf(res->etag, sizeof(res->etag), "\"%016llx-%c%d-%08x\"",
+		    (unsigned long long)(hash ^ __atomic_load_n(&etag_salt,
+		    __ATOMIC_RELAXED)), variant, language, (unsigned)view);
 	res->cache_control = "private, no-cache";
 	/* nginx may keep it as long as we do: it serves repeats without waking us. */
 	res->edge_seconds = keep_seconds;

@@ -2,7 +2,11 @@
 #include "export.h"
 
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+static const struct view_filter every = { "", "", "" };
 
 static json_object *
 str_or_null(const char *s)
@@ -79,21 +83,32 @@ export_error_json(struct buf *out, enum bs_error e, const char *correlation_id,
 	return bad ? -1 : 0;
 }
 
+/* A status's label in the reader's words, or null when there is no status at all. */
+static json_object *
+label_or_null(const struct status_info *si, enum locale loc)
+{
+	return si->key[0] != '\0' ? json_object_new_string(view_status_label(si,
+	    loc)) : NULL;
+}
+
 int
-export_json(const struct batch_view *v, enum locale loc, struct buf *out)
+export_json(const struct batch_view *v, const struct view_filter *f,
+    enum locale loc, struct buf *out)
 {
 	const struct batch	*b = v->b;
-	json_object		*root, *devs, *counts, *d;
+	json_object		*root, *devs, *counts, *d, *filter;
+	char			 word[64];
 	size_t			 i;
 	int			 bad = 0;
 
+	if (f == NULL)
+		f = &every;
 	if ((root = json_object_new_object()) == NULL)
 		return -1;
 	put(root, "customerId", json_object_new_string(v->customer), &bad);
 	put(root, "batchTrackingId", json_object_new_string(v->tracking), &bad);
-	put(root, "status", json_object_new_string(v->status.key), &bad);
-	put(root, "statusLabel", json_object_new_string(view_status_label(
-	    &v->status, loc)), &bad);
+	put(root, "status", str_or_null(v->status.key), &bad);
+	put(root, "statusLabel", label_or_null(&v->status, loc), &bad);
 	put(root, "running", json_object_new_boolean(v->running), &bad);
 	/* When Partner Center gave this data, and whether it stands in for a failed call. */
 	put(root, "asOf", b->fetched_at > 0 ? time_or_null(1, b->fetched_at, "") :
@@ -120,33 +135,43 @@ export_json(const struct batch_view *v, enum locale loc, struct buf *out)
 	    v->nregistered), &bad);
 	if ((counts = json_object_new_object()) == NULL)
 		bad = 1;
-	for (i = 0; counts != NULL && i < v->ncounts; i++)
-		put(counts, v->counts[i].si.key,
-		    json_object_new_int64((int64_t)v->counts[i].n), &bad);
+	/* By ?status= word: "none" for devices without a status, as the filter names them. */
+	for (i = 0; counts != NULL && i < v->ncounts; i++) {
+		view_status_word(&v->counts[i].si, word, sizeof(word));
+		put(counts, word, json_object_new_int64((int64_t)v->counts[i].n),
+		    &bad);
+	}
 	put(root, "deviceCounts", counts, &bad);
 	if (b->nskipped > 0)
 		put(root, "skippedEntries",
 		    json_object_new_int64((int64_t)b->nskipped), &bad);
+	/* Which devices "devices" holds: the counts above are always the whole batch's. */
+	if ((filter = json_object_new_object()) == NULL)
+		bad = 1;
+	else {
+		put(filter, "status", str_or_null(f->status), &bad);
+		put(filter, "code", str_or_null(f->code), &bad);
+	}
+	put(root, "filter", filter, &bad);
 
 	if ((devs = json_object_new_array_ext((int)b->ndevices)) == NULL)
 		bad = 1;
 	for (i = 0; devs != NULL && !bad && i < b->ndevices; i++) {
 		const struct device *dv = &b->devices[i];
 
+		if (!view_device_shown(v, f, i))
+			continue;
 		if ((d = json_object_new_object()) == NULL) {
 			bad = 1;
 			break;
 		}
 		put(d, "deviceId", str_or_null(dv->device_id), &bad);
-		put(d, "serialNumber", json_object_new_string(dv->serial_number),
+		put(d, "serialNumber", str_or_null(dv->serial_number), &bad);
+		put(d, "productKey", str_or_null(dv->product_key), &bad);
+		put(d, "status", str_or_null(v->dev_status[i].key), &bad);
+		put(d, "errorCode", str_or_null(dv->error_code), &bad);
+		put(d, "errorDescription", str_or_null(dv->error_description),
 		    &bad);
-		put(d, "productKey", json_object_new_string(dv->product_key),
-		    &bad);
-		put(d, "status", json_object_new_string(v->dev_status[i].key),
-		    &bad);
-		put(d, "errorCode", json_object_new_string(dv->error_code), &bad);
-		put(d, "errorDescription",
-		    json_object_new_string(dv->error_description), &bad);
 		put(d, "explanation", explanation(v, i, loc) != NULL ?
 		    json_object_new_string(explanation(v, i, loc)) : NULL, &bad);
 		if (json_object_array_add(devs, d) != 0) {
@@ -186,16 +211,29 @@ csv_field(struct buf *out, const char *s, int last)
 }
 
 int
-export_csv(const struct batch_view *v, enum locale loc, struct buf *out)
+export_csv(const struct batch_view *v, const struct view_filter *f,
+    enum locale loc, struct buf *out)
 {
 	const struct batch	*b = v->b;
 	size_t			 i;
 
-	buf_puts(out, "serialNumber,productKey,status,errorCode,"
-	    "errorDescription,explanation,deviceId\r\n");
+	if (f == NULL)
+		f = &every;
+	/*
+	 * Excel takes a CSV without a byte-order mark for the local code
+	 * page and garbles every word not in it. Serial number and product
+	 * key lead, named as an upload names a device's fields; the
+	 * batch's own ID and status follow on every row, so a row taken
+	 * out of the file still says where it came from.
+	 */
+	buf_puts(out, "\xef\xbb\xbf" "serialNumber,productKey,status,errorCode,"
+	    "errorDescription,explanation,deviceId,batchTrackingId,"
+	    "batchStatus\r\n");
 	for (i = 0; i < b->ndevices && !out->failed; i++) {
 		const struct device *d = &b->devices[i];
 
+		if (!view_device_shown(v, f, i))
+			continue;
 		csv_field(out, d->serial_number, 0);
 		csv_field(out, d->product_key, 0);
 		csv_field(out, v->dev_status[i].key, 0);
@@ -203,7 +241,52 @@ export_csv(const struct batch_view *v, enum locale loc, struct buf *out)
 		csv_field(out, d->error_description, 0);
 		csv_field(out, explanation(v, i, loc) != NULL ?
 		    explanation(v, i, loc) : "", 0);
-		csv_field(out, d->device_id, 1);
+		csv_field(out, d->device_id, 0);
+		csv_field(out, v->tracking, 0);
+		csv_field(out, v->status.key, 1);
 	}
 	return out->failed ? -1 : 0;
+}
+
+/* Appends "-" and s to out at o, its blanks as '_' and anything else unsafe in a filename dropped. */
+static size_t
+name_part(char *out, size_t outsz, size_t o, const char *s)
+{
+	if (s[0] == '\0' || o + 2 >= outsz)
+		return o;
+	out[o++] = '-';
+	for (; *s != '\0' && o + 1 < outsz; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_')
+			out[o++] = *s;
+		else if (*s == ' ')
+			out[o++] = '_';
+	out[o] = '\0';
+	return o;
+}
+
+void
+export_filename(char *out, size_t outsz, const struct batch_view *v,
+    const struct view_filter *f, const char *suffix)
+{
+	time_t		 t = (time_t)(v->b->fetched_at > 0 ? v->b->fetched_at :
+			    v->now);
+	struct tm	 tm;
+	char		 date[48] = "";
+	size_t		 o;
+	int		 n;
+
+	if (f == NULL)
+		f = &every;
+	if (gmtime_r(&t, &tm) != NULL)
+		snprintf(date, sizeof(date), "%04d%02d%02d",
+		    (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday);
+	n = snprintf(out, outsz, "batch-%s-%s", v->customer, v->tracking);
+	if (n < 0 || (size_t)n >= outsz)
+		return;
+	o = name_part(out, outsz, (size_t)n, date);
+	o = name_part(out, outsz, o, f->status);
+	o = name_part(out, outsz, o, f->code);
+	if (o + strlen(suffix) < outsz)
+		memcpy(out + o, suffix, strlen(suffix) + 1);
 }

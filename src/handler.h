@@ -13,7 +13,7 @@ struct response {
 	int		 status;
 	const char	*content_type;
 	char		 location[320];		/* for redirects */
-	char		 disposition[128];	/* Content-Disposition for downloads */
+	char		 disposition[256];	/* Content-Disposition for downloads */
 	char		 etag[40];		/* with its quotes; empty: none */
 	const char	*cache_control;
 	long		 edge_seconds;		/* X-Accel-Expires: nginx may keep this answer; 0: it may not */

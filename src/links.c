@@ -57,6 +57,11 @@ link_url(char *out, size_t outsz, const struct link_ctx *c, const char *lang,
 		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, t->filter);
 		sep = '&';
 	}
+	if (t->code[0] != '\0' && o < outsz) {
+		o += (size_t)snprintf(out + o, outsz - o, "%ccode=", sep);
+		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, t->code);
+		sep = '&';
+	}
 	if (t->search[0] != '\0' && o < outsz) {
 		o += (size_t)snprintf(out + o, outsz - o, "%cq=", sep);
 		o = put_encoded(out, outsz, o < outsz ? o : outsz - 1, t->search);

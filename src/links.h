@@ -13,17 +13,26 @@ struct link_ctx {
 	int		 embed;		/* ?embed=1: the batch alone, for portals */
 };
 
-/* What the batch page's table shows: ?status= (a status or "failed"), ?q= (text), ?page= (from 1). */
+#define TABLE_CODE_MAX	48	/* longest ?code=: the longest documented error name is 35 */
+
+/*
+ * Which devices a list shows. The page's table: ?status= (canonical: a
+ * status's key in lower case, "failed", or "none" for devices without
+ * one), ?q= (text, trimmed), ?page= (from 1). The exports: ?status= and
+ * ?code= (an error's digits, or a word; a documented error's name becomes
+ * its code). "" (and page 1) for none.
+ */
 struct table_view {
 	char		 filter[32];
 	char		 search[65];
 	long		 page;
+	char		 code[TABLE_CODE_MAX + 1];
 };
 
 /*
  * path under the mount point, with the reader's language (lang: NULL for
  * the one in c; a tag to switch) and embed mode, and when t is given its
- * filter, search and page. Query values are percent-encoded; a result
+ * filter, code, search and page, in that order. Query values are percent-encoded; a result
  * that does not fit is cut, never overrun.
  */
 void	link_url(char *out, size_t outsz, const struct link_ctx *c,

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "batch.h"
 #include "cache.h"
@@ -87,24 +86,20 @@ fill_stale(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set(s, "RETRY", tmp);
 }
 
-/* Whether a device passes the reader's filter (a status, or "failed") and serial number search. */
-static int
-device_shown(const struct batch_view *v, const struct table_view *t, size_t i)
+/* The view's filter of the page's table: its status and search (?code= is the exports'). */
+static struct view_filter
+table_filter(const struct table_view *t)
 {
-	const struct device *d = &v->b->devices[i];
+	struct view_filter f = { t->filter, "", t->search };
 
-	if (t->filter[0] != '\0') {
-		if (strcmp(t->filter, "failed") == 0) {
-			if (!view_device_failed(v, i))
-				return 0;
-		} else if (strcasecmp(t->filter, v->dev_status[i].key) != 0)
-			return 0;
-	}
-	return t->search[0] == '\0' ||
-	    strcasestr(d->serial_number, t->search) != NULL;
+	return f;
 }
 
-/* A link of the filter bar: its words, count, and whether it is the one in force. */
+/*
+ * A link of the filter bar: its words, count, and whether it is the one
+ * in force. filter is the ?status= word (lower case, "none" for devices
+ * without a status): each chip has its own, so one alone is current.
+ */
 static void
 filter_link(struct tdict *body, const struct link_ctx *lc,
     const struct table_view *t, const char *path, const char *filter,
@@ -123,7 +118,7 @@ filter_link(struct tdict *body, const struct link_ctx *lc,
 	tdict_set(s, "LABEL", label);
 	tdict_set(s, "CLASS", css);
 	tdict_set_long(s, "N", (long)n);
-	if (strcasecmp(t->filter, filter) == 0)
+	if (strcmp(t->filter, to.filter) == 0)
 		tdict_show(s, "ACTIVE");
 }
 
@@ -150,11 +145,13 @@ fill_devices(struct tdict *body, const struct batch_view *v,
     enum locale loc)
 {
 	const struct batch	*b = v->b;
+	const struct view_filter f = table_filter(t);
+	struct table_view	 cleared = *t;
 	struct tdict		*s, *e;
 	size_t			*order, n = 0, i, first, last, pages;
 	long			 page;
 	int			 pass;
-	char			 tmp[1024], n0[24], n1[24], n2[24];
+	char			 tmp[1024], n0[24], n1[24], n2[24], word[32];
 
 	filter_link(body, lc, t, path, "", i18n_text(loc, "batch.filter.all"),
 	    "status-all", b->ndevices);
@@ -162,10 +159,12 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 	    i18n_text(loc, "batch.filter.failed"), "status-finished_with_errors",
 	    v->nfailed);
 	for (i = 0; i < v->ncounts; i++)
-		if (strcmp(v->counts[i].si.key, "other") != 0)
-			filter_link(body, lc, t, path, v->counts[i].si.key,
+		if (strcmp(v->counts[i].si.key, "other") != 0) {
+			view_status_word(&v->counts[i].si, word, sizeof(word));
+			filter_link(body, lc, t, path, word,
 			    view_status_label(&v->counts[i].si, loc),
 			    v->counts[i].si.css, v->counts[i].n);
+		}
 	tdict_set(body, "SEARCH", t->search);
 	if (lc->lang[0] != '\0' && (s = tdict_section(body, "KEEP")) != NULL) {
 		tdict_set(s, "NAME", "lang");
@@ -179,11 +178,12 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set(s, "NAME", "status");
 		tdict_set(s, "VALUE", t->filter);
 	}
-	if (t->filter[0] != '\0' || t->search[0] != '\0') {
-		if ((s = tdict_section(body, "CLEAR")) != NULL) {
-			link_url(tmp, sizeof(tmp), lc, NULL, path, NULL);
-			tdict_set(s, "URL", tmp);
-		}
+	/* Clear takes the search away and nothing else: the status chosen stays. */
+	if (t->search[0] != '\0' && (s = tdict_section(body, "CLEAR")) != NULL) {
+		cleared.search[0] = '\0';
+		cleared.page = 1;
+		link_url(tmp, sizeof(tmp), lc, NULL, path, &cleared);
+		tdict_set(s, "URL", tmp);
 	}
 
 	if ((order = malloc(b->ndevices * sizeof(*order))) == NULL) {
@@ -193,7 +193,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < b->ndevices; i++)
 			if (view_device_failed(v, i) == (pass == 0) &&
-			    device_shown(v, t, i))
+			    view_device_shown(v, &f, i))
 				order[n++] = i;
 	if (n == 0) {
 		free(order);
@@ -224,6 +224,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set_long(s, "N", (long)order[i] + 1);
 		tdict_set(s, "SERIAL", d->serial_number);
 		tdict_set(s, "PRODUCT_KEY", d->product_key);
+		tdict_set(s, "DEVICE_ID", d->device_id);
 		tdict_set(s, "STATUS_LABEL", view_status_label(
 		    &v->dev_status[order[i]], loc));
 		tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
@@ -315,14 +316,38 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set(body, "OUTCOME", word);
 }
 
-/* "What to fix": one row per kind of failure, most devices first, with what it means, what to do, and Microsoft's page about it. */
+/*
+ * The ?code= that names a row of "what to fix": a documented error's
+ * code or name, else the code or name as it came when it is a word
+ * ?code= takes (letters and digits); NULL when none is (the last row
+ * past the bound, or odd text), and the row gets no link.
+ */
+static const char *
+fix_code(const struct fix_row *f)
+{
+	const char *c;
+
+	if (f->e != NULL)
+		return f->e->code[0] != '\0' ? f->e->code : f->e->name;
+	c = f->code[0] != '\0' ? f->code : f->description;
+	return query_code_ok(c, strlen(c)) ? c : NULL;
+}
+
+/*
+ * "What to fix": one row per kind of failure, most devices first, with
+ * what it means and what to do, Microsoft's page about it, and those
+ * devices as CSV (?code=); the section ends with every failed device as
+ * CSV (?status=failed), the list to fix and upload again.
+ */
 static void
 fill_fixes(struct tdict *body, const struct batch_view *v,
-    const struct link_ctx *lc, enum locale loc)
+    const struct link_ctx *lc, const char *csv_path, enum locale loc)
 {
-	struct tdict	*s, *r, *d;
-	size_t		 i;
-	char		 url[512];
+	struct table_view	 only = { "", "", 1, "" };
+	struct tdict		*s, *r, *l, *d;
+	const char		*code;
+	char			 url[1024], text[256];
+	size_t			 i;
 
 	if (v->nfixes == 0 || (s = tdict_section(body, "FIX")) == NULL)
 		return;
@@ -344,7 +369,20 @@ fill_fixes(struct tdict *body, const struct batch_view *v,
 			if (lc->embed)
 				tdict_show(d, "NEW_TAB");
 		}
+		if ((code = fix_code(f)) == NULL ||
+		    (l = tdict_section(r, "CSV")) == NULL)
+			continue;
+		snprintf(only.code, sizeof(only.code), "%s", code);
+		link_url(url, sizeof(url), lc, NULL, csv_path, &only);
+		tdict_set(l, "URL", url);
+		i18n_format(text, sizeof(text), i18n_text(loc, "batch.fix.csv"),
+		    code, NULL);
+		tdict_set(l, "TEXT", text);
 	}
+	only.code[0] = '\0';
+	snprintf(only.filter, sizeof(only.filter), "failed");
+	link_url(url, sizeof(url), lc, NULL, csv_path, &only);
+	tdict_set(s, "FAILED_CSV_URL", url);
 }
 
 /* While running: how often it reloads, when last checked, and devices done out of all, as the bar shows it. */
@@ -387,10 +425,16 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	struct tdict		*s;
 	const struct batch	*b = v->b;
 	struct link_ctx		 top = *lc;
-	char			 tmp[512], path[128], n0[32];
+	struct table_view	 pt = *t;
+	char			 tmp[1024], path[128], csv[128], json[128], n0[32];
 	size_t			 i;
 
+	/* ?code= narrows the exports, not this table: no link of the page keeps it. */
+	pt.code[0] = '\0';
+	t = &pt;
 	link_batch_path(path, sizeof(path), v->customer, v->tracking, "");
+	link_batch_path(csv, sizeof(csv), v->customer, v->tracking, ".csv");
+	link_batch_path(json, sizeof(json), v->customer, v->tracking, ".json");
 	links_fill_layout(p, lc, loc, path, t);
 	i18n_format(tmp, sizeof(tmp), i18n_text(loc, "batch.title"),
 	    v->tracking, NULL);
@@ -406,9 +450,10 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	tdict_set(body, "SELF_URL", tmp);
 	if (lc->embed)
 		tdict_show(body, "SELF_TOP");
-	snprintf(tmp, sizeof(tmp), "%s%s.csv", lc->prefix, path);
+	/* Every device, in the reader's language (the exports' words follow ?lang= too). */
+	link_url(tmp, sizeof(tmp), lc, NULL, csv, NULL);
 	tdict_set(body, "CSV_URL", tmp);
-	snprintf(tmp, sizeof(tmp), "%s%s.json", lc->prefix, path);
+	link_url(tmp, sizeof(tmp), lc, NULL, json, NULL);
 	tdict_set(body, "JSON_URL", tmp);
 	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
 	    i18n_text(loc, "batch.not_started"), v->now, loc);
@@ -446,7 +491,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 		tdict_set(s, "TEXT", tmp);
 	}
 	fill_chart(body, v, loc);
-	fill_fixes(body, v, lc, loc);
+	fill_fixes(body, v, lc, csv, loc);
 	if (b->ndevices == 0) {
 		tdict_show(body, "NO_DEVICES");
 		return;
@@ -471,12 +516,68 @@ batch_error(struct handler_job *hj, struct fetch_ctx *fetch,
 	fetch_release(fetch, cr);
 }
 
+/* The view's filter of an export: ?status= and ?code= (a search and a page are the table's). */
+static struct view_filter
+export_filter(const struct table_view *t)
+{
+	struct view_filter f = { t->filter, t->code, "" };
+
+	return f;
+}
+
+/*
+ * What else than the batch, the format and the language shapes the body,
+ * as the canonical query of a link to it: an export's filter; a page's
+ * table view and embed mode (?code= is not the page's; the mount point
+ * is the deployment's, in nginx's cache key already). The ETag carries
+ * its hash, so every view has its own; the default view's is "".
+ */
+static uint32_t
+view_key(const struct request *req)
+{
+	struct table_view	 t = req->table;
+	struct link_ctx		 lc = req->link;
+	char			 url[1024];
+
+	lc.lang[0] = '\0';	/* the ETag has the language already, whichever way it came */
+	lc.prefix[0] = '\0';
+	if (req->format->kind == FORMAT_PAGE)
+		t.code[0] = '\0';
+	else {
+		memset(&lc, 0, sizeof(lc));
+		t.search[0] = '\0';
+		t.page = 1;
+	}
+	link_url(url, sizeof(url), &lc, NULL, "", &t);
+	return etag_view(url);
+}
+
+/*
+ * An export is a file: the CSV an attachment, the JSON shown in the
+ * browser (inline) but saved under the same kind of name.
+ */
+static void
+batch_disposition(struct response *res, const struct request *req,
+    const struct batch_view *v)
+{
+	const struct view_filter	 f = export_filter(&req->table);
+	char				 name[192];
+
+	if (req->format->kind != FORMAT_CSV && req->format->kind != FORMAT_JSON)
+		return;
+	export_filename(name, sizeof(name), v, &f, req->format->suffix);
+	snprintf(res->disposition, sizeof(res->disposition),
+	    "%s; filename=\"%s\"", req->format->kind == FORMAT_CSV ?
+	    "attachment" : "inline", name);
+}
+
 /* The body in the request's format: 0, or -1 when out of memory. */
 static int
 batch_body(struct handler_job *hj, const struct batch_view *v)
 {
 	const struct request	*req = &hj->req;
 	struct response		*res = &hj->res;
+	const struct view_filter f = export_filter(&req->table);
 	struct tpage		*p;
 
 	res->content_type = req->format->content_type;
@@ -484,9 +585,9 @@ batch_body(struct handler_job *hj, const struct batch_view *v)
 		return 0;	/* the headers are known: nothing to fill or render */
 	switch (req->format->kind) {
 	case FORMAT_JSON:
-		return export_json(v, req->locale, &res->body);
+		return export_json(v, &f, req->locale, &res->body);
 	case FORMAT_CSV:
-		return export_csv(v, req->locale, &res->body);
+		return export_csv(v, &f, req->locale, &res->body);
 	default:
 		if ((p = tpage_new("batch", req->locale)) != NULL)
 			page_batch_fill(p, v, &req->link, &req->table,
@@ -517,11 +618,11 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	 * running one's times move. A held answer standing in for a failed
 	 * call carries a notice that will change: neither validated nor kept
 	 * by nginx. Every format differs by language (the exports' labels
-	 * and explanations too).
+	 * and explanations too) and by its view (filter, table).
 	 */
 	if (cr->stale == BS_OK && batch_status_final(cr->batch->status) &&
 	    etag_final(res, cr->hash, req->format->etag, (int)req->locale,
-	    cache_keep_seconds(fetch->cache, cr->batch->status),
+	    view_key(req), cache_keep_seconds(fetch->cache, cr->batch->status),
 	    hj->in->if_none_match)) {
 		fetch_release(fetch, cr);
 		return;
@@ -546,9 +647,7 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	}
 	res->status = 200;
 	res->outcome = res->head ? "head" : cr->stale != BS_OK ? "stale" : "ok";
-	if (req->format->kind == FORMAT_CSV)
-		snprintf(res->disposition, sizeof(res->disposition),
-		    "attachment; filename=\"batch-%s.csv\"", req->tracking);
+	batch_disposition(res, req, &v);
 	rc = batch_body(hj, &v);
 	view_batch_free(&v);
 	fetch_release(fetch, cr);

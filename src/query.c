@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcodes.h"
 #include "i18n.h"
 #include "text.h"
 
@@ -80,7 +81,11 @@ take_embed(const char *v, size_t n, const struct query_opts *o)
 	return 0;
 }
 
-/* A status we know, or one we do not as Partner Center wrote it, or "failed". */
+/*
+ * A status we know, or one we do not as Partner Center wrote it, or
+ * "failed", or "none": kept in lower case, the one spelling links use
+ * (statuses match in any case, so FAILED and failed are one view).
+ */
 static int
 take_status(const char *v, size_t n, const struct query_opts *o)
 {
@@ -92,7 +97,41 @@ take_status(const char *v, size_t n, const struct query_opts *o)
 		if (!isalnum((unsigned char)v[i]) && v[i] != '_' &&
 		    v[i] != '-' && v[i] != ' ')
 			return -1;
-	memcpy(o->table->filter, v, n + 1);
+	for (i = 0; i < n; i++)
+		o->table->filter[i] = (char)tolower((unsigned char)v[i]);
+	o->table->filter[n] = '\0';
+	return 0;
+}
+
+/*
+ * An error code's digits (808), or a word (an error's name, or a code
+ * Partner Center may write as a word): letters and digits only, at most
+ * TABLE_CODE_MAX. A documented error's name becomes its code, so
+ * ?code=ZtdDeviceAssignedToOtherTenant and ?code=808 are one view.
+ */
+int
+query_code_ok(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > TABLE_CODE_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]))
+			return 0;
+	return 1;
+}
+
+static int
+take_code(const char *v, size_t n, const struct query_opts *o)
+{
+	const struct errcode	*e;
+
+	if (!query_code_ok(v, n))
+		return -1;
+	if (strspn(v, "0123456789") != n && (e = errcode_find("", v)) != NULL)
+		v = e->code[0] != '\0' ? e->code : e->name;
+	snprintf(o->table->code, sizeof(o->table->code), "%s", v);
 	return 0;
 }
 
@@ -130,10 +169,61 @@ static const struct option {
 	{ "lang", take_lang, "" },	/* else Accept-Language decides (route.c) */
 	{ "embed", take_embed, "" },
 	{ "status", take_status, "" },
+	{ "code", take_code, "" },	/* the exports' */
 	{ "q", take_search, "" },
 	{ "page", take_page, "1" },
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/*
+ * The blanks a value pasted from a spreadsheet or a mail brings at either
+ * end: ASCII space and controls (tab, CR, LF), no-break spaces (U+00A0,
+ * U+2007, U+202F), the ideographic space (U+3000) and a stray byte-order
+ * mark (U+FEFF). Returns how many bytes at s (of n) are one, or 0.
+ */
+static size_t
+blank_at(const char *s, size_t n)
+{
+	static const char *const wide[] = {
+		"\xc2\xa0", "\xe2\x80\x87", "\xe2\x80\xaf", "\xe3\x80\x80",
+		"\xef\xbb\xbf",
+	};
+	size_t i, k;
+
+	if (n > 0 && ((unsigned char)s[0] <= 0x20 || s[0] == 0x7f))
+		return 1;
+	for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if ((k = strlen(wide[i])) <= n && memcmp(s, wide[i], k) == 0)
+			return k;
+	return 0;
+}
+
+/* The blank one ending at s + n, if any: its length. */
+static size_t
+blank_before(const char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (blank_at(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+size_t
+query_trim(char *v, size_t n)
+{
+	size_t k, start = 0;
+
+	while (start < n && (k = blank_at(v + start, n - start)) > 0)
+		start += k;
+	while (n > start && (k = blank_before(v + start, n - start)) > 0)
+		n -= k;
+	n -= start;
+	memmove(v, v + start, n);
+	v[n] = '\0';
+	return n;
+}
 
 void
 query_options(const char *query, const struct query_opts *o)
@@ -150,9 +240,13 @@ query_options(const char *query, const struct query_opts *o)
 		klen = v ? (size_t)(v - p) : seglen;
 		vlen = v ? seglen - klen - 1 : 0;
 		v = v ? v + 1 : p + seglen;
-		/* A value that cannot be decoded or is not clean counts as empty. */
+		/*
+		 * Blanks at either end go (a cell copied from Excel ends in
+		 * one); a value that cannot be decoded or is not clean
+		 * within them counts as empty.
+		 */
 		if (query_decode(v, vlen, dec, sizeof(dec), &n, 1) != 0 ||
-		    !query_clean(dec, n))
+		    !query_clean(dec, n = query_trim(dec, n)))
 			n = 0, dec[0] = '\0';
 		for (i = 0; i < NOPTIONS; i++)
 			if (strlen(options[i].name) == klen &&

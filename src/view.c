@@ -1,6 +1,7 @@
 /* view.c: the view model: a parsed batch turned into what a page, the JSON and the CSV show (statuses, counts, times); no request, no template. */
 #include "view.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,8 +124,9 @@ count_status(struct batch_view *v, const struct status_info *si)
 {
 	size_t i;
 
+	/* In any case: one status, one count, one filter (?status= is lower case). */
 	for (i = 0; i < v->ncounts; i++)
-		if (strcmp(v->counts[i].si.key, si->key) == 0) {
+		if (strcasecmp(v->counts[i].si.key, si->key) == 0) {
 			v->counts[i].n++;
 			return;
 		}
@@ -152,6 +154,62 @@ view_device_failed(const struct batch_view *v, size_t i)
 	if (d->error_code[0] == '\0' && d->error_description[0] == '\0')
 		return 0;
 	return v->dev_error[i] == NULL || !v->dev_error[i]->registered;
+}
+
+void
+view_status_word(const struct status_info *si, char *out, size_t outsz)
+{
+	size_t i;
+
+	if (outsz == 0)
+		return;
+	if (si->key[0] == '\0') {
+		snprintf(out, outsz, "none");
+		return;
+	}
+	for (i = 0; si->key[i] != '\0' && i + 1 < outsz; i++)
+		out[i] = (char)tolower((unsigned char)si->key[i]);
+	out[i] = '\0';
+}
+
+/* Whether device i's error is the one ?code= names: the documented one, or one we do not know by its code or name. */
+static int
+code_matches(const struct batch_view *v, size_t i, const char *code)
+{
+	const struct device	*d = &v->b->devices[i];
+	const struct errcode	*e = errcode_find(code, code);
+
+	if (e != NULL)
+		return v->dev_error[i] == e;
+	return v->dev_error[i] == NULL && (strcasecmp(d->error_code, code) == 0 ||
+	    strcasecmp(d->error_description, code) == 0);
+}
+
+int
+view_device_shown(const struct batch_view *v, const struct view_filter *f,
+    size_t i)
+{
+	const struct device	*d = &v->b->devices[i];
+	const char		*q = f->search;
+	char			 word[64];
+
+	if (f->status[0] != '\0') {
+		if (strcasecmp(f->status, "failed") == 0) {
+			if (!view_device_failed(v, i))
+				return 0;
+		} else {
+			view_status_word(&v->dev_status[i], word, sizeof(word));
+			if (strcasecmp(f->status, word) != 0)
+				return 0;
+		}
+	}
+	if (f->code[0] != '\0' && !code_matches(v, i, f->code))
+		return 0;
+	/* What a reader has at hand: a serial, a product key, a code, or Intune's device ID. */
+	return q[0] == '\0' || strcasestr(d->serial_number, q) != NULL ||
+	    strcasestr(d->product_key, q) != NULL ||
+	    strcasestr(d->error_code, q) != NULL ||
+	    strcasestr(d->device_id, q) != NULL;
 }
 
 const char *

@@ -78,6 +78,24 @@ int	view_batch_build(struct batch_view *, const struct batch *,
 	    const char *customer, const char *tracking, int64_t now);
 void	view_batch_free(struct batch_view *);
 
+/*
+ * Which devices a list shows (the page's table, an export): what the
+ * query's ?status=, ?code= and ?q= said, without the request. "" for
+ * each lets every device through.
+ */
+struct view_filter {
+	const char	*status;	/* "failed" (view_device_failed), a status's word (view_status_word), or "" */
+	const char	*code;		/* an error's code or name (808, ZtdDeviceDuplicated, one nobody documented), or "" */
+	const char	*search;	/* text in the serial number, product key, error code or device ID, in any case, or "" */
+};
+
+/* The ?status= word of a status: its key in lower case, "none" for a device without one; cut to fit outsz. */
+void	view_status_word(const struct status_info *, char *out, size_t outsz);
+
+/* Whether device i is one f lets through. */
+int	view_device_shown(const struct batch_view *, const struct view_filter *f,
+	    size_t i);
+
 /* Whether device i failed: it has an error code or description, and not one that leaves it registered (806). */
 int	view_device_failed(const struct batch_view *, size_t i);
 

@@ -33,11 +33,12 @@
 {{#FIX}}<section class="fixes" id="what-to-fix" aria-labelledby="fix-title">
 <h2 id="fix-title">{{T_BATCH_FIX_TITLE}}</h2>
 <div class="table-wrap"><table id="fixes">
-<thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th></tr></thead>
+<thead><tr><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_FIX_DEVICES}}</th><th scope="col">{{T_BATCH_FIX_WHAT}}</th><th scope="col">{{T_BATCH_FIX_EXPORT}}</th></tr></thead>
 <tbody>
-{{#ROW}}<tr><td class="fix-code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{CODE}}</td><td class="fix-name" data-label="{{T_BATCH_COL_ERROR}}">{{NAME}}</td><td class="fix-n" data-label="{{T_BATCH_FIX_DEVICES}}">{{N}}</td><td class="fix-what" data-label="{{T_BATCH_FIX_WHAT}}">{{TEXT}}{{#DOC}} <a class="doc" href="{{URL}}" rel="external noopener"{{#NEW_TAB}} target="_blank"{{/NEW_TAB}}>{{T_BATCH_FIX_DOC}}</a>{{/DOC}}</td></tr>
+{{#ROW}}<tr><td class="fix-code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{CODE}}</td><td class="fix-name" data-label="{{T_BATCH_COL_ERROR}}">{{NAME}}</td><td class="fix-n" data-label="{{T_BATCH_FIX_DEVICES}}">{{N}}</td><td class="fix-what" data-label="{{T_BATCH_FIX_WHAT}}">{{TEXT}}{{#DOC}} <a class="doc" href="{{URL}}" rel="external noopener"{{#NEW_TAB}} target="_blank"{{/NEW_TAB}}>{{T_BATCH_FIX_DOC}}</a>{{/DOC}}</td><td class="fix-csv" data-label="{{T_BATCH_FIX_EXPORT}}">{{#CSV}}<a href="{{URL}}">{{TEXT}}</a>{{/CSV}}</td></tr>
 {{/ROW}}</tbody>
 </table></div>
+<p class="fix-failed"><a href="{{FAILED_CSV_URL}}" id="failed-csv">{{T_BATCH_FIX_FAILED_CSV}}</a></p>
 </section>{{/FIX}}
 <p class="downloads"><a href="{{CSV_URL}}">{{T_BATCH_DOWNLOAD_CSV}}</a> · <a href="{{JSON_URL}}">{{T_BATCH_JSON}}</a> · <a href="{{SELF_URL}}"{{#SELF_TOP}} target="_top"{{/SELF_TOP}} id="self-link">{{T_BATCH_LINK}}</a></p>
 {{#NO_DEVICES}}<p class="empty">{{T_BATCH_NO_DEVICES}}</p>{{/NO_DEVICES}}
@@ -55,11 +56,11 @@
 {{#NONE_MATCH}}<p class="empty" id="none-match">{{T_BATCH_NONE_MATCH}}</p>{{/NONE_MATCH}}
 <p class="showing" id="showing">{{SHOWING}}</p>
 {{#PAGER}}<nav class="pager" aria-label="{{SHOWING}}">{{#PREV}}<a href="{{URL}}" rel="prev">{{T_BATCH_PAGE_PREV}}</a>{{/PREV}} {{#NEXT}}<a href="{{URL}}" rel="next">{{T_BATCH_PAGE_NEXT}}</a>{{/NEXT}}</nav>{{/PAGER}}
-<div class="table-wrap">
+<div class="table-wrap" tabindex="0" role="region" aria-label="{{T_BATCH_DEVICES}}">
 <table id="devices">
-<thead><tr><th scope="col">{{T_BATCH_COL_N}}</th><th scope="col">{{T_BATCH_COL_SERIAL}}</th><th scope="col">{{T_BATCH_COL_PRODUCT_KEY}}</th><th scope="col">{{T_BATCH_COL_STATUS}}</th><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_COL_MEANING}}</th></tr></thead>
+<thead><tr><th scope="col">{{T_BATCH_COL_N}}</th><th scope="col">{{T_BATCH_COL_SERIAL}}</th><th scope="col">{{T_BATCH_COL_PRODUCT_KEY}}</th><th scope="col">{{T_BATCH_COL_DEVICE_ID}}</th><th scope="col">{{T_BATCH_COL_STATUS}}</th><th scope="col">{{T_BATCH_COL_ERROR_CODE}}</th><th scope="col">{{T_BATCH_COL_ERROR}}</th><th scope="col">{{T_BATCH_COL_MEANING}}</th></tr></thead>
 <tbody>
-{{#DEVICE}}<tr><td class="n" data-label="{{T_BATCH_COL_N}}">{{N}}</td><td class="serial" data-label="{{T_BATCH_COL_SERIAL}}">{{SERIAL}}</td><td class="pkey" data-label="{{T_BATCH_COL_PRODUCT_KEY}}">{{PRODUCT_KEY}}</td><td class="status" data-label="{{T_BATCH_COL_STATUS}}"><span class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span></td><td class="code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{ERROR_CODE}}</td><td class="desc" data-label="{{T_BATCH_COL_ERROR}}">{{ERROR_DESCRIPTION}}</td><td class="explanation" data-label="{{T_BATCH_COL_MEANING}}">{{#EXPLANATION}}{{TEXT}}{{/EXPLANATION}}</td></tr>
+{{#DEVICE}}<tr><td class="n" data-label="{{T_BATCH_COL_N}}">{{N}}</td><td class="serial" data-label="{{T_BATCH_COL_SERIAL}}">{{SERIAL}}</td><td class="pkey" data-label="{{T_BATCH_COL_PRODUCT_KEY}}">{{PRODUCT_KEY}}</td><td class="device-id" data-label="{{T_BATCH_COL_DEVICE_ID}}">{{DEVICE_ID}}</td><td class="status" data-label="{{T_BATCH_COL_STATUS}}"><span class="badge {{STATUS_CLASS}}">{{STATUS_LABEL}}</span></td><td class="code" data-label="{{T_BATCH_COL_ERROR_CODE}}">{{ERROR_CODE}}</td><td class="desc" data-label="{{T_BATCH_COL_ERROR}}">{{ERROR_DESCRIPTION}}</td><td class="explanation" data-label="{{T_BATCH_COL_MEANING}}">{{#EXPLANATION}}{{TEXT}}{{/EXPLANATION}}</td></tr>
 {{/DEVICE}}
 </tbody>
 </table>

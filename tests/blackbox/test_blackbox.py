@@ -182,7 +182,7 @@ def failed_devices_first_filters_and_search(s):
 
     def failed_row(tr):
         # An error, but not 806 (already this tenant's: registered all the same).
-        code, desc = row_cells(tr)[4].strip(), row_cells(tr)[5].strip()
+        code, desc = cell(tr, "code"), cell(tr, "desc")
         return (code or desc) and code != "806" and desc.lower() != "ztddevicealreadyassigned"
     failed = [i for i, tr in enumerate(rows) if failed_row(tr)]
     check(failed and failed == list(range(len(failed))), "failed devices are not first: %r" % failed[:5])
@@ -192,12 +192,12 @@ def failed_devices_first_filters_and_search(s):
           "?status=failed shows a device without an error, or one with 806")
     check(len(rows) == len(failed), "?status=failed: %d rows, %d failed devices" % (len(rows), len(failed)))
     r = s.get(path + "?status=finished")
-    check(all(norm_ws(row_cells(tr)[3]) == "Finished" for tr in device_rows(r)), "?status=finished mixes")
-    serial = norm_ws(row_cells(device_rows(s.get(path))[-1])[1])
+    check(all(norm_ws(row_cells(tr)[4]) == "Finished" for tr in device_rows(r)), "?status=finished mixes")
+    serial = cell(device_rows(s.get(path))[-1], "serial")
     r = s.get(path + "?q=" + urllib.parse.quote(serial.lower()))
     rows = device_rows(r)
-    check(len(rows) == 1 and norm_ws(row_cells(rows[0])[1]) == serial,
-          "search %r: %r" % (serial, [norm_ws(row_cells(t)[1]) for t in rows][:3]))
+    check(len(rows) == 1 and cell(rows[0], "serial") == serial,
+          "search %r: %r" % (serial, [cell(t, "serial") for t in rows][:3]))
     r = s.get(path + "?q=no-such-serial&status=failed&lang=hu")
     expect_status(r, 200)
     check(not device_rows(r) and 'id="none-match"' in r.text, "no match is not said")
@@ -207,8 +207,105 @@ def failed_devices_first_filters_and_search(s):
     r = s.get(path + "?status=%3Cscript%3E&page=-3&q=%3Cb%3E")
     expect_status(r, 200)
     check("<script>" not in r.text and "<b>" not in r.text, "an option reached the page unescaped")
-    # The exports always carry every device.
-    check(len(json.loads(s.get(path + ".json?status=failed").text)["devices"]) == 400, "JSON filtered")
+    # The exports carry every device unless asked for fewer; ?q= is the page's alone.
+    check(len(json.loads(s.get(path + ".json?q=SN-000001").text)["devices"]) == 400, "JSON searched")
+    check(len(json.loads(s.get(path + ".json?status=failed").text)["devices"]) == len(failed),
+          "JSON ?status=failed is not the failed devices")
+
+
+def cell(tr, cls):
+    """The text of a row's cell of this class (serial, pkey, device-id, code, desc)."""
+    tds = [td for td in tr.find_all("td") if cls in td.classes()]
+    check(len(tds) == 1, "row has %d <td class=%r>" % (len(tds), cls))
+    return norm_ws(tds[0].text())
+
+
+def current_chips(r):
+    """The filter chips marked current (aria-current), as (label, href)."""
+    navs = [n for n in r.tree.root.find_all("nav") if "filters" in n.classes()]
+    check(len(navs) == 1, "%d filter bars" % len(navs))
+    return [(norm_ws(a.text()), a.attrs.get("href", "")) for a in navs[0].find_all("a")
+            if a.attrs.get("aria-current")]
+
+
+@test("main")
+def status_filter_in_any_case(s):
+    # ?status=FAILED is the failed view: the rows, the chip and the links all agree.
+    path = batch_path(T["large"])
+    want = [cell(tr, "serial") for tr in device_rows(s.get(path + "?status=failed"))]
+    for spelling in ("FAILED", "Failed", "failed%20", "%09failed"):
+        r = s.get(path + "?status=" + spelling)
+        expect_status(r, 200)
+        got = [cell(tr, "serial") for tr in device_rows(r)]
+        check(got == want, "?status=%s shows %d rows, ?status=failed %d" % (spelling, len(got), len(want)))
+        chips = current_chips(r)
+        check(len(chips) == 1 and chips[0][1].endswith("?status=failed"),
+              "?status=%s: current chips %r" % (spelling, chips))
+    r = s.get(path + "?status=FINISHED_WITH_ERRORS")
+    check(device_rows(r) and all("status-finished_with_errors" in badge_classes_of(tr) for tr in device_rows(r)),
+          "?status=FINISHED_WITH_ERRORS mixes")
+    check(len(current_chips(r)) == 1, "?status=FINISHED_WITH_ERRORS: %r" % current_chips(r))
+
+
+def badge_classes_of(tr):
+    return {c for sp in tr.find_all("span") for c in sp.classes()}
+
+
+@test("main")
+def one_chip_is_current(s):
+    # The odd batch has devices without a status: their chip is not All's, so All alone is current.
+    path = batch_path(T["odd"])
+    r = s.get(path)
+    chips = current_chips(r)
+    check(len(chips) == 1 and "?" not in chips[0][1], "current chips %r" % chips)
+    none = catalog("en-US")["status.none"]
+    links = [a for n in r.tree.root.find_all("nav") if "filters" in n.classes() for a in n.find_all("a")]
+    none_links = [a.attrs.get("href") for a in links if norm_ws(a.text()).startswith(none)]
+    check(len(none_links) == 1 and none_links[0].endswith("?status=none"), "the (none) chip %r" % none_links)
+    r = s.get(path + "?status=none")
+    chips = current_chips(r)
+    check(len(chips) == 1 and chips[0][0].startswith(none), "?status=none: current chips %r" % chips)
+    rows = device_rows(r)
+    check(rows and all(none in norm_ws(row_cells(tr)[4]) for tr in rows),
+          "?status=none shows devices with a status: %r" % [norm_ws(row_cells(t)[4]) for t in rows])
+    check(not any(cell(tr, "serial") in ("ODD-1", "ODD-3") for tr in rows), "?status=none shows ODD-1/3")
+
+
+@test("main")
+def search_trimmed_and_over_serial_key_code_and_device_id(s):
+    path = batch_path(T["large"])
+    doc = json.loads(s.get(path + ".json").text)
+    d = [x for x in doc["devices"] if x["deviceId"] and x["productKey"]][5]
+    # What a spreadsheet cell brings along: a trailing space, a tab, a no-break space.
+    for q in (d["serialNumber"] + " ", "\t" + d["serialNumber"], d["serialNumber"] + "\u00a0",
+              d["serialNumber"].lower() + " \t"):
+        rows = device_rows(s.get(path + "?q=" + urllib.parse.quote(q)))
+        check([cell(tr, "serial") for tr in rows] == [d["serialNumber"]], "?q=%r: %d rows" % (q, len(rows)))
+    r = s.get(path + "?q=" + urllib.parse.quote(d["serialNumber"] + "\u00a0"))
+    check(('value="%s"' % d["serialNumber"]) in r.text, "the search box does not show the trimmed search")
+    rows = device_rows(s.get(path + "?q=" + urllib.parse.quote(d["productKey"].lower())))
+    check([cell(tr, "serial") for tr in rows] == [d["serialNumber"]], "by product key: %d rows" % len(rows))
+    rows = device_rows(s.get(path + "?q=" + d["deviceId"].upper()))
+    check([cell(tr, "serial") for tr in rows] == [d["serialNumber"]], "by device ID: %d rows" % len(rows))
+    check(cell(rows[0], "device-id") == d["deviceId"] if rows else False, "the device ID column")
+    rows = device_rows(s.get(path + "?q=808"))
+    with_808 = {x["serialNumber"] for x in doc["devices"] if x["errorCode"] == "808"}
+    got = {cell(tr, "serial") for tr in rows}
+    check(with_808 and with_808 <= got, "?q=808 misses devices with 808: %r" % sorted(with_808 - got))
+    check(all("808" in (cell(tr, "code") + cell(tr, "serial") + cell(tr, "pkey") + cell(tr, "device-id"))
+              for tr in rows), "?q=808 shows a device without 808")
+
+
+@test("main")
+def clear_keeps_the_status(s):
+    path = batch_path(T["large"])
+    r = s.get(path + "?status=failed&q=SN-&lang=ja")
+    clears = [a.attrs.get("href", "") for a in r.tree.root.find_all("a") if "clear" in a.classes()]
+    check(len(clears) == 1, "%d Clear links" % len(clears))
+    check(clears and clears[0] == path + "?lang=ja-JP&status=failed", "Clear goes to %r" % clears)
+    r = s.get(path + "?status=failed")
+    check(not [a for a in r.tree.root.find_all("a") if "clear" in a.classes()],
+          "a Clear link without a search")
 
 
 @test("main")
@@ -654,6 +751,125 @@ def exports_speak_the_readers_language(s):
     doc = json.loads(r.body.decode("utf-8"))
     check(doc["devices"][0].get("explanation") == en["err.808"], "default explanation %r"
           % doc["devices"][0].get("explanation"))
+
+
+def disposition_name(r):
+    m = re.fullmatch(r'(attachment|inline); filename="([A-Za-z0-9._-]+)"', r.header("Content-Disposition") or "")
+    check(m, "Content-Disposition %r" % r.header("Content-Disposition"))
+    return m.group(1), m.group(2)
+
+
+@test("main")
+def exports_filtered_named_and_marked(s):
+    # ?lang=ja-JP CSV: a BOM first, Japanese words, saved under the customer, batch and date.
+    ja = catalog("ja-JP")
+    r = s.get(batch_path(T["large"], ".csv") + "?lang=ja-JP")
+    expect_status(r, 200)
+    check(r.body.startswith(b"\xef\xbb\xbfserialNumber,productKey,"), "CSV start %r" % r.body[:40])
+    kind, name = disposition_name(r)
+    check(kind == "attachment" and re.fullmatch(r"batch-%s-%s-\d{8}\.csv" % (C, T["large"]), name),
+          "CSV name %r" % name)
+    rows = csv_rows(r)
+    check(any(ja["err.808"] in row for row in rows), "no Japanese explanation in the CSV")
+    header = rows[0]
+    check(header[-2:] == ["batchTrackingId", "batchStatus"], "CSV header %r" % header)
+    check(all(row[-2:] == [T["large"], "finished_with_errors"] for row in rows[1:]), "batch columns")
+    all_etag = r.header("ETag")
+    # ?status=failed: the failed devices only, named so, another ETag.
+    doc = json.loads(s.get(batch_path(T["large"], ".json")).text)
+    failed = [d for d in doc["devices"] if (d["errorCode"] or d["errorDescription"])
+              and d["errorCode"] != "806"]
+    r = s.get(batch_path(T["large"], ".csv") + "?status=failed&lang=ja-JP")
+    rows = csv_rows(r)
+    cols = csv_columns(rows[0])
+    check([row[cols["serialNumber"]] for row in rows[1:]] == [d["serialNumber"] for d in failed],
+          "?status=failed CSV: %d rows, %d failed" % (len(rows) - 1, len(failed)))
+    check(rows[0][:2] == ["serialNumber", "productKey"], "re-upload columns first: %r" % rows[0][:2])
+    check(disposition_name(r)[1].endswith("-failed.csv"), "name %r" % disposition_name(r)[1])
+    failed_etag = r.header("ETag")
+    # ?code=808 (or its name): its devices only.
+    r = s.get(batch_path(T["large"], ".csv") + "?code=808&lang=ja-JP")
+    rows = csv_rows(r)
+    cols = csv_columns(rows[0])
+    check(len(rows) > 1 and all(row[cols["errorCode"]] == "808" for row in rows[1:]), "?code=808 rows")
+    check(len(rows) - 1 == len([d for d in doc["devices"] if d["errorCode"] == "808"]), "?code=808 count")
+    check(disposition_name(r)[1].endswith("-808.csv"), "name %r" % disposition_name(r)[1])
+    code_etag = r.header("ETag")
+    r2 = s.get(batch_path(T["large"], ".csv") + "?code=ZtdDeviceAssignedToOtherTenant&lang=ja-JP")
+    check(r2.body == r.body and r2.header("ETag") == code_etag, "?code= by name is not ?code=808")
+    check(len({all_etag, failed_etag, code_etag}) == 3 and None not in (all_etag, failed_etag, code_etag),
+          "ETags %r" % [all_etag, failed_etag, code_etag])
+    # Each validates only itself.
+    expect_status(s.get(batch_path(T["large"], ".csv") + "?code=808&lang=ja-JP",
+                        headers={"If-None-Match": code_etag}), 304)
+    expect_status(s.get(batch_path(T["large"], ".csv") + "?status=failed&lang=ja-JP",
+                        headers={"If-None-Match": code_etag}), 200)
+    # JSON: shown inline, named the same way, filtered the same way, in Japanese.
+    r = s.get(batch_path(T["large"], ".json") + "?status=failed&code=808&lang=ja-JP")
+    kind, name = disposition_name(r)
+    check(kind == "inline" and name.endswith("-failed-808.json"), "JSON %s %r" % (kind, name))
+    jd = json.loads(r.body.decode("utf-8"))
+    check(jd["filter"] == {"status": "failed", "code": "808"}, "filter %r" % jd.get("filter"))
+    check(jd["devices"] and all(d["errorCode"] == "808" for d in jd["devices"]), "JSON ?code=808")
+    check(jd["devices"][0]["explanation"] == ja["err.808"], "JSON explanation not Japanese")
+    check(jd["deviceCount"] == 400, "deviceCount is the batch's: %r" % jd["deviceCount"])
+    # The default stays every device, unfiltered.
+    jd = json.loads(s.get(batch_path(T["large"], ".json")).text)
+    check(len(jd["devices"]) == 400 and jd["filter"] == {"status": None, "code": None}, "default JSON")
+
+
+@test("main")
+def json_null_for_every_missing_value(s):
+    # The odd batch has null, missing and empty fields: the JSON has null for each, never "".
+    for name in ("odd", "large", "queued", "unknownstatus"):
+        doc = json.loads(s.get(batch_path(T[name], ".json")).text)
+        empty = []
+
+        def walk(x, where):
+            if x == "":
+                empty.append(where)
+            elif isinstance(x, dict):
+                for k, v in x.items():
+                    walk(v, where + "." + k)
+            elif isinstance(x, list):
+                for i, v in enumerate(x):
+                    walk(v, "%s[%d]" % (where, i))
+        walk(doc, name)
+        check(not empty, '"" in the JSON at %r' % empty[:5])
+    doc = json.loads(s.get(batch_path(T["odd"], ".json")).text)
+    blank = [d for d in doc["devices"] if d["serialNumber"] is None]
+    check(blank and all(blank[0][k] is None for k in ("deviceId", "productKey", "status", "errorCode",
+                                                       "errorDescription", "explanation")),
+          "a device of nulls: %r" % (blank[:1],))
+    check(doc["deviceCounts"].get("none") == len(blank), "deviceCounts %r" % doc["deviceCounts"])
+
+
+@test("main")
+def what_to_fix_links_its_devices(s):
+    path = batch_path(T["large"])
+    r = s.get(path + "?lang=hu")
+    tables = r.tree.root.find_all("table", id="fixes")
+    check(len(tables) == 1, "no table#fixes")
+    rows = [tr for tr in tables[0].find_all("tr") if tr.find_all("td")]
+    linked = 0
+    for tr in rows:
+        code = cell(tr, "fix-code") or cell(tr, "fix-name")
+        n = int(cell(tr, "fix-n"))
+        links = [a.attrs.get("href", "") for a in tr.find_all("a")]
+        if not links:
+            continue
+        linked += 1
+        check(len(links) == 1 and links[0].startswith(batch_path(T["large"], ".csv") + "?lang=hu-HU&code="),
+              "row %s links %r" % (code, links))
+        got = csv_rows(s.get(links[0]))
+        check(len(got) - 1 == n, "row %s says %d devices, its CSV has %d" % (code, n, len(got) - 1))
+    check(linked >= len(rows) - 1, "%d of %d rows link their devices" % (linked, len(rows)))
+    failed = r.tree.root.find_all("a", id="failed-csv")
+    check(len(failed) == 1 and failed[0].attrs.get("href") == batch_path(T["large"], ".csv") +
+          "?lang=hu-HU&status=failed", "failed CSV link %r" % [a.attrs for a in failed])
+    check(norm_ws(failed[0].text()) == catalog("hu-HU")["batch.fix.failed_csv"], "its words")
+    total = sum(int(cell(tr, "fix-n")) for tr in rows)
+    check(len(csv_rows(s.get(failed[0].attrs["href"]))) - 1 == total, "the failed CSV is not the rows' sum")
 
 
 # 5. other batches

@@ -326,7 +326,7 @@ async function tableChecks(browser, s) {
   const page = await ctx.newPage();
   const serials = async () => page.locator('#devices td.serial').allInnerTexts();
   try {
-    await test('table: the "with an error" filter, then a serial number search, then clear', async () => {
+    await test('table: the "with an error" filter, then a serial number search, then clear, then all', async () => {
       await page.goto(`${s.base}${batchPath(T.large)}`);
       const all = (await serials()).length;
       check(all === 400, `${all} rows at first`);
@@ -347,7 +347,12 @@ async function tableChecks(browser, s) {
       check(found.length === 1 && found[0].trim() === pick, `search "${pick}" shows ${JSON.stringify(found.slice(0, 3))}`);
       await Promise.all([page.waitForURL((x) => !x.search.includes('q='), { timeout: 15000 }),
         page.click('form.search a.clear')]);
-      check((await serials()).length === all, 'clear does not bring every device back');
+      // Clear takes the search away and keeps the filter; "All" brings every device back.
+      check(new URL(page.url()).searchParams.get('status') === 'failed', `clear dropped the filter: ${page.url()}`);
+      check((await serials()).length === codes.length, 'clear does not bring the filtered devices back');
+      await Promise.all([page.waitForURL((x) => !x.search.includes('status='), { timeout: 15000 }),
+        page.click('nav.filters a.status-all')]);
+      check((await serials()).length === all, '"All" does not bring every device back');
     });
   } finally {
     await ctx.close();

@@ -95,10 +95,21 @@ one_view(const struct batch *b, const struct link_ctx *lc,
 	if (v.running)
 		v.refresh_seconds = view_refresh_seconds(&v);
 	buf_init(&out);
-	FUZZ_CHECK(export_json(&v, loc, &out) == 0);
+	FUZZ_CHECK(export_json(&v, NULL, loc, &out) == 0);
 	check_json(&out);
 	buf_reset(&out);
-	FUZZ_CHECK(export_csv(&v, loc, &out) == 0);
+	/* Filtered the way the page's table and the exports are: still JSON. */
+	{
+		const struct view_filter f = { t->filter, t->code, t->search };
+
+		FUZZ_CHECK(export_json(&v, &f, loc, &out) == 0);
+		check_json(&out);
+		buf_reset(&out);
+		FUZZ_CHECK(export_csv(&v, &f, loc, &out) == 0);
+		FUZZ_CHECK(!out.failed);
+		buf_reset(&out);
+	}
+	FUZZ_CHECK(export_csv(&v, NULL, loc, &out) == 0);
 	FUZZ_CHECK(!out.failed);
 	buf_reset(&out);
 	p = tpage_new("batch", LOC_EN_US);
@@ -120,8 +131,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct link_ctx	 plain = { "", "", 0 };
 	static const struct link_ctx	 mounted = { "/tools/batchstatus",
 	    "ja-JP", 1 };
-	static const struct table_view	 all = { "", "", 1 };
-	static const struct table_view	 failed = { "failed", "1", 2 };
+	static const struct table_view	 all = { "", "", 1, "" };
+	static const struct table_view	 failed = { "failed", "1", 2, "808" };
+	static const struct table_view	 none = { "none", "", 1, "ZtdDeviceDuplicated" };
 	struct batch		 b;
 	char			 err[256];
 	size_t			 i, small_devices;
@@ -175,6 +187,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	one_view(&b, &plain, &all, LOC_EN_US);
 	one_view(&b, &mounted, &failed, LOC_JA_JP);
+	one_view(&b, &plain, &none, LOC_HU_HU);
 
 	batch_free(&b);
 	return 0;

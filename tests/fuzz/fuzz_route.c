@@ -3,12 +3,14 @@
  *
  * The input (cut at its first NUL, as a C string from FastCGI would be) is
  * routed as GET and as HEAD; paths, percent-encoding and every query
- * option (lang, embed, status, q, page, customer, tracking) are reached
+ * option (lang, embed, status, code, q, page, customer, tracking) are reached
  * from the seeds. Invariants (abort when broken): HEAD routes exactly as
  * GET does; on BS_OK with a batch or redirect, customer and tracking are
  * canonical GUIDs (36 characters, lower case) and a batch URL spells them
  * so; lang is "" or one of en-US zh-TW ja-JP hu-HU; page >= 1; the status
- * filter and search are short and clean; on BS_ERR_BAD_INPUT the values
+ * filter is short, clean and lower case; the code is "" or letters and
+ * digits, at most TABLE_CODE_MAX; the search is short, clean and has no
+ * blank at either end (query_trim); on BS_ERR_BAD_INPUT the values
  * kept for the form are valid UTF-8 without control characters and the
  * message is a known one. Seeds: tests/fuzz/corpus/route/. Run: `make fuzz`.
  */
@@ -26,6 +28,7 @@ lang_ok(const char *l)
 	    strcmp(l, "hu-HU") == 0;
 }
 
+/* Kept in lower case: one spelling per view. */
 static int
 filter_ok(const char *f)
 {
@@ -34,10 +37,43 @@ filter_ok(const char *f)
 	if (n >= sizeof(get.table.filter))
 		return 0;
 	for (; *f != '\0'; f++)
-		if (!((*f >= 'a' && *f <= 'z') || (*f >= 'A' && *f <= 'Z') ||
+		if (!((*f >= 'a' && *f <= 'z') ||
 		    (*f >= '0' && *f <= '9') || *f == '_' || *f == '-' ||
 		    *f == ' '))
 			return 0;
+	return 1;
+}
+
+/* ?code=: letters and digits, bounded. */
+static int
+code_ok(const char *c)
+{
+	size_t n = strnlen(c, sizeof(get.table.code));
+
+	if (n > TABLE_CODE_MAX)
+		return 0;
+	for (; *c != '\0'; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Trimmed: no ASCII blank, no-break or ideographic space at either end. */
+static int
+trimmed_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return 1;
+	if ((unsigned char)s[0] <= 0x20 || (unsigned char)s[n - 1] <= 0x20)
+		return 0;
+	if (strncmp(s, "\xc2\xa0", 2) == 0 || strncmp(s, "\xe3\x80\x80", 3) == 0)
+		return 0;
+	if ((n >= 2 && strcmp(s + n - 2, "\xc2\xa0") == 0) ||
+	    (n >= 3 && strcmp(s + n - 3, "\xe3\x80\x80") == 0))
+		return 0;
 	return 1;
 }
 
@@ -63,6 +99,8 @@ check(enum bs_error e, const struct request *r, const char *uri)
 		FUZZ_CHECK(r->table.page >= 1 && r->table.page <= 9999999);
 		FUZZ_CHECK(r->link.embed == 0 || r->link.embed == 1);
 		FUZZ_CHECK(filter_ok(r->table.filter));
+		FUZZ_CHECK(code_ok(r->table.code));
+		FUZZ_CHECK(trimmed_ok(r->table.search));
 		FUZZ_CHECK(fuzz_utf8_valid(r->table.search,
 		    strlen(r->table.search)));
 		FUZZ_CHECK(!fuzz_has_control(r->table.search));

@@ -75,7 +75,7 @@ test_json_fields_normalised(void)
 	json_object	*j, *x;
 
 	setup(&f);
-	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
 	CHECK_STR(field_str(j, -1, "status"), "finished");
 	CHECK_STR(field_str(j, -1, "statusLabel"), "Finished");
@@ -107,7 +107,7 @@ test_json_explains_known_errors_only(void)
 	json_object	*j;
 
 	setup(&f);
-	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
 	CHECK_CONTAINS(field_str(j, 0, "explanation"), "another tenant");
 	CHECK(field(j, 1, "explanation") == NULL);
@@ -123,7 +123,7 @@ test_exports_speak_the_readers_language(void)
 	json_object	*j;
 
 	setup(&f);
-	CHECK(export_json(&f.v, LOC_JA_JP, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_JA_JP, &f.out) == 0);
 	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
 	CHECK_STR(field_str(j, -1, "statusLabel"), i18n_text(LOC_JA_JP,
 	    "status.finished"));
@@ -134,7 +134,7 @@ test_exports_speak_the_readers_language(void)
 	CHECK_STR(field_str(j, 0, "status"), "finished_with_errors");
 	json_object_put(j);
 	buf_reset(&f.out);
-	CHECK(export_csv(&f.v, LOC_JA_JP, &f.out) == 0);
+	CHECK(export_csv(&f.v, NULL, LOC_JA_JP, &f.out) == 0);
 	CHECK_CONTAINS(f.out.data, i18n_text(LOC_JA_JP, "err.808"));
 	CHECK_LACKS(f.out.data, "another tenant");
 	teardown(&f);
@@ -148,7 +148,7 @@ test_json_fresh_answer(void)
 	json_object	*j, *x;
 
 	setup(&f);
-	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
 	CHECK((x = field(j, -1, "stale")) != NULL &&
 	    json_object_is_type(x, json_type_boolean) &&
@@ -170,7 +170,7 @@ test_json_stale_answer(void)
 	f.b.fetched_at = 1500000000;
 	f.v.stale = BS_ERR_THROTTLED;
 	f.v.retry_after = 42;
-	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
 	CHECK_STR(field_str(j, -1, "asOf"), "2017-07-14T02:40:00Z");
 	CHECK_STR(field_str(j, -1, "stale"), "throttled");
@@ -179,11 +179,11 @@ test_json_stale_answer(void)
 	json_object_put(j);
 	f.v.stale = BS_ERR_TIMEOUT;
 	buf_reset(&f.out);
-	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK_CONTAINS(f.out.data, "\"stale\":\"timeout\"");
 	f.v.stale = BS_ERR_UNREACHABLE;
 	buf_reset(&f.out);
-	CHECK(export_json(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_json(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK_CONTAINS(f.out.data, "\"stale\":\"unavailable\"");
 	teardown(&f);
 }
@@ -194,11 +194,15 @@ test_csv_rows_and_header(void)
 	struct fixture f;
 
 	setup(&f);
-	CHECK(export_csv(&f.v, LOC_EN_US, &f.out) == 0);
-	CHECK(strncmp(f.out.data, "serialNumber,productKey,status,errorCode,"
-	    "errorDescription,explanation,deviceId\r\n", 69) == 0);
+	CHECK(export_csv(&f.v, NULL, LOC_EN_US, &f.out) == 0);
+	/* A byte-order mark first: Excel reads the file as UTF-8 then. */
+	CHECK(strncmp(f.out.data, "\xef\xbb\xbf" "serialNumber,productKey,status,"
+	    "errorCode,errorDescription,explanation,deviceId,batchTrackingId,"
+	    "batchStatus\r\n", 3 + 108) == 0);
 	CHECK_CONTAINS(f.out.data, "\r\n1234567890,12345-67890-09876-54321-13579,"
 	    "finished_with_errors,808,ZtdDeviceAssignedToOtherTenant,The device");
+	/* Every row says which batch it is of, and what Partner Center says of that batch. */
+	CHECK_CONTAINS(f.out.data, ",," T ",finished\r\n");
 	CHECK(f.out.len > 2 && strcmp(f.out.data + f.out.len - 2, "\r\n") == 0);
 	teardown(&f);
 }
@@ -210,9 +214,119 @@ test_csv_quotes_and_defuses_formulas(void)
 	struct fixture f;
 
 	setup(&f);
-	CHECK(export_csv(&f.v, LOC_EN_US, &f.out) == 0);
+	CHECK(export_csv(&f.v, NULL, LOC_EN_US, &f.out) == 0);
 	CHECK_CONTAINS(f.out.data, "\r\n\"a,b\"\"c\r\nd\",'=HYPERLINK(1),<b>x</b>,"
-	    "'-1,'@x,,\xe8\xa8\xad\xe5\x82\x99\r\n");
+	    "'-1,'@x,,\xe8\xa8\xad\xe5\x82\x99," T ",finished\r\n");
+	teardown(&f);
+}
+
+/* A batch with a device that has nothing but its status, another with no status either. */
+static const char SPARSE[] = "{\"devicesStatus\":[{\"status\":\"finished\"},"
+    "{\"serialNumber\":\"S2\",\"errorCode\":\"808\"}]}";
+
+/* A value Partner Center did not give is null, never "": the batch's, each device's, the filter's. */
+static void
+test_json_null_for_every_missing_value(void)
+{
+	static const char *const fields[] = { "deviceId", "serialNumber",
+	    "productKey", "errorCode", "errorDescription", "explanation" };
+	struct batch		 b;
+	struct batch_view	 v;
+	struct buf		 out;
+	json_object		*j, *x;
+	char			 err[64];
+	size_t			 i;
+
+	buf_init(&out);
+	CHECK(batch_parse(SPARSE, strlen(SPARSE), BATCH_MAX_DEVICES_DEFAULT, &b,
+	    err, sizeof(err)) == 0);
+	CHECK(view_batch_build(&v, &b, C, T, 0) == 0);
+	CHECK(export_json(&v, NULL, LOC_EN_US, &out) == 0);
+	CHECK_LACKS(out.data, "\"\"");
+	CHECK((j = json_tokener_parse(out.data)) != NULL);
+	CHECK(json_object_object_get_ex(j, "status", &x) && x == NULL);
+	CHECK(json_object_object_get_ex(j, "statusLabel", &x) && x == NULL);
+	CHECK(json_object_object_get_ex(j, "startedTime", &x) && x == NULL);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		CHECK(field(j, 0, fields[i]) == NULL &&
+		    json_object_object_get_ex(json_object_array_get_idx(
+		    field(j, -1, "devices"), 0), fields[i], &x));
+	CHECK(json_object_object_get_ex(json_object_array_get_idx(
+	    field(j, -1, "devices"), 1), "status", &x) && x == NULL);
+	/* Devices without a status are counted under the word ?status= names them by. */
+	CHECK((x = field(j, -1, "deviceCounts")) != NULL &&
+	    json_object_object_get_ex(x, "none", &x) &&
+	    json_object_get_int(x) == 1);
+	CHECK((x = field(j, -1, "filter")) != NULL &&
+	    json_object_object_get_ex(x, "status", &x) && x == NULL);
+	json_object_put(j);
+	view_batch_free(&v);
+	batch_free(&b);
+	buf_free(&out);
+}
+
+/* ?status=failed and ?code=: the devices of the filter, the counts still the batch's, the filter said. */
+static void
+test_exports_filtered(void)
+{
+	struct fixture		 f;
+	struct view_filter	 failed = { "failed", "", "" };
+	struct view_filter	 code = { "", "808", "" };
+	struct view_filter	 none = { "finished", "", "" };
+	json_object		*j, *x;
+
+	setup(&f);
+	CHECK(export_json(&f.v, &code, LOC_EN_US, &f.out) == 0);
+	CHECK((j = json_tokener_parse(f.out.data)) != NULL);
+	CHECK((x = field(j, -1, "devices")) != NULL &&
+	    json_object_array_length(x) == 1);
+	CHECK_STR(field_str(j, 0, "errorCode"), "808");
+	CHECK((x = field(j, -1, "deviceCount")) != NULL &&
+	    json_object_get_int(x) == 2);
+	CHECK((x = field(j, -1, "filter")) != NULL &&
+	    json_object_object_get_ex(x, "code", &x) &&
+	    strcmp(json_object_get_string(x), "808") == 0);
+	json_object_put(j);
+	buf_reset(&f.out);
+	CHECK(export_csv(&f.v, &failed, LOC_EN_US, &f.out) == 0);
+	CHECK_CONTAINS(f.out.data, "\r\n1234567890,");
+	CHECK_CONTAINS(f.out.data, "HYPERLINK");
+	buf_reset(&f.out);
+	CHECK(export_csv(&f.v, &code, LOC_EN_US, &f.out) == 0);
+	CHECK_CONTAINS(f.out.data, "\r\n1234567890,");
+	CHECK_LACKS(f.out.data, "HYPERLINK");
+	buf_reset(&f.out);
+	/* Nothing matches: the header alone, still a CSV. */
+	CHECK(export_csv(&f.v, &none, LOC_EN_US, &f.out) == 0);
+	CHECK(f.out.len == 3 + 108);
+	teardown(&f);
+}
+
+/* batch-<customer>-<tracking>-<date>[-<status>][-<code>]<suffix>, the date of the data in UTC. */
+static void
+test_filename_names_batch_date_and_filter(void)
+{
+	struct fixture		 f;
+	struct view_filter	 both = { "failed", "808", "" };
+	struct view_filter	 odd = { "in progress", "", "" };
+	char			 name[192];
+
+	setup(&f);
+	f.b.fetched_at = 1500000000;	/* 2017-07-14 02:40 UTC */
+	export_filename(name, sizeof(name), &f.v, NULL, ".csv");
+	CHECK_STR(name, "batch-" C "-" T "-20170714.csv");
+	export_filename(name, sizeof(name), &f.v, &both, ".csv");
+	CHECK_STR(name, "batch-" C "-" T "-20170714-failed-808.csv");
+	export_filename(name, sizeof(name), &f.v, &odd, ".json");
+	CHECK_STR(name, "batch-" C "-" T "-20170714-in_progress.json");
+	/* Not yet fetched (a test, a made batch): today's date. */
+	f.b.fetched_at = 0;
+	f.v.now = 86400 * 365;
+	export_filename(name, sizeof(name), &f.v, NULL, ".csv");
+	CHECK_STR(name, "batch-" C "-" T "-19710101.csv");
+	/* Too small: cut, never overrun, always terminated. */
+	export_filename(name, 20, &f.v, &both, ".csv");
+	CHECK(strlen(name) < 20);
 	teardown(&f);
 }
 
@@ -250,6 +364,9 @@ main(void)
 	T_RUN(test_json_stale_answer);
 	T_RUN(test_csv_rows_and_header);
 	T_RUN(test_csv_quotes_and_defuses_formulas);
+	T_RUN(test_json_null_for_every_missing_value);
+	T_RUN(test_exports_filtered);
+	T_RUN(test_filename_names_batch_date_and_filter);
 	T_RUN(test_error_json);
 	i18n_free();
 	return t_done("test_export");

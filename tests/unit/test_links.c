@@ -1,4 +1,5 @@
 /* test_links.c: every URL a page links to: the mount point, the reader's language and embed mode, the table's view percent-encoded; the form filled in. */
+#include <stdio.h>
 #include <string.h>
 
 #include "errcodes.h"
@@ -32,7 +33,7 @@ static void
 test_table_view_encoded(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "finished_with_errors", "a&b c/\xe6\x97\xa5", 2 };
+	struct table_view	 t = { "finished_with_errors", "a&b c/\xe6\x97\xa5", 2, "" };
 	char			 url[256];
 
 	link_url(url, sizeof(url), &lc, NULL, "/p", &t);
@@ -44,12 +45,28 @@ test_table_view_encoded(void)
 	CHECK_STR(url, "/p?q=a%26b%20c%2F%E6%97%A5");
 }
 
+/* The exports' ?code= is kept after the status, before the search. */
+static void
+test_code_kept(void)
+{
+	struct link_ctx		 lc = { "", "ja-JP", 0 };
+	struct table_view	 t = { "failed", "", 1, "808" };
+	char			 url[256];
+
+	link_url(url, sizeof(url), &lc, NULL, "/p.csv", &t);
+	CHECK_STR(url, "/p.csv?lang=ja-JP&status=failed&code=808");
+	t.filter[0] = '\0';
+	snprintf(t.search, sizeof(t.search), "x");
+	link_url(url, sizeof(url), &lc, NULL, "/p.csv", &t);
+	CHECK_STR(url, "/p.csv?lang=ja-JP&code=808&q=x");
+}
+
 /* A link that does not fit is cut, never overrun. */
 static void
 test_too_long_is_cut(void)
 {
 	struct link_ctx		 lc = { "/tools/bs", "ja-JP", 1 };
-	struct table_view	 t = { "failed", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 9 };
+	struct table_view	 t = { "failed", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 9, "808" };
 	char			 url[40];
 
 	memset(url, 'Z', sizeof(url));
@@ -105,6 +122,7 @@ main(void)
 	T_RUN(test_plain_path);
 	T_RUN(test_mount_point_language_and_embed);
 	T_RUN(test_table_view_encoded);
+	T_RUN(test_code_kept);
 	T_RUN(test_too_long_is_cut);
 	T_RUN(test_batch_path);
 	T_RUN(test_microsofts_page_in_the_readers_language);

@@ -1,4 +1,5 @@
 /* test_page_batch.c: the batch page: hostile values inert, the table paged, filtered and searched, the links keeping the reader's view. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ test_hostile_values_are_inert(void)
 	    "\"status\":\"" HOSTILE "\",\"errorCode\":\"" HOSTILE "\","
 	    "\"errorDescription\":\"" HOSTILE "\"}]}";
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
 
 	CHECK_CONTAINS(out, "<!DOCTYPE html>");
@@ -102,7 +103,7 @@ static void
 test_table_pages_of_500(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 3 };
+	struct table_view	 t = { "", "", 3, "" };
 	char			*body = many(1201);
 	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
 
@@ -120,7 +121,7 @@ static void
 test_search_and_filter_links_keep_the_view(void)
 {
 	struct link_ctx		 lc = { "/tools/bs", "ja-JP", 1 };
-	struct table_view	 t = { "", "S001", 1 };
+	struct table_view	 t = { "", "S001", 1, "" };
 	char			*body = many(20);
 	const char		*out = page_of(body, &lc, &t, LOC_JA_JP);
 
@@ -135,7 +136,7 @@ static void
 test_no_device_matches(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "failed", "", 1 };
+	struct table_view	 t = { "failed", "", 1, "" };
 	char			*body = many(3);
 	const char		*out = page_of(body, &lc, &t, LOC_EN_US);
 
@@ -149,7 +150,7 @@ static void
 test_unreadable_time_is_marked(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out = page_of("{\"status\":\"finished\","
 	    "\"startedTime\":\"0000-01-01T23:59:00Z\",\"completedTime\":"
 	    "\"2017-07-25T10:10:00\"}", &lc, &t, LOC_EN_US);
@@ -170,7 +171,7 @@ static void
 test_headline_from_the_devices(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out;
 
 	out = page_of("{\"status\":\"finished\",\"devicesStatus\":[{\"status\":"
@@ -199,7 +200,7 @@ static void
 test_what_to_fix(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out;
 
 	out = page_of("{\"status\":\"finished\",\"devicesStatus\":["
@@ -239,7 +240,7 @@ static void
 test_embedded_link_to_this_batch_leaves_the_portal(void)
 {
 	struct link_ctx		 lc = { "/bs", "hu-HU", 1 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	const char		*out = page_of("{\"status\":\"finished\"}", &lc, &t,
 	    LOC_HU_HU);
 
@@ -256,7 +257,7 @@ static void
 test_times_say_when_and_how_long_ago(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	static const char	 body[] = "{\"status\":\"finished\","
 	    "\"startedTime\":\"2026-12-01T10:00:00Z\","
 	    "\"completedTime\":\"2026-12-01T10:12:00Z\"}";
@@ -281,7 +282,7 @@ static void
 test_one_is_singular(void)
 {
 	struct link_ctx		 lc = { "", "", 0 };
-	struct table_view	 t = { "", "", 1 };
+	struct table_view	 t = { "", "", 1, "" };
 	static const char	 body[] = "{\"status\":\"processing\","
 	    "\"devicesStatus\":[{\"status\":\"queued\"},7]}";
 	const char		*out;
@@ -292,6 +293,118 @@ test_one_is_singular(void)
 	CHECK_CONTAINS(out, "answer was not a device and is not shown");
 	out = page_of(body, &lc, &t, LOC_JA_JP);
 	CHECK_CONTAINS(out, "1 台中 0 台のデバイスが完了");
+}
+
+/* How many times needle is in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; hay != NULL && (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+static const char NONE_BODY[] = "{\"status\":\"finished\",\"devicesStatus\":["
+    "{\"serialNumber\":\"S-A\",\"status\":\"finished\"},"
+    "{\"serialNumber\":\"S-B\"},"
+    "{\"serialNumber\":\"S-C\",\"deviceId\":"
+    "\"cccccccc-3333-4333-8333-000000000003\",\"productKey\":\"PK-C\","
+    "\"status\":\"finished_with_errors\",\"errorCode\":\"808\"}]}";
+
+/* A device without a status gets its own chip ("none"): All alone is current, or that chip alone. */
+static void
+test_one_chip_is_current(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1, "" };
+	const char		*out = page_of(NONE_BODY, &lc, &t, LOC_EN_US);
+
+	CHECK(count(out, "\" aria-current=\"true\">") == 1);
+	CHECK_CONTAINS(out, "class=\"filter status-all\" aria-current=\"true\"");
+	CHECK_CONTAINS(out, "?status=none\"");
+	snprintf(t.filter, sizeof(t.filter), "none");
+	out = page_of(NONE_BODY, &lc, &t, LOC_EN_US);
+	CHECK(count(out, "\" aria-current=\"true\">") == 1);
+	CHECK_CONTAINS(out, "?status=none\" class=\"filter status-other\" aria-current");
+	CHECK(rows(out) == 1);
+	CHECK_CONTAINS(out, ">S-B<");
+	snprintf(t.filter, sizeof(t.filter), "failed");
+	out = page_of(NONE_BODY, &lc, &t, LOC_EN_US);
+	CHECK(count(out, "\" aria-current=\"true\">") == 1);
+	CHECK_CONTAINS(out, "?status=failed\" class=\"filter status-finished_with_errors\" aria-current");
+}
+
+/* Clear takes the search away and keeps the status; without a search there is nothing to clear. */
+static void
+test_clear_keeps_the_status(void)
+{
+	struct link_ctx		 lc = { "", "hu-HU", 0 };
+	struct table_view	 t = { "failed", "S-", 1, "" };
+	const char		*out = page_of(NONE_BODY, &lc, &t, LOC_HU_HU);
+
+	CHECK_CONTAINS(out, "?lang=hu-HU&amp;status=failed\" class=\"clear\"");
+	t.search[0] = '\0';
+	out = page_of(NONE_BODY, &lc, &t, LOC_HU_HU);
+	CHECK_LACKS(out, "class=\"clear\"");
+}
+
+/* The device ID has its column (to match against Intune), and a search finds a device by it, its product key or its code. */
+static void
+test_device_id_column_and_search(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "CCCCCCCC-3333", 1, "" };
+	const char		*out = page_of(NONE_BODY, &lc, &t, LOC_EN_US);
+
+	CHECK_CONTAINS(out, i18n_text(LOC_EN_US, "batch.col.device_id"));
+	CHECK_CONTAINS(out, "<td class=\"device-id\" data-label=\"Device ID\">cccccccc-3333-4333-8333-000000000003</td>");
+	CHECK(rows(out) == 1);
+	snprintf(t.search, sizeof(t.search), "pk-c");
+	CHECK(rows(page_of(NONE_BODY, &lc, &t, LOC_EN_US)) == 1);
+	snprintf(t.search, sizeof(t.search), "808");
+	CHECK(rows(page_of(NONE_BODY, &lc, &t, LOC_EN_US)) == 1);
+}
+
+/* ?code= is the exports': the page's table and links ignore it. */
+static void
+test_code_is_not_the_pages(void)
+{
+	struct link_ctx		 lc = { "", "", 0 };
+	struct table_view	 t = { "", "", 1, "808" };
+	const char		*out = page_of(NONE_BODY, &lc, &t, LOC_EN_US);
+
+	CHECK(rows(out) == 3);
+	CHECK(count(out, "code=808") == 1);	/* the what-to-fix row's CSV alone */
+}
+
+/* Each row of "what to fix" links its devices as CSV, the section all failed ones; both keep the language. */
+static void
+test_what_to_fix_links_its_devices(void)
+{
+	struct link_ctx		 lc = { "/tools/bs", "ja-JP", 0 };
+	struct table_view	 t = { "", "", 1, "" };
+	const char		*out;
+	char			 want[256];
+
+	out = page_of("{\"status\":\"finished\",\"devicesStatus\":["
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"808\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorDescription\":"
+	    "\"ZtdDeviceDuplicated\"},"
+	    "{\"status\":\"finished_with_errors\",\"errorCode\":\"x y\"}]}",
+	    &lc, &t, LOC_JA_JP);
+	CHECK_CONTAINS(out, "<td class=\"fix-csv\" data-label=\"CSV\"><a href=\""
+	    "/tools/bs/customers/" C "/batches/" T ".csv?lang=ja-JP&amp;code=808\">");
+	i18n_format(want, sizeof(want), i18n_text(LOC_JA_JP, "batch.fix.csv"),
+	    "808", NULL);
+	CHECK_CONTAINS(out, want);
+	CHECK_CONTAINS(out, ".csv?lang=ja-JP&amp;code=ZtdDeviceDuplicated\"");
+	/* A code ?code= cannot take: no link rather than a wrong one. */
+	CHECK_CONTAINS(out, "<td class=\"fix-csv\" data-label=\"CSV\"></td>");
+	CHECK_CONTAINS(out, "id=\"failed-csv\"");
+	CHECK_CONTAINS(out, ".csv?lang=ja-JP&amp;status=failed\" id=\"failed-csv\"");
+	CHECK_CONTAINS(out, i18n_text(LOC_JA_JP, "batch.fix.failed_csv"));
 }
 
 int
@@ -309,6 +422,11 @@ main(void)
 	T_RUN(test_embedded_link_to_this_batch_leaves_the_portal);
 	T_RUN(test_times_say_when_and_how_long_ago);
 	T_RUN(test_one_is_singular);
+	T_RUN(test_one_chip_is_current);
+	T_RUN(test_clear_keeps_the_status);
+	T_RUN(test_device_id_column_and_search);
+	T_RUN(test_code_is_not_the_pages);
+	T_RUN(test_what_to_fix_links_its_devices);
 	tpages_done();
 	return t_done("test_page_batch");
 }

@@ -1,4 +1,5 @@
 /* test_query.c: query values decoded, and the declared page options: defaults, validators, a bad value leaving what was there. */
+#include <stdio.h>
 #include <string.h>
 
 #include "query.h"
@@ -49,6 +50,7 @@ test_defaults(void)
 	options("", &lc, &t);
 	CHECK(lc.lang[0] == '\0' && lc.embed == 0);
 	CHECK(t.filter[0] == '\0' && t.search[0] == '\0' && t.page == 1);
+	CHECK(t.code[0] == '\0');
 }
 
 static void
@@ -87,6 +89,93 @@ test_unusable_values_are_ignored(void)
 	CHECK(t.search[0] == '\0');
 }
 
+/* ?status= in any case is one view: FAILED, Failed and failed read as failed. */
+static void
+test_status_is_kept_in_lower_case(void)
+{
+	struct link_ctx		lc;
+	struct table_view	t;
+
+	options("status=FAILED", &lc, &t);
+	CHECK_STR(t.filter, "failed");
+	options("status=Finished_With_Errors", &lc, &t);
+	CHECK_STR(t.filter, "finished_with_errors");
+	options("status=In-Progress", &lc, &t);
+	CHECK_STR(t.filter, "in-progress");
+}
+
+/* A value pasted from a spreadsheet: spaces, tabs and no-break spaces at either end go, inside ones stay. */
+static void
+test_values_are_trimmed(void)
+{
+	struct link_ctx		lc;
+	struct table_view	t;
+
+	options("q=SN-1%20", &lc, &t);
+	CHECK_STR(t.search, "SN-1");
+	options("q=%09%C2%A0SN%201%C2%A0%09%0D%0A", &lc, &t);
+	CHECK_STR(t.search, "SN 1");
+	options("q=%E3%80%80%E6%97%A5%E3%80%80&status=failed%20&page=2+", &lc, &t);
+	CHECK_STR(t.search, "\xe6\x97\xa5");
+	CHECK_STR(t.filter, "failed");
+	CHECK(t.page == 2);
+	/* A control inside a value still makes it unusable. */
+	options("q=a%09b", &lc, &t);
+	CHECK(t.search[0] == '\0');
+	/* Only blanks: nothing to search for. */
+	options("q=%20%C2%A0%09", &lc, &t);
+	CHECK(t.search[0] == '\0');
+}
+
+static void
+test_trim_in_place(void)
+{
+	char v[32] = "\xef\xbb\xbf x\xe2\x80\xaf";
+
+	CHECK(query_trim(v, strlen(v)) == 1);
+	CHECK_STR(v, "x");
+	snprintf(v, sizeof(v), "\xc2");	/* half a no-break space: not a blank */
+	CHECK(query_trim(v, strlen(v)) == 1);
+	CHECK(query_trim(v, 0) == 0 && v[0] == '\0');
+}
+
+/* ?code=: an error's digits or a word, letters and digits only, bounded; a documented name becomes its code. */
+static void
+test_code_validated_and_canonical(void)
+{
+	struct link_ctx		lc;
+	struct table_view	t;
+
+	options("code=808", &lc, &t);
+	CHECK_STR(t.code, "808");
+	options("code=ztddeviceassignedtoothertenant", &lc, &t);
+	CHECK_STR(t.code, "808");
+	options("code=ZtdDeviceAssignedToAnotherTenant", &lc, &t);
+	CHECK_STR(t.code, "808");
+	/* A named-only error keeps the name as the table spells it. */
+	options("code=ZTDDEVICEDUPLICATED", &lc, &t);
+	CHECK_STR(t.code, "ZtdDeviceDuplicated");
+	/* One nobody documented stays as it came. */
+	options("code=999&code=NewThing", &lc, &t);
+	CHECK_STR(t.code, "NewThing");
+	options("code=80%208", &lc, &t);
+	CHECK(t.code[0] == '\0');
+	options("code=-1", &lc, &t);
+	CHECK(t.code[0] == '\0');
+	options("code=%3Cb%3E", &lc, &t);
+	CHECK(t.code[0] == '\0');
+	options("code=" "0123456789012345678901234567890123456789" "012345678",
+	    &lc, &t);
+	CHECK(t.code[0] == '\0');
+	options("code=" "0123456789012345678901234567890123456789" "01234567",
+	    &lc, &t);
+	CHECK(strlen(t.code) == TABLE_CODE_MAX);
+	/* The rule alone, as the what-to-fix links ask it. */
+	CHECK(query_code_ok("808", 3) && query_code_ok("SomethingNew", 12));
+	CHECK(!query_code_ok("", 0) && !query_code_ok("x y", 3) &&
+	    !query_code_ok("0x-1", 4));
+}
+
 int
 main(void)
 {
@@ -95,5 +184,9 @@ main(void)
 	T_RUN(test_defaults);
 	T_RUN(test_each_option_read);
 	T_RUN(test_unusable_values_are_ignored);
+	T_RUN(test_status_is_kept_in_lower_case);
+	T_RUN(test_values_are_trimmed);
+	T_RUN(test_trim_in_place);
+	T_RUN(test_code_validated_and_canonical);
 	return t_done("test_query");
 }

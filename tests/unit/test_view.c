@@ -1,6 +1,7 @@
 /* test_view.c: the view model: statuses and their words, durations, times, counts and known errors, made from a batch alone. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "batch.h"
 #include "t.h"
@@ -269,6 +270,142 @@ test_refresh_backs_off(void)
 	CHECK(view_refresh_seconds(&v) == 60);
 }
 
+/* A body with every field a search or filter reads, for the filter tests. */
+static const char FILTER_BODY[] = "{\"status\":\"finished\",\"devicesStatus\":["
+    "{\"deviceId\":\"aaaaaaaa-1111-4111-8111-000000000001\",\"serialNumber\":"
+    "\"SN-ONE\",\"productKey\":\"PK-AAAA\",\"status\":\"finished\"},"
+    "{\"deviceId\":\"bbbbbbbb-2222-4222-8222-000000000002\",\"serialNumber\":"
+    "\"SN-TWO\",\"productKey\":\"PK-BBBB\",\"status\":\"Finished_With_Errors\","
+    "\"errorCode\":\"808\"},"
+    "{\"serialNumber\":\"SN-THREE\",\"status\":\"finished_with_errors\","
+    "\"errorDescription\":\"ZtdDeviceAssignedToAnotherTenant\"},"
+    "{\"serialNumber\":\"SN-FOUR\",\"errorCode\":\"999\","
+    "\"errorDescription\":\"NewThing\"},"
+    "{\"serialNumber\":\"SN-FIVE\",\"status\":\"Paused\"},"
+    "{\"serialNumber\":\"SN-SIX\",\"status\":\"paused\"}]}";
+
+/* Which of the devices f lets through, as a string of their numbers from 1: "23". */
+static const char *
+shown(const struct view_filter *f)
+{
+	static char		 out[16];
+	struct batch		 b;
+	struct batch_view	 v;
+	char			 err[256];
+	size_t			 i, n = 0;
+
+	out[0] = '\0';
+	if (batch_parse(FILTER_BODY, strlen(FILTER_BODY),
+	    BATCH_MAX_DEVICES_DEFAULT, &b, err, sizeof(err)) != 0)
+		return "unparsed";
+	if (view_batch_build(&v, &b, C, T, 0) == 0) {
+		for (i = 0; i < b.ndevices && n + 1 < sizeof(out); i++)
+			if (view_device_shown(&v, f, i))
+				out[n++] = (char)('1' + i);
+		out[n] = '\0';
+		view_batch_free(&v);
+	}
+	batch_free(&b);
+	return out;
+}
+
+static void
+test_filter_by_status_in_any_case(void)
+{
+	struct view_filter f = { "", "", "" };
+
+	CHECK_STR(shown(&f), "123456");
+	f.status = "failed";
+	CHECK_STR(shown(&f), "234");
+	f.status = "FAILED";	/* query.c lowers it; the view does not depend on that */
+	CHECK_STR(shown(&f), "234");
+	f.status = "finished_with_errors";
+	CHECK_STR(shown(&f), "23");
+	f.status = "paused";	/* one nobody documented, in two spellings */
+	CHECK_STR(shown(&f), "56");
+	f.status = "finished";
+	CHECK_STR(shown(&f), "1");
+}
+
+/* A device without a status has its own word: "none", not the "" of every device. */
+static void
+test_filter_none_is_its_own(void)
+{
+	struct view_filter	 f = { "none", "", "" };
+	struct status_info	 si = status_of("");
+	char			 w[16];
+
+	CHECK_STR(shown(&f), "4");
+	view_status_word(&si, w, sizeof(w));
+	CHECK_STR(w, "none");
+	si = status_of("Paused");
+	view_status_word(&si, w, sizeof(w));
+	CHECK_STR(w, "paused");
+	si = status_of("FINISHED_WITH_ERRORS");
+	view_status_word(&si, w, 8);
+	CHECK_STR(w, "finishe");
+}
+
+/* Unknown statuses in two spellings count as one (one chip, one filter). */
+static void
+test_unknown_status_counted_once_in_any_case(void)
+{
+	struct batch		 b;
+	struct batch_view	 v;
+	char			 err[256];
+	size_t			 i, paused = 0;
+
+	CHECK(batch_parse(FILTER_BODY, strlen(FILTER_BODY),
+	    BATCH_MAX_DEVICES_DEFAULT, &b, err, sizeof(err)) == 0);
+	CHECK(view_batch_build(&v, &b, C, T, 0) == 0);
+	for (i = 0; i < v.ncounts; i++)
+		if (strcasecmp(v.counts[i].si.key, "paused") == 0)
+			paused += v.counts[i].n == 2 ? 1 : 10;
+	CHECK(paused == 1);
+	view_batch_free(&v);
+	batch_free(&b);
+}
+
+/* ?code=: a documented error by its code whatever name it came with; one nobody documented by its code or its name. */
+static void
+test_filter_by_code(void)
+{
+	struct view_filter f = { "", "808", "" };
+
+	CHECK_STR(shown(&f), "23");
+	f.code = "ZtdDeviceAssignedToOtherTenant";
+	CHECK_STR(shown(&f), "23");
+	f.code = "999";
+	CHECK_STR(shown(&f), "4");
+	f.code = "newthing";
+	CHECK_STR(shown(&f), "4");
+	f.code = "802";
+	CHECK_STR(shown(&f), "");
+	f.status = "finished";
+	f.code = "808";
+	CHECK_STR(shown(&f), "");
+}
+
+/* The search reads the serial number, product key, error code and device ID, in any case. */
+static void
+test_search_over_four_fields(void)
+{
+	struct view_filter f = { "", "", "sn-t" };
+
+	CHECK_STR(shown(&f), "23");
+	f.search = "pk-bbbb";
+	CHECK_STR(shown(&f), "2");
+	f.search = "999";
+	CHECK_STR(shown(&f), "4");
+	f.search = "AAAAAAAA-1111";
+	CHECK_STR(shown(&f), "1");
+	f.search = "NewThing";	/* the description is not searched: the code is */
+	CHECK_STR(shown(&f), "");
+	f.search = "SN-";
+	f.status = "failed";
+	CHECK_STR(shown(&f), "234");
+}
+
 int
 main(void)
 {
@@ -285,6 +422,11 @@ main(void)
 	T_RUN(test_outcome_from_the_devices);
 	T_RUN(test_806_counts_as_registered);
 	T_RUN(test_failures_grouped_by_kind);
+	T_RUN(test_filter_by_status_in_any_case);
+	T_RUN(test_filter_none_is_its_own);
+	T_RUN(test_unknown_status_counted_once_in_any_case);
+	T_RUN(test_filter_by_code);
+	T_RUN(test_search_over_four_fields);
 	i18n_free();
 	return t_done("test_view");
 }
