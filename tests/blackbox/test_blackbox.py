@@ -855,7 +855,11 @@ def what_to_fix_links_its_devices(s):
     for tr in rows:
         code = cell(tr, "fix-code") or cell(tr, "fix-name")
         n = int(cell(tr, "fix-n"))
-        links = [a.attrs.get("href", "") for a in tr.find_all("a")]
+        # Microsoft's page about the error, in the reader's language, on every row.
+        docs = [a.attrs.get("href", "") for a in tr.find_all("a") if "doc" in a.classes()]
+        check(len(docs) == 1 and docs[0].startswith("https://learn.microsoft.com/hu-hu/"),
+              "row %s: Microsoft's page %r" % (code, docs))
+        links = [a.attrs.get("href", "") for a in tr.find_all("a") if "doc" not in a.classes()]
         if not links:
             continue
         linked += 1
