@@ -87,8 +87,10 @@ export_error_json(struct buf *out, enum bs_error e, const char *correlation_id,
 static json_object *
 label_or_null(const struct status_info *si, enum locale loc)
 {
+	char lbl[VIEW_LABEL_MAX];
+
 	return si->key[0] != '\0' ? json_object_new_string(view_status_label(si,
-	    loc)) : NULL;
+	    loc, lbl, sizeof(lbl))) : NULL;
 }
 
 int

@@ -152,6 +152,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 	long			 page;
 	int			 pass;
 	char			 tmp[1024], n0[24], n1[24], n2[24], word[32];
+	char			 lbl[VIEW_LABEL_MAX];
 
 	filter_link(body, lc, t, path, "", i18n_text(loc, "batch.filter.all"),
 	    "status-all", b->ndevices);
@@ -162,7 +163,8 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		if (strcmp(v->counts[i].si.key, "other") != 0) {
 			view_status_word(&v->counts[i].si, word, sizeof(word));
 			filter_link(body, lc, t, path, word,
-			    view_status_label(&v->counts[i].si, loc),
+			    view_status_label(&v->counts[i].si, loc, lbl,
+			    sizeof(lbl)),
 			    v->counts[i].si.css, v->counts[i].n);
 		}
 	tdict_set(body, "SEARCH", t->search);
@@ -226,7 +228,7 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set(s, "PRODUCT_KEY", d->product_key);
 		tdict_set(s, "DEVICE_ID", d->device_id);
 		tdict_set(s, "STATUS_LABEL", view_status_label(
-		    &v->dev_status[order[i]], loc));
+		    &v->dev_status[order[i]], loc, lbl, sizeof(lbl)));
 		tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
 		tdict_set(s, "ERROR_CODE", d->error_code);
 		tdict_set(s, "ERROR_DESCRIPTION", d->error_description);
@@ -253,6 +255,7 @@ fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
 	struct tdict	*c, *s;
 	size_t		 i, max = 0, shown = 0;
 	const long	 row = 40, bar_w = CHART_W - 60;
+	char		 lbl[VIEW_LABEL_MAX];
 
 	for (i = 0; i < v->ncounts; i++)
 		if (v->counts[i].n > max)
@@ -267,7 +270,8 @@ fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
 		w = (long)(v->counts[i].n * (size_t)bar_w / max);
 		if (w < 2)
 			w = 2;
-		tdict_set(s, "LABEL", view_status_label(&v->counts[i].si, loc));
+		tdict_set(s, "LABEL", view_status_label(&v->counts[i].si, loc,
+		    lbl, sizeof(lbl)));
 		tdict_set(s, "CLASS", v->counts[i].si.css);
 		tdict_set_long(s, "N", (long)v->counts[i].n);
 		tdict_set_long(s, "TY", (long)shown * row + 12);
@@ -292,6 +296,7 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	const char	*word = view_outcome_word(v->outcome);
 	size_t		 n = v->b->ndevices, k;
 	char		 key[48], tmp[512], total[24], part[24];
+	char		 lbl[VIEW_LABEL_MAX];
 
 	k = v->outcome == OUTCOME_RUNNING ? v->ndone : v->nfailed;
 	snprintf(total, sizeof(total), "%zu", n);
@@ -309,7 +314,7 @@ fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 	i18n_format3(tmp, sizeof(tmp), i18n_plural(loc, key, (long)n),
 	    v->outcome == OUTCOME_ALL_REGISTERED &&
 	    batch_status_final(v->b->status) ? i18n_text(loc, "status.finished") :
-	    view_status_label(&v->status, loc),
+	    view_status_label(&v->status, loc, lbl, sizeof(lbl)),
 	    v->outcome == OUTCOME_ALL_FAILED ||
 	    v->outcome == OUTCOME_ALL_REGISTERED ? total : part, total);
 	tdict_set(body, "HEADLINE", tmp);
@@ -427,6 +432,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	struct link_ctx		 top = *lc;
 	struct table_view	 pt = *t;
 	char			 tmp[1024], path[128], csv[128], json[128], n0[32];
+	char			 lbl[VIEW_LABEL_MAX];
 	size_t			 i;
 
 	/* ?code= narrows the exports, not this table: no link of the page keeps it. */
@@ -442,7 +448,8 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 
 	tdict_set(body, "CUSTOMER", v->customer);
 	tdict_set(body, "TRACKING", v->tracking);
-	tdict_set(body, "STATUS_LABEL", view_status_label(&v->status, loc));
+	tdict_set(body, "STATUS_LABEL", view_status_label(&v->status, loc, lbl,
+	    sizeof(lbl)));
 	tdict_set(body, "STATUS_CLASS", v->status.css);
 	/* Embedded, the link to this batch leaves the portal for the page itself. */
 	top.embed = 0;
@@ -480,7 +487,8 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	for (i = 0; i < v->ncounts; i++) {
 		if ((s = tdict_section(body, "COUNT")) == NULL)
 			return;
-		tdict_set(s, "LABEL", view_status_label(&v->counts[i].si, loc));
+		tdict_set(s, "LABEL", view_status_label(&v->counts[i].si, loc,
+		    lbl, sizeof(lbl)));
 		tdict_set(s, "CLASS", v->counts[i].si.css);
 		tdict_set_long(s, "N", (long)v->counts[i].n);
 	}

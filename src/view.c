@@ -389,11 +389,17 @@ view_refresh_seconds(const struct batch_view *v)
 }
 
 const char *
-view_status_label(const struct status_info *si, enum locale loc)
+view_status_label(const struct status_info *si, enum locale loc, char *buf,
+    size_t bufsz)
 {
 	if (si->label != NULL)
 		return i18n_text(loc, si->label);
-	return si->key[0] != '\0' ? si->key : i18n_text(loc, "status.none");
+	if (si->key[0] == '\0')
+		return i18n_text(loc, "status.none");
+	/* One we do not know, said to be one: "Unknown status: paused". */
+	i18n_format(buf, bufsz, i18n_text(loc, "status.unknown_named"), si->key,
+	    NULL);
+	return buf;
 }
 
 

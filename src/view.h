@@ -70,8 +70,10 @@ struct batch_view {
 
 /* Known statuses match in any case; anything else keeps its text and gets status-other. */
 struct status_info	status_of(const char *raw);
-/* A status in the reader's words: the catalog's for a known one, the raw text otherwise. */
-const char	*view_status_label(const struct status_info *, enum locale);
+/* A status in the reader's words: the catalog's for a known one; for one we do not know, "Unknown status: <its text>" written in buf. */
+const char	*view_status_label(const struct status_info *, enum locale,
+		    char *buf, size_t bufsz);
+#define VIEW_LABEL_MAX	512	/* room for a label of a status we do not know (buf) */
 
 /* customer and tracking: canonical, outliving the view. Returns 0, or -1 when out of memory. */
 int	view_batch_build(struct batch_view *, const struct batch *,

@@ -1001,8 +1001,15 @@ def unknownstatus_page(s):
     expect_status(r, 200)
     outside = text_outside_devices(r)
     check("archived" in outside, "unknown status 'archived' not shown as it came")
+    # Said to be one this page does not know, in the reader's words, not bare.
+    badge = r.tree.root.find_all("span", id="batch-status")
+    check(badge and norm_ws(badge[0].text()) == "Unknown status: archived", "badge %r" % (badge and badge[0].text()))
+    r = s.get(batch_path(T["unknownstatus"]) + "?lang=hu-HU")
+    badge = r.tree.root.find_all("span", id="batch-status")
+    check(badge and norm_ws(badge[0].text()) == "Ismeretlen állapot: archived", "hu badge %r" % (badge and badge[0].text()))
     doc = json.loads(s.get(batch_path(T["unknownstatus"], ".json")).body.decode("utf-8"))
     check(doc.get("status") == "archived", "json status %r" % doc.get("status"))
+    check(doc.get("statusLabel") == "Unknown status: archived", "json statusLabel %r" % doc.get("statusLabel"))
 
 
 # 7. what Partner Center receives

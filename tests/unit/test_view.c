@@ -23,6 +23,7 @@ static void
 test_known_statuses_in_any_case(void)
 {
 	struct status_info si;
+	char lbl[VIEW_LABEL_MAX];
 
 	si = status_of("FINISHED");
 	CHECK_STR(si.key, "finished");
@@ -30,23 +31,28 @@ test_known_statuses_in_any_case(void)
 	CHECK(!si.running);
 	si = status_of("queued");
 	CHECK(si.running);
-	CHECK_STR(view_status_label(&si, LOC_EN_US), "Queued");
+	CHECK_STR(view_status_label(&si, LOC_EN_US, lbl, sizeof(lbl)), "Queued");
 	si = status_of("in-progress");
-	CHECK_STR(view_status_label(&si, LOC_EN_US), "In progress");
+	CHECK_STR(view_status_label(&si, LOC_EN_US, lbl, sizeof(lbl)),
+	    "In progress");
 }
 
-/* One Partner Center adds later keeps its text; no status at all says so in the reader's words. */
+/* One Partner Center adds later keeps its text, said to be unknown; no status at all says so in the reader's words. */
 static void
 test_unknown_status_kept_as_it_came(void)
 {
 	struct status_info si;
+	char lbl[VIEW_LABEL_MAX];
 
 	si = status_of("archived");
 	CHECK(si.label == NULL);
-	CHECK_STR(view_status_label(&si, LOC_JA_JP), "archived");
+	CHECK_STR(view_status_label(&si, LOC_EN_US, lbl, sizeof(lbl)),
+	    "Unknown status: archived");
+	CHECK_STR(view_status_label(&si, LOC_JA_JP, lbl, sizeof(lbl)),
+	    "不明な状態: archived");
 	CHECK_STR(si.css, "status-other");
 	si = status_of("");
-	CHECK_STR(view_status_label(&si, LOC_EN_US), "(none)");
+	CHECK_STR(view_status_label(&si, LOC_EN_US, lbl, sizeof(lbl)), "(none)");
 }
 
 /* How long ago, in one rounded unit and the reader's words; nothing for a time ahead of now. */
@@ -136,7 +142,7 @@ test_unknown_statuses_are_bounded(void)
 	static char		 big[200000];
 	struct batch		 b;
 	struct batch_view	 v;
-	char			 err[256];
+	char			 err[256], lbl[VIEW_LABEL_MAX];
 	size_t			 i, n = 0, total = 0;
 
 	n += (size_t)snprintf(big + n, sizeof(big) - n, "{\"devicesStatus\":[");
@@ -153,7 +159,7 @@ test_unknown_statuses_are_bounded(void)
 	CHECK(total == 300);
 	CHECK_STR(v.counts[VIEW_MAX_COUNTS - 1].si.key, "other");
 	CHECK_STR(view_status_label(&v.counts[VIEW_MAX_COUNTS - 1].si,
-	    LOC_EN_US), "Other");
+	    LOC_EN_US, lbl, sizeof(lbl)), "Other");
 	view_batch_free(&v);
 	batch_free(&b);
 }
