@@ -227,9 +227,17 @@ fill_devices(struct tdict *body, const struct batch_view *v,
 		tdict_set(s, "SERIAL", d->serial_number);
 		tdict_set(s, "PRODUCT_KEY", d->product_key);
 		tdict_set(s, "DEVICE_ID", d->device_id);
-		tdict_set(s, "STATUS_LABEL", view_status_label(
-		    &v->dev_status[order[i]], loc, lbl, sizeof(lbl)));
-		tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
+		/* 806 leaves a device registered: it says so, in green, whatever Partner Center's status. */
+		if (v->dev_error[order[i]] != NULL &&
+		    v->dev_error[order[i]]->registered) {
+			tdict_set(s, "STATUS_LABEL", i18n_text(loc,
+			    "status.already_registered"));
+			tdict_set(s, "STATUS_CLASS", "status-already_registered");
+		} else {
+			tdict_set(s, "STATUS_LABEL", view_status_label(
+			    &v->dev_status[order[i]], loc, lbl, sizeof(lbl)));
+			tdict_set(s, "STATUS_CLASS", v->dev_status[order[i]].css);
+		}
 		tdict_set(s, "ERROR_CODE", d->error_code);
 		tdict_set(s, "ERROR_DESCRIPTION", d->error_description);
 		/* A failure we do not know still says what to do. */

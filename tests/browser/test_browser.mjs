@@ -594,10 +594,25 @@ async function measureLayout(page) {
   });
 }
 
+// The pages axe reads at every width, in light and dark.
+const AXE_PAGES = ['form-error', 'batch-errors', 'batch-processing'];
+
 async function layoutChecks(browser, s) {
-  const ctx = await browser.newContext({ viewport: DESKTOP });
+  // bypassCSP: axe is injected as an inline script (see pageChecks).
+  const ctx = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
   const page = await ctx.newPage();
   await noHeaderRefresh(page);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  const axeAt = async (where) => {
+    const found = [];
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ media: 'screen', colorScheme: scheme });
+      for (const v of await axeViolations(page)) found.push(`${where} (${scheme}): ${v.id} on ${v.nodes.map((n) => n.target).slice(0, 2).join(', ')}`);
+    }
+    await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+    return found;
+  };
   try {
     for (const width of WIDTHS) {
       await test(`layout: every page fits ${width} px in four languages`, async () => {
@@ -607,7 +622,17 @@ async function layoutChecks(browser, s) {
           for (const p of LAYOUT_PAGES) {
             await page.goto(`${s.base}${p.path}${p.path.includes('?') ? '&' : '?'}lang=${lang}`);
             for (const m of await measureLayout(page)) bad.push(`${p.name} ${lang}: ${m}`);
+            if (p.name === 'batch-errors') await shot(`layout-${width}-${lang}`);
           }
+        }
+        check(bad.length === 0, bad.slice(0, 6).join('; '));
+      });
+      await test(`axe: no violations at ${width} px (light and dark)`, async () => {
+        await page.setViewportSize({ width, height: 900 });
+        const bad = [];
+        for (const p of LAYOUT_PAGES.filter((x) => AXE_PAGES.includes(x.name))) {
+          await page.goto(`${s.base}${p.path}`);
+          bad.push(...await axeAt(p.name));
         }
         check(bad.length === 0, bad.slice(0, 6).join('; '));
       });
@@ -619,9 +644,35 @@ async function layoutChecks(browser, s) {
         for (const t of [T.large, T.processing]) {
           await page.goto(`${s.base}${batchPath(t)}?embed=1&lang=${lang}`);
           for (const m of await measureLayout(page)) bad.push(`${lang}: ${m}`);
+          if (t === T.large) await shot(`layout-1000-embed-${lang}`);
         }
       }
       check(bad.length === 0, bad.slice(0, 6).join('; '));
+    });
+    await test('axe: no violations embedded at 1000 px (light and dark)', async () => {
+      await page.setViewportSize({ width: 1000, height: 900 });
+      await page.goto(`${s.base}${batchPath(T.large)}?embed=1`);
+      const bad = await axeAt('batch-errors embedded');
+      check(bad.length === 0, bad.slice(0, 6).join('; '));
+    });
+    await test('what to fix: each row links its devices as CSV, and the failed-only CSV is ready for re-upload', async () => {
+      await page.setViewportSize(DESKTOP);
+      await page.goto(`${s.base}${batchPath(T.large)}?lang=ja-JP`);
+      const links = await page.$$eval('#fixes td.fix-csv a', (as) => as.map((a) => a.href));
+      const counts = await page.$$eval('#fixes td.fix-n', (tds) => tds.map((td) => Number(td.textContent.trim())));
+      check(links.length >= counts.length - 1 && links.length > 0, `${links.length} CSV links for ${counts.length} rows`);
+      const r = await fetch(links[0]);
+      const body = await r.text();
+      check(r.status === 200 && /^attachment; filename="batch-.*\.csv"$/.test(r.headers.get('content-disposition') || ''),
+        `${links[0]}: ${r.status} ${r.headers.get('content-disposition')}`);
+      check(body.trim().split(/\r?\n/).length - 1 === counts[0], `the first row says ${counts[0]} devices, its CSV has ${body.trim().split(/\r?\n/).length - 1}`);
+      const failed = await page.getAttribute('#failed-csv', 'href');
+      check(failed && /status=failed/.test(failed), `the failed CSV link is ${failed}`);
+      const doc = await page.$$eval('#fixes a.doc', (as) => as.map((a) => a.href));
+      check(doc.length === counts.length && doc.every((h) => h.startsWith('https://learn.microsoft.com/ja-jp/')), `Microsoft's pages: ${doc.slice(0, 2)}`);
+      const box = await page.locator('#what-to-fix').boundingBox();
+      await page.screenshot({ path: path.join(SHOTS, 'what-to-fix.png'),
+        clip: { x: 0, y: Math.max(0, box.y - 10), width: DESKTOP.width, height: Math.min(700, box.height + 20) } });
     });
   } finally {
     await ctx.close();

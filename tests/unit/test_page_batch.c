@@ -189,6 +189,9 @@ test_headline_from_the_devices(void)
 	    "\"status\":\"finished\"}]}", &lc, &t, LOC_EN_US);
 	CHECK_CONTAINS(out, "outcome-all_registered");
 	CHECK_CONTAINS(out, "Finished — all 2 devices registered");
+	/* Its own label, in green, in the device's row. */
+	CHECK_CONTAINS(out, "<span class=\"badge status-already_registered\">"
+	    "Already registered (806)</span>");
 	out = page_of("{\"status\":\"processing\",\"devicesStatus\":[{\"status\":"
 	    "\"finished\"},{\"status\":\"queued\"}]}", &lc, &t, LOC_JA_JP);
 	CHECK_CONTAINS(out, "outcome-running");
