@@ -326,6 +326,23 @@ async function tableChecks(browser, s) {
   const page = await ctx.newPage();
   const serials = async () => page.locator('#devices td.serial').allInnerTexts();
   try {
+    await test('table: exactly one chip is current, and it alone looks it (?status=FAILED, devices without a status)', async () => {
+      const bad = [];
+      for (const q of [`${batchPath(T.large)}`, `${batchPath(T.large)}?status=FAILED`, `${batchPath(T.odd)}`,
+        `${batchPath(T.odd)}?status=none`]) {
+        await page.goto(`${s.base}${q}`);
+        const chips = await page.$$eval('nav.filters a', (as) => as.map((a) => ({
+          current: a.getAttribute('aria-current') === 'true', weight: getComputedStyle(a).fontWeight,
+          text: a.textContent.trim() })));
+        const cur = chips.filter((c) => c.current);
+        if (cur.length !== 1) bad.push(`${q}: ${cur.length} current chips`);
+        else if (chips.some((c) => !c.current && c.weight === cur[0].weight)) bad.push(`${q}: another chip looks current`);
+        const rows = await page.locator('#devices tbody tr').count();
+        if (rows === 0) bad.push(`${q}: the current chip shows no device`);
+      }
+      check(bad.length === 0, bad.join('; '));
+    });
+
     await test('table: the "with an error" filter, then a serial number search, then clear, then all', async () => {
       await page.goto(`${s.base}${batchPath(T.large)}`);
       const all = (await serials()).length;
