@@ -241,9 +241,12 @@ def status_filter_in_any_case(s):
         chips = current_chips(r)
         check(len(chips) == 1 and chips[0][1].endswith("?status=failed"),
               "?status=%s: current chips %r" % (spelling, chips))
+    # Partner Center's "finished_with_errors" devices; those with 806 carry their own label (registered).
     r = s.get(path + "?status=FINISHED_WITH_ERRORS")
-    check(device_rows(r) and all("status-finished_with_errors" in badge_classes_of(tr) for tr in device_rows(r)),
-          "?status=FINISHED_WITH_ERRORS mixes")
+    check(device_rows(r) and all(badge_classes_of(tr) & {"status-finished_with_errors", "status-already_registered"}
+                                 for tr in device_rows(r)), "?status=FINISHED_WITH_ERRORS mixes")
+    check(all(("status-already_registered" in badge_classes_of(tr)) == (cell(tr, "code") == "806")
+              for tr in device_rows(r)), "the 806 devices' own label")
     check(len(current_chips(r)) == 1, "?status=FINISHED_WITH_ERRORS: %r" % current_chips(r))
 
 
