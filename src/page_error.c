@@ -1,6 +1,8 @@
 /* page_error.c: the error page of every failure (or its JSON, for a JSON route), and the last resort when even that cannot be made. */
 #include "pages.h"
 
+#include "allow.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +54,9 @@ not_found_hints(struct tdict *body, const struct request *req)
 
 	if ((s = tdict_section(body, "LIKELY")) == NULL)
 		return;
+	/* Swapped, the tracking ID is the customer: offered only when it may be shown here. */
 	if (strcmp(req->customer, req->tracking) != 0 &&
+	    allow_customer(req->tracking) &&
 	    (w = tdict_section(s, "SWAP")) != NULL) {
 		/* The page, as the "try again" link: a person clicks it. */
 		link_batch_path(path, sizeof(path), req->tracking,

@@ -1,7 +1,10 @@
 /* test_page_error.c: the error page: its words from the catalog, the retry and correlation ID, a sign-in's code escaped; a 404's likely causes and swapped link; the form filled in; JSON for JSON routes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "allow.h"
 #include "pages.h"
 #include "t.h"
 #include "tpages.h"
@@ -182,6 +185,40 @@ test_not_found_links_keep_language_and_embed(void)
 	    "value=\"ja-JP\">");
 }
 
+/* With an allow-list, the swapped lookup is offered only when the tracking ID is a customer this server shows. */
+static void
+test_swapped_link_only_to_an_allowed_customer(void)
+{
+	struct request	 req;
+	const char	*out;
+	char		 path[] = "/tmp/bs-allow-XXXXXX", err[256];
+	int		 fd = mkstemp(path);
+	FILE		*f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "%s\n", C);
+	fclose(f);
+	CHECK(allow_load(path, err, sizeof(err)) == 0);
+	batch_request(&req, "/customers/" C "/batches/" T);
+	out = error_of(BS_ERR_NO_SUCH_BATCH, &req, -1, NULL);
+	CHECK_CONTAINS(out, "id=\"likely-causes\"");
+	CHECK_LACKS(out, "swapped-link");
+	/* Both allowed: offered again. */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		fprintf(f, "%s\n%s\n", C, T);
+		fclose(f);
+	}
+	CHECK(allow_load(path, err, sizeof(err)) == 0);
+	out = error_of(BS_ERR_NO_SUCH_BATCH, &req, -1, NULL);
+	CHECK_CONTAINS(out, "id=\"swapped-link\"");
+	allow_free();
+	unlink(path);
+}
+
 /* Other errors have no such hints, but their back link still carries what was asked. */
 static void
 test_back_link_is_filled_in_on_every_error(void)
@@ -218,6 +255,7 @@ main(void)
 	T_RUN(test_show_picks_json_or_html);
 	T_RUN(test_not_found_says_what_probably_happened);
 	T_RUN(test_not_found_links_keep_language_and_embed);
+	T_RUN(test_swapped_link_only_to_an_allowed_customer);
 	T_RUN(test_back_link_is_filled_in_on_every_error);
 	tpages_done();
 	return t_done("test_page_error");
