@@ -76,51 +76,29 @@ eat_back(const char *p, const char **endp, const char *lit)
 
 #define PASTE_MAX	2048	/* longer than anything worth reading as a paste */
 
-/*
- * What a paste carries along from Teams, Outlook, Word or a web page, and
- * what it stands for: invisible characters (nothing), blanks (a space),
- * dashes that word processors make of a hyphen (a hyphen).
- */
-static const struct {
-	const char	*utf8;
-	char		 as;	/* '\0': dropped */
-} paste_chars[] = {
-	{ "\xe2\x80\x8b", '\0' },	/* U+200B zero width space */
-	{ "\xe2\x80\x8c", '\0' },	/* U+200C zero width non-joiner */
-	{ "\xe2\x80\x8d", '\0' },	/* U+200D zero width joiner */
-	{ "\xe2\x81\xa0", '\0' },	/* U+2060 word joiner */
-	{ "\xef\xbb\xbf", '\0' },	/* U+FEFF byte order mark */
-	{ "\xc2\xa0", ' ' },		/* U+00A0 no-break space */
-	{ "\xe2\x80\xaf", ' ' },	/* U+202F narrow no-break space */
-	{ "\xe3\x80\x80", ' ' },	/* U+3000 ideographic space */
-	{ "\t", ' ' }, { "\r", ' ' }, { "\n", ' ' },
-	{ "\xe2\x80\x90", '-' },	/* U+2010 hyphen */
-	{ "\xe2\x80\x91", '-' },	/* U+2011 non-breaking hyphen */
-	{ "\xe2\x80\x92", '-' },	/* U+2012 figure dash */
-	{ "\xe2\x80\x93", '-' },	/* U+2013 en dash */
-	{ "\xe2\x88\x92", '-' },	/* U+2212 minus sign */
-	{ "\xef\xbc\x8d", '-' },	/* U+FF0D fullwidth hyphen-minus */
-};
-
-/* Copies s with paste_chars read as what they stand for. Returns the length. */
+/* Copies s with what a paste brings along read as what it stands for (text.h), tabs and line ends as spaces. Returns the length. */
 static size_t
 paste_copy(const char *s, size_t len, char *out)
 {
-	size_t	 i = 0, n = 0, k, m;
+	size_t	 i = 0, n = 0, k;
 
 	while (i < len) {
-		for (k = 0; k < sizeof(paste_chars) / sizeof(paste_chars[0]); k++) {
-			m = strlen(paste_chars[k].utf8);
-			if (len - i >= m && memcmp(s + i, paste_chars[k].utf8, m) == 0)
-				break;
+		switch (paste_char_at(s + i, len - i, &k)) {
+		case PASTE_INVISIBLE:
+			break;
+		case PASTE_BLANK:
+			out[n++] = ' ';
+			break;
+		case PASTE_DASH:
+			out[n++] = '-';
+			break;
+		case PASTE_OTHER:
+			k = 1;
+			out[n++] = s[i] == '\t' || s[i] == '\r' || s[i] == '\n' ?
+			    ' ' : s[i];
+			break;
 		}
-		if (k == sizeof(paste_chars) / sizeof(paste_chars[0])) {
-			out[n++] = s[i++];
-			continue;
-		}
-		if (paste_chars[k].as != '\0')
-			out[n++] = paste_chars[k].as;
-		i += m;
+		i += k;
 	}
 	return n;
 }

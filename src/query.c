@@ -177,25 +177,21 @@ static const struct option {
 
 /*
  * The blanks a value pasted from a spreadsheet or a mail brings at either
- * end: ASCII space and controls (tab, CR, LF), no-break spaces (U+00A0,
- * U+2007, U+202F), the ideographic space (U+3000) and a stray byte-order
- * mark (U+FEFF). Returns how many bytes at s (of n) are one, or 0.
+ * end: ASCII space and controls (tab, CR, LF), and what text.h's
+ * paste_char_at says is a blank or nothing at all (no-break and
+ * ideographic spaces, zero-width characters, a stray byte-order mark).
+ * Returns how many bytes at s (of n) are one, or 0.
  */
 static size_t
 blank_at(const char *s, size_t n)
 {
-	static const char *const wide[] = {
-		"\xc2\xa0", "\xe2\x80\x87", "\xe2\x80\xaf", "\xe3\x80\x80",
-		"\xef\xbb\xbf",
-	};
-	size_t i, k;
+	size_t		 k;
+	enum paste_char	 c;
 
 	if (n > 0 && ((unsigned char)s[0] <= 0x20 || s[0] == 0x7f))
 		return 1;
-	for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-		if ((k = strlen(wide[i])) <= n && memcmp(s, wide[i], k) == 0)
-			return k;
-	return 0;
+	c = paste_char_at(s, n, &k);
+	return c == PASTE_BLANK || c == PASTE_INVISIBLE ? k : 0;
 }
 
 /* The blank one ending at s + n, if any: its length. */

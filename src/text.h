@@ -34,6 +34,51 @@ hash_bytes(const void *p, size_t n)
 	return h;
 }
 
+/* What a character a paste brings along (from Teams, Outlook, Word, Excel or a web page) stands for. */
+enum paste_char {
+	PASTE_OTHER,		/* itself (and every ASCII character: the caller's) */
+	PASTE_INVISIBLE,	/* nothing: zero-width characters, a byte-order mark */
+	PASTE_BLANK,		/* a space: no-break, figure, narrow and ideographic spaces */
+	PASTE_DASH,		/* a hyphen: the dashes word processors make of one */
+};
+
+/* What the character at s (n bytes) stands for, and its length in *len (0 for PASTE_OTHER). */
+static inline enum paste_char
+paste_char_at(const char *s, size_t n, size_t *len)
+{
+	static const struct {
+		const char	*utf8;
+		enum paste_char	 is;
+	} chars[] = {
+		{ "\xe2\x80\x8b", PASTE_INVISIBLE },	/* U+200B zero width space */
+		{ "\xe2\x80\x8c", PASTE_INVISIBLE },	/* U+200C zero width non-joiner */
+		{ "\xe2\x80\x8d", PASTE_INVISIBLE },	/* U+200D zero width joiner */
+		{ "\xe2\x81\xa0", PASTE_INVISIBLE },	/* U+2060 word joiner */
+		{ "\xef\xbb\xbf", PASTE_INVISIBLE },	/* U+FEFF byte order mark */
+		{ "\xc2\xa0", PASTE_BLANK },		/* U+00A0 no-break space */
+		{ "\xe2\x80\x87", PASTE_BLANK },	/* U+2007 figure space */
+		{ "\xe2\x80\xaf", PASTE_BLANK },	/* U+202F narrow no-break space */
+		{ "\xe3\x80\x80", PASTE_BLANK },	/* U+3000 ideographic space */
+		{ "\xe2\x80\x90", PASTE_DASH },	/* U+2010 hyphen */
+		{ "\xe2\x80\x91", PASTE_DASH },	/* U+2011 non-breaking hyphen */
+		{ "\xe2\x80\x92", PASTE_DASH },	/* U+2012 figure dash */
+		{ "\xe2\x80\x93", PASTE_DASH },	/* U+2013 en dash */
+		{ "\xe2\x88\x92", PASTE_DASH },	/* U+2212 minus sign */
+		{ "\xef\xbc\x8d", PASTE_DASH },	/* U+FF0D fullwidth hyphen-minus */
+	};
+	size_t	 i, k;
+
+	for (i = 0; i < sizeof(chars) / sizeof(chars[0]); i++) {
+		k = strlen(chars[i].utf8);
+		if (k <= n && memcmp(s, chars[i].utf8, k) == 0) {
+			*len = k;
+			return chars[i].is;
+		}
+	}
+	*len = 0;
+	return PASTE_OTHER;
+}
+
 /* The value of a hex digit in either case, or -1. */
 static inline int
 hex_digit(char c)

@@ -202,6 +202,7 @@ test_paste_invisible_and_odd_spaces(void)
 	CHECK(one("\xe2\x80\xaf" T "\xe2\x80\xaf"));
 	CHECK(one("\t\n " T " \r\n\t"));
 	CHECK(one("\xe3\x80\x80" T "\xe3\x80\x80"));	/* the ideographic space */
+	CHECK(one("\xe2\x80\x87" T "\xe2\x80\x87"));	/* a figure space */
 	CHECK(pair("\xef\xbb\xbf" "Location:\xc2\xa0" LOC "\xe2\x80\x8b\n"));
 	/* A space is not invisible: inside a GUID it breaks it. */
 	CHECK(paste("0127ed8e-ff72-4983 -a3d8-e8d8bd378932") ==

@@ -134,6 +134,10 @@ test_trim_in_place(void)
 
 	CHECK(query_trim(v, strlen(v)) == 1);
 	CHECK_STR(v, "x");
+	/* A zero-width space from Teams at either end, a figure space from a spreadsheet. */
+	snprintf(v, sizeof(v), "\xe2\x80\x8bSN-1\xe2\x80\x87\xe2\x80\x8b");
+	CHECK(query_trim(v, strlen(v)) == 4);
+	CHECK_STR(v, "SN-1");
 	snprintf(v, sizeof(v), "\xc2");	/* half a no-break space: not a blank */
 	CHECK(query_trim(v, strlen(v)) == 1);
 	CHECK(query_trim(v, 0) == 0 && v[0] == '\0');
