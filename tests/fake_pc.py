@@ -476,10 +476,12 @@ CUSTOMER_RE = re.compile(r"^/v1/customers/([^/]+)$", re.IGNORECASE)
 BATCHES_RE = re.compile(r"^/v1/customers/([^/]+)/devicebatches$", re.IGNORECASE)
 DEVICES_RE = re.compile(r"^/v1/customers/([^/]+)/devicebatches/([^/]+)/devices$", re.IGNORECASE)
 ROUTES = ("customers", "customer", "deviceBatches", "devices")
+BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 DEVICES_PAGE = 100
 SEARCH_SIZE_DEFAULT = 100
 SEARCH_SIZE_MAX = 500
 FILTER_FIELDS = {"companyname": "companyName", "domain": "domain"}
+FILTER_WIRE = {"companyName": "CompanyName", "domain": "Domain"}
 APP_USER_ONLY_BODY = (2001, "Forbidden: this operation supports App+User credentials only; "
                             "the request came with an App-only token")
 
@@ -956,6 +958,8 @@ class Handler(TLSHandler):
             return Answer(403, error_body(*APP_USER_ONLY_BODY))
         if cur["fail"] is not None:
             return route_fail_answer(cur)
+        if any(BAD_ESCAPE_RE.search(g) for g in groups):
+            return bad_request("The path has a '%' that starts no percent-escape")
         try:
             segs = [urllib.parse.unquote(g, encoding="utf-8", errors="strict") for g in groups]
         except UnicodeDecodeError:
@@ -1012,7 +1016,7 @@ class Handler(TLSHandler):
                                    "the page before" if not given else
                                    "The continuation token is invalid or belongs to another listing")
             field, value, size, offset = state["f"], state["v"], state["s"], state["o"]
-            extra["filter"] = ({"Field": field, "Value": value, "Operator": "starts_with"}
+            extra["filter"] = ({"Field": FILTER_WIRE[field], "Value": value, "Operator": "starts_with"}
                                if field else None)
         else:
             size_text = params.get("size")
