@@ -89,6 +89,9 @@ if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
     if [ -n "${BATCHSTATUS_TOKEN_FILE:-}" ]; then signin=file; fi
     case $signin in app|user|file) ;; *) echo "run.sh: DEMO_SIGNIN must be app, user or file" >&2; exit 2;; esac
     fake_args=()
+    # FAKE_PC_APP_USER_ONLY: routes of issue 15 (customers,customer,deviceBatches,devices or
+    # all) that the fake refuses an App-only token (403), as Partner Center does for App+User-only calls.
+    if [ -n "${FAKE_PC_APP_USER_ONLY:-}" ]; then fake_args+=(--app-user-only "$FAKE_PC_APP_USER_ONLY"); fi
     if [ "$signin" = file ]; then
         if [ -z "${BATCHSTATUS_TOKEN_FILE:-}" ]; then
             export BATCHSTATUS_TOKEN_FILE=$RUN_DIR/token

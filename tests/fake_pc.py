@@ -24,12 +24,27 @@ the Partner Center listener: POST /_fake/pc {"tracking": T, "status": "processin
 sets what that batch answers from now on (a seed-like batch of T in that status, or the
 failure); keys left out keep their value. GET /_fake/pc lists the settings.
 
+Customers, device batches and devices (issue 15) come from tests/fixtures/customers.json:
+GET /v1/customers?size=N&filter=<URL-encoded {"Field":"CompanyName"|"Domain","Value":..,
+"Operator":"starts_with"}> (case-insensitive; a bad filter or size is a 400), paged: a page
+with more after it carries "continuationToken" and links.next (uri
+/customers?size=N&seekOperation=Next, its headers MS-ContinuationToken); GET
+/v1/customers/{c}; GET /v1/customers/{c}/deviceBatches (a Collection, devicesCount or
+deviceCount); GET /v1/customers/{c}/deviceBatches/{batch-id}/devices, 100 a page, the next
+asked for with the page's token in the MS-ContinuationToken header. Path segments are
+percent-decoded once. The request log adds route, customer_id, batch_id, filter (decoded),
+size, seek_operation, offset, continuation_token and token_kind for these. Steered with
+POST /_fake/pc {"route": R, "fail": .., "retry_after": .., "app_only": "forbid"|"allow"|null}
+(GET /_fake/pc/routes lists them); --app-user-only ROUTES makes those routes answer an
+App-only token (from client credentials) 403 from the start.
+
     python3 tests/fake_pc.py --cert DIR/server.pem --key DIR/server.key \\
         --ready-file READY --request-log LOG.jsonl [--token-file TOKEN] \\
         [--listen 127.0.0.1:0] [--latency-ms N] [--slow-ms N] \\
         [--signin-listen 127.0.0.1:0 --signin-ready-file READY2 --tenant T \\
          --client-id ID --client-secret-file F [--refresh-token-init F] \\
-         [--token-lifetime SECONDS] [--signin-latency-ms N]]
+         [--token-lifetime SECONDS] [--signin-latency-ms N]] \\
+        [--app-user-only customers,customer,deviceBatches,devices|all] [--token-file-kind app|user]
 
 stdlib only. Exits 0 on SIGTERM/SIGINT.
 """
@@ -446,6 +461,144 @@ def scenario_answer(s, slow_ms):
     return Answer(200, read_fixture(s["fixture"]))
 
 
+# --- customers, device batches, devices (issue 15) ----------------------------------
+# GET /v1/customers?size=N&filter=<URL-encoded JSON>[&seekOperation=Next]  (search, paged)
+# GET /v1/customers/{customer-id}
+# GET /v1/customers/{customer-id}/deviceBatches
+# GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices  (100 a page)
+# from tests/fixtures/customers.json. Paging as shared/partner-center-api.md says: a page
+# that is not the last carries "continuationToken" and links.next, whose headers hold
+# MS-ContinuationToken; customers are followed with ?seekOperation=Next and that header,
+# devices with the same URL and that header. Tokens are opaque, signed by this process.
+
+CUSTOMERS_RE = re.compile(r"^/v1/customers$", re.IGNORECASE)
+CUSTOMER_RE = re.compile(r"^/v1/customers/([^/]+)$", re.IGNORECASE)
+BATCHES_RE = re.compile(r"^/v1/customers/([^/]+)/devicebatches$", re.IGNORECASE)
+DEVICES_RE = re.compile(r"^/v1/customers/([^/]+)/devicebatches/([^/]+)/devices$", re.IGNORECASE)
+ROUTES = ("customers", "customer", "deviceBatches", "devices")
+BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+DEVICES_PAGE = 100
+SEARCH_SIZE_DEFAULT = 100
+SEARCH_SIZE_MAX = 500
+FILTER_FIELDS = {"companyname": "companyName", "domain": "domain"}
+FILTER_WIRE = {"companyName": "CompanyName", "domain": "Domain"}
+APP_USER_ONLY_BODY = (2001, "Forbidden: this operation supports App+User credentials only; "
+                            "the request came with an App-only token")
+
+
+def load_customers():
+    with open(os.path.join(FIXTURES, "customers.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    customers = {c["id"].lower(): c for c in doc["customers"]}
+    batches = {k.lower(): v for k, v in doc["deviceBatches"].items()}
+    devices = {k.lower(): v for k, v in doc["devices"].items()}
+    return doc["customers"], customers, batches, devices
+
+
+def bad_request(description, code=2000):
+    return Answer(400, error_body(code, description))
+
+
+def collection(items, self_uri, token=None, next_uri=None):
+    links = {"self": {"uri": self_uri, "method": "GET", "headers": []}}
+    doc = {"totalCount": len(items), "items": items, "links": links}
+    if token:
+        links["next"] = {"uri": next_uri, "method": "GET",
+                         "headers": [{"key": "MS-ContinuationToken", "value": token}]}
+        doc["continuationToken"] = token
+    doc["attributes"] = {"objectType": "Collection"}
+    return Answer(200, (json.dumps(doc, indent=4, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+class Continuations:
+    """Opaque continuation tokens: the state of a listing, signed with this process's key."""
+
+    def __init__(self):
+        self.key = secrets.token_bytes(32)
+
+    def make(self, state):
+        raw = b64url(json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        sig = b64url(hmac.new(self.key, raw.encode(), hashlib.sha256).digest()[:18])
+        return raw + "." + sig
+
+    def read(self, token):
+        """The state, or None for a token this process did not make."""
+        raw, _, sig = (token or "").strip().partition(".")
+        want = b64url(hmac.new(self.key, raw.encode("utf-8", "replace"), hashlib.sha256).digest()[:18])
+        if not raw or not hmac.compare_digest(sig.encode("utf-8", "replace"), want.encode()):
+            return None
+        try:
+            return json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+def parse_filter(text):
+    """(field key in companyProfile, value) from the filter JSON, or raises ValueError."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise ValueError("The filter is not valid JSON")
+    if not isinstance(doc, dict):
+        raise ValueError("The filter must be a JSON object")
+    low = {str(k).lower(): v for k, v in doc.items()}
+    unknown = set(low) - {"field", "value", "operator"}
+    if unknown:
+        raise ValueError("The filter has unknown members: %s" % ", ".join(sorted(unknown)))
+    field, value, op = low.get("field"), low.get("value"), low.get("operator")
+    if not isinstance(field, str) or field.lower() not in FILTER_FIELDS:
+        raise ValueError("The filter's Field must be CompanyName or Domain")
+    if not isinstance(op, str) or op.lower() != "starts_with":
+        raise ValueError("The filter's Operator must be starts_with")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("The filter's Value must be a non-empty string")
+    return FILTER_FIELDS[field.lower()], value
+
+
+# Tests' control of the new routes (POST /_fake/pc {"route": R, ...}, GET /_fake/pc/routes):
+# "fail" as the steer family's (429 with "retry_after", 5xx, "hang"), and "app_only":
+# "forbid" answers an App-only token 403, "allow" serves it, null falls back to
+# --app-user-only.
+_routes = {}
+_routes_lock = threading.Lock()
+ROUTE_APP_ONLY = (None, "forbid", "allow")
+
+
+def route_control(doc):
+    if doc.get("route") not in ROUTES:
+        raise ValueError("route must be one of %r" % (ROUTES,))
+    unknown = set(doc) - {"route", "fail", "retry_after", "app_only"}
+    if unknown:
+        raise ValueError("unknown keys %s" % sorted(unknown))
+    if "fail" in doc and doc["fail"] not in STEER_FAILS:
+        raise ValueError("fail must be one of %r" % (STEER_FAILS,))
+    if "retry_after" in doc and doc["retry_after"] is not None and not isinstance(doc["retry_after"], str):
+        raise ValueError("retry_after must be a string or null")
+    if "app_only" in doc and doc["app_only"] not in ROUTE_APP_ONLY:
+        raise ValueError("app_only must be one of %r" % (ROUTE_APP_ONLY,))
+    with _routes_lock:
+        cur = _routes.setdefault(doc["route"], {"fail": None, "retry_after": None, "app_only": None})
+        for k in ("fail", "retry_after", "app_only"):
+            if k in doc:
+                cur[k] = doc[k]
+        return dict(cur)
+
+
+def route_setting(route):
+    with _routes_lock:
+        return dict(_routes.get(route, {"fail": None, "retry_after": None, "app_only": None}))
+
+
+def route_fail_answer(cur):
+    fail = cur["fail"]
+    if fail == "hang":
+        return Answer(200, b"", fault=fault_hang)
+    if fail == 429:
+        return Answer(429, THROTTLE_BODY,
+                      [("Retry-After", cur["retry_after"])] if cur["retry_after"] is not None else [])
+    return error_answer(fail)
+
+
 # --- the fake sign-in (Microsoft Entra ID's OAuth2 token endpoint) ------------
 
 PC_RESOURCE = "https://api.partnercenter.microsoft.com"
@@ -496,6 +649,7 @@ class TokenAuthority:
         self.fail = None
         self.slow_ms = 3000
         self.access = {}              # access token -> [expires_at (unix), revoked]
+        self.kind = {}                # access token -> "app" (client credentials) or "user"
         self.stats = {"token_calls": 0,
                       "by_grant": {"client_credentials": 0, "refresh_token": 0},
                       "failures": 0, "issued": 0, "pc_401": 0}
@@ -520,6 +674,11 @@ class TokenAuthority:
             if self.refresh_token:
                 out.append(self.refresh_token)
         return out
+
+    def token_kind(self, token):
+        """'app' for an access token from client credentials, 'user' from a refresh token."""
+        with self.lock:
+            return self.kind.get(token)
 
     def count(self, key):
         with self.lock:
@@ -625,6 +784,10 @@ class FakeServer(ThreadingHTTPServer):
         self.authority = authority
         self.request_log = request_log
         self.customer, self.scenarios, self.families = load_scenarios()
+        (self.customer_list, self.customers, self.device_batches,
+         self.devices) = load_customers()
+        self.continuations = Continuations()
+        self.app_user_only = set(getattr(opts, "app_user_only", None) or ())
 
     def token(self):
         if not self.opts.token_file:
@@ -730,6 +893,10 @@ class Handler(TLSHandler):
         path = self.path.split("?", 1)[0]
         if path == "/_fake/pc":
             return self.steer(get)
+        if path == "/_fake/pc/routes" and get:
+            with _routes_lock:
+                return self.send_answer(Answer(200, json.dumps(_routes).encode()))
+        self._log_extra = {}
         m = PATH_RE.match(path)
         if not get:
             ans = Answer(405, error_body(3000, "The requested method is not allowed"),
@@ -737,7 +904,8 @@ class Handler(TLSHandler):
         elif auth != "ok":
             ans = error_answer(401)
         elif not m:
-            ans = Answer(404, error_body(404, "The requested resource was not found"))
+            ans = (self.listing_answer(path, token) or
+                   Answer(404, error_body(404, "The requested resource was not found")))
         elif m.group(1).lower() != self.server.customer:
             ans = Answer(404, error_body(600016, "The customer was not found"))
         elif family_of(self.server.families, m.group(2)):
@@ -766,6 +934,133 @@ class Handler(TLSHandler):
             return
         self.send_answer(ans)
 
+    # --- customers, device batches, devices
+    def listing_answer(self, path, token):
+        """The answer of one of the issue-15 routes, or None when the path is none of them."""
+        route, groups = None, ()
+        for name, rx in (("customers", CUSTOMERS_RE), ("customer", CUSTOMER_RE),
+                         ("deviceBatches", BATCHES_RE), ("devices", DEVICES_RE)):
+            m = rx.match(path)
+            if m:
+                route, groups = name, m.groups()
+                break
+        if route is None:
+            return None
+        extra = self._log_extra
+        extra["route"] = route
+        extra["continuation_token"] = self.headers.get("MS-ContinuationToken")
+        cur = route_setting(route)
+        kind = self.token_kind(token)
+        forbid = cur["app_only"] == "forbid" or (cur["app_only"] is None and
+                                                  route in self.server.app_user_only)
+        extra["token_kind"] = kind
+        if kind == "app" and forbid:
+            return Answer(403, error_body(*APP_USER_ONLY_BODY))
+        if cur["fail"] is not None:
+            return route_fail_answer(cur)
+        if any(BAD_ESCAPE_RE.search(g) for g in groups):
+            return bad_request("The path has a '%' that starts no percent-escape")
+        try:
+            segs = [urllib.parse.unquote(g, encoding="utf-8", errors="strict") for g in groups]
+        except UnicodeDecodeError:
+            return bad_request("The path is not valid percent-encoded UTF-8")
+        if segs:
+            extra["customer_id"] = segs[0]
+        if route == "customers":
+            return self.search_answer()
+        customer = self.server.customers.get(segs[0].lower())
+        if customer is None:
+            return Answer(404, error_body(600016, "The customer was not found"))
+        if route == "customer":
+            return Answer(200, (json.dumps(customer, indent=4, ensure_ascii=False) + "\n").encode("utf-8"))
+        batches = self.server.device_batches.get(customer["id"].lower(), [])
+        if route == "deviceBatches":
+            return collection(batches, "/customers/%s/deviceBatches" % customer["id"])
+        extra["batch_id"] = segs[1]
+        devices = self.server.devices.get(customer["id"].lower(), {}).get(segs[1])
+        if devices is None:
+            return Answer(404, error_body(600040, "The device batch was not found"))
+        offset = 0
+        given = self.headers.get("MS-ContinuationToken")
+        if given is not None:
+            state = self.server.continuations.read(given)
+            if (not isinstance(state, dict) or state.get("r") != "devices" or
+                    state.get("c") != customer["id"] or state.get("b") != segs[1]):
+                return bad_request("The continuation token is invalid or belongs to another listing")
+            offset = state["o"]
+        uri = "/customers/%s/deviceBatches/%s/devices" % (customer["id"],
+                                                         urllib.parse.quote(segs[1], safe=""))
+        page = devices[offset:offset + DEVICES_PAGE]
+        nxt = offset + DEVICES_PAGE
+        tok = (self.server.continuations.make({"r": "devices", "c": customer["id"], "b": segs[1],
+                                               "o": nxt}) if nxt < len(devices) else None)
+        extra["offset"] = offset
+        return collection(page, uri, tok, uri)
+
+    def search_answer(self):
+        """GET /v1/customers: every customer, or those a starts_with filter picks, paged."""
+        extra = self._log_extra
+        query = self.path.partition("?")[2]
+        params = {}
+        for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            params.setdefault(k.lower(), v)
+        seek = params.get("seekoperation")
+        extra["seek_operation"] = seek
+        if seek is not None:
+            if seek.lower() != "next":
+                return bad_request("seekOperation must be Next")
+            given = self.headers.get("MS-ContinuationToken")
+            state = self.server.continuations.read(given) if given else None
+            if not isinstance(state, dict) or state.get("r") != "customers":
+                return bad_request("seekOperation=Next needs the MS-ContinuationToken header of "
+                                   "the page before" if not given else
+                                   "The continuation token is invalid or belongs to another listing")
+            field, value, size, offset = state["f"], state["v"], state["s"], state["o"]
+            extra["filter"] = ({"Field": FILTER_WIRE[field], "Value": value, "Operator": "starts_with"}
+                               if field else None)
+        else:
+            size_text = params.get("size")
+            if size_text is None:
+                size = SEARCH_SIZE_DEFAULT
+            elif not re.fullmatch(r"[0-9]{1,4}", size_text) or not 1 <= int(size_text) <= SEARCH_SIZE_MAX:
+                return bad_request("size must be a whole number from 1 to %d" % SEARCH_SIZE_MAX)
+            else:
+                size = int(size_text)
+            field = value = None
+            if "filter" in params:
+                try:
+                    extra["filter"] = json.loads(params["filter"])
+                except ValueError:
+                    extra["filter"] = {"unparsed": params["filter"]}
+                try:
+                    field, value = parse_filter(params["filter"])
+                except ValueError as e:
+                    return bad_request(str(e))
+            offset = 0
+        extra["size"] = size
+        if field:
+            want = value.casefold()
+            matched = [c for c in self.server.customer_list
+                       if c["companyProfile"][field].casefold().startswith(want)]
+        else:
+            matched = self.server.customer_list
+        page = matched[offset:offset + size]
+        nxt = offset + size
+        tok = (self.server.continuations.make({"r": "customers", "f": field, "v": value,
+                                               "s": size, "o": nxt}) if nxt < len(matched) else None)
+        extra["offset"] = offset
+        self_uri = "/customers?" + query if query else "/customers"
+        return collection(page, self_uri, tok, "/customers?size=%d&seekOperation=Next" % size)
+
+    def token_kind(self, token):
+        """'app' or 'user' for the request's bearer token; the static --token-file one
+        counts as --token-file-kind says."""
+        got = self.headers.get("Authorization") or ""
+        if token and hmac.compare_digest(got.encode("utf-8", "replace"),
+                                         ("Bearer " + token).encode("utf-8")):
+            return getattr(self.server.opts, "token_file_kind", "user")
+        return self.server.authority.token_kind(got[len("Bearer "):])
+
     def steer(self, get):
         """The tests' control of the steer family (no token needed: tests only)."""
         try:
@@ -773,7 +1068,11 @@ class Handler(TLSHandler):
                 with _steer_lock:
                     body = json.dumps(_steer).encode()
             else:
-                body = json.dumps(steer_control(json.loads(self._steer_body.decode("utf-8")))).encode()
+                doc = json.loads(self._steer_body.decode("utf-8"))
+                if isinstance(doc, dict) and "route" in doc and "tracking" not in doc:
+                    body = json.dumps(route_control(doc)).encode()
+                else:
+                    body = json.dumps(steer_control(doc)).encode()
                 sys.stderr.write("fake-pc: steer %s\n" % body.decode()[:200])
             ans = Answer(200, body)
         except (ValueError, UnicodeDecodeError, AttributeError) as e:
@@ -823,6 +1122,7 @@ class Handler(TLSHandler):
             "auth": auth,
             "status": ans.status,
         }
+        entry.update(getattr(self, "_log_extra", None) or {})
         if leak:
             entry["token_leak"] = True
         self.server.log_request_line(entry)
@@ -1055,6 +1355,7 @@ class SigninHandler(TLSHandler):
                 auth.redeemed.add(sha256_hex(auth.refresh_token))
                 auth.refresh_token = new_rt
             auth.access[access] = [now + lifetime, False]
+            auth.kind[access] = "user" if grant == "refresh_token" else "app"
             auth.stats["issued"] += 1
         if endpoint == "v1":
             doc = {"token_type": "Bearer", "expires_in": str(lifetime),
@@ -1156,6 +1457,16 @@ def parse_listen(value):
     return host.strip("[]"), int(port)
 
 
+def parse_routes(value):
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if names == ["all"]:
+        return set(ROUTES)
+    bad = [n for n in names if n not in ROUTES]
+    if bad:
+        raise argparse.ArgumentTypeError("unknown routes %s (known: %s)" % (bad, ", ".join(ROUTES)))
+    return set(names)
+
+
 def write_ready(path, port):
     tmp = "%s.tmp.%d" % (path, os.getpid())
     with open(tmp, "w") as f:
@@ -1181,6 +1492,11 @@ def main(argv=None):
     ap.add_argument("--refresh-token-init")
     ap.add_argument("--token-lifetime", type=int, default=3599)
     ap.add_argument("--signin-latency-ms", type=int, default=0)
+    ap.add_argument("--app-user-only", type=parse_routes, default=set(),
+                    help="comma-separated routes (%s, or all) that answer an App-only token "
+                         "403; the API doc marks none of them so" % ",".join(ROUTES))
+    ap.add_argument("--token-file-kind", choices=("app", "user"), default="user",
+                    help="what the static --token-file token counts as (default user)")
     opts = ap.parse_args(argv)
     if opts.signin_listen:
         for need in ("signin_ready_file", "tenant", "client_id", "client_secret_file"):
