@@ -264,30 +264,40 @@ _steer = {}
 _steer_lock = threading.Lock()
 
 
-def steer_control(doc):
-    if not isinstance(doc, dict) or not isinstance(doc.get("tracking"), str):
-        raise ValueError("a JSON object with a tracking ID is wanted")
-    unknown = set(doc) - {"tracking", "status", "fail", "retry_after"}
+def _control(doc, name, settings, lock, store, key, defaults):
+    """One POST /_fake/pc: doc's settings checked (the common fail and retry_after, and
+    the caller's own), then merged into store[key] (from defaults); what is in force now."""
+    unknown = set(doc) - {name} - set(defaults)
     if unknown:
         raise ValueError("unknown keys %s" % sorted(unknown))
     if "fail" in doc and doc["fail"] not in STEER_FAILS:
         raise ValueError("fail must be one of %r" % (STEER_FAILS,))
-    if "status" in doc and not isinstance(doc["status"], str):
-        raise ValueError("status must be a string")
     if "retry_after" in doc and doc["retry_after"] is not None and not isinstance(doc["retry_after"], str):
         raise ValueError("retry_after must be a string or null")
-    with _steer_lock:
-        cur = _steer.setdefault(doc["tracking"].lower(),
-                                {"status": "finished", "fail": None, "retry_after": None})
-        for k in ("status", "fail", "retry_after"):
+    for k, (ok, what) in settings.items():
+        if k in doc and not ok(doc[k]):
+            raise ValueError("%s must be %s" % (k, what))
+    with lock:
+        cur = store.setdefault(key, dict(defaults))
+        for k in defaults:
             if k in doc:
                 cur[k] = doc[k]
         return dict(cur)
 
 
+STEER_DEFAULTS = {"status": "finished", "fail": None, "retry_after": None}
+
+
+def steer_control(doc):
+    if not isinstance(doc, dict) or not isinstance(doc.get("tracking"), str):
+        raise ValueError("a JSON object with a tracking ID is wanted")
+    return _control(doc, "tracking", {"status": (lambda v: isinstance(v, str), "a string")},
+                    _steer_lock, _steer, doc["tracking"].lower(), STEER_DEFAULTS)
+
+
 def steer_answer(tracking):
     with _steer_lock:
-        cur = dict(_steer.get(tracking, {"status": "finished", "fail": None, "retry_after": None}))
+        cur = dict(_steer.get(tracking, STEER_DEFAULTS))
     fail = cur["fail"]
     if fail == "hang":
         return Answer(200, b"", fault=fault_hang)
@@ -564,29 +574,20 @@ _routes_lock = threading.Lock()
 ROUTE_APP_ONLY = (None, "forbid", "allow")
 
 
+ROUTE_DEFAULTS = {"fail": None, "retry_after": None, "app_only": None}
+
+
 def route_control(doc):
     if doc.get("route") not in ROUTES:
         raise ValueError("route must be one of %r" % (ROUTES,))
-    unknown = set(doc) - {"route", "fail", "retry_after", "app_only"}
-    if unknown:
-        raise ValueError("unknown keys %s" % sorted(unknown))
-    if "fail" in doc and doc["fail"] not in STEER_FAILS:
-        raise ValueError("fail must be one of %r" % (STEER_FAILS,))
-    if "retry_after" in doc and doc["retry_after"] is not None and not isinstance(doc["retry_after"], str):
-        raise ValueError("retry_after must be a string or null")
-    if "app_only" in doc and doc["app_only"] not in ROUTE_APP_ONLY:
-        raise ValueError("app_only must be one of %r" % (ROUTE_APP_ONLY,))
-    with _routes_lock:
-        cur = _routes.setdefault(doc["route"], {"fail": None, "retry_after": None, "app_only": None})
-        for k in ("fail", "retry_after", "app_only"):
-            if k in doc:
-                cur[k] = doc[k]
-        return dict(cur)
+    return _control(doc, "route", {"app_only": (lambda v: v in ROUTE_APP_ONLY,
+                                                "one of %r" % (ROUTE_APP_ONLY,))},
+                    _routes_lock, _routes, doc["route"], ROUTE_DEFAULTS)
 
 
 def route_setting(route):
     with _routes_lock:
-        return dict(_routes.get(route, {"fail": None, "retry_after": None, "app_only": None}))
+        return dict(_routes.get(route, ROUTE_DEFAULTS))
 
 
 def route_fail_answer(cur):

@@ -700,23 +700,30 @@ def steer_id():
     return STEER_PREFIX + "%012x" % next(_steer_ids)
 
 
-def _fake_https(stack, port_file, method, path, doc=None):
+def fake_request(stack, port_file, method, path, headers=None, body=None, timeout=10):
+    """One HTTPS request straight to the stack's fake (its port in port_file, its test CA):
+    (status, headers in order, body bytes)."""
     with open(os.path.join(stack.run_dir, port_file), encoding="ascii") as f:
         port = int(f.read().strip())
     ctx = ssl.create_default_context(cafile=os.path.join(stack.run_dir, "tls", "ca.pem"))
     ctx.check_hostname = False
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=timeout)
     try:
-        body = json.dumps(doc).encode() if doc is not None else None
-        conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+        conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()
-        data = r.read()
+        return r.status, r.getheaders(), r.read()
     except (OSError, http.client.HTTPException) as e:
         raise Failure("the fake's %s %s: %s" % (method, path, e))
     finally:
         conn.close()
-    check(r.status == 200, "the fake's %s %s: HTTP %d %s"
-          % (method, path, r.status, short(data.decode("utf-8", "replace"))))
+
+
+def _fake_https(stack, port_file, method, path, doc=None):
+    body = json.dumps(doc).encode() if doc is not None else None
+    status, _, data = fake_request(stack, port_file, method, path,
+                                   {"Content-Type": "application/json"} if body else {}, body)
+    check(status == 200, "the fake's %s %s: HTTP %d %s"
+          % (method, path, status, short(data.decode("utf-8", "replace"))))
     return json.loads(data.decode()) if data.strip() else None
 
 

@@ -13,10 +13,8 @@ from the fake sign-in, FAKE_PC_APP_USER_ONLY=devices, 400 ms of latency).
 Prints `ok  name` / `FAIL name: reason` per test, then `fake: N passed, N failed`;
 exits 1 when any failed. stdlib only.
 """
-import http.client
 import json
 import os
-import ssl
 import sys
 import time
 import urllib.parse
@@ -59,25 +57,10 @@ class Reply:
             raise Failure("not JSON (%s): %s" % (e, short(self.body)))
 
 
-def port_of(stack, name="fake-pc.port"):
-    with open(os.path.join(stack.run_dir, name), encoding="ascii") as f:
-        return int(f.read().strip())
-
-
 def https(stack, method, path, headers=None, body=None, port_file="fake-pc.port"):
-    ctx = ssl.create_default_context(cafile=os.path.join(stack.run_dir, "tls", "ca.pem"))
-    ctx.check_hostname = False
-    conn = http.client.HTTPSConnection("127.0.0.1", port_of(stack, port_file), context=ctx, timeout=15)
     t0 = time.monotonic()
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        r = conn.getresponse()
-        data = r.read()
-    except (OSError, http.client.HTTPException) as e:
-        raise Failure("the fake's %s %s: %s" % (method, path, e))
-    finally:
-        conn.close()
-    return Reply(r.status, r.getheaders(), data, time.monotonic() - t0)
+    status, hdrs, data = harness.fake_request(stack, port_file, method, path, headers, body, timeout=15)
+    return Reply(status, hdrs, data, time.monotonic() - t0)
 
 
 def token_of(stack):
