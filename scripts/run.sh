@@ -47,6 +47,11 @@ rm -rf "$RUN_DIR/nginx-cache" "$CACHE_DIR"	# pages rendered by another build mus
 GATE_DIR=$RUN_DIR/page-gate
 rm -rf "$GATE_DIR"
 export BATCHSTATUS_PAGE_GATE_DIR=${BATCHSTATUS_PAGE_GATE_DIR:-$GATE_DIR}
+# The recent-lookups cookie's key, made by the server on its first start; several
+# nodes sign it with their shared key instead (each must read the others' cookies).
+if [ "$NODES" -le 1 ]; then
+    export BATCHSTATUS_RECENT_KEY_FILE=${BATCHSTATUS_RECENT_KEY_FILE:-$RUN_DIR/recent-key}
+fi
 
 pids=()
 redis_pid=""
@@ -198,6 +203,10 @@ if [ -n "${FAKE_PC_LATENCY_MS:-}" ] && [ -s "$RUN_DIR/fake-pc.port" ]; then
     echo "    as CSV:              $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000003.csv"
     echo "    no such batch:       $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000404"
     echo "    rate-limited:        $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000429"
+    echo "  finding a batch without its GUIDs:"
+    echo "    customers by name:   $base/customers?q=cont"
+    echo "    a customer:          $base/customers/$c"
+    echo "    250 devices:         $base/customers/$c/device-batches/2024-Q3%20laptops"
 fi
 case $signin in
 app)  echo "  signs in: App-only (client credentials) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;

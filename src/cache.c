@@ -1,4 +1,4 @@
-/* cache.c: the batch cache (LRU within a memory bound, stale answers for failed calls), the in-flight table whose waiters are parked requests, and the 429 pause. */
+/* cache.c: the cache of batches and listings (LRU within a memory bound, stale answers for failed calls), the in-flight table whose waiters are parked requests, and the 429 pause. */
 #include "cache.h"
 
 #include <pthread.h>
@@ -10,14 +10,14 @@
 #include "text.h"
 
 #define NBUCKETS	4096
-#define KEY_MAX		96
+#define KEY_MAX		320	/* a device batch's key: kind, customer and a name of up to DIR_BATCH_ID_MAX bytes */
 #define RETRY_MAX_MS	30000	/* after a failed call, a key is asked again within this */
 #define RETRY_MIN_MS	1000
 
 /* One answer from Partner Center: never changed once made, shared by everyone holding it. */
 struct cache_data {
 	int		 refs;		/* holders, plus one while a slot keeps it */
-	struct batch	 batch;
+	struct resource	 r;
 	uint64_t	 hash;
 	size_t		 bytes;		/* what it really holds, with the slot */
 };
@@ -56,10 +56,42 @@ keep_ms(const struct cache *c, const char *status)
 	return batch_status_final(status) ? c->o.finished_ms : c->o.running_ms;
 }
 
+static long
+keep_dir_ms(const struct cache *c, enum dir_kind k)
+{
+	return (int)k >= 0 && k < DIR__MAX ? c->o.dir_ms[k] : 0;
+}
+
+/* How long this answer is fresh. */
+static long
+keep_res_ms(const struct cache *c, const struct resource *r)
+{
+	if (!r->is_dir)
+		return keep_ms(c, r->batch.status);
+	/* A customer nobody has is kept as briefly as a search: it may be added. */
+	if (r->dir.kind == DIR_CUSTOMER && r->dir.ncustomers == 0)
+		return keep_dir_ms(c, DIR_CUSTOMERS);
+	return keep_dir_ms(c, r->dir.kind);
+}
+
 long
 cache_keep_seconds(const struct cache *c, const char *status)
 {
 	return keep_ms(c, status) / 1000;
+}
+
+long
+cache_keep_dir_seconds(const struct cache *c, enum dir_kind k)
+{
+	return keep_dir_ms(c, k) / 1000;
+}
+
+void
+resource_free(struct resource *r)
+{
+	batch_free(&r->batch);
+	dir_list_free(&r->dir);
+	memset(r, 0, sizeof(*r));
 }
 
 struct cache *
@@ -79,7 +111,7 @@ data_unref(struct cache_data *d)
 {
 	if (--d->refs > 0)
 		return;
-	batch_free(&d->batch);
+	resource_free(&d->r);
 	free(d);
 }
 
@@ -189,7 +221,8 @@ hand_out(struct cache_data *d, enum bs_error stale, long retry_after,
 {
 	d->refs++;
 	out->err = BS_OK;
-	out->batch = &d->batch;
+	out->batch = d->r.is_dir ? NULL : &d->r.batch;
+	out->dir = d->r.is_dir ? &d->r.dir : NULL;
 	out->hash = d->hash;
 	out->stale = stale;
 	out->retry_after = retry_after;
@@ -243,6 +276,10 @@ cache_lookup(struct cache *c, const char *key, int64_t now_ms,
 	}
 	if (e != NULL && e->flying) {
 		out->how = MC_COALESCED;
+		if (w == NULL) {
+			out->err = BS_ERR_BUSY;	/* a peek: the call is on its way already */
+			goto ready;
+		}
 		if (admit != NULL && !admit(arg))
 			goto refused;
 		memset(&w->result, 0, sizeof(w->result));
@@ -287,9 +324,11 @@ cache_lookup(struct cache *c, const char *key, int64_t now_ms,
 	e->flying = 1;
 	e->waiters = NULL;
 	e->waiters_tail = &e->waiters;
-	memset(&w->result, 0, sizeof(w->result));
-	w->result.how = MC_MISS;
-	add_waiter(e, w);
+	if (w != NULL) {
+		memset(&w->result, 0, sizeof(w->result));
+		w->result.how = MC_MISS;
+		add_waiter(e, w);
+	}
 	*fill = e;
 	pthread_mutex_unlock(&c->lock);
 	return CACHE_FILL;
@@ -311,7 +350,7 @@ ready:
 
 /* A new answer for e, kept if it fits; the lock is held. */
 static void
-keep(struct cache *c, struct cache_entry *e, struct batch *batch,
+keep(struct cache *c, struct cache_entry *e, struct resource *r,
     uint64_t hash, int64_t now_ms)
 {
 	struct cache_data	*d;
@@ -325,13 +364,14 @@ keep(struct cache *c, struct cache_entry *e, struct batch *batch,
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return;
 	d->refs = 1;
-	d->batch = *batch;
-	memset(batch, 0, sizeof(*batch));
+	d->r = *r;
+	memset(r, 0, sizeof(*r));
 	d->hash = hash;
-	/* Everything this answer holds: the batch, and the two blocks around it (with malloc's own words). */
-	d->bytes = d->batch.bytes + sizeof(*d) + sizeof(*e) + 2 * 16;
+	/* Everything this answer holds: the batch or listing, and the two blocks around it (with malloc's own words). */
+	d->bytes = (d->r.is_dir ? d->r.dir.bytes : d->r.batch.bytes) +
+	    sizeof(*d) + sizeof(*e) + 2 * 16;
 	e->data = d;
-	ttl = keep_ms(c, d->batch.status);
+	ttl = keep_res_ms(c, &d->r);
 	e->fresh_until = now_ms + ttl;
 	e->stale_until = now_ms + (c->o.stale_ms > ttl ? c->o.stale_ms : ttl);
 	e->retry_at = 0;
@@ -342,7 +382,7 @@ keep(struct cache *c, struct cache_entry *e, struct batch *batch,
 
 struct cache_waiter *
 cache_fill_done(struct cache *c, struct cache_entry *e, enum bs_error err,
-    struct batch *batch, uint64_t hash, long retry_after, int64_t now_ms)
+    struct resource *r, uint64_t hash, long retry_after, int64_t now_ms)
 {
 	struct cache_waiter	*w, *list;
 	struct cache_data	*d = NULL;
@@ -357,14 +397,14 @@ cache_fill_done(struct cache *c, struct cache_entry *e, enum bs_error err,
 	if (err == BS_ERR_THROTTLED)
 		c->throttled_until_ms = now_ms + 1000L *
 		    (retry_after > 0 ? retry_after : 30);
-	if (err == BS_OK) {
-		keep(c, e, batch, hash, now_ms);
+	if (err == BS_OK && r != NULL) {
+		keep(c, e, r, hash, now_ms);
 		d = e->data;
 	} else if (error_info(err)->stale != NULL && stale_ok(e, now_ms)) {
 		/* Partner Center failed, but what it said before stands in, marked. */
 		d = e->data;
 		stale = err;
-		ms = keep_ms(c, d->batch.status);
+		ms = keep_res_ms(c, &d->r);
 		ms = ms < RETRY_MIN_MS ? RETRY_MIN_MS : ms > RETRY_MAX_MS ?
 		    RETRY_MAX_MS : ms;
 		e->retry_at = err == BS_ERR_THROTTLED ? c->throttled_until_ms :
@@ -373,7 +413,7 @@ cache_fill_done(struct cache *c, struct cache_entry *e, enum bs_error err,
 		retry = seconds_until(e->retry_at, now_ms);
 		lru_unlink(c, e);
 		lru_push(c, e);
-	} else if (err == BS_ERR_NO_SUCH_BATCH && e->data != NULL) {
+	} else if (error_info(err)->http_status == 404 && e->data != NULL) {
 		lru_unlink(c, e);	/* it is gone upstream: so is what we held */
 		data_unref(e->data);
 		e->data = NULL;
@@ -399,6 +439,27 @@ cache_fill_done(struct cache *c, struct cache_entry *e, enum bs_error err,
 	return list;
 }
 
+enum bs_error
+cache_peek(struct cache *c, const char *key, int64_t now_ms,
+    struct cache_result *out)
+{
+	struct cache_entry *e;
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after = -1;
+	out->err = BS_ERR_BUSY;
+	pthread_mutex_lock(&c->lock);
+	e = table_find(c, key);
+	if (e != NULL && e->data != NULL && (now_ms < e->fresh_until ||
+	    stale_ok(e, now_ms))) {
+		out->how = now_ms < e->fresh_until ? MC_HIT : MC_STALE;
+		hand_out(e->data, now_ms < e->fresh_until ? BS_OK :
+		    BS_ERR_UNREACHABLE, -1, out);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return out->err;
+}
+
 void
 cache_release(struct cache *c, struct cache_result *r)
 {
@@ -409,6 +470,7 @@ cache_release(struct cache *c, struct cache_result *r)
 	pthread_mutex_unlock(&c->lock);
 	r->hold = NULL;
 	r->batch = NULL;
+	r->dir = NULL;
 }
 
 void

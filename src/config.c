@@ -67,6 +67,11 @@ static const struct setting settings[] = {
 	{ "cache_max_bytes", NUM(cache_max_bytes, K_BYTES, 0, 1024L * 1024 * 1024), LIVE },
 	{ "max_retry_after", NUM(max_retry_after, K_NUMBER, 1, 86400), LIVE },
 	{ "stale_seconds", NUM(stale_seconds, K_NUMBER, 0, 7 * 86400), LIVE },
+	{ "cache_search_seconds", NUM(cache_search_seconds, K_NUMBER, 0, 86400), LIVE },
+	{ "cache_customer_seconds", NUM(cache_customer_seconds, K_NUMBER, 0, 7 * 86400), LIVE },
+	{ "cache_batch_list_seconds", NUM(cache_batch_list_seconds, K_NUMBER, 0, 86400), LIVE },
+	{ "cache_devices_seconds", NUM(cache_devices_seconds, K_NUMBER, 0, 86400), LIVE },
+	{ "max_pages", NUM(max_pages, K_NUMBER, 1, 10000), LIVE },
 	{ "log_level", STR(log_level), LIVE },
 	{ "frame_ancestors", STR(frame_ancestors), RESTART },
 	{ "base_path", STR(base_path), RESTART },
@@ -75,6 +80,7 @@ static const struct setting settings[] = {
 	{ "shared", STR(shared), RESTART },
 	{ "shared_password_file", STR(shared_password_file), RESTART },
 	{ "shared_key_file", STR(shared_key_file), RESTART },
+	{ "recent_key_file", STR(recent_key_file), RESTART },
 	{ "shared_timeout_ms", NUM(shared_timeout_ms, K_NUMBER, 5, 5000), RESTART },
 };
 
@@ -427,6 +433,12 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	cfg->cache_max_bytes = 64L * 1024 * 1024;
 	cfg->max_retry_after = 300;
 	cfg->stale_seconds = 3600;
+	cfg->cache_search_seconds = 60;
+	cfg->cache_customer_seconds = 3600;
+	cfg->cache_batch_list_seconds = 300;
+	cfg->cache_devices_seconds = 300;
+	/* 100 devices a page: 1,000 pages hold BATCHSTATUS_MAX_DEVICES' default. */
+	cfg->max_pages = 1000;
 	cfg->shared_timeout_ms = 50;
 
 	if (path != NULL && lines_read(path, one_setting, cfg, err,

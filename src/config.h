@@ -28,6 +28,7 @@ struct config {
 	char	shared[CONFIG_PATH_MAX];	/* redis://HOST:PORT/DB or redis+unix:/PATH; "" this node alone */
 	char	shared_password_file[CONFIG_PATH_MAX];
 	char	shared_key_file[CONFIG_PATH_MAX];	/* required with shared: seals entries */
+	char	recent_key_file[CONFIG_PATH_MAX];	/* signs the recent-lookups cookie; made when missing ("": $STATE_DIRECTORY/recent-key, else the shared key, else off) */
 	long	shared_timeout_ms;	/* a Redis answer at most; slower counts as away */
 	long	upstream_timeout_ms;	/* one request's whole fetch: sign-in wait, call and retry */
 	long	connect_timeout_ms;	/* derived: TCP + TLS part of it */
@@ -41,6 +42,11 @@ struct config {
 	long	cache_max_bytes;
 	long	max_retry_after;	/* seconds a 429 may pause every call, at most */
 	long	stale_seconds;		/* an earlier answer may stand in for a failed call this long */
+	long	cache_search_seconds;	/* customer searches are kept this long */
+	long	cache_customer_seconds;	/* a customer's name and domain */
+	long	cache_batch_list_seconds;	/* a customer's device batches */
+	long	cache_devices_seconds;	/* a device batch's devices */
+	long	max_pages;		/* pages of one paged listing at most */
 	int	base_is_http;	/* plain http:// base: allowed for local testing, warned about */
 	/* Derived. */
 	int	token_kind;		/* enum token_kind */

@@ -8,9 +8,13 @@ enum bs_error {
 	BS_ERR_NO_ROUTE,	/* unknown path */
 	BS_ERR_METHOD,		/* not GET or HEAD */
 	BS_ERR_BODY,		/* a request with a body: nothing here takes one */
+	BS_ERR_BAD_BATCH_ID,	/* a device batch's name in the path that is no name: not UTF-8, controls, too long */
 	BS_ERR_NO_SUCH_BATCH,	/* upstream 404 */
+	BS_ERR_NO_SUCH_CUSTOMER,	/* upstream 404 for a customer or its device batches */
+	BS_ERR_NO_SUCH_DEVICE_BATCH,	/* upstream 404 for a device batch's devices */
 	BS_ERR_CUSTOMER_NOT_ALLOWED,	/* not in BATCHSTATUS_ALLOWED_CUSTOMERS */
 	BS_ERR_CREDENTIALS,	/* upstream 401/403 */
+	BS_ERR_SIGNIN_KIND,	/* upstream 403 for a customer or device lookup: it needs another sign-in (App+User) */
 	BS_ERR_THROTTLED,	/* upstream 429 */
 	BS_ERR_UPSTREAM_STATUS,	/* upstream 5xx or another unexpected status */
 	BS_ERR_UNREACHABLE,	/* DNS, connection refused or reset, no answer */

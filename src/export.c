@@ -108,6 +108,8 @@ export_json(const struct batch_view *v, const struct view_filter *f,
 	if ((root = json_object_new_object()) == NULL)
 		return -1;
 	put(root, "customerId", json_object_new_string(v->customer), &bad);
+	put(root, "customerName", v->customer_name != NULL ?
+	    str_or_null(v->customer_name) : NULL, &bad);
 	put(root, "batchTrackingId", json_object_new_string(v->tracking), &bad);
 	put(root, "status", str_or_null(v->status.key), &bad);
 	put(root, "statusLabel", label_or_null(&v->status, loc), &bad);
@@ -291,4 +293,97 @@ export_filename(char *out, size_t outsz, const struct batch_view *v,
 	o = name_part(out, outsz, o, f->code);
 	if (o + strlen(suffix) < outsz)
 		memcpy(out + o, suffix, strlen(suffix) + 1);
+}
+
+int
+export_device_shown(const struct dir_device *d, const char *q)
+{
+	return q[0] == '\0' || strcasestr(d->serial_number, q) != NULL ||
+	    strcasestr(d->product_key, q) != NULL ||
+	    strcasestr(d->manufacturer, q) != NULL ||
+	    strcasestr(d->model, q) != NULL ||
+	    strcasestr(d->profile, q) != NULL ||
+	    strcasestr(d->id, q) != NULL;
+}
+
+int
+export_devices_json(const struct dir_list *l, const char *customer,
+    const char *batch_id, const char *q, struct buf *out)
+{
+	json_object	*root, *devs, *d;
+	size_t		 i;
+	int		 bad = 0;
+
+	if ((root = json_object_new_object()) == NULL)
+		return -1;
+	put(root, "customerId", json_object_new_string(customer), &bad);
+	put(root, "deviceBatchId", json_object_new_string(batch_id), &bad);
+	put(root, "deviceCount", json_object_new_int64((int64_t)l->ndevices),
+	    &bad);
+	put(root, "complete", json_object_new_boolean(!l->truncated), &bad);
+	put(root, "search", str_or_null(q), &bad);
+	if ((devs = json_object_new_array_ext((int)l->ndevices)) == NULL)
+		bad = 1;
+	for (i = 0; devs != NULL && !bad && i < l->ndevices; i++) {
+		const struct dir_device *dv = &l->devices[i];
+
+		if (!export_device_shown(dv, q))
+			continue;
+		if ((d = json_object_new_object()) == NULL) {
+			bad = 1;
+			break;
+		}
+		put(d, "deviceId", str_or_null(dv->id), &bad);
+		put(d, "serialNumber", str_or_null(dv->serial_number), &bad);
+		put(d, "productKey", str_or_null(dv->product_key), &bad);
+		put(d, "manufacturer", str_or_null(dv->manufacturer), &bad);
+		put(d, "model", str_or_null(dv->model), &bad);
+		put(d, "uploadedDate", time_or_null(dv->has_uploaded,
+		    dv->uploaded, dv->uploaded_raw), &bad);
+		put(d, "hasHardwareHash", json_object_new_boolean(dv->has_hash),
+		    &bad);
+		put(d, "profile", str_or_null(dv->profile), &bad);
+		if (json_object_array_add(devs, d) != 0) {
+			json_object_put(d);
+			bad = 1;
+		}
+	}
+	put(root, "devices", devs, &bad);
+	if (!bad && write_json(root, out) == -1)
+		bad = 1;
+	json_object_put(root);
+	return bad ? -1 : 0;
+}
+
+int
+export_devices_csv(const struct dir_list *l, const char *batch_id,
+    const char *q, struct buf *out)
+{
+	size_t i;
+
+	/* As the batch's CSV: a byte-order mark, the upload's own column names first. */
+	buf_puts(out, "\xef\xbb\xbf" "serialNumber,productKey,manufacturer,"
+	    "model,uploadedDate,hasHardwareHash,profile,deviceId,"
+	    "deviceBatchId\r\n");
+	for (i = 0; i < l->ndevices && !out->failed; i++) {
+		const struct dir_device *d = &l->devices[i];
+		char iso[64];
+
+		if (!export_device_shown(d, q))
+			continue;
+		if (d->has_uploaded)
+			view_time_iso(d->uploaded, iso, sizeof(iso));
+		else
+			snprintf(iso, sizeof(iso), "%s", d->uploaded_raw);
+		csv_field(out, d->serial_number, 0);
+		csv_field(out, d->product_key, 0);
+		csv_field(out, d->manufacturer, 0);
+		csv_field(out, d->model, 0);
+		csv_field(out, iso, 0);
+		csv_field(out, d->has_hash ? "true" : "false", 0);
+		csv_field(out, d->profile, 0);
+		csv_field(out, d->id, 0);
+		csv_field(out, batch_id, 1);
+	}
+	return out->failed ? -1 : 0;
 }

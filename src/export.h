@@ -3,6 +3,7 @@
 #define BATCHSTATUS_EXPORT_H
 
 #include "buf.h"
+#include "directory.h"
 #include "view.h"
 
 /*
@@ -31,5 +32,13 @@ void	export_filename(char *out, size_t outsz, const struct batch_view *,
 /* {"error":word,"status":N,"correlationId":…,"asOf":null,"stale":false[,"retryAfter":N][,"detail":…]} */
 int	export_error_json(struct buf *out, enum bs_error, const char *correlation_id,
 	    long retry_after, const char *detail);
+
+/* A device batch's devices (issue 15): whether d matches the search q (serial, product key, maker, model, profile or ID; any case). */
+int	export_device_shown(const struct dir_device *d, const char *q);
+/* Every device of the listing that q lets through, as JSON (null for what is missing) or CSV; the hardware hash never, only whether there is one. */
+int	export_devices_json(const struct dir_list *, const char *customer,
+	    const char *batch_id, const char *q, struct buf *out);
+int	export_devices_csv(const struct dir_list *, const char *batch_id,
+	    const char *q, struct buf *out);
 
 #endif

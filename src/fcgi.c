@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,7 +133,7 @@ fcgi_conn_free(struct fcgi_conn *c)
 int
 fcgi_accept(struct fcgi_conn *c, struct http_in *in)
 {
-	const char *cl, *te;
+	const char *cl, *te, *https, *dest;
 
 	if (FCGX_Accept_r(&c->r) < 0)
 		return -1;
@@ -146,6 +147,11 @@ fcgi_accept(struct fcgi_conn *c, struct http_in *in)
 	in->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", c->r.envp);
 	in->accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", c->r.envp);
 	in->script_name = FCGX_GetParam("SCRIPT_NAME", c->r.envp);
+	in->cookie = FCGX_GetParam("HTTP_COOKIE", c->r.envp);
+	dest = FCGX_GetParam("HTTP_SEC_FETCH_DEST", c->r.envp);
+	in->navigation = dest != NULL && strcasecmp(dest, "document") == 0;
+	https = FCGX_GetParam("HTTPS", c->r.envp);
+	in->https = https != NULL && strcasecmp(https, "on") == 0;
 	cl = FCGX_GetParam("CONTENT_LENGTH", c->r.envp);
 	te = FCGX_GetParam("HTTP_TRANSFER_ENCODING", c->r.envp);
 	in->has_body = (cl != NULL && cl[0] != '\0' && strcmp(cl, "0") != 0) ||
@@ -196,6 +202,8 @@ fcgi_write(struct fcgi_conn *c, const struct response *res)
 		    res->disposition);
 	if (res->retry_after >= 0)
 		FCGX_FPrintF(out, "Retry-After: %ld\r\n", res->retry_after);
+	if (res->set_cookie[0] != '\0')
+		FCGX_FPrintF(out, "Set-Cookie: %s\r\n", res->set_cookie);
 	if (res->refresh > 0)
 		FCGX_FPrintF(out, "Refresh: %ld\r\n", res->refresh);
 	if (res->content_language != NULL && res->status != 304 &&

@@ -1,4 +1,4 @@
-/* fetch.c: one batch for parked requests: the cache's single flight, then token, call and one retry through the I/O loop, parsed on a CPU worker, all within one deadline. */
+/* fetch.c: one answer (a batch, or a listing page by page) for parked requests: the cache's single flight, then token, calls and one retry through the I/O loop, parsed on a CPU worker, all within one deadline. */
 #include "fetch.h"
 
 #include <pthread.h>
@@ -37,7 +37,7 @@ struct op {
 	enum op_state		 state;
 	struct fetch_ctx	*ctx;
 	struct cache_entry	*entry;
-	char			 customer[GUID_LEN + 1], tracking[GUID_LEN + 1];
+	struct upstream_ask	 ask;
 	char			 correlation_id[GUID_LEN + 1];
 	int64_t			 started_ms, deadline_ms;
 	int			 attempt;	/* 1: the retry after a refused token */
@@ -48,8 +48,13 @@ struct op {
 	struct cpu_task		 t_token, t_timer, t_call;
 	struct pc_result	 res;
 	struct fetch_trace	 trace;
+	/* A listing: the pages read so far, and the token that asks for the next. */
+	struct dir_list		 dir;
+	char			*sent;		/* the token the call in flight carries; NULL: the first page */
+	uint64_t		 dir_hash;	/* of the answer: every page's bytes */
+	char			 next[DIR_TOKEN_MAX + 1];
 	/* Shared mode. */
-	char			 name[sizeof(SHARED_BATCH_KEY) + 2 * GUID_LEN + 2];	/* the Redis key the seal covers */
+	char			 name[sizeof(SHARED_KEY_PREFIX) + 64 + 2 * GUID_LEN];	/* the Redis key the seal covers */
 	char			 lock_token[GUID_LEN + 1];
 	int			 locked;	/* this node holds the call's lock */
 	int			 waited;	/* another node's call was waited for */
@@ -64,11 +69,17 @@ struct op {
 static void	op_step(struct op *);
 static void	publish(struct op *, const struct batch *, uint64_t);
 
-/* The op's key in shared.c's terms: customer/tracking, the Redis key without its prefix. */
+/* The op's key in shared.c's terms: customer/tracking (a listing: its kind and hash), the Redis key without its prefix. */
 static const char *
 shared_key(const struct op *o)
 {
 	return o->name + sizeof(SHARED_BATCH_KEY) - 1;
+}
+
+static const char *
+kind_name(const struct op *o)
+{
+	return upstream_kind(o->ask.kind)->name;
 }
 
 /* A setting a reload may change while calls run (see fetch_ctx). */
@@ -91,6 +102,8 @@ op_unref(struct op *o)
 		return;
 	wipe_str(o->token);
 	pc_result_free(&o->res);
+	dir_list_free(&o->dir);
+	free(o->sent);
 	free((char *)o->claim.data);
 	pthread_mutex_destroy(&o->mu);
 	free(o);
@@ -102,14 +115,15 @@ log_call(const struct op *o, enum bs_error e)
 	const struct pc_result *r = &o->res;
 
 	if (r->outcome == PC_ANSWER)
-		log_info("upstream corr=%s request=%s status=%ld ms=%ld "
-		    "bytes=%zu http=%d budget_ms=%ld -> %s", o->correlation_id,
-		    o->request_id, r->http_status, r->elapsed_ms, r->len,
+		log_info("upstream corr=%s request=%s call=%s pages=%zu "
+		    "status=%ld ms=%ld bytes=%zu http=%d budget_ms=%ld -> %s",
+		    o->correlation_id, o->request_id, kind_name(o),
+		    o->dir.pages, r->http_status, r->elapsed_ms, r->len,
 		    r->http_version, o->trace.budget_ms, error_info(e)->key);
 	else
-		log_warn("upstream corr=%s request=%s failed ms=%ld "
+		log_warn("upstream corr=%s request=%s call=%s failed ms=%ld "
 		    "budget_ms=%ld: %s -> %s", o->correlation_id, o->request_id,
-		    r->elapsed_ms, o->trace.budget_ms, r->detail,
+		    kind_name(o), r->elapsed_ms, o->trace.budget_ms, r->detail,
 		    error_info(e)->key);
 	metrics_upstream(e, r->elapsed_ms);
 }
@@ -119,7 +133,8 @@ waiter_resume(struct cpu_task *t)
 {
 	struct fetch_waiter *w = CONTAINER(t, struct fetch_waiter, task);
 
-	__atomic_sub_fetch(&w->ctx->waiting, 1, __ATOMIC_RELAXED);
+	if (w->counted)
+		__atomic_sub_fetch(&w->ctx->waiting, 1, __ATOMIC_RELAXED);
 	w->resume(w);
 }
 
@@ -128,17 +143,12 @@ waiter_resume(struct cpu_task *t)
  * it; the state is OP_DONE already, so this runs once.
  */
 static void
-op_finish(struct op *o, enum bs_error e, struct batch *b, uint64_t hash,
+op_finish(struct op *o, enum bs_error e, struct resource *r, uint64_t hash,
     long retry_after)
 {
 	struct cache_waiter	*cw, *next;
 	struct fetch_waiter	*w;
-	struct batch		 none;
 
-	if (b == NULL) {
-		memset(&none, 0, sizeof(none));
-		b = &none;
-	}
 	o->trace.ms = (long)(clock_ms() - o->started_ms);
 	/* Other nodes: let go of the lock; a 429 of ours pauses them too. */
 	if (o->ctx->shared != NULL && e != BS_OK && (o->locked ||
@@ -146,9 +156,10 @@ op_finish(struct op *o, enum bs_error e, struct batch *b, uint64_t hash,
 		shared_release(o->ctx->shared, shared_key(o), o->lock_token,
 		    e == BS_ERR_THROTTLED && retry_after > 0 ? retry_after * 1000 :
 		    0);
-	cw = cache_fill_done(o->ctx->cache, o->entry, e, b, hash, retry_after,
+	cw = cache_fill_done(o->ctx->cache, o->entry, e, r, hash, retry_after,
 	    clock_ms());
-	batch_free(b);	/* empty unless the cache refused it */
+	if (r != NULL)
+		resource_free(r);	/* empty unless the cache refused it */
 	o->entry = NULL;
 	for (; cw != NULL; cw = next) {
 		next = cw->next;
@@ -230,19 +241,80 @@ on_answer(void *arg, struct pc_result *r)
 	cpu_post(o->ctx->cpu, &o->t_call, CPU_WORK);
 }
 
+/*
+ * A listing's page (mu held, the state OP_CALL): appended to what the
+ * op holds. 1 when the next page has been asked for; else 0 with *e the
+ * outcome of the whole listing.
+ */
+static int
+read_page(struct op *o, enum bs_error *e, uint64_t *hash)
+{
+	const struct upstream_kind	*k = upstream_kind(o->ask.kind);
+	enum upstream_paging		 p = PAGING_DONE;
+	char				 why[128];
+	int				 rc;
+
+	o->dir.kind = k->dir;
+	*hash = *hash * 1099511628211ULL ^ hash_bytes(o->res.body, o->res.len);
+	rc = dir_parse_page(&o->dir, o->res.body, o->res.len,
+	    (size_t)live(&o->ctx->max_devices), o->next, why, sizeof(why));
+	if (rc == DIR_BAD) {
+		*e = BS_ERR_BAD_BODY;
+		log_warn("upstream corr=%s request=%s call=%s: page %zu "
+		    "unreadable: %s (%zu bytes)", o->correlation_id,
+		    o->request_id, kind_name(o), o->dir.pages + 1, why,
+		    o->res.len);
+		return 0;
+	}
+	if (rc == DIR_TOO_MANY) {
+		o->dir.truncated = 1;
+		log_warn("upstream corr=%s call=%s: %s: showing the first %zu "
+		    "pages", o->correlation_id, kind_name(o), why, o->dir.pages);
+		return 0;
+	}
+	if (k->paged)
+		p = upstream_paging(o->sent, o->next, o->dir.pages,
+		    (size_t)live(&o->ctx->up.max_pages));
+	/* More was announced, with a token we cannot send back: what we have, marked. */
+	if (o->dir.next_refused) {
+		o->dir.truncated = 1;
+		log_warn("upstream corr=%s call=%s: page %zu announced more "
+		    "with a continuation token that cannot be sent back: the "
+		    "listing is cut short", o->correlation_id, kind_name(o),
+		    o->dir.pages);
+	}
+	if (p == PAGING_BOUND || p == PAGING_REPEATED) {
+		o->dir.truncated = 1;
+		log_warn("upstream corr=%s call=%s: %s after %zu pages: the "
+		    "listing is cut short", o->correlation_id, kind_name(o),
+		    p == PAGING_BOUND ? "BATCHSTATUS_MAX_PAGES reached" :
+		    "the same continuation token again", o->dir.pages);
+	}
+	if (p != PAGING_NEXT)
+		return 0;
+	log_call(o, BS_OK);
+	pc_result_free(&o->res);
+	free(o->sent);
+	if ((o->sent = strdup(o->next)) == NULL) {
+		*e = BS_ERR_INTERNAL;
+		return 0;
+	}
+	op_step(o);
+	return 1;
+}
+
 static void
 answer_task(struct cpu_task *t)
 {
 	struct op	*o = CONTAINER(t, struct op, t_call);
-	struct batch	 b;
+	struct resource	 r;
 	char		 why[128];
 	enum bs_error	 e;
-	uint64_t	 hash = 0;
 	long		 retry_after = -1;
-	int		 refused = 0, rc;
+	int		 refused = 0, rc, logged = 0;
 
 	pthread_mutex_lock(&o->mu);
-	e = upstream_classify(&o->res);
+	e = upstream_classify(&o->res, o->ask.kind);
 	o->trace.status = o->res.outcome == PC_ANSWER ? o->res.http_status : -1;
 	o->trace.calls++;
 	if (o->res.outcome == PC_ANSWER && o->res.http_status == 401)
@@ -258,11 +330,24 @@ answer_task(struct cpu_task *t)
 		op_unref(o);
 		return;
 	}
+	/* A customer nobody has is an answer worth keeping a while: the names a batch page asks for. */
+	if (e == BS_ERR_NO_SUCH_CUSTOMER && o->ask.kind == RES_CUSTOMER) {
+		e = BS_OK;
+		o->dir.kind = DIR_CUSTOMER;
+		o->dir.pages = 1;
+		log_call(o, BS_ERR_NO_SUCH_CUSTOMER);
+		logged = 1;
+	} else if (e == BS_OK && o->ask.kind != RES_BATCH &&
+	    read_page(o, &e, &o->dir_hash)) {
+		pthread_mutex_unlock(&o->mu);
+		op_unref(o);
+		return;
+	}
 	o->state = OP_DONE;
 	pthread_mutex_unlock(&o->mu);
 
 	/* Only this task touches the op now: parse without the lock. */
-	memset(&b, 0, sizeof(b));
+	memset(&r, 0, sizeof(r));
 	if (e == BS_ERR_THROTTLED) {
 		retry_after = upstream_pause_seconds(o->res.retry_after,
 		    (long)time(NULL), __atomic_load_n(&o->ctx->max_retry_after,
@@ -271,13 +356,13 @@ answer_task(struct cpu_task *t)
 		    "\"%.40s\": every call pauses %ld s", o->correlation_id,
 		    o->request_id, o->res.retry_after, retry_after);
 	}
-	if (e == BS_OK) {
-		hash = hash_bytes(o->res.body, o->res.len);
+	if (e == BS_OK && o->ask.kind == RES_BATCH) {
+		o->dir_hash = hash_bytes(o->res.body, o->res.len);
 		rc = batch_parse(o->res.body, o->res.len,
 		    (size_t)live(&o->ctx->max_devices),
-		    &b, why, sizeof(why));
+		    &r.batch, why, sizeof(why));
 		if (rc == BATCH_OK)
-			b.fetched_at = (int64_t)time(NULL);
+			r.batch.fetched_at = (int64_t)time(NULL);
 		else {
 			e = rc == BATCH_TOO_MANY ? BS_ERR_TOO_LARGE :
 			    BS_ERR_BAD_BODY;
@@ -287,12 +372,24 @@ answer_task(struct cpu_task *t)
 			    why, o->res.len, o->res.content_type[0] ?
 			    o->res.content_type : "no content type");
 		}
+	} else if (e == BS_OK) {
+		r.is_dir = 1;
+		r.dir = o->dir;
+		memset(&o->dir, 0, sizeof(o->dir));
+		r.dir.fetched_at = (int64_t)time(NULL);
+		/* Sorted once, before anyone shares it: newest first. */
+		if (r.dir.kind == DIR_DEVICE_BATCHES)
+			dir_sort_batches(&r.dir);
 	}
-	log_call(o, e);
+	if (!logged)
+		log_call(o, e);
 	pc_result_free(&o->res);
-	if (e == BS_OK)
-		publish(o, &b, hash);
-	op_finish(o, e, e == BS_OK ? &b : NULL, hash, retry_after);
+	if (e == BS_OK && !r.is_dir)
+		publish(o, &r.batch, o->dir_hash);
+	else if (o->locked && e == BS_OK)
+		shared_release(o->ctx->shared, shared_key(o), o->lock_token, 0);
+	op_finish(o, e, e == BS_OK ? &r : NULL, o->dir_hash, retry_after);
+	resource_free(&r);
 	op_unref(o);
 }
 
@@ -330,7 +427,7 @@ op_step(struct op *o)
 	}
 	wipe_str(o->token);
 	o->token = tok;
-	if (upstream_call_init(&c, &ctx->up, o->customer, o->tracking,
+	if (upstream_call_init(&c, &ctx->up, &o->ask, o->sent,
 	    o->correlation_id, tok) == -1) {
 		op_fail_locked(o, BS_ERR_INTERNAL);
 		return;
@@ -387,7 +484,7 @@ open_entry(struct op *o, struct batch *b, uint64_t *hash)
 		return -1;
 	/* The seal names the key already; the batch must say the same. */
 	if (b->tracking_id[0] != '\0' && strcasecmp(b->tracking_id,
-	    o->tracking) != 0) {
+	    o->ask.tracking) != 0) {
 		batch_free(b);
 		return -1;
 	}
@@ -431,20 +528,23 @@ static void
 shared_task(struct cpu_task *t)
 {
 	struct op	*o = CONTAINER(t, struct op, t_shared);
-	struct batch	 b;
+	struct resource	 r;
 	uint64_t	 hash = 0;
 	int64_t		 now = clock_ms();
 
+	memset(&r, 0, sizeof(r));
 	pthread_mutex_lock(&o->mu);
 	switch (o->claim.what) {
 	case CLAIM_ENTRY:
-		if (open_entry(o, &b, &hash) == 0) {
+		/* Only batches are published: a listing's key never holds an entry. */
+		if (o->ask.kind == RES_BATCH && open_entry(o, &r.batch,
+		    &hash) == 0) {
 			metrics_shared(MS_HIT);
 			o->state = OP_DONE;
 			pthread_mutex_unlock(&o->mu);
 			log_info("shared corr=%s: %s from Redis (another node's "
 			    "call)", o->correlation_id, o->name);
-			op_finish(o, BS_OK, &b, hash, -1);
+			op_finish(o, BS_OK, &r, hash, -1);
 			op_unref(o);
 			return;
 		}
@@ -494,16 +594,15 @@ shared_task(struct cpu_task *t)
 
 /* Starts the call that fills entry; its waiters are resumed when it ends. */
 static void
-op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
-    const char *tracking, const char *correlation_id)
+op_start(struct fetch_ctx *ctx, struct cache_entry *entry,
+    const struct upstream_ask *ask, const char *cache_key,
+    const char *correlation_id)
 {
 	struct op		*o;
 	struct cache_waiter	*cw;
-	struct batch		 none;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL) {
-		memset(&none, 0, sizeof(none));
-		cw = cache_fill_done(ctx->cache, entry, BS_ERR_INTERNAL, &none, 0,
+		cw = cache_fill_done(ctx->cache, entry, BS_ERR_INTERNAL, NULL, 0,
 		    -1, clock_ms());
 		for (; cw != NULL; cw = cw->next) {
 			struct fetch_waiter *w = CONTAINER(cw, struct fetch_waiter,
@@ -518,8 +617,7 @@ op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
 	o->refs = 1;
 	o->ctx = ctx;
 	o->entry = entry;
-	snprintf(o->customer, sizeof(o->customer), "%s", customer);
-	snprintf(o->tracking, sizeof(o->tracking), "%s", tracking);
+	o->ask = *ask;
 	snprintf(o->correlation_id, sizeof(o->correlation_id), "%s",
 	    correlation_id);
 	o->started_ms = clock_ms();
@@ -530,8 +628,14 @@ op_start(struct fetch_ctx *ctx, struct cache_entry *entry, const char *customer,
 	o->t_timer.fn = deadline_task;
 	o->t_call.fn = answer_task;
 	o->t_shared.fn = shared_task;
-	snprintf(o->name, sizeof(o->name), SHARED_BATCH_KEY "%s/%s", customer,
-	    tracking);
+	/* A batch's Redis key is its IDs; a listing's, its kind and its key's hash (a name may hold anything). */
+	if (ask->kind == RES_BATCH)
+		snprintf(o->name, sizeof(o->name), SHARED_BATCH_KEY "%s/%s",
+		    ask->customer, ask->tracking);
+	else
+		snprintf(o->name, sizeof(o->name), SHARED_BATCH_KEY "x/%s/%016llx",
+		    upstream_kind(ask->kind)->name,
+		    (unsigned long long)hash_bytes(cache_key, strlen(cache_key)));
 	if (ctx->shared != NULL) {
 		/* Redis first: another node's answer, its call, or the pause. */
 		guid_new(o->lock_token);
@@ -563,36 +667,69 @@ admit(void *arg)
 }
 
 enum fetch_step
-fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
-    const char *correlation_id, struct fetch_waiter *w,
+fetch_ask(struct fetch_ctx *ctx, const struct upstream_ask *ask,
+    const char *correlation_id, unsigned flags, struct fetch_waiter *w,
     struct cache_result *out)
 {
 	struct cache_entry	*entry;
-	char			 key[2 * GUID_LEN + 2];
+	char			 key[400];
+	int			 quiet = flags & (FETCH_QUIET | FETCH_PEEK);
 
 	/* Set before the lookup: once parked, w may be resumed at any moment. */
 	memset(&w->trace, 0, sizeof(w->trace));
 	w->ctx = ctx;
-	snprintf(key, sizeof(key), "%s/%s", customer, tracking);
-	switch (cache_lookup(ctx->cache, key, clock_ms(), &w->cw, admit, ctx,
+	w->counted = !quiet;
+	if (upstream_key(ask, key, sizeof(key)) == -1) {
+		memset(out, 0, sizeof(*out));
+		out->err = BS_ERR_INTERNAL;
+		out->retry_after = -1;
+		return FETCH_READY;
+	}
+	if (flags & FETCH_HELD) {
+		(void)cache_peek(ctx->cache, key, clock_ms(), out);
+		return FETCH_READY;
+	}
+	switch (cache_lookup(ctx->cache, key, clock_ms(),
+	    flags & FETCH_PEEK ? NULL : &w->cw, quiet ? NULL : admit, ctx,
 	    out, &entry)) {
 	case CACHE_READY:
-		metrics_cache(out->how);
+		if (!quiet)
+			metrics_cache(out->how);
 		return FETCH_READY;
 	case CACHE_FULL:
 		out->err = BS_ERR_BUSY;
 		out->retry_after = BUSY_RETRY_SECONDS;
-		metrics_shed();
+		if (!quiet)
+			metrics_shed();
 		return FETCH_READY;
 	case CACHE_WAIT:
-		metrics_cache(MC_COALESCED);
+		if (!quiet)
+			metrics_cache(MC_COALESCED);
 		return FETCH_PARKED;
 	case CACHE_FILL:
-		metrics_cache(MC_MISS);
-		op_start(ctx, entry, customer, tracking, correlation_id);
+		if (!quiet)
+			metrics_cache(MC_MISS);
+		op_start(ctx, entry, ask, key, correlation_id);
+		if (flags & FETCH_PEEK) {
+			/* Started for later: nobody waits for it now. */
+			out->err = BS_ERR_BUSY;
+			out->retry_after = -1;
+			return FETCH_READY;
+		}
 		return FETCH_PARKED;
 	}
 	return FETCH_PARKED;
+}
+
+enum fetch_step
+fetch_get(struct fetch_ctx *ctx, const char *customer, const char *tracking,
+    const char *correlation_id, struct fetch_waiter *w,
+    struct cache_result *out)
+{
+	struct upstream_ask ask;
+
+	upstream_ask_batch(&ask, customer, tracking);
+	return fetch_ask(ctx, &ask, correlation_id, 0, w, out);
 }
 
 void

@@ -1,4 +1,4 @@
-/* fetch.h: a batch for a request: kept, or fetched from Partner Center while the request waits parked (token, call, one retry, parse), within one deadline. */
+/* fetch.h: a batch or a listing for a request: kept, or fetched from Partner Center while the request waits parked (token, call, one retry, parse), within one deadline. */
 #ifndef BATCHSTATUS_FETCH_H
 #define BATCHSTATUS_FETCH_H
 
@@ -32,6 +32,7 @@ struct fetch_ctx {
 	/* BATCHSTATUS_SHARED: other nodes' answers, the calls' lock and the 429 pause; NULL alone. */
 	struct shared		*shared;
 	const struct seal_key	*key;		/* seals what goes to Redis */
+	const struct seal_key	*recent_key;	/* signs the recent-lookups cookie; NULL: the list is off */
 };
 
 /* This request's own Partner Center call, for its log line (calls 0: none). */
@@ -48,6 +49,7 @@ struct fetch_waiter {
 	struct fetch_trace	 trace;		/* filled for the request whose lookup made the call */
 	struct cpu_task		 task;
 	struct fetch_ctx	*ctx;
+	int			 counted;	/* it counts in ctx->waiting (not a FETCH_QUIET lookup) */
 	/* Called on a CPU worker when cw.result is ready. */
 	void			(*resume)(struct fetch_waiter *);
 };
@@ -69,6 +71,21 @@ enum fetch_step	fetch_get(struct fetch_ctx *, const char *customer,
 		    const char *tracking, const char *correlation_id,
 		    struct fetch_waiter *w,
 		    struct cache_result *out);
+/* How fetch_ask may treat a request. */
+enum fetch_flag {
+	FETCH_QUIET	= 1 << 0,	/* beside another lookup (a page's customer name): not admitted or counted on its own */
+	FETCH_PEEK	= 1 << 1,	/* never parks: what is held, or the call started for later (BS_ERR_BUSY now) */
+	FETCH_HELD	= 1 << 2,	/* only what is held (BS_ERR_BUSY when nothing is): no call, no waiting */
+};
+
+/*
+ * fetch_get for any ask (a batch, or a listing followed page by page
+ * within the same deadline), with flags (enum fetch_flag). With
+ * FETCH_PEEK, w is not parked and only its trace is used.
+ */
+enum fetch_step	fetch_ask(struct fetch_ctx *, const struct upstream_ask *,
+		    const char *correlation_id, unsigned flags,
+		    struct fetch_waiter *w, struct cache_result *out);
 void		fetch_release(struct fetch_ctx *, struct cache_result *);
 /* Requests parked now. */
 long		fetch_waiting(struct fetch_ctx *);

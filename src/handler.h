@@ -12,8 +12,9 @@
 struct response {
 	int		 status;
 	const char	*content_type;
-	char		 location[320];		/* for redirects */
+	char		 location[1280];	/* for redirects (a device batch's name may be 768 bytes encoded) */
 	char		 disposition[256];	/* Content-Disposition for downloads */
+	char		 set_cookie[2048];	/* Set-Cookie (the recent lookups); empty: none */
 	char		 etag[40];		/* with its quotes; empty: none */
 	const char	*cache_control;
 	long		 edge_seconds;		/* X-Accel-Expires: nginx may keep this answer; 0: it may not */
@@ -38,6 +39,11 @@ struct handler_job {
 	page_fn			*answer;	/* what handler_answer runs */
 	enum bs_error		 error;		/* routing's: answered by page_error */
 	struct fetch_waiter	 w;	/* w.resume is the caller's: set it before handler_route */
+	/* ROUTE_NAME: the customer's name, asked for beside w (w.resume comes once both are here). */
+	struct fetch_waiter	 name;
+	int			 has_name;	/* name.cw.result is to be read and released */
+	int			 pending;	/* lookups not back yet, and one for handler_route itself; atomic */
+	void			(*resume)(struct fetch_waiter *);	/* the caller's w.resume */
 	const struct http_in	*in;	/* valid until the response is written */
 	int64_t			 now;
 };
@@ -57,7 +63,7 @@ enum handler_step {
  */
 enum handler_step	handler_route(struct handler_job *, struct fetch_ctx *fetch,
 			    const struct http_in *in, int64_t now);
-/* The page, export, 304 or error page of a routed (or resumed) request: the CPU pool's work. The caller frees res.body. */
+/* The page, export, 304 or error page of a routed (or resumed) request: the CPU pool's work; every lookup's answer is released after. The caller frees res.body. */
 void			handler_answer(struct handler_job *, struct fetch_ctx *fetch);
 
 #endif

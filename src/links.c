@@ -1,6 +1,8 @@
 /* links.c: every URL a page links to, and the chrome every page carries (home, root, language switcher). */
 #include "links.h"
 
+#include "directory.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -77,6 +79,49 @@ link_batch_path(char *out, size_t outsz, const char *customer,
 {
 	snprintf(out, outsz, "/customers/%s/batches/%s%s", customer, tracking,
 	    suffix);
+}
+
+void
+link_customer_path(char *out, size_t outsz, const char *customer)
+{
+	snprintf(out, outsz, "/customers/%s", customer);
+}
+
+void
+link_device_batch_path(char *out, size_t outsz, const char *customer,
+    const char *batch_id, const char *suffix)
+{
+	char	 enc[3 * DIR_BATCH_ID_MAX + 1];
+	size_t	 n;
+	int	 len;
+
+	if ((len = dir_segment_encode(batch_id, strlen(batch_id), enc,
+	    sizeof(enc) - 2)) < 0) {
+		snprintf(out, outsz, "/customers/%s", customer);
+		return;
+	}
+	n = (size_t)len;
+	/* "x.csv" as a name must not read as x's CSV: its last dot is %2E. */
+	if ((n >= 4 && strcmp(enc + n - 4, ".csv") == 0) ||
+	    (n >= 5 && strcmp(enc + n - 5, ".json") == 0)) {
+		char *dot = strrchr(enc, '.');
+
+		memmove(dot + 3, dot + 1, strlen(dot + 1) + 1);
+		memcpy(dot, "%2E", 3);
+	}
+	snprintf(out, outsz, "/customers/%s/device-batches/%s%s", customer,
+	    enc, suffix);
+}
+
+void
+link_search_url(char *out, size_t outsz, const struct link_ctx *c,
+    const char *q)
+{
+	struct table_view t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.search, sizeof(t.search), "%s", q);
+	link_url(out, outsz, c, NULL, "/customers", &t);
 }
 
 void

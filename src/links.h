@@ -64,4 +64,17 @@ struct tpage;
 void	links_fill_layout(struct tpage *, const struct link_ctx *, enum locale,
 	    const char *self_path, const struct table_view *t);
 
+/* /customers/{customer}: a customer's page. */
+void	link_customer_path(char *out, size_t outsz, const char *customer);
+/*
+ * /customers/{customer}/device-batches/{name}{suffix}: the name
+ * percent-encoded as one segment, and a final ".json"/".csv" in it
+ * encoded too (its dot as %2E), so no name reads as an export's suffix.
+ */
+void	link_device_batch_path(char *out, size_t outsz, const char *customer,
+	    const char *batch_id, const char *suffix);
+/* /customers?q=...: a customer search, with the reader's language and embed mode. */
+void	link_search_url(char *out, size_t outsz, const struct link_ctx *c,
+	    const char *q);
+
 #endif

@@ -20,6 +20,7 @@
 #include "pc_http.h"
 #include "gate.h"
 #include "metrics.h"
+#include "recent.h"
 #include "reload.h"
 #include "seal.h"
 #include "secret.h"
@@ -100,6 +101,47 @@ log_token_source(const struct config *cfg)
  * password, read with the configuration: a missing, loose or short file
  * stops the start (and --check-config) naming it.
  */
+/*
+ * The key that signs the recent-lookups cookie: the file set (made when
+ * missing), else one in systemd's state directory, else the nodes' shared
+ * key (every node must read the same cookie), else none: the list is off.
+ * -1 when a file set or found cannot be used.
+ */
+static int
+read_recent_key(const struct config *cfg, const struct seal_key *shared,
+    struct seal_key *key, int *have)
+{
+	char		 path[CONFIG_PATH_MAX + 16], err[512];
+	const char	*state = getenv("STATE_DIRECTORY");
+
+	*have = 0;
+	path[0] = '\0';
+	if (cfg->recent_key_file[0] != '\0')
+		snprintf(path, sizeof(path), "%s", cfg->recent_key_file);
+	else if (state != NULL && state[0] == '/')
+		/* StateDirectory= may list several: the first is ours. */
+		snprintf(path, sizeof(path), "%.*s/recent-key",
+		    (int)strcspn(state, ":"), state);
+	if (path[0] != '\0') {
+		if (recent_key_load_or_create(path, key, err,
+		    sizeof(err)) == -1) {
+			log_err("cannot start: configuration: "
+			    "BATCHSTATUS_RECENT_KEY_FILE (recent_key_file): %s",
+			    err);
+			return -1;
+		}
+		*have = 1;
+		log_info("recent lookups: signed with the key in %s", path);
+	} else if (shared->len > 0) {
+		*key = *shared;
+		*have = 1;
+		log_info("recent lookups: signed with the nodes' shared key");
+	} else
+		log_info("recent lookups: off (no BATCHSTATUS_RECENT_KEY_FILE "
+		    "and no state directory)");
+	return 0;
+}
+
 static int
 read_shared_secrets(const struct config *cfg, struct seal_key *key, char *pw,
     size_t pwsz)
@@ -234,8 +276,9 @@ main(int argc, char *argv[])
 	struct pc_loop		*loop;
 	struct core		*core;
 	struct reload_ctx	 rl;
-	struct seal_key		 key;
+	struct seal_key		 key, recent_key;
 	char			 shared_pw[512];
+	int			 have_recent = 0;
 	sigset_t		 stop;
 	long			 backlog;
 	int			 i, check = 0, online = 0, fd, sig, rc;
@@ -300,6 +343,10 @@ main(int argc, char *argv[])
 	log_token_source(&cfg);
 	memset(&key, 0, sizeof(key));
 	if (read_shared_secrets(&cfg, &key, shared_pw, sizeof(shared_pw)) == -1)
+		return EXIT_CONFIG;
+	memset(&recent_key, 0, sizeof(recent_key));
+	if (!check && read_recent_key(&cfg, &key, &recent_key,
+	    &have_recent) == -1)
 		return EXIT_CONFIG;
 	token_opts_from(&cfg, &topts);
 	if ((tokens = token_source_new(&topts)) == NULL) {
@@ -370,9 +417,11 @@ main(int argc, char *argv[])
 	fetch.up.timeout_ms = cfg.upstream_timeout_ms;
 	fetch.up.max_body_bytes = cfg.max_body_bytes;
 	fetch.up.app_name = APP_NAME;
+	fetch.up.max_pages = cfg.max_pages;
 	fetch.max_devices = cfg.max_devices;
 	fetch.max_waiting = cfg.max_waiting;
 	fetch.max_retry_after = cfg.max_retry_after;
+	fetch.recent_key = have_recent ? &recent_key : NULL;
 	if ((fetch.cache = cache_new(&copts)) == NULL ||
 	    (cpu = cpu_start(cfg.threads)) == NULL) {
 		log_err("cannot start: out of memory, or no thread could start");
@@ -432,6 +481,7 @@ main(int argc, char *argv[])
 	core_stop(core);
 	shared_stop(fetch.shared);
 	seal_key_wipe(&key);
+	seal_key_wipe(&recent_key);
 	/* Nobody waits on a call now: what is left in the loop (a sign-in) is dropped. */
 	pc_loop_stop(loop);
 	cpu_stop(cpu);

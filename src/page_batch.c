@@ -19,8 +19,8 @@
  * how long ago in the reader's words (section <key>_AT); or, as the
  * plain <key>, as it came marked unreadable, or the words for none.
  */
-static void
-set_time(struct tdict *d, const char *key, int has, int64_t t,
+void
+page_set_time(struct tdict *d, const char *key, int has, int64_t t,
     const char *raw, const char *missing, int64_t now, enum locale loc)
 {
 	struct tdict	*s, *a;
@@ -440,6 +440,7 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	struct link_ctx		 top = *lc;
 	struct table_view	 pt = *t;
 	char			 tmp[1024], path[128], csv[128], json[128], n0[32];
+	char			 url[1024];
 	char			 lbl[VIEW_LABEL_MAX];
 	size_t			 i;
 
@@ -455,6 +456,13 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	tdict_set(layout, "TITLE", tmp);
 
 	tdict_set(body, "CUSTOMER", v->customer);
+	if (v->customer_name != NULL && v->customer_name[0] != '\0' &&
+	    (s = tdict_section(body, "CUSTOMER_NAME")) != NULL) {
+		link_customer_path(tmp, sizeof(tmp), v->customer);
+		link_url(url, sizeof(url), lc, NULL, tmp, NULL);
+		tdict_set(s, "URL", url);
+		tdict_set(s, "TEXT", v->customer_name);
+	}
 	tdict_set(body, "TRACKING", v->tracking);
 	tdict_set(body, "STATUS_LABEL", view_status_label(&v->status, loc, lbl,
 	    sizeof(lbl)));
@@ -470,9 +478,9 @@ page_batch_fill(struct tpage *p, const struct batch_view *v,
 	tdict_set(body, "CSV_URL", tmp);
 	link_url(tmp, sizeof(tmp), lc, NULL, json, NULL);
 	tdict_set(body, "JSON_URL", tmp);
-	set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
+	page_set_time(body, "STARTED", b->has_started, b->started, b->started_raw,
 	    i18n_text(loc, "batch.not_started"), v->now, loc);
-	set_time(body, "COMPLETED", b->has_completed, b->completed,
+	page_set_time(body, "COMPLETED", b->has_completed, b->completed,
 	    b->completed_raw, v->running ? i18n_text(loc, "batch.not_yet") :
 	    "—", v->now, loc);
 	if (v->duration >= 0 && (s = tdict_section(body, "DURATION")) != NULL) {
@@ -652,6 +660,8 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	}
 	v.stale = cr->stale;
 	v.retry_after = cr->retry_after;
+	if (page_customer_name(hj) != NULL)
+		v.customer_name = page_customer_name(hj)->company_name;
 	if (cr->stale != BS_OK) {
 		metrics_stale(cr->stale);
 		res->cache = "stale";
@@ -663,6 +673,8 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	}
 	res->status = 200;
 	res->outcome = res->head ? "head" : cr->stale != BS_OK ? "stale" : "ok";
+	if (req->format->kind == FORMAT_PAGE)
+		page_recent_note(hj, fetch, view_outcome_word(v.outcome));
 	batch_disposition(res, req, &v);
 	rc = batch_body(hj, &v);
 	view_batch_free(&v);

@@ -37,12 +37,15 @@ page_form_fill(struct tpage *p, const struct request *req,
     const char *correlation_id)
 {
 	struct tdict	*body = tpage_body(p), *s;
+	char		 url[1024];
 	int		 f, nbad = 0, focused = 0;
 
 	for (f = 0; f < FIELD__MAX; f++)
 		if (req->msg[f] != MSG_NONE)
 			nbad++;
 	links_fill_layout(p, &req->link, req->locale, "/", NULL);
+	link_search_url(url, sizeof(url), &req->link, "");
+	tdict_set(body, "FIND_URL", url);
 	tdict_set(tpage_layout(p), "TITLE", i18n_text(req->locale,
 	    nbad > 0 ? "form.title_error" : "form.title"));
 	tdict_set(body, "CUSTOMER", req->form_customer);
@@ -75,7 +78,7 @@ page_form_fill(struct tpage *p, const struct request *req,
 }
 
 static void
-form(struct handler_job *hj, int status)
+form(struct handler_job *hj, struct fetch_ctx *fetch, int status)
 {
 	struct response	*res = &hj->res;
 	struct tpage	*p;
@@ -83,23 +86,23 @@ form(struct handler_job *hj, int status)
 	res->status = status;
 	res->content_type = "text/html; charset=utf-8";
 	res->outcome = status == 200 ? "form" : "bad_input";
-	if ((p = tpage_new("form", hj->req.locale)) != NULL)
+	if ((p = tpage_new("form", hj->req.locale)) != NULL) {
 		page_form_fill(p, &hj->req, res->correlation_id);
+		page_recent_fill(tpage_body(p), hj, fetch);
+	}
 	page_render(res, p, hj->req.locale);
 }
 
 void
 page_form(struct handler_job *hj, struct fetch_ctx *fetch)
 {
-	(void)fetch;
-	form(hj, 200);
+	form(hj, fetch, 200);
 }
 
 void
 page_bad_input(struct handler_job *hj, struct fetch_ctx *fetch)
 {
-	(void)fetch;
-	form(hj, 400);
+	form(hj, fetch, 400);
 }
 
 void
@@ -107,14 +110,22 @@ page_lookup(struct handler_job *hj, struct fetch_ctx *fetch)
 {
 	const struct request	*req = &hj->req;
 	struct response		*res = &hj->res;
-	char			 path[160];
+	char			 path[1024];
+	const char		*suffix = (req->route->flags & ROUTE_UPSTREAM) ?
+				    req->format->suffix : "";
 
 	(void)fetch;
 	res->status = 303;
 	res->outcome = "redirect";
-	/* To the batch page, or the export the non-canonical URL asked for. */
-	link_batch_path(path, sizeof(path), req->customer, req->tracking,
-	    (req->route->flags & ROUTE_UPSTREAM) ? req->format->suffix : "");
+	/* To the canonical page, or the export the non-canonical URL asked for. */
+	if (!(req->route->flags & ROUTE_UPSTREAM) || req->route->res == RES_BATCH)
+		link_batch_path(path, sizeof(path), req->customer,
+		    req->tracking, suffix);
+	else if (req->route->res == RES_DEVICES)
+		link_device_batch_path(path, sizeof(path), req->customer,
+		    req->batch_id, suffix);
+	else
+		link_customer_path(path, sizeof(path), req->customer);
 	/* The reader's language, embed mode and table view survive the redirect. */
 	link_url(res->location, sizeof(res->location), &req->link, NULL, path,
 	    &req->table);

@@ -69,6 +69,10 @@ reload_cache_opts(const struct config *cfg, struct cache_opts *o)
 	o->running_ms = cfg->cache_running_seconds * 1000;
 	o->max_bytes = cfg->cache_max_bytes;
 	o->stale_ms = cfg->stale_seconds * 1000;
+	o->dir_ms[DIR_CUSTOMERS] = cfg->cache_search_seconds * 1000;
+	o->dir_ms[DIR_CUSTOMER] = cfg->cache_customer_seconds * 1000;
+	o->dir_ms[DIR_DEVICE_BATCHES] = cfg->cache_batch_list_seconds * 1000;
+	o->dir_ms[DIR_DEVICES] = cfg->cache_devices_seconds * 1000;
 }
 
 static void
@@ -146,6 +150,7 @@ reload_run(struct reload_ctx *rc)
 	store(&f->up.timeout_ms, n.upstream_timeout_ms);
 	store(&f->up.max_body_bytes, n.max_body_bytes);
 	store(&f->max_devices, n.max_devices);
+	store(&f->up.max_pages, n.max_pages);
 	store(&f->max_retry_after, n.max_retry_after);
 	token_source_reload(rc->tokens);
 	if (allow_count() > 0)

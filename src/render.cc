@@ -15,7 +15,8 @@ using ctemplate::TemplateDictionary;
 
 namespace {
 
-const char *const kPages[] = { "layout", "form", "batch", "error" };
+const char *const kPages[] = { "layout", "form", "batch", "error", "customers",
+    "customer", "device_batch" };
 const char kPragma[] = "{{%AUTOESCAPE context=\"HTML\"}}";
 const ctemplate::Strip kStrip = ctemplate::STRIP_BLANK_LINES;
 

@@ -23,6 +23,20 @@ const struct route_format route_batch_formats[] = {
 	{ ".json", FORMAT_JSON, "application/json; charset=utf-8", 'j', "batch_json" },
 	{ ".csv", FORMAT_CSV, "text/csv; charset=utf-8; header=present", 'c', "batch_csv" },
 };
+static const struct route_format forget_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "forget" },
+};
+static const struct route_format customers_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "customers" },
+};
+static const struct route_format customer_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "customer" },
+};
+const struct route_format route_devices_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "devices_html" },
+	{ ".json", FORMAT_JSON, "application/json; charset=utf-8", 'j', "devices_json" },
+	{ ".csv", FORMAT_CSV, "text/csv; charset=utf-8; header=present", 'c', "devices_csv" },
+};
 static const struct route_format metrics_formats[] = {
 	{ "", FORMAT_TEXT, "text/plain; version=0.0.4; charset=utf-8", 'm', "metrics" },
 };
@@ -39,21 +53,37 @@ static const struct route_format health_formats[] = {
 static const struct route routes[] = {
 	/* The form filled in with IDs, to change them: the error pages' way back. */
 	{ "/", ROUTE_IDS_QUERY | ROUTE_EDIT, form_formats, N(form_formats),
-	  page_form },
+	  page_form, RES_BATCH },
 	/* The form's lookup: IDs or a pasted Location in the query. */
-	{ "/", ROUTE_IDS_QUERY, lookup_formats, N(lookup_formats), page_lookup },
-	{ "/", 0, form_formats, N(form_formats), page_form },
-	{ "/healthz", 0, health_formats, N(health_formats), page_health },
-	{ "/metrics", 0, metrics_formats, N(metrics_formats), page_metrics },
+	{ "/", ROUTE_IDS_QUERY, lookup_formats, N(lookup_formats), page_lookup,
+	  RES_BATCH },
+	{ "/", 0, form_formats, N(form_formats), page_form, RES_BATCH },
+	{ "/healthz", 0, health_formats, N(health_formats), page_health,
+	  RES_BATCH },
+	{ "/recent/forget", 0, forget_formats, N(forget_formats), page_forget,
+	  RES_BATCH },
+	{ "/metrics", 0, metrics_formats, N(metrics_formats), page_metrics,
+	  RES_BATCH },
 	{ "/customers/{customer}/batches/{tracking}",
-	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM,
-	  route_batch_formats, N(route_batch_formats),
-	  page_batch },
+	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM |
+	  ROUTE_NAME, route_batch_formats, N(route_batch_formats),
+	  page_batch, RES_BATCH },
+	/* Finding a batch without its GUIDs: customers by name, their device batches, their devices. */
+	{ "/customers", ROUTE_UPSTREAM, customers_formats, N(customers_formats),
+	  page_customers, RES_SEARCH },
+	{ "/customers/{customer}",
+	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM |
+	  ROUTE_NAME, customer_formats, N(customer_formats),
+	  page_customer, RES_DEVICE_BATCHES },
+	{ "/customers/{customer}/device-batches/{batch}",
+	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM |
+	  ROUTE_NAME, route_devices_formats, N(route_devices_formats),
+	  page_device_batch, RES_DEVICES },
 	/* A Partner Center path pasted after our host. */
 	{ "/customers/{customer}/batchJobStatus/{tracking}", ROUTE_ANY_CASE,
-	  lookup_formats, N(lookup_formats), page_lookup },
+	  lookup_formats, N(lookup_formats), page_lookup, RES_BATCH },
 	{ "/v1/customers/{customer}/batchJobStatus/{tracking}", ROUTE_ANY_CASE,
-	  lookup_formats, N(lookup_formats), page_lookup },
+	  lookup_formats, N(lookup_formats), page_lookup, RES_BATCH },
 };
 
 const char *
@@ -445,7 +475,7 @@ path_ids(const struct route *r, int n, const char *const *seg,
 	const char	*pseg[MAX_SEGMENTS];
 	size_t		 plen[MAX_SEGMENTS], len;
 	enum form_msg	 m;
-	int		 i;
+	int		 i, batch_bad = 0;
 
 	split_path(r->pattern, strlen(r->pattern), pseg, plen);
 	*canonical = 1;
@@ -458,7 +488,12 @@ path_ids(const struct route *r, int n, const char *const *seg,
 				*canonical = 0;
 			continue;
 		}
-		if (strncmp(pseg[i], "{customer}", plen[i]) == 0) {
+		if (strncmp(pseg[i], "{batch}", plen[i]) == 0) {
+			/* A name, not an ID: any spelling of it is its own (no redirect). */
+			if (dir_segment_decode(seg[i], len, req->batch_id,
+			    sizeof(req->batch_id)) == -1)
+				batch_bad = 1;
+		} else if (strncmp(pseg[i], "{customer}", plen[i]) == 0) {
 			if ((m = path_guid(seg[i], len, req->form_customer,
 			    req->customer)) != MSG_NONE)
 				req->msg[FIELD_CUSTOMER] =
@@ -479,8 +514,12 @@ path_ids(const struct route *r, int n, const char *const *seg,
 	if (req->msg[FIELD_CUSTOMER] != MSG_NONE ||
 	    req->msg[FIELD_TRACKING] != MSG_NONE) {
 		/* Neither ID may be used: nothing half-valid leaves routing. */
-		req->customer[0] = req->tracking[0] = '\0';
+		req->customer[0] = req->tracking[0] = req->batch_id[0] = '\0';
 		return BS_ERR_BAD_INPUT;
+	}
+	if (batch_bad) {
+		req->batch_id[0] = '\0';
+		return BS_ERR_BAD_BATCH_ID;
 	}
 	return BS_OK;
 }
@@ -573,6 +612,9 @@ route_path(const char *method, const char *uri, struct request *req)
 			return route_edit(q + 1, req);
 		if (r->flags & ROUTE_IDS_QUERY)
 			return route_lookup(q + 1, req);
+		if (r->res == RES_SEARCH)
+			req->search_by = strchr(req->table.search, '.') != NULL ?
+			    DIR_FIELD_DOMAIN : DIR_FIELD_COMPANY_NAME;
 		if (strchr(r->pattern, '{') == NULL)
 			return BS_OK;
 		if ((e = path_ids(r, n, seg, seglen, req, &canonical)) != BS_OK)
@@ -615,4 +657,16 @@ route_request(const struct http_in *in, struct request *req)
 	    !allow_customer(req->customer))
 		return BS_ERR_CUSTOMER_NOT_ALLOWED;
 	return BS_OK;
+}
+
+void
+route_ask(const struct request *req, struct upstream_ask *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = req->route != NULL ? req->route->res : RES_BATCH;
+	memcpy(a->customer, req->customer, sizeof(a->customer));
+	memcpy(a->tracking, req->tracking, sizeof(a->tracking));
+	snprintf(a->batch_id, sizeof(a->batch_id), "%s", req->batch_id);
+	a->field = req->search_by;
+	snprintf(a->q, sizeof(a->q), "%s", req->table.search);
 }

@@ -2,11 +2,13 @@
 #ifndef BATCHSTATUS_ROUTE_H
 #define BATCHSTATUS_ROUTE_H
 
+#include "directory.h"
 #include "errors.h"
 #include "guid.h"
 #include "i18n.h"
 #include "links.h"
 #include "query.h"
+#include "upstream.h"
 
 #define ROUTE_VALUE_MAX	QUERY_VALUE_MAX	/* longest customer/tracking input accepted */
 
@@ -18,6 +20,9 @@ struct http_in {
 	const char	*accept_language;	/* NULL when absent */
 	const char	*script_name;	/* SCRIPT_NAME from nginx: the mount point; NULL when absent */
 	int		 has_body;	/* CONTENT_LENGTH > 0 or a Transfer-Encoding */
+	const char	*cookie;	/* the Cookie header; NULL when absent */
+	int		 navigation;	/* a browser opening a page (Sec-Fetch-Dest: document) */
+	int		 https;		/* nginx says the request came over TLS (HTTPS=on) */
 };
 
 /* What a format's body is. */
@@ -45,6 +50,7 @@ enum route_flag {
 	ROUTE_ALLOWED	= 1 << 3,	/* the customer must be allowed (BATCHSTATUS_ALLOWED_CUSTOMERS) */
 	ROUTE_UPSTREAM	= 1 << 4,	/* needs the batch: the request may park for Partner Center */
 	ROUTE_EDIT	= 1 << 5,	/* only with edit=1 in the query: the IDs filled into the form, not looked up */
+	ROUTE_NAME	= 1 << 6,	/* shows the customer's company name: asked for beside the route's own call */
 };
 
 /* A row of the route table (cgit's cmd.c). */
@@ -54,6 +60,7 @@ struct route {
 	const struct route_format	*formats;	/* the first is the default; others by suffix */
 	size_t				 nformats;
 	page_fn				*answer;
+	enum res_kind			 res;		/* with ROUTE_UPSTREAM: what it asks Partner Center for */
 };
 
 /* The form's two fields, in the order the form shows them. */
@@ -90,6 +97,8 @@ struct request {
 	int				 head;		/* HEAD: same answer, no body */
 	char				 customer[GUID_LEN + 1];
 	char				 tracking[GUID_LEN + 1];
+	char				 batch_id[DIR_BATCH_ID_MAX + 1];	/* {batch}: a device batch's name, decoded */
+	enum dir_field			 search_by;	/* /customers?q=: a domain when the text has a dot, else a company name */
 	/* On BS_ERR_BAD_INPUT: what the user typed (valid UTF-8, no controls) and why each field failed. */
 	char				 form_customer[ROUTE_VALUE_MAX + 1];
 	char				 form_tracking[ROUTE_VALUE_MAX + 1];
@@ -119,5 +128,8 @@ const char	*route_metric_name(size_t i);
 
 /* The batch page's formats: the lookup redirects to one of these. */
 extern const struct route_format route_batch_formats[];
+
+/* What a routed request asks Partner Center for: its route's kind and the request's IDs (or search). */
+void		route_ask(const struct request *, struct upstream_ask *);
 
 #endif

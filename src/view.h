@@ -66,6 +66,7 @@ struct batch_view {
 	size_t			 nfixes;
 	struct status_info	*dev_status;	/* per device */
 	const struct errcode	**dev_error;	/* per device: the known error, or NULL */
+	const char		*customer_name;	/* the customer's company name, when known (held by the page); else NULL */
 };
 
 /* Known statuses match in any case; anything else keeps its text and gets status-other. */

@@ -12,7 +12,7 @@
 <p class="progress"><label for="progress">{{PROGRESS_TEXT}}</label> <progress id="progress" value="{{DONE}}" max="{{TOTAL}}">{{PROGRESS_TEXT}}</progress></p>
 </div>{{/RUNNING}}
 <dl class="facts">
-<dt>{{T_BATCH_CUSTOMER}}</dt><dd><code class="copyable" id="customer-id">{{CUSTOMER}}</code></dd>
+<dt>{{T_BATCH_CUSTOMER}}</dt><dd>{{#CUSTOMER_NAME}}<a href="{{URL}}" class="customer-name" id="customer-name">{{TEXT}}</a> {{/CUSTOMER_NAME}}<code class="copyable" id="customer-id">{{CUSTOMER}}</code></dd>
 <dt>{{T_BATCH_STARTED}}</dt><dd id="started">{{#STARTED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/STARTED_AT}}{{STARTED}}</dd>
 <dt>{{T_BATCH_COMPLETED}}</dt><dd id="completed">{{#COMPLETED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/COMPLETED_AT}}{{COMPLETED}}</dd>
 {{#DURATION}}<dt>{{LABEL}}</dt><dd id="duration">{{TEXT}}</dd>{{/DURATION}}

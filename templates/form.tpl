@@ -17,4 +17,12 @@
 <p class="hint">{{T_FORM_HINT}}</p>
 <button type="submit">{{T_FORM_SUBMIT}}</button>
 </form>
+{{#RECENT}}<section class="recent" aria-labelledby="recent-title">
+<h2 id="recent-title">{{T_RECENT_TITLE}}</h2>
+<ul id="recent">
+{{#ITEM}}<li><a href="{{URL}}">{{CUSTOMER}}</a> <code>{{TRACKING}}</code> <span class="recent-outcome" data-outcome="{{OUTCOME_CLASS}}">{{OUTCOME}}</span></li>
+{{/ITEM}}</ul>
+<p class="hint">{{T_RECENT_NOTE}} <a href="{{FORGET_URL}}" id="forget-recent">{{T_RECENT_FORGET}}</a></p>
+</section>{{/RECENT}}
+{{#CHROME}}<p class="find-customer"><a href="{{FIND_URL}}" id="find-customer">{{T_FORM_FIND_CUSTOMER}}</a></p>{{/CHROME}}
 </section>

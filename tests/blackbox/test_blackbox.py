@@ -531,7 +531,7 @@ def unknown_paths_404(s):
     expect_no_route(s, "/nope", (404,))
     expect_no_route(s, batch_path(T["seed"], "/extra"), (404,))
     expect_no_route(s, batch_path(T["seed"], ".xml"), (400, 404))
-    expect_no_route(s, "/customers/%s" % C, (404,))
+    expect_no_route(s, "/customers/%s/nothing" % C, (404,))
 
 
 @test("main")

@@ -862,6 +862,70 @@ async function pageChecks(browser, s) {
 
 // --- main ----------------------------------------------------------------------------
 
+// Finding a batch without its GUIDs (issue 15): search -> customer -> device batches ->
+// devices -> a batch's status, by clicks, in four languages, on a phone; axe in light and dark.
+async function findChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: PHONE, bypassCSP: true });
+  const page = await ctx.newPage();
+  await noHeaderRefresh(page);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const look = async (where, bad) => {
+    for (const m of await measureLayout(page)) bad.push(`${where}: ${m}`);
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ media: 'screen', colorScheme: scheme });
+      for (const v of await axeViolations(page)) bad.push(`${where} (${scheme}): ${v.id} on ${v.nodes.map((n) => n.target).slice(0, 2).join(', ')}`);
+    }
+    await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+  };
+  const go = async (click) => { await Promise.all([page.waitForNavigation(), click()]); };
+  try {
+    for (const lang of LANGS) {
+      await test(`find: search, customer, device batches, devices, a batch's status in ${lang} (375 px, axe)`, async () => {
+        const bad = [];
+        await page.setViewportSize(PHONE);
+        await page.goto(`${s.base}/?lang=${lang}`);
+        await go(() => page.click('#find-customer'));
+        await page.fill('#q', 'cont');
+        await go(() => page.click('form.customer-search button'));
+        check(new URL(page.url()).searchParams.get('q') === 'cont', `the search went to ${page.url()}`);
+        check(new URL(page.url()).searchParams.get('lang') === lang, `the search lost the language: ${page.url()}`);
+        const rows = await page.$$eval('#customers tbody tr', (trs) => trs.length);
+        check(rows >= 3, `${rows} customers found for "cont"`);
+        await look('customers', bad);
+        await page.screenshot({ path: path.join(SHOTS, `find-customers-${lang}.png`), fullPage: true });
+        await go(() => page.click(`#customers a[href*="${C}"]`));
+        check((await page.textContent('#customer-name')).trim() === 'Contoso', 'the customer page is not Contoso\'s');
+        const batches = await page.$$eval('#device-batches tbody tr', (trs) => trs.length);
+        check(batches === 4, `${batches} device batches listed`);
+        await look('customer', bad);
+        await page.screenshot({ path: path.join(SHOTS, `find-customer-${lang}.png`), fullPage: true });
+        await go(() => page.locator('#device-batches a', { hasText: '2024-Q3 laptops' }).click());
+        const devices = await page.$$eval('#devices tbody tr', (trs) => trs.length);
+        check(devices === 250, `${devices} devices shown, not 250`);
+        await look('devices', bad);
+        await page.screenshot({ path: path.join(SHOTS, `find-devices-${lang}.png`) });
+        // Back on the customer page: its lookup form opens a batch with the customer filled in.
+        await go(() => page.click('#customer-link'));
+        await page.fill('#tracking', T.seed);
+        await go(() => page.click('form.lookup-form button'));
+        check(new URL(page.url()).pathname === batchPath(T.seed), `the lookup went to ${page.url()}`);
+        check((await page.textContent('#customer-name')).trim() === 'Contoso', 'the batch page does not name its customer');
+        await look('batch', bad);
+        await page.screenshot({ path: path.join(SHOTS, `find-batch-${lang}.png`) });
+        // The form now lists the batch just opened.
+        await page.goto(`${s.base}/?lang=${lang}`);
+        const recent = await page.$$eval('#recent a', (as) => as.map((a) => new URL(a.href).pathname));
+        check(recent.includes(batchPath(T.seed)), `the form's recent list is ${JSON.stringify(recent)}`);
+        await look('form with recent lookups', bad);
+        if (lang === 'en-US') await page.screenshot({ path: path.join(SHOTS, 'find-recent.png') });
+        check(bad.length === 0, bad.slice(0, 6).join('; '));
+      });
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function main() {
   const watchdog = setTimeout(() => {
     report('the browser suite finishes within 8 minutes', 'timed out');
@@ -918,6 +982,7 @@ async function main() {
       await scriptChecks(browser, main);
       await layoutChecks(browser, main);
       await headlineChecks(browser, main);
+      await findChecks(browser, main);
     }
 
     if (!ONLY || 'embedding'.includes(ONLY) || ONLY.includes('embedding')) {

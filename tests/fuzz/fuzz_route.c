@@ -82,7 +82,8 @@ check(enum bs_error e, const struct request *r, const char *uri)
 {
 	char want[GUID_LEN * 2 + 32];
 
-	FUZZ_CHECK(e == BS_OK || e == BS_ERR_BAD_INPUT || e == BS_ERR_NO_ROUTE);
+	FUZZ_CHECK(e == BS_OK || e == BS_ERR_BAD_INPUT || e == BS_ERR_NO_ROUTE ||
+	    e == BS_ERR_BAD_BATCH_ID);
 	FUZZ_CHECK(r->locale >= 0 && r->locale < LOC__MAX);
 	FUZZ_CHECK(strnlen(r->link.lang, sizeof(r->link.lang)) <
 	    sizeof(r->link.lang));
@@ -107,10 +108,17 @@ check(enum bs_error e, const struct request *r, const char *uri)
 		/* A route with IDs: they are canonical, whatever the spelling. */
 		if (r->customer[0] != '\0' || r->tracking[0] != '\0') {
 			FUZZ_CHECK(fuzz_guid_canonical(r->customer));
-			FUZZ_CHECK(fuzz_guid_canonical(r->tracking));
+			/* A customer's own pages have no tracking ID. */
+			FUZZ_CHECK(r->tracking[0] == '\0' ||
+			    fuzz_guid_canonical(r->tracking));
 		}
+		/* A device batch's name: one the model takes. */
+		if (r->route->res == RES_DEVICES)
+			FUZZ_CHECK(dir_batch_id_ok(r->batch_id,
+			    strlen(r->batch_id)) == 0);
 		/* The batch page itself (no redirect): spelled canonically. */
-		if ((r->route->flags & ROUTE_UPSTREAM) && !r->redirect) {
+		if ((r->route->flags & ROUTE_UPSTREAM) && r->route->res ==
+		    RES_BATCH && !r->redirect) {
 			snprintf(want, sizeof(want), "/customers/%s/batches/%s",
 			    r->customer, r->tracking);
 			FUZZ_CHECK(strncmp(uri, want, strlen(want)) == 0);
@@ -146,7 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*uri = fuzz_strndup(data, size);
 	enum bs_error	 eg, eh;
 
-	struct http_in	 in = { "GET", uri, NULL, NULL, NULL, 0 };
+	struct http_in	 in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0 };
 
 	eg = route_request(&in, &get);
 	check(eg, &get, uri);

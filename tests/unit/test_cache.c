@@ -19,6 +19,22 @@ admit(void *arg)
 }
 
 /* Parses body into b (the batch an upstream call would bring). */
+/* cache_fill_done with a batch, as the fetch hands one over: what the cache refuses is freed. */
+static struct cache_waiter *
+fill_done(struct cache *c, struct cache_entry *fill, enum bs_error err,
+    struct batch *b, uint64_t hash, long retry_after, int64_t now)
+{
+	struct resource		 r;
+	struct cache_waiter	*list;
+
+	memset(&r, 0, sizeof(r));
+	r.batch = *b;
+	memset(b, 0, sizeof(*b));
+	list = cache_fill_done(c, fill, err, &r, hash, retry_after, now);
+	resource_free(&r);
+	return list;
+}
+
 static struct batch
 parsed(const char *body)
 {
@@ -59,7 +75,7 @@ get(struct cache *c, const char *key, const char *body, enum bs_error err,
 		memset(&b, 0, sizeof(b));
 		if (body != NULL)
 			b = parsed(body);
-		list = cache_fill_done(c, fill, body != NULL ? BS_OK : err, &b,
+		list = fill_done(c, fill, body != NULL ? BS_OK : err, &b,
 		    42, retry_after, clock_ms());
 		CHECK(list == &w && w.next == NULL);
 		r = w.result;
@@ -86,7 +102,7 @@ cache_with(const struct cache_opts *o)
 static struct cache *
 fresh_cache(void)
 {
-	struct cache_opts o = { 60000, 300, 1 << 20, 0 };
+	struct cache_opts o = { 60000, 300, 1 << 20, 0, { 0 } };
 
 	return cache_with(&o);
 }
@@ -95,7 +111,7 @@ fresh_cache(void)
 static void
 test_finished_statuses_are_final(void)
 {
-	struct cache_opts	 o = { 60000, 3000, 1 << 20, 0 };
+	struct cache_opts	 o = { 60000, 3000, 1 << 20, 0, { 0 } };
 	struct cache		*c = cache_with(&o);
 
 	CHECK(cache_keep_seconds(c, "finished") == 60);
@@ -130,7 +146,7 @@ test_one_call_for_a_crowd(void)
 		}
 	CHECK(fill != NULL && waits == 49);
 	b = parsed("{\"status\":\"processing\"}");
-	list = cache_fill_done(c, fill, BS_OK, &b, 7, -1, clock_ms());
+	list = fill_done(c, fill, BS_OK, &b, 7, -1, clock_ms());
 	CHECK(b.arena == NULL);	/* moved into the cache */
 	for (x = list; x != NULL; x = x->next) {
 		n++;
@@ -242,7 +258,7 @@ test_admission_refused_starts_nothing(void)
 		struct batch b;
 
 		memset(&b, 0, sizeof(b));
-		CHECK(cache_fill_done(c, fill, BS_ERR_TIMEOUT, &b, 0, -1,
+		CHECK(fill_done(c, fill, BS_ERR_TIMEOUT, &b, 0, -1,
 		    clock_ms()) == &w);
 		cache_release(c, &w.result);
 	}
@@ -253,7 +269,7 @@ test_admission_refused_starts_nothing(void)
 static void
 test_memory_bound(void)
 {
-	struct cache_opts	 o = { 60000, 300, 500000, 0 };
+	struct cache_opts	 o = { 60000, 300, 500000, 0, { 0 } };
 	struct cache		*c;
 	static char		 big[300000];
 	enum metric_cache	 how;
@@ -287,7 +303,7 @@ test_memory_bound(void)
 static void
 test_cache_off_still_one_call_for_a_crowd(void)
 {
-	struct cache_opts	 o = { 0, 0, 1 << 20, 0 };
+	struct cache_opts	 o = { 0, 0, 1 << 20, 0, { 0 } };
 	struct cache		*c = cache_with(&o);
 	struct cache_waiter	 w[3];
 	struct cache_result	 r;
@@ -302,7 +318,7 @@ test_cache_off_still_one_call_for_a_crowd(void)
 		CHECK(cache_lookup(c, "c/t", clock_ms(), &w[i], admit, NULL, &r,
 		    &f) == CACHE_WAIT);
 	b = parsed("{\"status\":\"processing\"}");
-	CHECK(cache_fill_done(c, fill, BS_OK, &b, 1, -1, clock_ms()) == &w[0]);
+	CHECK(fill_done(c, fill, BS_OK, &b, 1, -1, clock_ms()) == &w[0]);
 	for (i = 0; i < 3; i++) {
 		CHECK(w[i].result.batch != NULL);
 		cache_release(c, &w[i].result);
@@ -336,7 +352,7 @@ get_at(struct cache *c, const char *key, const char *status, enum bs_error err,
 		b = parsed(body);
 		b.fetched_at = now / 1000;
 	}
-	CHECK(cache_fill_done(c, fill, status != NULL ? BS_OK : err, &b, 7,
+	CHECK(fill_done(c, fill, status != NULL ? BS_OK : err, &b, 7,
 	    retry_after, now) == &w);
 	*r = w.result;
 	return CACHE_FILL;
@@ -345,7 +361,7 @@ get_at(struct cache *c, const char *key, const char *status, enum bs_error err,
 static struct cache *
 stale_cache(void)
 {
-	struct cache_opts o = { 600000, 5000, 1 << 20, 3600000 };
+	struct cache_opts o = { 600000, 5000, 1 << 20, 3600000, { 0 } };
 
 	return cache_with(&o);
 }
@@ -465,7 +481,7 @@ test_busy_answers_what_was_held(void)
 static void
 test_a_smaller_bound_evicts_at_once(void)
 {
-	struct cache_opts	 o = { 600000, 5000, 1 << 20, 3600000 };
+	struct cache_opts	 o = { 600000, 5000, 1 << 20, 3600000, { 0 } };
 	struct cache		*c = cache_with(&o);
 	struct cache_result	 r;
 	long			 entries, bytes, ev;

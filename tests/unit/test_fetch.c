@@ -153,7 +153,7 @@ signin_tokens(void)
 static void
 up(void)
 {
-	struct cache_opts	 co = { 60000, 0, 1 << 20, 0 };
+	struct cache_opts	 co = { 60000, 0, 1 << 20, 0, { 60000, 60000, 60000, 60000 } };
 	static char		 base[64];
 	static int		 port;
 	FILE			*f;

@@ -1,4 +1,4 @@
-/* test_upstream.c: the batch-status GET we build (path, documented headers, a fresh request ID) and what each answer means. */
+/* test_upstream.c: the GETs we build (paths of every call, documented headers, continuation, a fresh request ID), their paging, their cache keys and what each answer means. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,17 @@
 #include "upstream.h"
 
 static const struct upstream_opts opts = {
-	"https://api.example.test", 15000, 100000, "batchstatus/test"
+	"https://api.example.test", 15000, 100000, "batchstatus/test", 3
 };
+
+static struct upstream_ask
+batch_ask(const char *customer, const char *tracking)
+{
+	struct upstream_ask a;
+
+	upstream_ask_batch(&a, customer, tracking);
+	return a;
+}
 
 /* Whether the call carries exactly this header line. */
 static int
@@ -26,10 +35,11 @@ static void
 test_the_documented_request(void)
 {
 	struct upstream_call	 c;
+	struct upstream_ask	 a = batch_ask("47021739-3426-40bf-9601-61b4b6d7c793",
+				    "0127ed8e-ff72-4983-a3d8-e8d8bd378932");
 	char			 want[96];
 
-	CHECK(upstream_call_init(&c, &opts, "47021739-3426-40bf-9601-61b4b6d7c793",
-	    "0127ed8e-ff72-4983-a3d8-e8d8bd378932",
+	CHECK(upstream_call_init(&c, &opts, &a, NULL,
 	    "aaaa0000-bb11-2222-33cc-444444dddddd", "sekrit-token") == 0);
 	CHECK_STR(c.url, "https://api.example.test/v1/customers/47021739-3426-"
 	    "40bf-9601-61b4b6d7c793/batchJobStatus/0127ed8e-ff72-4983-a3d8-"
@@ -51,9 +61,10 @@ static void
 test_a_fresh_request_id_each_time(void)
 {
 	struct upstream_call	 a, b;
+	struct upstream_ask	 ask = batch_ask("c", "t");
 
-	upstream_call_init(&a, &opts, "c", "t", "x", "tok");
-	upstream_call_init(&b, &opts, "c", "t", "x", "tok");
+	upstream_call_init(&a, &opts, &ask, NULL, "x", "tok");
+	upstream_call_init(&b, &opts, &ask, NULL, "x", "tok");
 	CHECK(strcmp(a.request_id, b.request_id) != 0);
 	upstream_call_wipe(&a);
 	upstream_call_wipe(&b);
@@ -67,7 +78,119 @@ of(enum pc_outcome o, long status)
 	memset(&r, 0, sizeof(r));
 	r.outcome = o;
 	r.http_status = status;
-	return upstream_classify(&r);
+	return upstream_classify(&r, RES_BATCH);
+}
+
+static enum bs_error
+of_kind(enum res_kind k, long status)
+{
+	struct pc_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.outcome = PC_ANSWER;
+	r.http_status = status;
+	return upstream_classify(&r, k);
+}
+
+static void
+test_the_paths_of_the_directory_calls(void)
+{
+	struct upstream_call	 c;
+	struct upstream_ask	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = RES_SEARCH;
+	a.field = DIR_FIELD_COMPANY_NAME;
+	snprintf(a.q, sizeof(a.q), "cont");
+	CHECK(upstream_call_init(&c, &opts, &a, NULL, "x", "tok") == 0);
+	CHECK_STR(c.url, "https://api.example.test/v1/customers?size=100&filter="
+	    "%7B%22Field%22%3A%22CompanyName%22%2C%22Value%22%3A%22cont%22%2C"
+	    "%22Operator%22%3A%22starts_with%22%7D");
+	CHECK(c.continuation == NULL);
+	upstream_call_wipe(&c);
+	/* The next page: seekOperation=Next, its token in the header. */
+	CHECK(upstream_call_init(&c, &opts, &a, "tok.en-1", "x", "tok") == 0);
+	CHECK_STR(c.url, "https://api.example.test/v1/customers?size=100"
+	    "&seekOperation=Next");
+	CHECK(has_line(&c, "MS-ContinuationToken: tok.en-1"));
+	upstream_call_wipe(&c);
+	CHECK(c.continuation == NULL);
+	a.kind = RES_CUSTOMER;
+	snprintf(a.customer, sizeof(a.customer), "c0570000-0000-4000-8000-000000000001");
+	CHECK(upstream_call_init(&c, &opts, &a, NULL, "x", "tok") == 0);
+	CHECK_STR(c.url, "https://api.example.test/v1/customers/"
+	    "c0570000-0000-4000-8000-000000000001");
+	upstream_call_wipe(&c);
+	a.kind = RES_DEVICE_BATCHES;
+	CHECK(upstream_call_init(&c, &opts, &a, NULL, "x", "tok") == 0);
+	CHECK_STR(c.url, "https://api.example.test/v1/customers/"
+	    "c0570000-0000-4000-8000-000000000001/deviceBatches");
+	upstream_call_wipe(&c);
+	a.kind = RES_DEVICES;
+	snprintf(a.batch_id, sizeof(a.batch_id), "%s",
+	    "\xc3\x81rv\xc3\xadz 100%/x");
+	CHECK(upstream_call_init(&c, &opts, &a, "t2", "x", "tok") == 0);
+	CHECK_STR(c.url, "https://api.example.test/v1/customers/"
+	    "c0570000-0000-4000-8000-000000000001/deviceBatches/"
+	    "%C3%81rv%C3%ADz%20100%25%2Fx/devices");
+	CHECK(has_line(&c, "MS-ContinuationToken: t2"));
+	upstream_call_wipe(&c);
+}
+
+static void
+test_paging_stops_at_the_bound_a_repeat_or_no_token(void)
+{
+	CHECK(upstream_paging(NULL, "", 1, 3) == PAGING_DONE);
+	CHECK(upstream_paging("a", NULL, 2, 3) == PAGING_DONE);
+	CHECK(upstream_paging(NULL, "a", 1, 3) == PAGING_NEXT);
+	CHECK(upstream_paging("a", "b", 2, 3) == PAGING_NEXT);
+	CHECK(upstream_paging("a", "a", 2, 3) == PAGING_REPEATED);
+	CHECK(upstream_paging("b", "c", 3, 3) == PAGING_BOUND);
+}
+
+static void
+test_keys_tell_kinds_apart_and_fold_search_case(void)
+{
+	struct upstream_ask	 a, b;
+	char			 ka[400], kb[400];
+
+	a = batch_ask("c", "t");
+	CHECK(upstream_key(&a, ka, sizeof(ka)) > 0);
+	CHECK_STR(ka, "c/t");
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.kind = b.kind = RES_SEARCH;
+	snprintf(a.q, sizeof(a.q), "Cont");
+	snprintf(b.q, sizeof(b.q), "cONT");
+	upstream_key(&a, ka, sizeof(ka));
+	upstream_key(&b, kb, sizeof(kb));
+	CHECK_STR(ka, kb);
+	b.field = DIR_FIELD_DOMAIN;
+	upstream_key(&b, kb, sizeof(kb));
+	CHECK(strcmp(ka, kb) != 0);
+	a.kind = RES_CUSTOMER;
+	b.kind = RES_DEVICE_BATCHES;
+	snprintf(a.customer, sizeof(a.customer), "c");
+	snprintf(b.customer, sizeof(b.customer), "c");
+	upstream_key(&a, ka, sizeof(ka));
+	upstream_key(&b, kb, sizeof(kb));
+	CHECK(strcmp(ka, kb) != 0);
+	CHECK(upstream_key(&a, ka, 2) == -1);
+}
+
+static void
+test_what_directory_answers_mean(void)
+{
+	CHECK(of_kind(RES_SEARCH, 200) == BS_OK);
+	CHECK(of_kind(RES_CUSTOMER, 404) == BS_ERR_NO_SUCH_CUSTOMER);
+	CHECK(of_kind(RES_DEVICE_BATCHES, 404) == BS_ERR_NO_SUCH_CUSTOMER);
+	CHECK(of_kind(RES_DEVICES, 404) == BS_ERR_NO_SUCH_DEVICE_BATCH);
+	/* App-only may not list: the page says which sign-in it takes. */
+	CHECK(of_kind(RES_DEVICES, 403) == BS_ERR_SIGNIN_KIND);
+	CHECK(of_kind(RES_SEARCH, 403) == BS_ERR_SIGNIN_KIND);
+	CHECK(of_kind(RES_BATCH, 403) == BS_ERR_CREDENTIALS);
+	CHECK(of_kind(RES_SEARCH, 401) == BS_ERR_CREDENTIALS);
+	CHECK(of_kind(RES_DEVICES, 429) == BS_ERR_THROTTLED);
 }
 
 static void
@@ -146,6 +269,10 @@ main(void)
 	T_RUN(test_the_documented_request);
 	T_RUN(test_a_fresh_request_id_each_time);
 	T_RUN(test_what_answers_mean);
+	T_RUN(test_the_paths_of_the_directory_calls);
+	T_RUN(test_paging_stops_at_the_bound_a_repeat_or_no_token);
+	T_RUN(test_keys_tell_kinds_apart_and_fold_search_case);
+	T_RUN(test_what_directory_answers_mean);
 	T_RUN(test_retry_after);
 	T_RUN(test_pause_is_clamped);
 	T_RUN(test_a_bad_header_is_a_502_of_its_own);
