@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 import harness
@@ -402,6 +403,62 @@ def forget_clears_the_recent_list(s):
     check(cookie_pair(v) == "bs_recent=" and "max-age=0" in v.lower(), "the forget cookie is %r" % v)
 
 
+# --- the budget rules on the new calls --------------------------------------------
+
+def route_fail(s, route, fail):
+    harness._fake_https(s, "fake-pc.port", "POST", "/_fake/pc", {"route": route, "fail": fail})
+
+
+@test("budget")
+def devices_are_asked_once_for_a_crowd(s):
+    before = s.fake_count()
+    path = device_batch_path("spring kiosks")
+    out = harness.statuses_at_once(s, [path] * 8)
+    check(out == [200] * 8, "statuses %r" % out)
+    got = calls(s, "devices", before)
+    check(len(got) == 1, "%d device calls for 8 viewers at once, expected 1" % len(got))
+
+
+@test("budget")
+def a_failed_listing_call_shows_what_was_held(s):
+    path = device_batch_path("spring kiosks", customer=C)
+    expect_status(s.get("/customers/%s" % C), 200)
+    expect_status(s.get(path), 200)
+    time.sleep(1.3)     # both kept 1 s here: the next views call again
+    try:
+        route_fail(s, "devices", 503)
+        route_fail(s, "deviceBatches", 503)
+        r = s.get(path)
+        expect_status(r, 200, "devices, Partner Center failing: ")
+        check(r.tree.root.find_all(id="stale"), "no notice that the devices are an earlier answer")
+        check(len(table_rows(r, "devices")) == 12, "the held devices are not all shown")
+        r = s.get("/customers/%s" % C)
+        expect_status(r, 200, "the customer page, Partner Center failing: ")
+        check(r.tree.root.find_all(id="stale"), "no stale notice on the customer page")
+        r = s.get(device_batch_path("fabrikam-2024-06", customer=FABRIKAM))
+        expect_status(r, 502, "nothing held: ")
+        correlation_id(r)
+    finally:
+        route_fail(s, "devices", None)
+        route_fail(s, "deviceBatches", None)
+
+
+@test("budget")
+def a_throttled_listing_pauses_every_call(s):
+    try:
+        harness._fake_https(s, "fake-pc.port", "POST", "/_fake/pc",
+                            {"route": "customers", "fail": 429, "retry_after": "2"})
+        r = s.get("/customers?q=fab")
+        expect_status(r, 503, "a throttled search: ")
+        check(r.header("Retry-After"), "no Retry-After")
+        before = s.fake_count()
+        r = s.get(batch_path(T["large"]))
+        check(s.fake_count() == before, "a call was made during the 429 pause")
+    finally:
+        harness._fake_https(s, "fake-pc.port", "POST", "/_fake/pc",
+                            {"route": "customers", "fail": None, "retry_after": None})
+
+
 # --- an App-only sign-in ---------------------------------------------------------
 
 @test("apponly")
@@ -450,6 +507,9 @@ def main():
         Group("customers", lambda: Stack("customers", {"DEMO_SIGNIN": "file"})),
         Group("apponly", lambda: Stack("customers-apponly", {"FAKE_PC_APP_USER_ONLY": "all"})),
         Group("allow", allow_stack),
+        Group("budget", lambda: Stack("customers-budget", {
+            "DEMO_SIGNIN": "file", "BATCHSTATUS_CACHE_DEVICES_SECONDS": "1",
+            "BATCHSTATUS_CACHE_BATCH_LIST_SECONDS": "1"})),
     ])
 
 
