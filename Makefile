@@ -52,9 +52,9 @@ DEB_PKGS  := gcc g++ make pkg-config $(foreach p,$(PKGS),$(DEB_OF_$(p))) \
 # redis-server only for the tests, the benchmark and `NODES=3 make run`: a plain `make run`
 # needs no Redis, and Debian's package starts a system Redis when installed)
 
-LIB_SRCS  := buf wipe lines log json_strict guid i18n allow gate config errors query links route batch directory pack errcodes view export etag page_form page_batch page_customers page_customer page_device_batch page_recent page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal recent shared
+LIB_SRCS  := buf wipe arena lines log json_strict guid i18n allow gate config errors query links route batch directory pack errcodes view export etag page_form page_batch page_customers page_customer page_device_batch page_recent page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal recent shared
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := buf wipe lines json_strict log guid errors query links route etag config allow gate batch directory pack seal recent errcodes view export page_form page_batch page_error page_ops fcgi render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
+UNIT      := buf wipe arena lines json_strict log guid errors query links route etag config allow gate batch directory pack seal recent errcodes view export page_form page_batch page_error page_ops fcgi render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan pkg-check

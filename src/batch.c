@@ -6,61 +6,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "json_strict.h"
 #include "text.h"
 
 /* What malloc keeps beside each block it gives (glibc: a size word, rounded to 16). */
 #define MALLOC_OVERHEAD	16
-
-/* A bump allocator: one free for the whole batch, however many devices it has. */
-struct chunk {
-	struct chunk	*next;
-	size_t		 used, cap;
-	char		 data[];
-};
-
-static void *
-arena_alloc(struct chunk **arena, size_t n)
-{
-	struct chunk	*c = *arena;
-	size_t		 cap;
-	void		*p;
-
-	n = (n + 7) & ~(size_t)7;
-	if (c == NULL || c->cap - c->used < n) {
-		cap = n > 65536 ? n : 65536;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->next = *arena;
-		c->used = 0;
-		c->cap = cap;
-		*arena = c;
-	}
-	p = c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-static void
-arena_free(struct chunk *c)
-{
-	struct chunk *next;
-
-	for (; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-}
-
-/* Points s, if it lies in from, at the same place in to. */
-static void
-repoint(const char **s, const struct chunk *from, struct chunk *to)
-{
-	uintptr_t p = (uintptr_t)*s, base = (uintptr_t)from->data;
-
-	if (p >= base && p < base + from->used)
-		*s = to->data + (p - base);
-}
 
 /*
  * A batch whose strings fit in the first chunk (most: a few devices)
@@ -74,25 +25,21 @@ arena_compact(struct chunk *c, struct batch *b)
 	struct chunk	*n;
 	size_t		 i;
 
-	if (c == NULL || c->next != NULL || c->cap - c->used < 256 ||
-	    (n = malloc(sizeof(*n) + c->used)) == NULL)
+	if (c == NULL || c->next != NULL || (n = arena_shrunk(c)) == NULL)
 		return c;
-	n->next = NULL;
-	n->used = n->cap = c->used;
-	memcpy(n->data, c->data, c->used);
-	repoint(&b->tracking_id, c, n);
-	repoint(&b->status, c, n);
-	repoint(&b->started_raw, c, n);
-	repoint(&b->completed_raw, c, n);
+	arena_repoint(&b->tracking_id, c, n);
+	arena_repoint(&b->status, c, n);
+	arena_repoint(&b->started_raw, c, n);
+	arena_repoint(&b->completed_raw, c, n);
 	for (i = 0; i < b->ndevices; i++) {
 		struct device *d = &b->devices[i];
 
-		repoint(&d->device_id, c, n);
-		repoint(&d->serial_number, c, n);
-		repoint(&d->product_key, c, n);
-		repoint(&d->status, c, n);
-		repoint(&d->error_code, c, n);
-		repoint(&d->error_description, c, n);
+		arena_repoint(&d->device_id, c, n);
+		arena_repoint(&d->serial_number, c, n);
+		arena_repoint(&d->product_key, c, n);
+		arena_repoint(&d->status, c, n);
+		arena_repoint(&d->error_code, c, n);
+		arena_repoint(&d->error_description, c, n);
 	}
 	free(c);
 	return n;

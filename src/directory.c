@@ -10,58 +10,14 @@
 
 #include "batch.h"
 #include "guid.h"
+#include "arena.h"
 #include "json_strict.h"
 #include "text.h"
 
 /* What malloc keeps beside each block it gives (glibc: a size word, rounded to 16). */
 #define MALLOC_OVERHEAD	16
-#define CHUNK_SIZE	65536
 
-/*
- * A bump allocator. Chunks are only ever added (a page's own chunks join
- * the list's when the page is taken), never moved or grown, so a string
- * stays where it is for as long as the list lives.
- */
-struct chunk {
-	struct chunk	*next;
-	size_t		 used, cap;
-	char		 data[];
-};
-
-static void *
-arena_alloc(struct chunk **arena, size_t n)
-{
-	struct chunk	*c = *arena;
-	size_t		 cap;
-	void		*p;
-
-	if (n > SIZE_MAX / 2)
-		return NULL;
-	n = (n + 7) & ~(size_t)7;
-	if (c == NULL || c->cap - c->used < n) {
-		cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->next = *arena;
-		c->used = 0;
-		c->cap = cap;
-		*arena = c;
-	}
-	p = c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-static void
-arena_free(struct chunk *c)
-{
-	struct chunk *next;
-
-	for (; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-}
+/* Chunks are only ever added (a page's own chunks join the list's when the page is taken), never moved or grown: a string stays where it is for as long as the list lives. */
 
 /*
  * The length of the character at s (n > 0 bytes) and whether it is one a
@@ -953,16 +909,6 @@ collection_member(struct scan *sc, int depth, const char *key, void *arg)
 	return skip_value(sc, depth);
 }
 
-/* Points s, if it lies in from, at the same place in to. */
-static void
-repoint(const char **s, const struct chunk *from, struct chunk *to)
-{
-	uintptr_t p = (uintptr_t)*s, base = (uintptr_t)from->data;
-
-	if (p >= base && p < base + from->used)
-		*s = to->data + (p - base);
-}
-
 /*
  * The page's last chunk holds a whole 64 KiB block, most of it unused for
  * a small page, and the cache counts what is held: give it a block of
@@ -976,16 +922,12 @@ compact(struct page *pg)
 	const char	**s[8];
 	size_t		  i, j, k;
 
-	if (c == NULL || c->cap - c->used < 256 ||
-	    (n = malloc(sizeof(*n) + c->used)) == NULL)
+	if ((n = arena_shrunk(c)) == NULL)
 		return;
-	n->next = c->next;
-	n->used = n->cap = c->used;
-	memcpy(n->data, c->data, c->used);
 	for (i = 0; i < pg->n; i++) {
 		k = item_strings(pg->kind, pg->items + i * pg->size, s);
 		for (j = 0; j < k; j++)
-			repoint(s[j], c, n);
+			arena_repoint(s[j], c, n);
 	}
 	free(c);
 	pg->arena = n;
