@@ -81,22 +81,14 @@ b64_decode(const char *s, size_t n, unsigned char *out, size_t outsz,
 	return 0;
 }
 
+/* A GUID exactly as guid_parse writes one (lower case, 8-4-4-4-12): no other spelling is ours. */
 static int
 is_guid(const char *s, size_t n)
 {
-	size_t i;
+	char g[GUID_LEN + 1];
 
-	if (n != GUID_LEN)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	}
-	return 1;
+	return n == GUID_LEN && guid_parse(s, n, g) == 0 &&
+	    memcmp(g, s, GUID_LEN) == 0;
 }
 
 static int
