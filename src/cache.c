@@ -80,12 +80,6 @@ cache_keep_seconds(const struct cache *c, const char *status)
 	return keep_ms(c, status) / 1000;
 }
 
-long
-cache_keep_dir_seconds(const struct cache *c, enum dir_kind k)
-{
-	return keep_dir_ms(c, k) / 1000;
-}
-
 void
 resource_free(struct resource *r)
 {

@@ -100,7 +100,5 @@ void		 cache_stats(struct cache *, long *entries, long *bytes,
 		    long *evictions);
 /* How long a batch of this status is kept, in seconds (0: not kept). */
 long		 cache_keep_seconds(const struct cache *, const char *status);
-/* How long a listing of this kind is kept, in seconds (0: not kept). */
-long		 cache_keep_dir_seconds(const struct cache *, enum dir_kind);
 
 #endif

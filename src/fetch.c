@@ -247,7 +247,7 @@ on_answer(void *arg, struct pc_result *r)
  * outcome of the whole listing.
  */
 static int
-read_page(struct op *o, enum bs_error *e, uint64_t *hash)
+read_page(struct op *o, enum bs_error *e)
 {
 	const struct upstream_kind	*k = upstream_kind(o->ask.kind);
 	enum upstream_paging		 p = PAGING_DONE;
@@ -255,7 +255,8 @@ read_page(struct op *o, enum bs_error *e, uint64_t *hash)
 	int				 rc;
 
 	o->dir.kind = k->dir;
-	*hash = *hash * 1099511628211ULL ^ hash_bytes(o->res.body, o->res.len);
+	o->dir_hash = o->dir_hash * 1099511628211ULL ^
+	    hash_bytes(o->res.body, o->res.len);
 	rc = dir_parse_page(&o->dir, o->res.body, o->res.len,
 	    (size_t)live(&o->ctx->max_devices), o->next, why, sizeof(why));
 	if (rc == DIR_BAD) {
@@ -338,7 +339,7 @@ answer_task(struct cpu_task *t)
 		log_call(o, BS_ERR_NO_SUCH_CUSTOMER);
 		logged = 1;
 	} else if (e == BS_OK && o->ask.kind != RES_BATCH &&
-	    read_page(o, &e, &o->dir_hash)) {
+	    read_page(o, &e)) {
 		pthread_mutex_unlock(&o->mu);
 		op_unref(o);
 		return;

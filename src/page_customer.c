@@ -26,7 +26,7 @@ no_such_customer(const struct handler_job *hj)
 	    n->dir->ncustomers == 0;
 }
 
-void
+static void
 page_customer_fill(struct tpage *p, const struct request *req,
     const struct dir_customer *c, const struct dir_list *l,
     const struct cache_result *cr, int64_t now)

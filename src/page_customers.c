@@ -50,7 +50,7 @@ page_listing_failed(struct handler_job *hj, struct fetch_ctx *fetch,
 	return 1;
 }
 
-void
+static void
 page_customers_fill(struct tpage *p, const struct request *req,
     const struct dir_list *l, const struct cache_result *cr, int64_t now)
 {

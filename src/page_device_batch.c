@@ -6,7 +6,7 @@
 
 #include "export.h"
 
-void
+static void
 page_device_batch_fill(struct tpage *p, const struct request *req,
     const struct dir_customer *c, const struct dir_list *l,
     const struct cache_result *cr, int64_t now)

@@ -35,15 +35,6 @@ void	page_batch_fill(struct tpage *, const struct batch_view *,
 	    const struct link_ctx *, const struct table_view *, enum locale);
 void	page_error_fill(struct tpage *, enum bs_error, const struct request *,
 	    const char *correlation_id, long retry_after, const char *detail);
-void	page_customers_fill(struct tpage *, const struct request *,
-	    const struct dir_list *, const struct cache_result *, int64_t now);
-void	page_customer_fill(struct tpage *, const struct request *,
-	    const struct dir_customer *, const struct dir_list *,
-	    const struct cache_result *, int64_t now);
-void	page_device_batch_fill(struct tpage *, const struct request *,
-	    const struct dir_customer *, const struct dir_list *,
-	    const struct cache_result *, int64_t now);
-
 /* What the listing pages share (page_customers.c): the stale and cut-short notices; the error page when the listing is not at hand (1: answered). */
 void	page_listing_notice(struct tdict *body, const struct cache_result *,
 	    const struct dir_list *, int64_t now, enum locale);

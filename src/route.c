@@ -32,7 +32,7 @@ static const struct route_format customers_formats[] = {
 static const struct route_format customer_formats[] = {
 	{ "", FORMAT_PAGE, HTML, 'h', "customer" },
 };
-const struct route_format route_devices_formats[] = {
+static const struct route_format route_devices_formats[] = {
 	{ "", FORMAT_PAGE, HTML, 'h', "devices_html" },
 	{ ".json", FORMAT_JSON, "application/json; charset=utf-8", 'j', "devices_json" },
 	{ ".csv", FORMAT_CSV, "text/csv; charset=utf-8; header=present", 'c', "devices_csv" },
