@@ -184,6 +184,8 @@ job_finish(struct job *j)
 		return;
 	}
 	buf_free(&res->body);
+	free(res->set_cookie);
+	res->set_cookie = NULL;
 	fcgi_finish(j->conn);
 	job_put(c, j, 1);
 }

@@ -39,7 +39,7 @@ long		 core_in_use(struct core *);
 /*
  * One request through the same path as an accepted one, without FastCGI
  * (tests, and no socket is involved): blocks until it is answered, parked
- * or not. The caller frees res->body.
+ * or not. The caller frees res->body and res->set_cookie.
  */
 void		 core_serve_local(struct core *, const struct http_in *,
 		    int64_t now, struct response *res);

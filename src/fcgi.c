@@ -202,7 +202,7 @@ fcgi_write(struct fcgi_conn *c, const struct response *res)
 		    res->disposition);
 	if (res->retry_after >= 0)
 		FCGX_FPrintF(out, "Retry-After: %ld\r\n", res->retry_after);
-	if (res->set_cookie[0] != '\0')
+	if (res->set_cookie != NULL)
 		FCGX_FPrintF(out, "Set-Cookie: %s\r\n", res->set_cookie);
 	if (res->refresh > 0)
 		FCGX_FPrintF(out, "Refresh: %ld\r\n", res->refresh);

@@ -14,7 +14,7 @@ struct response {
 	const char	*content_type;
 	char		 location[1280];	/* for redirects (a device batch's name may be 768 bytes encoded) */
 	char		 disposition[256];	/* Content-Disposition for downloads */
-	char		 set_cookie[2048];	/* Set-Cookie (the recent lookups); empty: none */
+	char		*set_cookie;		/* Set-Cookie (the recent lookups), malloc'd, freed with the body; NULL: none */
 	char		 etag[40];		/* with its quotes; empty: none */
 	const char	*cache_control;
 	long		 edge_seconds;		/* X-Accel-Expires: nginx may keep this answer; 0: it may not */

@@ -2,6 +2,7 @@
 #include "pages.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "allow.h"
@@ -9,15 +10,23 @@
 
 #define RECENT_MAX_AGE	(30L * 86400)	/* the cookie lasts a month after the last lookup */
 
-/* Set-Cookie for value (NULL: the cookie's end), scoped to the mount point. */
+/* Set-Cookie for value (NULL: the cookie's end), scoped to the mount point; kept only a rare answer, so made only then. */
 static void
 set_cookie(struct response *res, const struct request *req,
     const struct http_in *in, const char *value)
 {
-	snprintf(res->set_cookie, sizeof(res->set_cookie),
-	    "%s=%s; Path=%s/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
-	    RECENT_COOKIE, value != NULL ? value : "", req->link.prefix,
-	    value != NULL ? RECENT_MAX_AGE : 0L, in->https ? "; Secure" : "");
+	struct buf b;
+
+	buf_init(&b);
+	if (buf_printf(&b, "%s=%s; Path=%s/; Max-Age=%ld; HttpOnly; "
+	    "SameSite=Lax%s", RECENT_COOKIE, value != NULL ? value : "",
+	    req->link.prefix, value != NULL ? RECENT_MAX_AGE : 0L,
+	    in->https ? "; Secure" : "") == -1) {
+		buf_free(&b);
+		return;
+	}
+	free(res->set_cookie);
+	res->set_cookie = buf_steal(&b, NULL);
 }
 
 void
