@@ -489,6 +489,19 @@ class Stack(Fixture):
         return len(self.fake_entries())
 
 
+def allow_list(name, *customers):
+    """A BATCHSTATUS_ALLOWED_CUSTOMERS file under RUN_ROOT/<name> holding these customers
+    (mode 0600, replaced whole); its path."""
+    d = os.path.join(RUN_ROOT, name)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "allowed")
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write("".join("%s\n" % c for c in customers))
+    os.chmod(path + ".tmp", 0o600)
+    os.replace(path + ".tmp", path)
+    return path
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

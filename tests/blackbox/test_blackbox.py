@@ -19,7 +19,7 @@ import urllib.parse
 import uuid
 
 import harness
-from harness import (C, GUID_RE, HTTP_TIMEOUT, OTHER_CUSTOMER, ROOT, RUN_ROOT, T, Failure, Group, Node,
+from harness import (C, GUID_RE, HTTP_TIMEOUT, OTHER_CUSTOMER, ROOT, T, Failure, Group, Node,
                      Stack, batch_path, check, correlation_id, expect_html, expect_status, fixture_json,
                      hdr, html_lang, location_path, metric, new_upstream, no_upstream_leak, norm_ws,
                      page_text, query, security_header_problems, short, steer, steer_id, test,
@@ -1593,16 +1593,8 @@ def mounted_under_a_prefix_every_url_carries_it(s):
 # nginx passes the application's status line on as it comes, so a wrong or missing phrase
 # ("403 Unknown") reaches the browser. The "statuses" stack has an allow-list (this
 # customer only) and a static token file.
-STATUS_FILES = os.path.join(RUN_ROOT, "statuses-files")
-
-
 def statuses_stack():
-    os.makedirs(STATUS_FILES, exist_ok=True)
-    allowed = os.path.join(STATUS_FILES, "allowed")
-    with open(allowed + ".tmp", "w", encoding="utf-8") as f:
-        f.write("%s\n" % C)
-    os.chmod(allowed + ".tmp", 0o600)
-    os.replace(allowed + ".tmp", allowed)
+    allowed = harness.allow_list("statuses-files", C)
     return Stack("statuses", {"DEMO_SIGNIN": "file", "BATCHSTATUS_ALLOWED_CUSTOMERS": allowed})
 
 

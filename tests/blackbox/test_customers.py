@@ -19,7 +19,7 @@ import time
 import urllib.parse
 
 import harness
-from harness import (C, RUN_ROOT, T, Group, Stack, batch_path, check, correlation_id,
+from harness import (C, T, Group, Stack, batch_path, check, correlation_id,
                      expect_html, expect_status, fixture_json, page_text, short, test)
 
 DOC = fixture_json("customers.json")
@@ -474,16 +474,8 @@ def an_app_only_sign_in_is_explained_and_batches_still_work(s):
 
 # --- the allow-list ------------------------------------------------------------------
 
-ALLOW_FILES = os.path.join(RUN_ROOT, "customers-allow")
-
-
 def allow_stack():
-    os.makedirs(ALLOW_FILES, exist_ok=True)
-    allowed = os.path.join(ALLOW_FILES, "allowed")
-    with open(allowed + ".tmp", "w", encoding="utf-8") as f:
-        f.write("%s\n" % C)
-    os.chmod(allowed + ".tmp", 0o600)
-    os.replace(allowed + ".tmp", allowed)
+    allowed = harness.allow_list("customers-allow", C)
     return Stack("customers-allow", {"DEMO_SIGNIN": "file", "BATCHSTATUS_ALLOWED_CUSTOMERS": allowed})
 
 

@@ -70,26 +70,28 @@ test_a_fresh_request_id_each_time(void)
 	upstream_call_wipe(&b);
 }
 
+/* What an outcome and status mean for a call of kind k. */
 static enum bs_error
-of(enum pc_outcome o, long status)
+classify(enum res_kind k, enum pc_outcome o, long status)
 {
 	struct pc_result r;
 
 	memset(&r, 0, sizeof(r));
 	r.outcome = o;
 	r.http_status = status;
-	return upstream_classify(&r, RES_BATCH);
+	return upstream_classify(&r, k);
+}
+
+static enum bs_error
+of(enum pc_outcome o, long status)
+{
+	return classify(RES_BATCH, o, status);
 }
 
 static enum bs_error
 of_kind(enum res_kind k, long status)
 {
-	struct pc_result r;
-
-	memset(&r, 0, sizeof(r));
-	r.outcome = PC_ANSWER;
-	r.http_status = status;
-	return upstream_classify(&r, k);
+	return classify(k, PC_ANSWER, status);
 }
 
 static void
