@@ -6,13 +6,14 @@ PORT      ?= 8080
 CC        ?= gcc
 CXX       ?= g++
 # The libraries (pkg-config names), each with the Debian package that brings it.
-PKGS      := fcgi libcurl json-c libctemplate hiredis libcrypto
+PKGS      := fcgi libcurl json-c libctemplate hiredis libcrypto sqlite3
 DEB_OF_fcgi         := libfcgi-dev
 DEB_OF_libcurl      := libcurl4-openssl-dev
 DEB_OF_json-c       := libjson-c-dev
 DEB_OF_libctemplate := libctemplate-dev
 DEB_OF_hiredis      := libhiredis-dev
 DEB_OF_libcrypto    := libssl-dev
+DEB_OF_sqlite3      := libsqlite3-dev
 
 # pkg-config is asked once per make, here, not on every compile. What it cannot find stops
 # the build in pkg-check (an order-only prerequisite of every compile) with the Debian
@@ -27,7 +28,7 @@ PKG_LIBS         := $(shell pkg-config --libs $(PKGS))
 CTEMPLATE_CFLAGS := $(shell pkg-config --cflags libctemplate)
 CTEMPLATE_LIBS   := $(shell pkg-config --libs libctemplate)
 # What the fuzzers link (no FastCGI; ctemplate only for fuzz_batch).
-FUZZ_PKG_LIBS    := $(shell pkg-config --libs libcurl json-c hiredis libcrypto)
+FUZZ_PKG_LIBS    := $(shell pkg-config --libs libcurl json-c hiredis libcrypto sqlite3)
 endif
 
 WARN      := -Wall -Wextra -Werror
@@ -52,9 +53,9 @@ DEB_PKGS  := gcc g++ make pkg-config $(foreach p,$(PKGS),$(DEB_OF_$(p))) \
 # redis-server only for the tests, the benchmark and `NODES=3 make run`: a plain `make run`
 # needs no Redis, and Debian's package starts a system Redis when installed)
 
-LIB_SRCS  := buf wipe arena lines log json_strict guid i18n allow gate config errors query links route batch directory pack errcodes view export etag page_form page_batch page_customers page_customer page_device_batch page_recent page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal recent shared
+LIB_SRCS  := buf wipe arena lines log json_strict guid i18n allow gate config errors query links route batch directory pack errcodes view export etag page_form page_batch page_customers page_customer page_device_batch page_recent page_follow page_following page_feed page_error page_ops pc_http upstream secret signin token cache metrics cpu fetch handler fcgi core reload seal recent shared notify store follow
 OBJS      := $(LIB_SRCS:%=$(BUILD)/obj/%.o) $(BUILD)/obj/render.o
-UNIT      := buf wipe arena lines json_strict log guid errors query links route etag config allow gate batch directory pack seal recent errcodes view export page_form page_batch page_error page_ops fcgi render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n
+UNIT      := buf wipe arena lines json_strict log guid errors query links route etag config allow gate batch directory pack seal recent errcodes view export page_form page_batch page_error page_ops fcgi render pc_http cpu token upstream cache metrics fetch core reload shared handler signin secret i18n notify store follow
 UNIT_BINS := $(UNIT:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps browser-deps run test test-asan bench clean install uninstall soak test-valgrind test-tsan pkg-check
@@ -110,7 +111,7 @@ $(BROWSER_MODULES): tests/browser/package-lock.json tests/browser/package.json |
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	PORT=$(PORT) scripts/run.sh
+	PORT=$(PORT) DEMO_NOTIFY=$${DEMO_NOTIFY:-1} scripts/run.sh
 
 # Every test: unit tests, then black-box tests through nginx + the server + the fake Partner Center.
 test: deps browser-deps fuzz-build
@@ -195,7 +196,7 @@ FUZZ_SECONDS   ?= 60
 FUZZ_CC        := clang
 FUZZ_CXX       := clang++
 FUZZ_DIR       := $(BUILD)/fuzz
-FUZZ_HARNESSES := guid route accept_language config batch pack signin retry_after directory recent
+FUZZ_HARNESSES := guid route accept_language config batch pack signin retry_after directory recent notify
 FUZZ_BINS      := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \

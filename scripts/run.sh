@@ -8,6 +8,11 @@
 # servers sharing it (BATCHSTATUS_SHARED, a fresh BATCHSTATUS_SHARED_KEY_FILE) and an nginx
 # upstream of them; node 1 keeps the single-node paths (batchstatus.sock, .pid, .log),
 # node N has batchstatus-N.*. Redis is not watched: the nodes go on alone while it is away.
+# Each node keeps its state (followed batches, notifications) in a directory of its own:
+# node 1 BATCHSTATUS_STATE_DIR (default RUN_DIR/state), node N RUN_DIR/state-N.
+# DEMO_NOTIFY=1 (make run), with the fake and no BATCHSTATUS_NOTIFY_FILE, also starts
+# tests/webhook_receiver.py and points the json, slack and teams targets at it: what the
+# server sends shows on this terminal and in RUN_DIR/webhook-deliveries.jsonl.
 set -euo pipefail
 
 main() {
@@ -30,11 +35,12 @@ case $NODES in [1-9]) ;; *) echo "run.sh: NODES must be 1 to 9" >&2; exit 2;; es
 MOUNT_PREFIX=${MOUNT_PREFIX:-}
 case $MOUNT_PREFIX in ''|/*[!/]) ;; *) echo "run.sh: MOUNT_PREFIX must be like /tools/batchstatus" >&2; exit 2;; esac
 case $MOUNT_PREFIX in *[!A-Za-z0-9/_.-]*|*..*|*//*) echo "run.sh: MOUNT_PREFIX has a character it cannot have" >&2; exit 2;; esac
+case ${DEMO_NOTIFY:-0} in 0|1) ;; *) echo "run.sh: DEMO_NOTIFY must be 0 or 1" >&2; exit 2;; esac
 [ -x "$BIN" ] || { echo "run.sh: $BIN is not built: run make" >&2; exit 2; }
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/nginx-tmp"
-rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port" "$RUN_DIR/fake-signin.port"
+rm -f "$RUN_DIR/ready" "$RUN_DIR/fake-pc.port" "$RUN_DIR/fake-signin.port" "$RUN_DIR/webhook-receiver.port"
 # nginx's page cache writes a file for every page it keeps: on a disk that is a file
 # created and renamed per finished page, which capped a busy stack near 1,200 new
 # pages/s here (ext4). A cache belongs in memory: tmpfs (/dev/shm) when there is one.
@@ -52,14 +58,24 @@ export BATCHSTATUS_PAGE_GATE_DIR=${BATCHSTATUS_PAGE_GATE_DIR:-$GATE_DIR}
 if [ "$NODES" -le 1 ]; then
     export BATCHSTATUS_RECENT_KEY_FILE=${BATCHSTATUS_RECENT_KEY_FILE:-$RUN_DIR/recent-key}
 fi
+# The links in notifications point here (nginx, below the mount prefix).
+export BATCHSTATUS_PUBLIC_URL=${BATCHSTATUS_PUBLIC_URL:-http://127.0.0.1:$PORT$MOUNT_PREFIX}
+state_dir_1=${BATCHSTATUS_STATE_DIR:-$RUN_DIR/state}
 
 pids=()
 redis_pid=""
+tee_pid=""
 stop() {
     trap - INT TERM EXIT
     rm -f "$RUN_DIR/ready" "$RUN_DIR"/batchstatus*.pid
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    # The receiver's tee ends at its EOF (the receiver is gone); a second at most.
+    if [ -n "$tee_pid" ]; then
+        for _ in $(seq 1 10); do kill -0 "$tee_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -TERM "$tee_pid" 2>/dev/null || true
+        wait "$tee_pid" 2>/dev/null || true
+    fi
     # Redis last (the nodes are gone), and whichever one runs now (a test may have restarted it).
     if [ -s "$RUN_DIR/redis.pid" ]; then
         rp=$(cat "$RUN_DIR/redis.pid")
@@ -88,6 +104,7 @@ wait_for() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 signin=""
+receiver=""
 if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
     "$top/tests/make_ca.sh" "$RUN_DIR/tls"
     signin=${DEMO_SIGNIN:-app}
@@ -137,6 +154,25 @@ if [ -z "${BATCHSTATUS_PC_BASE_URL:-}" ]; then
         export BATCHSTATUS_CLIENT_SECRET_FILE=$RUN_DIR/client-secret
         if [ "$signin" = user ]; then export BATCHSTATUS_REFRESH_TOKEN_FILE=$RUN_DIR/refresh-token; fi
     fi
+    if [ "${DEMO_NOTIFY:-0}" = 1 ] && [ -z "${BATCHSTATUS_NOTIFY_FILE:-}" ]; then
+        # Its lines on this terminal and in its log: through a tee of its own (tee -i
+        # outlives a Ctrl-C to print the receiver's last lines; stop() waits for it).
+        exec {recv_out}> >(exec tee -i -a "$RUN_DIR/logs/webhook-receiver.log")
+        tee_pid=$!
+        python3 "$top/tests/webhook_receiver.py" --listen 127.0.0.1:0 \
+            --cert "$RUN_DIR/tls/server.pem" --key "$RUN_DIR/tls/server.key" \
+            --ready-file "$RUN_DIR/webhook-receiver.port" \
+            --log "$RUN_DIR/webhook-deliveries.jsonl" >&"$recv_out" 2>&1 &
+        pids+=($!)
+        exec {recv_out}>&-
+        wait_for "the webhook receiver" test -s "$RUN_DIR/webhook-receiver.port"
+        receiver="https://127.0.0.1:$(cat "$RUN_DIR/webhook-receiver.port")"
+        # The targets file is 0600, made afresh (rm first: a redirection keeps an old file's mode).
+        rm -f "$RUN_DIR/notify-targets"
+        (umask 077; printf '%s\n' "json $receiver/json" "slack $receiver/slack" \
+            "teams $receiver/teams" > "$RUN_DIR/notify-targets")
+        export BATCHSTATUS_NOTIFY_FILE=$RUN_DIR/notify-targets
+    fi
 fi
 
 if [ "$NODES" -gt 1 ] && [ -z "${BATCHSTATUS_SHARED:-}" ]; then
@@ -158,12 +194,15 @@ fi
 export BATCHSTATUS_TEMPLATES_DIR=${BATCHSTATUS_TEMPLATES_DIR:-$top/templates}
 upstream=""
 for n in $(seq 1 "$NODES"); do
-    if [ "$n" = 1 ]; then name=batchstatus; else name=batchstatus-$n; fi
+    if [ "$n" = 1 ]; then name=batchstatus; state=$state_dir_1; else name=batchstatus-$n; state=$RUN_DIR/state-$n; fi
     sock=$RUN_DIR/$name.sock
     rm -f "$sock"
+    (umask 077; mkdir -p "$state")
+    case $state in "$RUN_DIR"/state*) chmod 700 "$state";; esac
     # BATCHSTATUS_WRAPPER runs the server under a tool (make test-valgrind: valgrind).
     # shellcheck disable=SC2086
-    BATCHSTATUS_LISTEN=unix:$sock ${BATCHSTATUS_WRAPPER:-} "$BIN" 2>>"$RUN_DIR/logs/$name.log" &
+    BATCHSTATUS_LISTEN=unix:$sock BATCHSTATUS_STATE_DIR=$state \
+        ${BATCHSTATUS_WRAPPER:-} "$BIN" 2>>"$RUN_DIR/logs/$name.log" &
     pids+=($!)
     echo $! > "$RUN_DIR/$name.pid"
     wait_for "$name" test -S "$sock"
@@ -199,6 +238,9 @@ if [ -n "${FAKE_PC_LATENCY_MS:-}" ] && [ -s "$RUN_DIR/fake-pc.port" ]; then
     echo "  demo batches (fake Partner Center):"
     echo "    the docs' example:   $base/customers/$c/batches/0127ed8e-ff72-4983-a3d8-e8d8bd378932"
     echo "    still processing:    $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000002"
+    if [ -n "$receiver" ]; then
+        echo "    finishes 2 min after first view (follow it to get notified): $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000120"
+    fi
     echo "    400 devices, errors: $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000003"
     echo "    as CSV:              $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000003.csv"
     echo "    no such batch:       $base/customers/$c/batches/9a0e1c7b-5c1d-4e2f-8a3b-000000000404"
@@ -213,6 +255,10 @@ app)  echo "  signs in: App-only (client credentials) at the fake sign-in, $BATC
 user) echo "  signs in: App+User (refresh token $RUN_DIR/refresh-token) at the fake sign-in, $BATCHSTATUS_AUTHORITY_URL";;
 esac
 if [ "$NODES" -gt 1 ]; then echo "  $NODES nodes behind nginx, sharing Redis $BATCHSTATUS_SHARED"; fi
+if [ -n "$receiver" ]; then
+    echo "  notifications: to the webhook receiver $receiver/ (json, slack, teams; targets $BATCHSTATUS_NOTIFY_FILE),"
+    echo "    shown here and in $RUN_DIR/webhook-deliveries.jsonl"
+fi
 echo "  logs: $RUN_DIR/logs/   (Ctrl-C stops everything)"
 # Ready only once all of the above is printed: tests read it when this file appears.
 touch "$RUN_DIR/ready"

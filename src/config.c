@@ -81,6 +81,11 @@ static const struct setting settings[] = {
 	{ "shared_password_file", STR(shared_password_file), RESTART },
 	{ "shared_key_file", STR(shared_key_file), RESTART },
 	{ "recent_key_file", STR(recent_key_file), RESTART },
+	{ "notify_file", STR(notify_file), RESTART },
+	{ "public_url", STR(public_url), RESTART },
+	{ "state_dir", STR(state_dir), RESTART },
+	{ "follow_viewed", NUM(follow_viewed, K_NUMBER, 0, 1), RESTART },
+	{ "follow_hours", NUM(follow_hours, K_NUMBER, 1, 720), RESTART },
 	{ "shared_timeout_ms", NUM(shared_timeout_ms, K_NUMBER, 5, 5000), RESTART },
 };
 
@@ -414,6 +419,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	size_t		 i, j;
 	char		 var[64];
 	const char	*v;
+	int		 is_http;
 
 	memset(cfg, 0, sizeof(*cfg));
 	strcpy(cfg->cloud, "global");
@@ -440,6 +446,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 	/* 100 devices a page: 1,000 pages hold BATCHSTATUS_MAX_DEVICES' default. */
 	cfg->max_pages = 1000;
 	cfg->shared_timeout_ms = 50;
+	cfg->follow_hours = 24;
 
 	if (path != NULL && lines_read(path, one_setting, cfg, err,
 	    errsz) == -1)
@@ -481,6 +488,14 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 		    "path");
 	if (check_shared(cfg, err, errsz) == -1)
 		return -1;
+	if (cfg->notify_file[0] != '\0' && check_secret("notify_file",
+	    cfg->notify_file, err, errsz) == -1)
+		return -1;
+	if (cfg->public_url[0] != '\0' && check_url(cfg->public_url,
+	    &is_http, err, errsz, "public_url") == -1)
+		return -1;
+	if (cfg->state_dir[0] != '\0' && cfg->state_dir[0] != '/')
+		return fail(err, errsz, "state_dir", "must be an absolute path");
 	cfg->connect_timeout_ms = cfg->upstream_timeout_ms < 5000 ?
 	    cfg->upstream_timeout_ms : 5000;
 	return 0;

@@ -29,6 +29,11 @@ struct config {
 	char	shared_password_file[CONFIG_PATH_MAX];
 	char	shared_key_file[CONFIG_PATH_MAX];	/* required with shared: seals entries */
 	char	recent_key_file[CONFIG_PATH_MAX];	/* signs the recent-lookups cookie; made when missing ("": $STATE_DIRECTORY/recent-key, else the shared key, else off) */
+	char	notify_file[CONFIG_PATH_MAX];	/* notification targets (a secret file); "": notifications off */
+	char	public_url[512];	/* the site's address as users reach it, for links in notifications; "" none */
+	char	state_dir[CONFIG_PATH_MAX];	/* state that survives restarts; "": $STATE_DIRECTORY */
+	long	follow_viewed;		/* 1: viewing a running batch follows it */
+	long	follow_hours;		/* a batch is followed this long at most */
 	long	shared_timeout_ms;	/* a Redis answer at most; slower counts as away */
 	long	upstream_timeout_ms;	/* one request's whole fetch: sign-in wait, call and retry */
 	long	connect_timeout_ms;	/* derived: TCP + TLS part of it */

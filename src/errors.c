@@ -48,6 +48,8 @@ static const struct error_info failures[BS_ERR__MAX] = {
 	[BS_ERR_TIMEOUT] = { 504, "timeout", "timeout" },
 	[BS_ERR_TOKEN] = { 500, "token", NULL },
 	[BS_ERR_SIGNIN] = { 502, "signin", "unavailable" },
+	[BS_ERR_FOLLOW_REFUSED] = { 403, "follow_refused", NULL },
+	[BS_ERR_FOLLOW_FULL] = { 503, "follow_full", NULL },
 	[BS_ERR_BUSY] = { 503, "busy", "unavailable" },
 	[BS_ERR_INTERNAL] = { 500, "internal", NULL },
 };

@@ -25,6 +25,8 @@ enum bs_error {
 	BS_ERR_TIMEOUT,		/* the upstream deadline passed */
 	BS_ERR_TOKEN,		/* the server has no usable token (its file) */
 	BS_ERR_SIGNIN,		/* the sign-in endpoint gave no token */
+	BS_ERR_FOLLOW_REFUSED,	/* a follow POST without a valid token, from another origin, or with too large a body */
+	BS_ERR_FOLLOW_FULL,	/* FOLLOW_RUNNING_MAX batches are followed already */
 	BS_ERR_BUSY,		/* BATCHSTATUS_MAX_WAITING requests wait on Partner Center already */
 	BS_ERR_INTERNAL,	/* out of memory, a template failed */
 	BS_ERR__MAX

@@ -15,6 +15,7 @@
 
 struct fcgi_conn {
 	FCGX_Request	 r;
+	char		 body[HTTP_BODY_MAX];	/* a POST's form body */
 };
 
 /* Set once by http_init, before threads; read-only after. */
@@ -130,6 +131,38 @@ fcgi_conn_free(struct fcgi_conn *c)
 	free(c);
 }
 
+/*
+ * A POST's form body: at most HTTP_BODY_MAX bytes are read (nginx has
+ * them all by now); a longer one is not read at all, only flagged (libfcgi
+ * drops the rest when the request ends).
+ */
+static void
+read_body(struct fcgi_conn *c, const char *cl, struct http_in *in)
+{
+	char	*end;
+	long	 n = cl != NULL && cl[0] != '\0' ? strtol(cl, &end, 10) : -1;
+	int	 got;
+
+	if (cl != NULL && cl[0] != '\0' && (*end != '\0' || n < 0)) {
+		in->body_over = 1;
+		return;
+	}
+	if (n > HTTP_BODY_MAX) {
+		in->body_over = 1;
+		return;
+	}
+	/* Without a length (chunked): what comes, up to the bound and one byte past it. */
+	got = FCGX_GetStr(c->body, (int)sizeof(c->body), c->r.in);
+	if (got < 0)
+		got = 0;
+	if (n < 0 && got == (int)sizeof(c->body) && FCGX_GetChar(c->r.in) != EOF) {
+		in->body_over = 1;
+		return;
+	}
+	in->body = c->body;
+	in->body_len = (size_t)got;
+}
+
 int
 fcgi_accept(struct fcgi_conn *c, struct http_in *in)
 {
@@ -156,6 +189,15 @@ fcgi_accept(struct fcgi_conn *c, struct http_in *in)
 	te = FCGX_GetParam("HTTP_TRANSFER_ENCODING", c->r.envp);
 	in->has_body = (cl != NULL && cl[0] != '\0' && strcmp(cl, "0") != 0) ||
 	    (te != NULL && te[0] != '\0');
+	in->origin = FCGX_GetParam("HTTP_ORIGIN", c->r.envp);
+	in->fetch_site = FCGX_GetParam("HTTP_SEC_FETCH_SITE", c->r.envp);
+	in->host = FCGX_GetParam("HTTP_HOST", c->r.envp);
+	in->body = NULL;
+	in->body_len = 0;
+	in->body_over = 0;
+	if (in->has_body && in->method != NULL &&
+	    strcmp(in->method, "POST") == 0)
+		read_body(c, cl, in);
 	if (in->method == NULL)
 		in->method = "GET";
 	if (in->uri == NULL)
@@ -214,7 +256,8 @@ fcgi_write(struct fcgi_conn *c, const struct response *res)
 	/* Pages follow Accept-Language when the URL names no language. */
 	FCGX_PutS("Vary: Accept-Language\r\n", out);
 	if (res->allow)
-		FCGX_PutS("Allow: GET, HEAD\r\n", out);
+		FCGX_PutS(res->allow == 2 ? "Allow: POST\r\n" :
+		    "Allow: GET, HEAD\r\n", out);
 	FCGX_PutS("\r\n", out);
 	if (!res->head && res->status != 304 && res->body.len > 0)
 		FCGX_PutStr(res->body.data, (int)res->body.len, out);

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "cpu.h"
 #include "errors.h"
+#include "follow.h"
 #include "pc_http.h"
 #include "seal.h"
 #include "shared.h"
@@ -33,6 +34,7 @@ struct fetch_ctx {
 	struct shared		*shared;
 	const struct seal_key	*key;		/* seals what goes to Redis */
 	const struct seal_key	*recent_key;	/* signs the recent-lookups cookie; NULL: the list is off */
+	struct follow		*follow;	/* BATCHSTATUS_NOTIFY_FILE: following batches; NULL: off */
 };
 
 /* This request's own Partner Center call, for its log line (calls 0: none). */

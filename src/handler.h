@@ -21,7 +21,7 @@ struct response {
 	long		 retry_after;		/* -1: none */
 	long		 refresh;		/* Refresh: seconds; 0: none */
 	const char	*content_language;	/* the page's language tag */
-	int		 allow;			/* send Allow: GET, HEAD */
+	int		 allow;			/* send Allow: 1 GET, HEAD; 2 POST */
 	int		 head;			/* HEAD: headers only */
 	char		 correlation_id[GUID_LEN + 1];
 	const char	*outcome;		/* a short word for the log */

@@ -142,6 +142,55 @@ read_recent_key(const struct config *cfg, const struct seal_key *shared,
 	return 0;
 }
 
+/*
+ * BATCHSTATUS_NOTIFY_FILE: the targets, the state directory (required:
+ * what is owed must survive a restart) and the key of the follow form's
+ * tokens (the nodes' shared key, else follow-key made in the state
+ * directory). 0 with *on 0 when the file is not set; -1 when it is and
+ * something cannot be used.
+ */
+static int
+read_notify(const struct config *cfg, const struct seal_key *shared,
+    struct notify_targets *t, char *dir, size_t dirsz, struct seal_key *key,
+    int *on)
+{
+	char		 err[CONFIG_PATH_MAX + 256], path[CONFIG_PATH_MAX + 16];
+	const char	*state = getenv("STATE_DIRECTORY");
+
+	*on = 0;
+	if (cfg->notify_file[0] == '\0')
+		return 0;
+	if (notify_targets_load(cfg->notify_file, t, err, sizeof(err)) == -1) {
+		log_err("cannot start: configuration: BATCHSTATUS_NOTIFY_FILE "
+		    "(notify_file): %s", err);
+		return -1;
+	}
+	if (cfg->state_dir[0] != '\0')
+		snprintf(dir, dirsz, "%s", cfg->state_dir);
+	else if (state != NULL && state[0] == '/')
+		snprintf(dir, dirsz, "%.*s", (int)strcspn(state, ":"), state);
+	else {
+		log_err("cannot start: configuration: BATCHSTATUS_NOTIFY_FILE "
+		    "(notify_file) needs a state directory: set "
+		    "BATCHSTATUS_STATE_DIR, or StateDirectory= under systemd");
+		return -1;
+	}
+	if (shared->len > 0)
+		*key = *shared;
+	else {
+		snprintf(path, sizeof(path), "%s/follow-key", dir);
+		if (recent_key_load_or_create(path, key, err,
+		    sizeof(err)) == -1) {
+			log_err("cannot start: the follow key: %s", err);
+			return -1;
+		}
+	}
+	*on = 1;
+	log_info("notifications: %zu target%s; state in %s", t->n,
+	    t->n == 1 ? "" : "s", dir);
+	return 0;
+}
+
 static int
 read_shared_secrets(const struct config *cfg, struct seal_key *key, char *pw,
     size_t pwsz)
@@ -276,7 +325,11 @@ main(int argc, char *argv[])
 	struct pc_loop		*loop;
 	struct core		*core;
 	struct reload_ctx	 rl;
-	struct seal_key		 key, recent_key;
+	struct seal_key		 key, recent_key, follow_key;
+	struct notify_targets	 targets;
+	struct follow_opts	 fo;
+	char			 state_dir[CONFIG_PATH_MAX];
+	int			 notify_on = 0;
 	char			 shared_pw[512];
 	int			 have_recent = 0;
 	sigset_t		 stop;
@@ -348,6 +401,10 @@ main(int argc, char *argv[])
 	if (!check && read_recent_key(&cfg, &key, &recent_key,
 	    &have_recent) == -1)
 		return EXIT_CONFIG;
+	memset(&follow_key, 0, sizeof(follow_key));
+	if (!check && read_notify(&cfg, &key, &targets, state_dir,
+	    sizeof(state_dir), &follow_key, &notify_on) == -1)
+		return EXIT_CONFIG;
 	token_opts_from(&cfg, &topts);
 	if ((tokens = token_source_new(&topts)) == NULL) {
 		log_err("cannot start: out of memory");
@@ -355,7 +412,14 @@ main(int argc, char *argv[])
 	}
 	if (check) {
 		rc = 0;
-		if (online) {
+		if (cfg.notify_file[0] != '\0' && notify_targets_load(
+		    cfg.notify_file, &targets, err, sizeof(err)) == -1) {
+			log_err("check: BATCHSTATUS_NOTIFY_FILE (notify_file): %s",
+			    err);
+			rc = EXIT_CONFIG;
+		}
+		explicit_bzero(&targets, sizeof(targets));
+		if (online && rc == 0) {
 			if (pc_http_global_init() == -1) {
 				log_err("cannot start: library initialisation "
 				    "failed");
@@ -438,6 +502,27 @@ main(int argc, char *argv[])
 		return EXIT_START;
 	explicit_bzero(shared_pw, sizeof(shared_pw));
 	token_source_start(tokens, loop, cpu);
+	if (notify_on) {
+		memset(&fo, 0, sizeof(fo));
+		fo.fetch = &fetch;
+		fo.loop = loop;
+		fo.cpu = cpu;
+		fo.targets = &targets;
+		fo.state_dir = state_dir;
+		fo.key = &follow_key;
+		fo.public_url = cfg.public_url;
+		fo.follow_hours = cfg.follow_hours;
+		fo.follow_viewed = (int)cfg.follow_viewed;
+		fo.send_timeout_ms = 10000;
+		if ((fetch.follow = follow_start(&fo, err, sizeof(err))) == NULL) {
+			log_err("cannot start: notifications: %s", err);
+			return EXIT_START;
+		}
+		explicit_bzero(&targets, sizeof(targets));
+		if (cfg.public_url[0] == '\0')
+			log_warn("notifications: no BATCHSTATUS_PUBLIC_URL: they "
+			    "carry no link to the batch");
+	}
 	memset(&co, 0, sizeof(co));
 	co.listen_fd = fd;
 	/* The parked ones, and room for those being answered at once. */
@@ -479,7 +564,10 @@ main(int argc, char *argv[])
 	log_info("signal %d: finishing the %ld requests in flight, then "
 	    "stopping", sig, core_in_use(core));
 	core_stop(core);
+	/* Its polls and sends in flight end first (within their deadlines). */
+	follow_stop(fetch.follow);
 	shared_stop(fetch.shared);
+	seal_key_wipe(&follow_key);
 	seal_key_wipe(&key);
 	seal_key_wipe(&recent_key);
 	/* Nobody waits on a call now: what is left in the loop (a sign-in) is dropped. */

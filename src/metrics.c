@@ -309,3 +309,24 @@ metrics_write(struct buf *b, long entries, long bytes, long evictions,
 	write_stale(b);
 	write_shared(b);
 }
+
+void
+metrics_write_notify(struct buf *b, long followed, long started, long sent,
+    long retried, long failed)
+{
+	buf_printf(b, "# HELP batchstatus_followed Batches followed until they "
+	    "finish, now.\n"
+	    "# TYPE batchstatus_followed gauge\n"
+	    "batchstatus_followed %ld\n"
+	    "# HELP batchstatus_follows_total Batches followed since the start.\n"
+	    "# TYPE batchstatus_follows_total counter\n"
+	    "batchstatus_follows_total %ld\n"
+	    "# HELP batchstatus_notifications_total Notifications, by what "
+	    "became of them: sent (a target accepted it), retried (a try "
+	    "failed and is made again), failed (given up).\n"
+	    "# TYPE batchstatus_notifications_total counter\n"
+	    "batchstatus_notifications_total{result=\"sent\"} %ld\n"
+	    "batchstatus_notifications_total{result=\"retried\"} %ld\n"
+	    "batchstatus_notifications_total{result=\"failed\"} %ld\n",
+	    followed, started, sent, retried, failed);
+}

@@ -5,7 +5,7 @@
 #include "buf.h"
 #include "errors.h"
 
-#define METRICS_MAX_ROUTES	16	/* rows of requests_total: distinct route names (route.c's table), "other" included */
+#define METRICS_MAX_ROUTES	24	/* rows of requests_total: distinct route names (route.c's table), "other" included */
 
 enum metric_cache {
 	MC_HIT,		/* served from the cache */
@@ -47,5 +47,8 @@ void	metrics_upstream_connects(long n);	/* new connections opened to an upstream
 /* The counters, and the gauges their owners keep: the cache's size, the requests parked now. */
 void	metrics_write(struct buf *, long cache_entries, long cache_bytes,
 	    long cache_evictions, long waiting);
+/* Notifications' gauges and counters (follow.c keeps them): batches followed now, follows begun, notifications sent, tries retried, notifications failed. */
+void	metrics_write_notify(struct buf *, long followed, long started,
+	    long sent, long retried, long failed);
 
 #endif

@@ -293,40 +293,15 @@ fill_chart(struct tdict *body, const struct batch_view *v, enum locale loc)
 	tdict_set_long(c, "HEIGHT", (long)shown * row + 4);
 }
 
-/*
- * The headline: one sentence and one colour that say whether it worked,
- * from the devices (Partner Center's "finished" alone does not say).
- * A batch of one device gets its own sentence, every language its words.
- */
+/* The headline: one sentence and one colour that say whether it worked (view_headline). */
 static void
 fill_headline(struct tdict *body, const struct batch_view *v, enum locale loc)
 {
-	const char	*word = view_outcome_word(v->outcome);
-	size_t		 n = v->b->ndevices, k;
-	char		 key[48], tmp[512], total[24], part[24];
-	char		 lbl[VIEW_LABEL_MAX];
+	char tmp[512];
 
-	k = v->outcome == OUTCOME_RUNNING ? v->ndone : v->nfailed;
-	snprintf(total, sizeof(total), "%zu", n);
-	snprintf(part, sizeof(part), "%zu", k);
-	/* "Its one device" is a sentence of its own in every language. */
-	snprintf(key, sizeof(key), "outcome.%s%s", word, n == 1 &&
-	    (v->outcome == OUTCOME_ALL_FAILED ||
-	    v->outcome == OUTCOME_ALL_REGISTERED) ? "_one" : "");
-	/*
-	 * {0}: the status in words, but "Finished" when every device is
-	 * registered (Partner Center says "with errors" for 806 alone);
-	 * {1}: the devices it is about; {2}: all of them (a plural where the
-	 * language has one).
-	 */
-	i18n_format3(tmp, sizeof(tmp), i18n_plural(loc, key, (long)n),
-	    v->outcome == OUTCOME_ALL_REGISTERED &&
-	    batch_status_final(v->b->status) ? i18n_text(loc, "status.finished") :
-	    view_status_label(&v->status, loc, lbl, sizeof(lbl)),
-	    v->outcome == OUTCOME_ALL_FAILED ||
-	    v->outcome == OUTCOME_ALL_REGISTERED ? total : part, total);
+	view_headline(v, loc, tmp, sizeof(tmp));
 	tdict_set(body, "HEADLINE", tmp);
-	tdict_set(body, "OUTCOME", word);
+	tdict_set(body, "OUTCOME", view_outcome_word(v->outcome));
 }
 
 /*
@@ -597,7 +572,8 @@ batch_disposition(struct response *res, const struct request *req,
 
 /* The body in the request's format: 0, or -1 when out of memory. */
 static int
-batch_body(struct handler_job *hj, const struct batch_view *v)
+batch_body(struct handler_job *hj, struct fetch_ctx *fetch,
+    const struct batch_view *v)
 {
 	const struct request	*req = &hj->req;
 	struct response		*res = &hj->res;
@@ -613,9 +589,11 @@ batch_body(struct handler_job *hj, const struct batch_view *v)
 	case FORMAT_CSV:
 		return export_csv(v, &f, req->locale, &res->body);
 	default:
-		if ((p = tpage_new("batch", req->locale)) != NULL)
+		if ((p = tpage_new("batch", req->locale)) != NULL) {
 			page_batch_fill(p, v, &req->link, &req->table,
 			    req->locale);
+			page_follow_fill(tpage_body(p), hj, fetch, v);
+		}
 		page_render(res, p, req->locale);
 		return 0;
 	}
@@ -676,7 +654,11 @@ page_batch(struct handler_job *hj, struct fetch_ctx *fetch)
 	if (req->format->kind == FORMAT_PAGE)
 		page_recent_note(hj, fetch, view_outcome_word(v.outcome));
 	batch_disposition(res, req, &v);
-	rc = batch_body(hj, &v);
+	/* BATCHSTATUS_FOLLOW_VIEWED: a running batch someone looks at is followed. */
+	if (v.running && !res->head && cr->stale == BS_OK &&
+	    follow_viewed(fetch->follow))
+		(void)follow_add(fetch->follow, req->customer, req->tracking);
+	rc = batch_body(hj, fetch, &v);
 	view_batch_free(&v);
 	fetch_release(fetch, cr);
 	if (rc == -1 || res->status != 200) {

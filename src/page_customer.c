@@ -93,6 +93,7 @@ page_customer(struct handler_job *hj, struct fetch_ctx *fetch)
 	struct response		*res = &hj->res;
 	const struct request	*req = &hj->req;
 	struct tpage		*p;
+	struct tdict		*s;
 
 	if (no_such_customer(hj)) {
 		fetch_release(fetch, cr);
@@ -104,9 +105,14 @@ page_customer(struct handler_job *hj, struct fetch_ctx *fetch)
 	res->status = 200;
 	res->content_type = req->format->content_type;
 	res->outcome = cr->stale != BS_OK ? "stale" : "ok";
-	if ((p = tpage_new("customer", req->locale)) != NULL)
+	if ((p = tpage_new("customer", req->locale)) != NULL) {
 		page_customer_fill(p, req, page_customer_name(hj), cr->dir, cr,
 		    hj->now);
+		/* With notifications on: its followed batches, and their feed. */
+		if (fetch != NULL && fetch->follow != NULL && (s = tdict_section(
+		    tpage_body(p), "FOLLOWED_BATCHES")) != NULL)
+			page_following_fill(s, req, fetch, req->customer, hj->now);
+	}
 	page_render(res, p, req->locale);
 	fetch_release(fetch, cr);
 }

@@ -139,7 +139,8 @@ page_error_show(struct response *res, enum bs_error e,
 	res->status = ei->http_status;
 	res->outcome = ei->key;
 	res->retry_after = retry_after;
-	res->allow = e == BS_ERR_METHOD;
+	res->allow = e != BS_ERR_METHOD ? 0 : req->route != NULL &&
+	    (req->route->flags & ROUTE_POST) ? 2 : 1;
 	buf_reset(&res->body);
 	if (req->format != NULL && req->format->kind == FORMAT_JSON) {
 		/* A script asked for JSON: it gets its error as JSON too. */

@@ -29,4 +29,11 @@ page_metrics(struct handler_job *hj, struct fetch_ctx *fetch)
 	res->content_type = hj->req.format->content_type;
 	metrics_write(&res->body, entries, bytes, evictions,
 	    fetch != NULL ? fetch_waiting(fetch) : 0);
+	if (fetch != NULL && fetch->follow != NULL) {
+		struct follow_counts n;
+
+		follow_metrics(fetch->follow, &n);
+		metrics_write_notify(&res->body, n.followed, n.started, n.sent,
+		    n.retried, n.failed);
+	}
 }

@@ -18,6 +18,14 @@ page_fn		page_batch;
 page_fn		page_customers, page_customer, page_device_batch;
 /* page_recent.c: /recent/forget: the recent-lookups cookie cleared, back to the form. */
 page_fn		page_forget;
+/* page_follow.c: the follow button's POST; page_following.c: /following; page_feed.c: a customer's Atom feed of followed batches. */
+page_fn		page_follow, page_following, page_feed;
+/* The batch page's follow button, or its "followed" note (page_follow.c). */
+void	page_follow_fill(struct tdict *body, struct handler_job *,
+	    struct fetch_ctx *, const struct batch_view *);
+/* A customer page's list of its followed batches (page_following.c). */
+void	page_following_fill(struct tdict *body, const struct request *,
+	    struct fetch_ctx *, const char *customer, int64_t now);
 /* page_ops.c: /healthz and /metrics, for operators. */
 page_fn		page_health, page_metrics;
 /* page_error.c: the error page of hj->error. */

@@ -16,7 +16,7 @@ using ctemplate::TemplateDictionary;
 namespace {
 
 const char *const kPages[] = { "layout", "form", "batch", "error", "customers",
-    "customer", "device_batch" };
+    "customer", "device_batch", "following" };
 const char kPragma[] = "{{%AUTOESCAPE context=\"HTML\"}}";
 const ctemplate::Strip kStrip = ctemplate::STRIP_BLANK_LINES;
 

@@ -37,6 +37,15 @@ static const struct route_format route_devices_formats[] = {
 	{ ".json", FORMAT_JSON, "application/json; charset=utf-8", 'j', "devices_json" },
 	{ ".csv", FORMAT_CSV, "text/csv; charset=utf-8; header=present", 'c', "devices_csv" },
 };
+static const struct route_format follow_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "follow" },
+};
+static const struct route_format following_formats[] = {
+	{ "", FORMAT_PAGE, HTML, 'h', "following" },
+};
+static const struct route_format feed_formats[] = {
+	{ "", FORMAT_TEXT, "application/atom+xml; charset=utf-8", 'a', "feed" },
+};
 static const struct route_format metrics_formats[] = {
 	{ "", FORMAT_TEXT, "text/plain; version=0.0.4; charset=utf-8", 'm', "metrics" },
 };
@@ -68,6 +77,14 @@ static const struct route routes[] = {
 	  ROUTE_ANY_CASE | ROUTE_CANONICAL | ROUTE_ALLOWED | ROUTE_UPSTREAM |
 	  ROUTE_NAME, route_batch_formats, N(route_batch_formats),
 	  page_batch, RES_BATCH },
+	/* Notifications (BATCHSTATUS_NOTIFY_FILE): the follow button's POST, what is followed, a customer's feed. */
+	{ "/customers/{customer}/batches/{tracking}/follow",
+	  ROUTE_ANY_CASE | ROUTE_ALLOWED | ROUTE_POST, follow_formats,
+	  N(follow_formats), page_follow, RES_BATCH },
+	{ "/following", 0, following_formats, N(following_formats),
+	  page_following, RES_BATCH },
+	{ "/customers/{customer}/feed.atom", ROUTE_ANY_CASE | ROUTE_ALLOWED,
+	  feed_formats, N(feed_formats), page_feed, RES_BATCH },
 	/* Finding a batch without its GUIDs: customers by name, their device batches, their devices. */
 	{ "/customers", ROUTE_UPSTREAM, customers_formats, N(customers_formats),
 	  page_customers, RES_SEARCH },
@@ -581,12 +598,14 @@ route_path(const char *method, const char *uri, struct request *req)
 {
 	const char	*q, *seg[MAX_SEGMENTS];
 	size_t		 plen, seglen[MAX_SEGMENTS], i;
-	int		 n, canonical;
+	int		 n, canonical, post = 0;
 	enum bs_error	 e;
 	struct query_opts o = { &req->link, &req->table };
 
 	if (strcmp(method, "HEAD") == 0)
 		req->head = 1;
+	else if (strcmp(method, "POST") == 0)
+		post = 1;
 	else if (strcmp(method, "GET") != 0)
 		return BS_ERR_METHOD;
 	if (uri[0] != '/')
@@ -608,6 +627,9 @@ route_path(const char *method, const char *uri, struct request *req)
 			continue;
 		req->route = r;
 		req->metric = req->format->metric;
+		/* A form's POST route takes nothing else, and nothing else takes a POST. */
+		if (post != ((r->flags & ROUTE_POST) != 0))
+			return BS_ERR_METHOD;
 		if (r->flags & ROUTE_EDIT)
 			return route_edit(q + 1, req);
 		if (r->flags & ROUTE_IDS_QUERY)
@@ -649,8 +671,8 @@ route_request(const struct http_in *in, struct request *req)
 		req->metric = "lookup";	/* the form answers it, as a lookup */
 	if (e != BS_OK)
 		return e;
-	/* Only GET and HEAD are served, and neither has a body here. */
-	if (in->has_body)
+	/* GET and HEAD have no body here; a form's POST only a small one (its page says). */
+	if (in->has_body && !(req->route->flags & ROUTE_POST))
 		return BS_ERR_BODY;
 	/* Checked before the cache and Partner Center are asked anything. */
 	if ((req->route->flags & ROUTE_ALLOWED) && !req->redirect &&

@@ -23,7 +23,15 @@ struct http_in {
 	const char	*cookie;	/* the Cookie header; NULL when absent */
 	int		 navigation;	/* a browser opening a page (Sec-Fetch-Dest: document) */
 	int		 https;		/* nginx says the request came over TLS (HTTPS=on) */
+	const char	*origin;	/* the Origin header; NULL when absent */
+	const char	*fetch_site;	/* Sec-Fetch-Site; NULL when absent */
+	const char	*host;		/* the Host header; NULL when absent */
+	const char	*body;		/* a POST's form body, at most HTTP_BODY_MAX bytes (not NUL-terminated); NULL: none read */
+	size_t		 body_len;
+	int		 body_over;	/* the body was longer than HTTP_BODY_MAX (and not read) */
 };
+
+#define HTTP_BODY_MAX	512	/* a form body read at most (the follow button's) */
 
 /* What a format's body is. */
 enum format_kind { FORMAT_PAGE, FORMAT_JSON, FORMAT_CSV, FORMAT_TEXT };
@@ -51,6 +59,7 @@ enum route_flag {
 	ROUTE_UPSTREAM	= 1 << 4,	/* needs the batch: the request may park for Partner Center */
 	ROUTE_EDIT	= 1 << 5,	/* only with edit=1 in the query: the IDs filled into the form, not looked up */
 	ROUTE_NAME	= 1 << 6,	/* shows the customer's company name: asked for beside the route's own call */
+	ROUTE_POST	= 1 << 7,	/* a form's POST (with a small body), and no other method */
 };
 
 /* A row of the route table (cgit's cmd.c). */

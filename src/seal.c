@@ -54,6 +54,31 @@ seal(const struct seal_key *k, const char *name, const void *payload,
 }
 
 int
+seal_mac_hex(const struct seal_key *k, const char *name, const void *p,
+    size_t len, char out[SEAL_HEX_LEN + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 m[MAC_LEN];
+	size_t			 i;
+
+	out[0] = '\0';
+	if (mac(k, name, p, len, m) == -1)
+		return -1;
+	for (i = 0; i < MAC_LEN; i++) {
+		out[2 * i] = hex[m[i] >> 4];
+		out[2 * i + 1] = hex[m[i] & 15];
+	}
+	out[2 * MAC_LEN] = '\0';
+	return 0;
+}
+
+int
+seal_equal(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
+int
 unseal(const struct seal_key *k, const char *name, const void *data,
     size_t len, const void **payload, size_t *plen)
 {

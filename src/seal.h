@@ -22,6 +22,12 @@ struct seal_key {
  */
 int	seal(const struct seal_key *, const char *name, const void *payload,
 	    size_t len, struct buf *out);
+#define SEAL_HEX_LEN	64	/* seal_mac_hex's digits */
+/* The HMAC-SHA256 of name and payload as lower-case hex (a CSRF token's, a target's fingerprint). -1 when it failed. */
+int	seal_mac_hex(const struct seal_key *, const char *name, const void *p,
+	    size_t len, char out[SEAL_HEX_LEN + 1]);
+/* Whether n bytes of a and b are the same, in time that does not depend on where they differ. */
+int	seal_equal(const void *a, const void *b, size_t n);
 /*
  * Checks a sealed entry for name; 0 with *payload, *plen pointing into
  * data when its MAC is right (compared in constant time), else -1.

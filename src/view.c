@@ -169,6 +169,19 @@ view_status_word(const struct status_info *si, char *out, size_t outsz)
 	}
 	for (i = 0; si->key[i] != '\0' && i + 1 < outsz; i++)
 		out[i] = (char)tolower((unsigned char)si->key[i]);
+	/* Cut short: never in the middle of a UTF-8 sequence (JSON and URLs must stay UTF-8). */
+	if (si->key[i] != '\0') {
+		size_t		 j = i, want;
+		unsigned char	 lead;
+
+		while (j > 0 && ((unsigned char)out[j - 1] & 0xc0) == 0x80)
+			j--;
+		if (j > 0 && (lead = (unsigned char)out[j - 1]) >= 0xc0) {
+			want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+			if (i - (j - 1) < want)
+				i = j - 1;
+		}
+	}
 	out[i] = '\0';
 }
 
@@ -412,4 +425,39 @@ view_stale_reason(const struct batch_view *v)
 		return NULL;
 	w = error_info(v->stale)->stale;
 	return w != NULL ? w : "unavailable";
+}
+
+void
+view_headline_of(const char *outcome, const char *status, size_t total,
+    size_t part, enum locale loc, char *out, size_t outsz)
+{
+	struct status_info	 si = status_of(status);
+	char			 key[48], t[24], k[24], lbl[VIEW_LABEL_MAX];
+	int			 whole = strcmp(outcome, "all_failed") == 0 ||
+				    strcmp(outcome, "all_registered") == 0;
+
+	snprintf(t, sizeof(t), "%zu", total);
+	snprintf(k, sizeof(k), "%zu", part);
+	/* "Its one device" is a sentence of its own in every language. */
+	snprintf(key, sizeof(key), "outcome.%s%s", outcome, total == 1 &&
+	    whole ? "_one" : "");
+	/*
+	 * {0}: the status in words, but "Finished" when every device is
+	 * registered (Partner Center says "with errors" for 806 alone);
+	 * {1}: the devices it is about; {2}: all of them (a plural where the
+	 * language has one).
+	 */
+	i18n_format3(out, outsz, i18n_plural(loc, key, (long)total),
+	    strcmp(outcome, "all_registered") == 0 &&
+	    batch_status_final(status) ? i18n_text(loc, "status.finished") :
+	    view_status_label(&si, loc, lbl, sizeof(lbl)), whole ? t : k, t);
+}
+
+void
+view_headline(const struct batch_view *v, enum locale loc, char *out,
+    size_t outsz)
+{
+	view_headline_of(view_outcome_word(v->outcome), v->b->status,
+	    v->b->ndevices, v->outcome == OUTCOME_RUNNING ? v->ndone :
+	    v->nfailed, loc, out, outsz);
 }

@@ -105,6 +105,18 @@ int	view_device_failed(const struct batch_view *, size_t i);
 /* "running", "all_registered", "some_failed", "all_failed", "no_devices", "unknown": JSON's outcome, the page's class and catalog key. */
 const char	*view_outcome_word(enum view_outcome);
 
+/*
+ * The headline: one sentence that says whether it worked, from the
+ * devices (Partner Center's "finished" alone does not say), e.g.
+ * "Finished with errors — 3 of 120 devices failed"; a batch of one device
+ * gets its own sentence, every language its words.
+ */
+void	view_headline(const struct batch_view *, enum locale, char *out,
+	    size_t outsz);
+/* The same from what a followed batch keeps: its outcome word, status as it came, devices, and those done (running) or failed. */
+void	view_headline_of(const char *outcome, const char *status, size_t total,
+	    size_t part, enum locale, char *out, size_t outsz);
+
 /* "2017-07-25 10:00:00 UTC", "2017-07-25T10:00:00Z", "1 h 5 min" (units in the locale's words) */
 void	view_time_human(int64_t t, char *out, size_t outsz);
 void	view_time_iso(int64_t t, char *out, size_t outsz);

@@ -11,6 +11,12 @@
 <p class="running-note">{{TEXT}} {{CHECKED}} <a href="{{CHECK_URL}}" id="check-now">{{T_BATCH_CHECK_NOW}}</a></p>
 <p class="progress"><label for="progress">{{PROGRESS_TEXT}}</label> <progress id="progress" value="{{DONE}}" max="{{TOTAL}}">{{PROGRESS_TEXT}}</progress></p>
 </div>{{/RUNNING}}
+{{#FOLLOW}}<form method="post" action="{{URL}}" class="follow" id="follow">
+<input type="hidden" name="token" value="{{TOKEN}}">
+<button type="submit" id="follow-button">{{T_FOLLOW_BUTTON}}</button>
+<span class="hint">{{T_FOLLOW_HINT}}</span>
+</form>{{/FOLLOW}}
+{{#FOLLOWED}}<p class="notice followed" id="followed" role="status">{{TEXT}} <a href="{{LIST_URL}}">{{T_FOLLOW_LIST}}</a></p>{{/FOLLOWED}}
 <dl class="facts">
 <dt>{{T_BATCH_CUSTOMER}}</dt><dd>{{#CUSTOMER_NAME}}<a href="{{URL}}" class="customer-name" id="customer-name">{{TEXT}}</a> {{/CUSTOMER_NAME}}<code class="copyable" id="customer-id">{{CUSTOMER}}</code></dd>
 <dt>{{T_BATCH_STARTED}}</dt><dd id="started">{{#STARTED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/STARTED_AT}}{{STARTED}}</dd>

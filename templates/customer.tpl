@@ -30,4 +30,14 @@
 {{#BATCH}}<tr><td class="name" data-label="{{T_CUSTOMER_COL_NAME}}"><a href="{{URL}}">{{ID}}</a></td><td class="created" data-label="{{T_CUSTOMER_COL_CREATED}}"><span>{{#CREATED_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/CREATED_AT}}{{CREATED}}</span></td><td class="by" data-label="{{T_CUSTOMER_COL_BY}}">{{BY}}</td><td class="n" data-label="{{T_CUSTOMER_COL_DEVICES}}">{{DEVICES}}</td></tr>
 {{/BATCH}}</tbody>
 </table></div>{{/BATCHES}}
+{{#FOLLOWED_BATCHES}}<h2 id="following-title">{{T_FOLLOWING_CUSTOMER_HEADING}}</h2>
+{{#NONE}}<p class="empty" id="following-none">{{T_FOLLOWING_NONE}}</p>{{/NONE}}
+{{#FOLLOWING}}<div class="table-wrap" tabindex="0" role="region" aria-labelledby="following-title">
+<table id="following">
+<thead><tr><th scope="col">{{T_FOLLOWING_COL_BATCH}}</th><th scope="col">{{T_FOLLOWING_COL_SINCE}}</th><th scope="col">{{T_FOLLOWING_COL_STATE}}</th></tr></thead>
+<tbody>
+{{#ITEM}}<tr class="follow-{{STATE_CLASS}}"><td class="tracking" data-label="{{T_FOLLOWING_COL_BATCH}}"><a href="{{URL}}"><code>{{TRACKING}}</code></a></td><td class="since" data-label="{{T_FOLLOWING_COL_SINCE}}"><span>{{#SINCE_AT}}<time datetime="{{ISO}}">{{TEXT}}</time>{{#AGO}} <span class="ago">({{TEXT}})</span>{{/AGO}}{{/SINCE_AT}}{{SINCE}}</span></td><td class="state" data-label="{{T_FOLLOWING_COL_STATE}}"><span>{{STATE}}{{#HEADLINE}}<br><span class="follow-headline">{{TEXT}}</span>{{/HEADLINE}}</span></td></tr>
+{{/ITEM}}</tbody>
+</table></div>{{/FOLLOWING}}
+<p class="feed"><a href="{{FEED_URL}}" type="application/atom+xml" id="feed-link">{{T_FOLLOWING_FEED}}</a></p>{{/FOLLOWED_BATCHES}}
 </section>

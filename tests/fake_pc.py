@@ -21,7 +21,8 @@ POST /_fake/control {"fail": null|"invalid_client"|"invalid_grant"|"500"|"slow",
 The "steer" family (tracking IDs starting 57ee0000-, see scenarios.json) is steered on
 the Partner Center listener: POST /_fake/pc {"tracking": T, "status": "processing"|...,
 "fail": null|429|500|502|503|504|"hang", "retry_after": "raw header value"|null}
-sets what that batch answers from now on (a seed-like batch of T in that status, or the
+sets what that batch answers from now on (under the scenarios' customer or any of
+customers.json) (a seed-like batch of T in that status, or the
 failure); keys left out keep their value. GET /_fake/pc lists the settings.
 
 Customers, device batches and devices (issue 15) come from tests/fixtures/customers.json:
@@ -182,19 +183,21 @@ def processing_body(fixture):
 
 # "finishing": started at this process's first request for it, processing for
 # FINISHING_SECONDS, finished afterwards (for the browser suite's auto-refresh test).
+# A scenario's "finish_after" (seconds) makes it one of these with its own time
+# ("demo-finishing": two minutes, to follow it in the demo and be notified).
 FINISHING_SECONDS = 8.0
 _finishing_first = {}
 _finishing_lock = threading.Lock()
 
 
-def finishing_body(fixture, tracking):
+def finishing_body(fixture, tracking, finish_after=FINISHING_SECONDS):
     now = datetime.datetime.now(datetime.timezone.utc)
     with _finishing_lock:
         first, started = _finishing_first.setdefault(tracking, (time.monotonic(), now))
     doc = json.loads(fixture.decode("utf-8"))
     doc["batchTrackingId"] = tracking
     doc["startedTime"] = started.strftime("%Y-%m-%dT%H:%M:%S")
-    if time.monotonic() - first >= FINISHING_SECONDS:
+    if time.monotonic() - first >= finish_after:
         doc["status"] = "finished"
         doc["completedTime"] = now.strftime("%Y-%m-%dT%H:%M:%S")
         for d in doc["devicesStatus"]:
@@ -454,8 +457,9 @@ def scenario_answer(s, slow_ms):
         return error_answer(s["upstream_status"])
     if name == "processing":
         return Answer(200, processing_body(read_fixture(s["fixture"])))
-    if name == "finishing":
-        return Answer(200, finishing_body(read_fixture(s["fixture"]), s["tracking"]))
+    if name == "finishing" or "finish_after" in s:
+        return Answer(200, finishing_body(read_fixture(s["fixture"]), s["tracking"],
+                                          float(s.get("finish_after", FINISHING_SECONDS))))
     if name == "slow":
         return Answer(200, slow_body(read_fixture(s["fixture"]), s["tracking"]), delay_ms=slow_ms)
     if name == "oversized":
@@ -907,7 +911,10 @@ class Handler(TLSHandler):
         elif not m:
             ans = (self.listing_answer(path, token) or
                    Answer(404, error_body(404, "The requested resource was not found")))
-        elif m.group(1).lower() != self.server.customer:
+        elif m.group(1).lower() != self.server.customer and not (
+                family_of(self.server.families, m.group(2)) == "steer" and
+                m.group(1).lower() in self.server.customers):
+            # (A steer batch belongs to any customer of customers.json, for names.)
             ans = Answer(404, error_body(600016, "The customer was not found"))
         elif family_of(self.server.families, m.group(2)):
             ans = family_answer(family_of(self.server.families, m.group(2)), m.group(2).lower(),

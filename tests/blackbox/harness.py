@@ -41,7 +41,8 @@ DROP_ENV = ("BATCHSTATUS_PC_BASE_URL", "BATCHSTATUS_TOKEN_FILE", "BATCHSTATUS_CA
             "BATCHSTATUS_LISTEN", "BATCHSTATUS_MAX_BODY_BYTES", "BATCHSTATUS_UPSTREAM_TIMEOUT_MS",
             "BATCHSTATUS_CONFIG", "BATCHSTATUS_MAX_WAITING", "BATCHSTATUS_MAX_DEVICES",
             "BATCHSTATUS_UPSTREAM_CONNECTIONS", "BATCHSTATUS_THREADS", "BATCHSTATUS_MAX_RETRY_AFTER",
-            "BATCHSTATUS_STALE_SECONDS", "PORT", "RUN_DIR")
+            "BATCHSTATUS_STALE_SECONDS", "BATCHSTATUS_NOTIFY_FILE", "BATCHSTATUS_STATE_DIR",
+            "BATCHSTATUS_PUBLIC_URL", "DEMO_NOTIFY", "PORT", "RUN_DIR")
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, HERE)
@@ -279,7 +280,10 @@ class Fixture:
 class Stack(Fixture):
     """One scripts/run.sh: nginx + batchstatus + the fake Partner Center (RUN_DIR
     RUN_ROOT/<name>-<port>). after_stop: functions (stack) -> [(name, error or None)],
-    more checks once it has stopped (a suite's own hygiene)."""
+    more checks once it has stopped (a suite's own hygiene). With DEMO_NOTIFY=1 in
+    extra_env, run.sh also starts tests/webhook_receiver.py as the json, slack and teams
+    targets (https://127.0.0.1:receiver_port/json, /slack, /teams): receiver_deliveries(),
+    receiver_control(doc), receiver_url(path)."""
 
     def __init__(self, name, extra_env=None, after_stop=()):
         self.name = name
@@ -293,11 +297,12 @@ class Stack(Fixture):
         self.start_error = None
         self.stdout_path = None
         self.stopped_rc = None
+        self.receiver_port = None     # the webhook receiver's (DEMO_NOTIFY=1)
 
     # lifecycle, as checks
     def describe(self):
         """What sets this stack apart, for its start check: NODES=3, DEMO_SIGNIN=user..."""
-        shown = [k for k in ("NODES", "DEMO_SIGNIN", "MOUNT_PREFIX") if k in self.extra_env]
+        shown = [k for k in ("NODES", "DEMO_SIGNIN", "MOUNT_PREFIX", "DEMO_NOTIFY") if k in self.extra_env]
         return "".join(" %s=%s" % (k, self.extra_env[k]) for k in shown)
 
     def setup(self):
@@ -379,6 +384,13 @@ class Stack(Fixture):
         for tok in (self.token_path(), os.path.join(self.run_dir, "client-secret")):
             if os.path.exists(tok):
                 self.tokens.add(read_token(tok))
+        if self.extra_env.get("DEMO_NOTIFY") == "1":
+            try:
+                with open(os.path.join(self.run_dir, "webhook-receiver.port"), encoding="ascii") as f:
+                    self.receiver_port = int(f.read().strip())
+            except (OSError, ValueError) as e:
+                self.start_error = "DEMO_NOTIFY=1 but no webhook receiver port (%s)" % e
+                return False
         return True
 
     def remove_old_runs(self, age=600):
@@ -487,6 +499,27 @@ class Stack(Fixture):
 
     def fake_count(self):
         return len(self.fake_entries())
+
+    # the webhook receiver (DEMO_NOTIFY=1): where the server's notifications go
+    def receiver_url(self, path="/"):
+        """A URL on the receiver: https://127.0.0.1:PORT/path (its certificate: tls/ca.pem)."""
+        check(self.receiver_port, "%s runs no webhook receiver (DEMO_NOTIFY=1)" % self.name)
+        return "https://127.0.0.1:%d%s" % (self.receiver_port, path)
+
+    def receiver_deliveries(self, path=None):
+        """Every POST the receiver got so far (only those to path, if given), oldest first:
+        {time, path, method, headers (lower-case names), body, json, answered}."""
+        self.receiver_url()
+        q = "?" + urllib.parse.urlencode({"path": path}) if path else ""
+        return _fake_https(self, "webhook-receiver.port", "GET", "/_log" + q,
+                           who="the webhook receiver")
+
+    def receiver_control(self, doc):
+        """Steers the receiver per path: {"path": "/slack", "fail": [503, 503]}, "status":
+        400 | None, "delay_ms": N, "retry_after": "5"; or {"reset": True}. What is in force."""
+        self.receiver_url()
+        return _fake_https(self, "webhook-receiver.port", "POST", "/_control", doc,
+                           who="the webhook receiver")
 
 
 def allow_list(name, *customers):
@@ -713,9 +746,10 @@ def steer_id():
     return STEER_PREFIX + "%012x" % next(_steer_ids)
 
 
-def fake_request(stack, port_file, method, path, headers=None, body=None, timeout=10):
+def fake_request(stack, port_file, method, path, headers=None, body=None, timeout=10,
+                 who="the fake"):
     """One HTTPS request straight to the stack's fake (its port in port_file, its test CA):
-    (status, headers in order, body bytes)."""
+    (status, headers in order, body bytes). who: what it is, in a failure's message."""
     with open(os.path.join(stack.run_dir, port_file), encoding="ascii") as f:
         port = int(f.read().strip())
     ctx = ssl.create_default_context(cafile=os.path.join(stack.run_dir, "tls", "ca.pem"))
@@ -726,17 +760,18 @@ def fake_request(stack, port_file, method, path, headers=None, body=None, timeou
         r = conn.getresponse()
         return r.status, r.getheaders(), r.read()
     except (OSError, http.client.HTTPException) as e:
-        raise Failure("the fake's %s %s: %s" % (method, path, e))
+        raise Failure("%s's %s %s: %s" % (who, method, path, e))
     finally:
         conn.close()
 
 
-def _fake_https(stack, port_file, method, path, doc=None):
+def _fake_https(stack, port_file, method, path, doc=None, who="the fake"):
     body = json.dumps(doc).encode() if doc is not None else None
     status, _, data = fake_request(stack, port_file, method, path,
-                                   {"Content-Type": "application/json"} if body else {}, body)
-    check(status == 200, "the fake's %s %s: HTTP %d %s"
-          % (method, path, status, short(data.decode("utf-8", "replace"))))
+                                   {"Content-Type": "application/json"} if body else {}, body,
+                                   who=who)
+    check(status == 200, "%s's %s %s: HTTP %d %s"
+          % (who, method, path, status, short(data.decode("utf-8", "replace"))))
     return json.loads(data.decode()) if data.strip() else None
 
 

@@ -48,6 +48,7 @@ LAYOUT = {
     "usr/local/share/batchstatus/templates/customers.tpl": 0o644,
     "usr/local/share/batchstatus/templates/customer.tpl": 0o644,
     "usr/local/share/batchstatus/templates/device_batch.tpl": 0o644,
+    "usr/local/share/batchstatus/templates/following.tpl": 0o644,
     "usr/local/share/batchstatus/templates/i18n/en-US.catalog": 0o644,
     "usr/local/share/batchstatus/templates/i18n/zh-TW.catalog": 0o644,
     "usr/local/share/batchstatus/templates/i18n/ja-JP.catalog": 0o644,

@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 outsz, n, i, k;
 	int		 rc;
 	enum bs_error	 e;
-	struct http_in	 in = { "GET", "", NULL, NULL, NULL, 0, NULL, 0, 0 };
+	struct http_in	 in = { "GET", "", NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 	static const char hex[] = "0123456789ABCDEF";
 
 	s = fuzz_strndup(data, size);

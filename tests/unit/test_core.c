@@ -53,7 +53,7 @@ static void *
 client(void *arg)
 {
 	struct client	*c = arg;
-	struct http_in	 in = { "GET", c->uri, NULL, NULL, NULL, 0, NULL, 0, 0 };
+	struct http_in	 in = { "GET", c->uri, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 	core_serve_local(core, &in, 0, &c->res);
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
@@ -81,7 +81,7 @@ pending(struct client *cs, int n)
 static int
 status_of(const char *uri)
 {
-	struct http_in	 in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0 };
+	struct http_in	 in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 	struct response	 res;
 
 	core_serve_local(core, &in, 0, &res);
@@ -199,7 +199,7 @@ test_admission_sheds_with_503(void)
 	struct fetch_ctx *f = &fctx;
 	struct client	 slow[3];
 	struct http_in	 in = { "GET", "/customers/" C "/batches/"
-	    "5105e000-0000-4000-8000-000000000009", NULL, NULL, NULL, 0, NULL, 0, 0 };
+	    "5105e000-0000-4000-8000-000000000009", NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 	struct response	 res;
 	int		 i;
 	int64_t		 until;

@@ -132,7 +132,7 @@ static struct response *
 go(struct rig *r, const char *method, const char *uri)
 {
 	struct http_in in = { method, uri, NULL, NULL, r->script_name,
-	    r->has_body, NULL, 0, 0 };
+	    r->has_body, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 	buf_free(&r->res.body);
 	core_serve_local(r->core, &in, 0, &r->res);

@@ -17,7 +17,7 @@
 static void
 batch_request(struct request *req, const char *uri)
 {
-	struct http_in in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0 };
+	struct http_in in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 	CHECK(route_request(&in, req) == BS_OK);
 }

@@ -8,7 +8,7 @@
 static void
 answer(struct handler_job *hj, const char *uri)
 {
-	struct http_in in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0 };
+	struct http_in in = { "GET", uri, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 	memset(hj, 0, sizeof(*hj));
 	buf_init(&hj->res.body);

@@ -16,7 +16,7 @@
 static enum bs_error
 route(const char *method, const char *uri, struct request *req)
 {
-	struct http_in in = { method, uri, NULL, NULL, NULL, 0, NULL, 0, 0 };
+	struct http_in in = { method, uri, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 	return route_request(&in, req);
 }
@@ -448,7 +448,7 @@ static void
 test_language_choice(void)
 {
 	struct request	 req;
-	struct http_in	 in = { "GET", "/?lang=hu", NULL, "ja,en;q=0.5", NULL, 0, NULL, 0, 0 };
+	struct http_in	 in = { "GET", "/?lang=hu", NULL, "ja,en;q=0.5", NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 
 	CHECK(route_request(&in, &req) == BS_OK && req.locale == LOC_HU_HU);
 	in.uri = "/";
@@ -466,7 +466,7 @@ test_body_and_allow_list_preconditions(void)
 {
 	struct request	 req;
 	struct http_in	 in = { "GET", "/customers/" C "/batches/" T, NULL, NULL,
-	    NULL, 1, NULL, 0, 0 };
+	    NULL, 1, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 };
 	char		 list[] = "/tmp/bs-route-XXXXXX", err[256];
 	int		 fd = mkstemp(list);
 

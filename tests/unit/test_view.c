@@ -352,6 +352,22 @@ test_filter_none_is_its_own(void)
 	CHECK_STR(w, "finishe");
 }
 
+/* A word cut to fit is cut between characters, never inside one (the fuzzer's find: JSON with half a character). */
+static void
+test_a_cut_status_word_stays_utf8(void)
+{
+	struct status_info	 si = status_of("ab\xf0\x9f\x98\x80" "cd");
+	char			 w[16];
+
+	view_status_word(&si, w, 5);	/* room for "ab" and 2 of the emoji's 4 bytes */
+	CHECK_STR(w, "ab");
+	view_status_word(&si, w, 7);	/* the whole emoji fits */
+	CHECK_STR(w, "ab\xf0\x9f\x98\x80");
+	si = status_of("\xc5\x91\xc5\x91");
+	view_status_word(&si, w, 4);
+	CHECK_STR(w, "\xc5\x91");
+}
+
 /* Unknown statuses in two spellings count as one (one chip, one filter). */
 static void
 test_unknown_status_counted_once_in_any_case(void)
@@ -418,6 +434,7 @@ main(void)
 	if (tpages_catalogs() == -1)
 		return 1;
 	T_RUN(test_known_statuses_in_any_case);
+	T_RUN(test_a_cut_status_word_stays_utf8);
 	T_RUN(test_unknown_status_kept_as_it_came);
 	T_RUN(test_durations_in_the_readers_units);
 	T_RUN(test_ago_in_one_rounded_unit);
