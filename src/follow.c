@@ -19,6 +19,8 @@
 #define RETRY_FOR	86400		/* a notification is tried this long */
 #define RETRY_MAX_GAP	3600		/* between two tries at most */
 #define SEND_BODY_MAX	4096		/* a receiver's answer kept at most */
+#define SYNC_EVERY	2		/* shared mode: the lease renewed and Redis's follows read this often (s) */
+#define LEASE_MS	10000		/* the follower's lease lasts this long unless renewed */
 
 /* A followed batch, and what the follower knows of it now. */
 struct item {
@@ -28,6 +30,7 @@ struct item {
 	int			 busy;		/* a poll asks for it now */
 	int			 name_tried;	/* the customer's name was asked for */
 	int			 owed;		/* notifications not yet settled */
+	int			 mine;		/* followed on this node (polled here while Redis is away) */
 };
 
 /* One notification on its way to one target. */
@@ -69,6 +72,13 @@ struct follow {
 	struct poll		 polls[POLLS];
 	struct follow_counts	 n;
 	int64_t			 pruned;
+	/* Shared mode. */
+	char			 node[GUID_LEN + 1];	/* this node's lease token */
+	int			 leader;		/* 1 holds the lease, 0 another node does, -1 Redis is away */
+	int			 lease_pending, sync_pending, sync_ready;
+	int64_t			 next_sync;
+	struct store_follow	*synced;		/* what the last read of Redis brought (FOLLOW_KEPT_MAX) */
+	size_t			 nsynced;
 };
 
 static int64_t
@@ -320,6 +330,191 @@ queue_deliveries(struct follow *fl, struct item *it,
 	}
 }
 
+/* ---------------------------------------------------------------- shared mode */
+
+/* A followed batch as Redis keeps it: tab-separated, the name last, sealed under its field. */
+static void
+share_follow(struct follow *fl, const struct store_follow *f, int replace)
+{
+	char		 field[2 * GUID_LEN + 2], name[2 * GUID_LEN + 32];
+	struct buf	 plain, sealed;
+
+	if (fl->o.shared == NULL)
+		return;
+	snprintf(field, sizeof(field), "%s/%s", f->customer, f->tracking);
+	snprintf(name, sizeof(name), "batchstatus:follow:%s", field);
+	buf_init(&plain);
+	buf_init(&sealed);
+	buf_printf(&plain, "%lld\t%lld\t%s\t%s\t%ld\t%ld\t%ld\t%s",
+	    (long long)f->since, (long long)f->ended, f->outcome, f->status,
+	    f->total, f->failed, f->done, f->name);
+	if (!plain.failed && seal(fl->o.key, name, plain.data, plain.len,
+	    &sealed) == 0)
+		shared_follow_put(fl->o.shared, field, sealed.data, sealed.len,
+		    replace);
+	buf_free(&plain);
+	buf_free(&sealed);
+}
+
+/* Reads one entry back (its seal checked): 0 with f filled, else -1. */
+static int
+unshare_follow(struct follow *fl, const char *field, size_t flen,
+    const char *data, size_t len, struct store_follow *f)
+{
+	char		 fieldz[2 * GUID_LEN + 2], name[2 * GUID_LEN + 32], *text, *p,
+			*w[8];
+	const void	*pl;
+	size_t		 plen, i;
+	long long	 since, ended;
+
+	if (flen != 2 * GUID_LEN + 1)
+		return -1;
+	memcpy(fieldz, field, flen);
+	fieldz[flen] = '\0';
+	snprintf(name, sizeof(name), "batchstatus:follow:%s", fieldz);
+	if (unseal(fl->o.key, name, data, len, &pl, &plen) == -1 ||
+	    (text = malloc(plen + 1)) == NULL)
+		return -1;
+	memcpy(text, pl, plen);
+	text[plen] = '\0';
+	for (i = 0, p = text; i < 8; i++) {
+		w[i] = p;
+		if (i < 7) {
+			if ((p = strchr(p, '\t')) == NULL)
+				break;
+			*p++ = '\0';
+		}
+	}
+	memset(f, 0, sizeof(*f));
+	if (i < 8 || fieldz[GUID_LEN] != '/' || sscanf(w[0], "%lld", &since) != 1 ||
+	    sscanf(w[1], "%lld", &ended) != 1) {
+		free(text);
+		return -1;
+	}
+	memcpy(f->customer, fieldz, GUID_LEN);
+	memcpy(f->tracking, fieldz + GUID_LEN + 1, GUID_LEN);
+	f->since = since;
+	f->ended = ended;
+	snprintf(f->outcome, sizeof(f->outcome), "%s", w[2]);
+	snprintf(f->status, sizeof(f->status), "%s", w[3]);
+	f->total = strtol(w[4], NULL, 10);
+	f->failed = strtol(w[5], NULL, 10);
+	f->done = strtol(w[6], NULL, 10);
+	snprintf(f->name, sizeof(f->name), "%s", w[7]);
+	free(text);
+	return 0;
+}
+
+/* On the Redis thread. */
+static void
+lease_done(void *arg, const struct shared_claim *cl)
+{
+	struct follow *fl = arg;
+
+	pthread_mutex_lock(&fl->lock);
+	fl->leader = cl->what == CLAIM_LOCKED ? 1 : cl->what == CLAIM_BUSY ? 0 :
+	    -1;
+	fl->lease_pending = 0;
+	pthread_cond_broadcast(&fl->cond);
+	pthread_mutex_unlock(&fl->lock);
+}
+
+static void
+sync_each(void *arg, const char *field, size_t flen, const char *data,
+    size_t len)
+{
+	struct follow		*fl = arg;
+	struct store_follow	 f;
+
+	if (unshare_follow(fl, field, flen, data, len, &f) == -1)
+		return;
+	pthread_mutex_lock(&fl->lock);
+	if (fl->nsynced < FOLLOW_KEPT_MAX)
+		fl->synced[fl->nsynced++] = f;
+	pthread_mutex_unlock(&fl->lock);
+}
+
+static void
+sync_done(void *arg, const struct shared_claim *cl)
+{
+	struct follow *fl = arg;
+
+	pthread_mutex_lock(&fl->lock);
+	fl->sync_pending = 0;
+	fl->sync_ready = cl->what == CLAIM_ENTRY;
+	if (!fl->sync_ready)
+		fl->nsynced = 0;
+	pthread_cond_broadcast(&fl->cond);
+	pthread_mutex_unlock(&fl->lock);
+}
+
+/*
+ * What Redis says joins what this node knows (the lock held, let go
+ * around the database): follows taken on other nodes, and how they
+ * ended; what only this node knows goes to Redis.
+ */
+static void
+merge_synced(struct follow *fl, int64_t now)
+{
+	struct store_follow	 f;
+	struct item		*it;
+	size_t			 i, k;
+
+	for (i = 0; i < fl->nsynced; i++) {
+		f = fl->synced[i];
+		if ((it = find(fl, f.customer, f.tracking)) == NULL) {
+			if (f.ended != 0 && f.ended < now - KEEP_DAYS * 86400) {
+				if (fl->leader == 1) {
+					char field[2 * GUID_LEN + 2];
+
+					snprintf(field, sizeof(field), "%s/%s",
+					    f.customer, f.tracking);
+					shared_follow_del(fl->o.shared, field);
+				}
+				continue;
+			}
+			if ((it = free_slot(fl)) == NULL)
+				continue;
+			memset(it, 0, sizeof(*it));
+			it->used = 1;
+			it->f = f;
+			it->next_poll = now;
+		} else if (f.ended != 0 && it->f.ended == 0 && !it->busy) {
+			it->f = f;
+		} else if (it->f.ended != 0 && f.ended == 0) {
+			share_follow(fl, &it->f, 1);
+			continue;
+		} else
+			continue;
+		pthread_mutex_unlock(&fl->lock);
+		store_follow_put(fl->store, &f);
+		pthread_mutex_lock(&fl->lock);
+	}
+	/* Taken here while Redis was away: the others learn of them now. */
+	for (k = 0; k < FOLLOW_KEPT_MAX; k++) {
+		it = &fl->items[k];
+		if (!it->used)
+			continue;
+		for (i = 0; i < fl->nsynced; i++)
+			if (strcmp(fl->synced[i].tracking, it->f.tracking) == 0 &&
+			    strcmp(fl->synced[i].customer, it->f.customer) == 0)
+				break;
+		if (i == fl->nsynced && (it->f.ended == 0 ||
+		    it->f.ended >= now - KEEP_DAYS * 86400))
+			share_follow(fl, &it->f, 0);
+	}
+	fl->nsynced = 0;
+	fl->sync_ready = 0;
+}
+
+/* Whether this node polls it: alone always; shared, the lease's holder, or its own while Redis is away. */
+static int
+polls_here(const struct follow *fl, const struct item *it)
+{
+	return fl->o.shared == NULL || fl->leader == 1 ||
+	    (fl->leader == -1 && it->mine);
+}
+
 /* ---------------------------------------------------------------- polling */
 
 static void	poll_ask(struct poll *);
@@ -366,6 +561,7 @@ poll_end(struct poll *p, enum notice_kind kind, const struct batch_view *v,
 	p->it->f = f;
 	queue_deliveries(fl, p->it, d, n);
 	pthread_mutex_unlock(&fl->lock);
+	share_follow(fl, &f, 1);
 }
 
 /* What the batch's answer means for its follow: on a CPU worker. */
@@ -611,7 +807,7 @@ busy(const struct follow *fl)
 	for (x = fl->dlvs; x != NULL; x = x->next)
 		if (x->inflight)
 			return 1;
-	return 0;
+	return fl->lease_pending || fl->sync_pending;
 }
 
 static void *
@@ -654,11 +850,31 @@ run(void *arg)
 				else if (x->d.next_at < wake)
 					wake = x->d.next_at;
 			}
+			/* Shared: the lease, and what the other nodes follow. */
+			if (fl->o.shared != NULL) {
+				if (fl->sync_ready)
+					merge_synced(fl, now);
+				if (now >= fl->next_sync && !fl->lease_pending &&
+				    !fl->sync_pending) {
+					fl->next_sync = now + SYNC_EVERY;
+					fl->lease_pending = fl->sync_pending = 1;
+					fl->nsynced = 0;
+					pthread_mutex_unlock(&fl->lock);
+					shared_lease(fl->o.shared, fl->node, LEASE_MS,
+					    lease_done, fl);
+					shared_follows(fl->o.shared, sync_each,
+					    sync_done, fl);
+					pthread_mutex_lock(&fl->lock);
+				}
+				if (fl->next_sync < wake)
+					wake = fl->next_sync;
+			}
 			/* Batches due. */
 			for (i = 0; i < FOLLOW_KEPT_MAX; i++) {
 				struct item *it = &fl->items[i];
 
-				if (!it->used || it->f.ended != 0 || it->busy)
+				if (!it->used || it->f.ended != 0 || it->busy ||
+				    !polls_here(fl, it))
 					continue;
 				if (it->next_poll > now) {
 					if (it->next_poll < wake)
@@ -698,6 +914,8 @@ run(void *arg)
 		for (x = fl->dlvs; x != NULL; x = x->next)
 			if (x->answered)
 				wake = now;
+		if (fl->sync_ready && !fl->stop)
+			wake = now;
 		if (wake <= now)
 			continue;
 		/* The lock was let go above (a send, the database): a stop may have come meanwhile. */
@@ -778,6 +996,13 @@ follow_start(const struct follow_opts *o, char *err, size_t errsz)
 	}
 	for (i = 0; i < POLLS; i++)
 		fl->polls[i].fl = fl;
+	if (o->shared != NULL && (fl->synced = calloc(FOLLOW_KEPT_MAX,
+	    sizeof(*fl->synced))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	guid_new(fl->node);
+	fl->leader = 0;
 	pthread_mutex_init(&fl->lock, NULL);
 	pthread_cond_init(&fl->cond, NULL);
 	if ((fl->store = store_open(o->state_dir, err, errsz)) == NULL)
@@ -810,6 +1035,7 @@ fail:
 		}
 	}
 	store_close(fl->store);
+	free(fl->synced);
 	free(fl->items);
 	free(fl);
 	return NULL;
@@ -835,6 +1061,7 @@ follow_stop(struct follow *fl)
 	store_close(fl->store);
 	pthread_mutex_destroy(&fl->lock);
 	pthread_cond_destroy(&fl->cond);
+	free(fl->synced);
 	free(fl->items);
 	free(fl);
 }
@@ -864,12 +1091,22 @@ follow_add(struct follow *fl, const char *c, const char *t)
 		return FOLLOW_ERROR;
 	}
 	it->used = 1;
+	it->mine = 1;
 	it->next_poll = now;
 	fl->n.started++;
 	fl->n.followed = running(fl);
 	pthread_cond_broadcast(&fl->cond);
 	pthread_mutex_unlock(&fl->lock);
 	log_info("follow %s/%s: followed", c, t);
+	if (fl->o.shared != NULL) {
+		struct store_follow f;
+
+		memset(&f, 0, sizeof(f));
+		snprintf(f.customer, sizeof(f.customer), "%s", c);
+		snprintf(f.tracking, sizeof(f.tracking), "%s", t);
+		f.since = now;
+		share_follow(fl, &f, 0);
+	}
 	return FOLLOW_ADDED;
 }
 

@@ -8,6 +8,7 @@
 #include "guid.h"
 #include "notify.h"
 #include "seal.h"
+#include "shared.h"
 #include "store.h"
 
 #define FOLLOW_RUNNING_MAX	1000	/* batches followed and not finished at most */
@@ -32,6 +33,12 @@ struct follow_opts {
 	int				 follow_viewed;	/* BATCHSTATUS_FOLLOW_VIEWED */
 	long				 send_timeout_ms;	/* one delivery attempt at most */
 	int64_t				 (*now)(void);	/* seconds since the epoch; NULL: time() */
+	/*
+	 * BATCHSTATUS_SHARED: followed batches are kept in Redis too (sealed
+	 * with key), and only the node holding the follower's lease polls
+	 * them; while Redis is away each node polls those it took itself.
+	 */
+	struct shared			*shared;
 };
 
 /* A followed batch as the pages show it. */

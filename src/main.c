@@ -514,6 +514,7 @@ main(int argc, char *argv[])
 		fo.follow_hours = cfg.follow_hours;
 		fo.follow_viewed = (int)cfg.follow_viewed;
 		fo.send_timeout_ms = 10000;
+		fo.shared = fetch.shared;
 		if ((fetch.follow = follow_start(&fo, err, sizeof(err))) == NULL) {
 			log_err("cannot start: notifications: %s", err);
 			return EXIT_START;

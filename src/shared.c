@@ -61,12 +61,19 @@ static const char TOKEN_PUBLISH[] =
     "if redis.call('GET', KEYS[3]) == ARGV[4] then "
     "redis.call('DEL', KEYS[3]) end return 1";
 
+/* The follower's lease: renewed by its holder, else taken when free. */
+static const char LEASE[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    "redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end "
+    "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+    "return 1 end return 0";
+
 #define TOKEN_KEY	SHARED_TOKEN_KEY
 #define REFRESH_KEY	SHARED_REFRESH_KEY
 #define SIGNIN_LOCK	"signin"	/* the lock's key: lock:signin (batch keys have a slash) */
 
 enum cmd_kind { CMD_CLAIM, CMD_PUBLISH, CMD_RELEASE, CMD_HELLO, CMD_TOKEN_CLAIM,
-	CMD_TOKEN_PUBLISH };
+	CMD_TOKEN_PUBLISH, CMD_LEASE, CMD_FOLLOW_PUT, CMD_FOLLOW_DEL, CMD_FOLLOWS };
 
 /* One command, queued by any thread, sent and answered on the Redis thread. */
 struct cmd {
@@ -79,6 +86,8 @@ struct cmd {
 	char		*data2;		/* CMD_TOKEN_PUBLISH: the refresh token's entry, owned */
 	size_t		 len2;
 	void		(*done)(void *, const struct shared_claim *);
+	/* CMD_FOLLOWS: each field and value of the hash, before done. */
+	void		(*each)(void *, const char *, size_t, const char *, size_t);
 	void		*arg;
 	int64_t		 deadline_ms;	/* set when sent */
 	struct shared	*s;
@@ -277,11 +286,35 @@ on_reply(redisAsyncContext *ac, void *r, void *priv)
 		finish(c, NULL);
 		return;
 	}
+	memset(&cl, 0, sizeof(cl));
+	if (c->kind == CMD_LEASE) {
+		cl.what = rep->type != REDIS_REPLY_INTEGER ? CLAIM_DOWN :
+		    rep->integer == 1 ? CLAIM_LOCKED : CLAIM_BUSY;
+		finish(c, &cl);
+		return;
+	}
+	if (c->kind == CMD_FOLLOWS) {
+		size_t i;
+
+		if (rep->type != REDIS_REPLY_ARRAY) {
+			finish(c, NULL);
+			return;
+		}
+		for (i = 0; i + 1 < rep->elements; i += 2)
+			if (rep->element[i]->type == REDIS_REPLY_STRING &&
+			    rep->element[i + 1]->type == REDIS_REPLY_STRING &&
+			    c->each != NULL)
+				c->each(c->arg, rep->element[i]->str,
+				    rep->element[i]->len, rep->element[i + 1]->str,
+				    rep->element[i + 1]->len);
+		cl.what = CLAIM_ENTRY;
+		finish(c, &cl);
+		return;
+	}
 	if (c->kind != CMD_CLAIM && c->kind != CMD_TOKEN_CLAIM) {
 		finish(c, NULL);
 		return;
 	}
-	memset(&cl, 0, sizeof(cl));
 	cl.what = CLAIM_DOWN;
 	if (c->kind == CMD_TOKEN_CLAIM && rep->type == REDIS_REPLY_ARRAY &&
 	    rep->elements == 3 && rep->element[2]->type == REDIS_REPLY_STRING) {
@@ -428,6 +461,32 @@ send_cmd(struct shared *s, struct cmd *c)
 
 		snprintf(k3, sizeof(k3), KEY_PREFIX "lock:" SIGNIN_LOCK);
 		return send_eval(s, c, TOKEN_PUBLISH, "3", 7, a, l);
+	}
+	case CMD_LEASE: {
+		const char *a[] = { SHARED_FOLLOWER_KEY, c->token, n1 };
+
+		return send_eval(s, c, LEASE, "1", 3, a, NULL);
+	}
+	case CMD_FOLLOW_PUT: {
+		/* ms: 1 replaces, 0 only adds. The entry is bytes. */
+		const char	*argv[] = { c->ms ? "HSET" : "HSETNX",
+				    SHARED_FOLLOWS_KEY, c->key, c->data };
+		const size_t	 l[] = { strlen(argv[0]), strlen(argv[1]),
+				    strlen(c->key), c->len };
+
+		return send_argv(s, c, 4, argv, l);
+	}
+	case CMD_FOLLOW_DEL: {
+		const char	*argv[] = { "HDEL", SHARED_FOLLOWS_KEY, c->key };
+		const size_t	 l[] = { 4, strlen(argv[1]), strlen(c->key) };
+
+		return send_argv(s, c, 3, argv, l);
+	}
+	case CMD_FOLLOWS: {
+		const char	*argv[] = { "HGETALL", SHARED_FOLLOWS_KEY };
+		const size_t	 l[] = { 7, strlen(argv[1]) };
+
+		return send_argv(s, c, 2, argv, l);
 	}
 	case CMD_RELEASE: {
 		const char *a[] = { k1, k2, c->token, n1 };
@@ -791,4 +850,68 @@ int
 shared_up(struct shared *s)
 {
 	return s != NULL && __atomic_load_n(&s->up, __ATOMIC_RELAXED);
+}
+
+void
+shared_lease(struct shared *s, const char *token, long ttl_ms,
+    void (*done)(void *, const struct shared_claim *), void *arg)
+{
+	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0, NULL, 0 };
+	struct cmd		*c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_LEASE, "follower", token, ttl_ms)) == NULL) {
+		done(arg, &down);
+		return;
+	}
+	c->done = done;
+	c->arg = arg;
+	enqueue(s, c);
+}
+
+void
+shared_follow_put(struct shared *s, const char *field, const void *data,
+    size_t len, int replace)
+{
+	struct cmd *c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_FOLLOW_PUT, field, NULL, replace ? 1 : 0)) == NULL)
+		return;
+	if ((c->data = bytes_dup(data, len)) == NULL) {
+		free(c);
+		return;
+	}
+	c->len = len;
+	enqueue(s, c);
+}
+
+void
+shared_follow_del(struct shared *s, const char *field)
+{
+	struct cmd *c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_FOLLOW_DEL, field, NULL, 0)) == NULL)
+		return;
+	enqueue(s, c);
+}
+
+void
+shared_follows(struct shared *s,
+    void (*each)(void *, const char *, size_t, const char *, size_t),
+    void (*done)(void *, const struct shared_claim *), void *arg)
+{
+	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0, NULL, 0 };
+	struct cmd		*c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_FOLLOWS, "follows", NULL, 0)) == NULL) {
+		done(arg, &down);
+		return;
+	}
+	c->each = each;
+	c->done = done;
+	c->arg = arg;
+	enqueue(s, c);
 }

@@ -12,6 +12,8 @@
 #define SHARED_BATCH_KEY	SHARED_KEY_PREFIX "b:"
 #define SHARED_TOKEN_KEY	SHARED_KEY_PREFIX "token"
 #define SHARED_REFRESH_KEY	SHARED_KEY_PREFIX "refresh"
+#define SHARED_FOLLOWS_KEY	SHARED_KEY_PREFIX "follows"	/* a hash: customer/tracking -> a followed batch's sealed entry */
+#define SHARED_FOLLOWER_KEY	SHARED_KEY_PREFIX "follower"	/* the follower's lease: its node's token */
 
 struct shared_opts {
 	const char	*url;		/* redis://HOST:PORT/DB or redis+unix:/PATH[?db=N] */
@@ -83,6 +85,26 @@ void	shared_token_publish(struct shared *, const void *entry, size_t len,
 	    long ttl_ms, const void *refresh, size_t rlen, const char *token);
 /* After a failed sign-in: the lock let go. */
 void	shared_token_release(struct shared *, const char *token);
+/*
+ * The follower's lease (notifications): renewed when token holds it, else
+ * taken when nobody does, for ttl_ms. done (on the Redis thread):
+ * CLAIM_LOCKED this node follows, CLAIM_BUSY another does, CLAIM_DOWN away.
+ */
+void	shared_lease(struct shared *, const char *token, long ttl_ms,
+	    void (*done)(void *arg, const struct shared_claim *), void *arg);
+/* A followed batch's entry under field (customer/tracking): replaced (replace 1), or only when there is none. */
+void	shared_follow_put(struct shared *, const char *field, const void *data,
+	    size_t len, int replace);
+void	shared_follow_del(struct shared *, const char *field);
+/*
+ * Every followed batch's entry: each(arg, field, flen, data, len) for
+ * each, then done(arg, claim) with CLAIM_ENTRY (all were read) or
+ * CLAIM_DOWN; both on the Redis thread, done exactly once.
+ */
+void	shared_follows(struct shared *,
+	    void (*each)(void *arg, const char *field, size_t flen,
+	    const char *data, size_t len),
+	    void (*done)(void *arg, const struct shared_claim *), void *arg);
 /* Whether Redis answers now (for /metrics). */
 int	shared_up(struct shared *);
 

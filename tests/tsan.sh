@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make test-tsan: the unit tests of the threaded modules (the CPU pool, the I/O loop,
+# make test-tsan: the unit tests of the threaded modules (the CPU pool, the I/O loop, the follower,
 # tokens, the cache, the fetch, the core, the handler through the core) and the black-box
-# suites that run requests concurrently (test_blackbox, test_tokens, test_server) against
+# suites that run requests concurrently (test_blackbox, test_tokens, test_server, test_notify) against
 # a ThreadSanitizer build. Passes when all pass and no output or server log holds a
 # ThreadSanitizer report.
 set -u
@@ -14,7 +14,7 @@ cd "$top"
 rm -rf "$build/test-run"
 mkdir -p "$build/test-run/tsan-reports"
 failed=0 passed=0
-for t in cpu pc_http token cache fetch core handler; do
+for t in cpu pc_http token cache fetch core handler follow; do
     out=$("$top/$build/tests/test_$t" 2>&1)
     if printf '%s\n' "$out" | grep -q 'WARNING: ThreadSanitizer'; then
         echo "FAIL test_$t: ThreadSanitizer reports:"
@@ -27,7 +27,7 @@ for t in cpu pc_http token cache fetch core handler; do
     passed=$((passed + ${line%% *}))
     f=${line#*, }; failed=$((failed + ${f%% *}))
 done
-for t in test_blackbox test_tokens test_server; do
+for t in test_blackbox test_tokens test_server test_notify; do
     out=$(python3 "tests/blackbox/$t.py" 2>&1)
     printf '%s\n' "$out" | grep -E '^FAIL|passed, [0-9]+ failed' | sed "s/^/$t: /"
     line=$(printf '%s\n' "$out" | grep -oE '[0-9]+ passed, [0-9]+ failed' | tail -n 1)

@@ -331,6 +331,33 @@ def notifications_off_says_nothing_of_them(s):
           "metrics count notifications that are off")
 
 
+# --- three nodes sharing Redis ---------------------------------------------------------
+
+@test("nodes")
+def three_nodes_send_one_notification_for_a_batch_viewed_on_each(s):
+    t = harness.steer_id()
+    harness.steer(s, t, status="processing")
+    # BATCHSTATUS_FOLLOW_VIEWED=1: a view follows it, no click; nginx spreads the views.
+    for _ in range(9):
+        r = s.get(batch_path(t))
+        expect_status(r, 200)
+        check(not r.tree.root.find_all("form", id="follow"),
+              "with every viewed batch followed, a page still offers the button")
+    time.sleep(3)
+    for _ in range(3):
+        r = s.get("/following")
+        check(t in r.text, "a node does not list the batch the others follow")
+    harness.steer(s, t, status=FINAL)
+    got = wait_deliveries(s, t, one_each, timeout=40)
+    check(one_each(got), "not every target was told: %s" % sorted(d["path"] for d in got))
+    time.sleep(6)
+    for p in FORMATS:
+        n = len(deliveries_for(s, t, p))
+        check(n == 1, "three nodes sent %s %d notifications" % (p, n))
+    calls = [e for e in s.fake_entries() if t in e.get("path", "")]
+    check(len(calls) <= 15, "%d Partner Center calls for one followed batch" % len(calls))
+
+
 # --- a restart mid-follow ------------------------------------------------------------------
 
 STATE = os.path.join(harness.RUN_ROOT, "notify-restart-state")
@@ -374,6 +401,8 @@ def main():
         Group("notify", lambda: notify_stack("notify")),
         Group("off", lambda: Stack("notify-off", {"DEMO_SIGNIN": "file"})),
         Group("restart", restart_stacks, background=True),
+        Group("nodes", lambda: notify_stack("notify-nodes", NODES="3",
+                                            BATCHSTATUS_FOLLOW_VIEWED="1"), background=True),
     ])
 
 

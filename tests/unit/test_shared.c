@@ -49,6 +49,8 @@ eval_answer(char argv[][256], int argc, size_t *len)
 		a = "*2\r\n:9\r\n:0\r\n";
 	else if (strcmp(argv[3], SHARED_BATCH_KEY "c/silent") == 0)
 		return NULL;
+	else if (strcmp(argv[3], SHARED_FOLLOWER_KEY) == 0)
+		a = strcmp(argv[4], "tk-lead") == 0 ? ":1\r\n" : ":0\r\n";
 	else if (strcmp(argv[3], SHARED_TOKEN_KEY) == 0 && argc == 8)
 		a = "*3\r\n:1\r\n$3\r\ntok\r\n$7\r\nrefresh\r\n";
 	*len = strlen(a);
@@ -114,8 +116,22 @@ fake_conn(void *arg)
 			memcpy(pub_len, lens, sizeof(pub_len));
 		}
 		pthread_mutex_unlock(&fake_mu);
+		if (strncmp(argv[0], "HSET", 4) == 0) {
+			pub_argc = argc;
+			memcpy(pub_argv, argv, sizeof(pub_argv));
+			memcpy(pub_len, lens, sizeof(pub_len));
+		}
 		if (strcmp(argv[0], "PING") == 0)
 			ans = "+PONG\r\n";
+		else if (strcmp(argv[0], "HGETALL") == 0) {
+			static const char all[] = "*4\r\n$3\r\nc/a\r\n$3\r\nv\0x\r\n"
+			    "$3\r\nc/b\r\n$0\r\n\r\n";
+
+			ans = all;
+			len = sizeof(all) - 1;
+			(void)!write(c, ans, len);
+			continue;
+		}
 		else if (strcmp(argv[0], "EVAL") == 0)
 			ans = eval_answer(argv, argc, &len);
 		else
@@ -429,6 +445,73 @@ test_the_token_claim_brings_the_refresh_token_too(void)
 	log_set_level(LOG_INFO);
 }
 
+/* The follower's lease: held (renewed or taken) for this token, another node's otherwise. */
+static void
+test_the_lease_is_ours_or_another_nodes(void)
+{
+	struct shared	*s = fake_client(500);
+	struct answer	 a;
+
+	answer_init(&a);
+	shared_lease(s, "tk-lead", 10000, answered, &a);
+	CHECK(wait_answer(&a) && a.cl.what == CLAIM_LOCKED);
+	pthread_mutex_lock(&fake_mu);
+	CHECK_STR(last_argv[3], SHARED_FOLLOWER_KEY);
+	CHECK_STR(last_argv[5], "10000");
+	pthread_mutex_unlock(&fake_mu);
+	answer_init(&a);
+	shared_lease(s, "tk-other", 10000, answered, &a);
+	CHECK(wait_answer(&a) && a.cl.what == CLAIM_BUSY);
+	shared_stop(s);
+	log_set_level(LOG_INFO);
+}
+
+static char	follows_seen[256];
+static size_t	follows_n;
+
+static void
+follows_each(void *arg, const char *field, size_t flen, const char *data,
+    size_t len)
+{
+	(void)arg;
+	snprintf(follows_seen + strlen(follows_seen), sizeof(follows_seen) -
+	    strlen(follows_seen), "%.*s=%zu%s;", (int)flen, field, len,
+	    len == 3 && memcmp(data, "v\0x", 3) == 0 ? "!" : "");
+	follows_n++;
+}
+
+/* Followed batches: every field and its bytes read back, NULs kept; a put is HSETNX or HSET with the entry's bytes. */
+static void
+test_followed_batches_are_read_and_put_as_bytes(void)
+{
+	struct shared	*s = fake_client(500);
+	struct answer	 a;
+
+	follows_seen[0] = '\0';
+	follows_n = 0;
+	answer_init(&a);
+	shared_follows(s, follows_each, answered, &a);
+	CHECK(wait_answer(&a) && a.cl.what == CLAIM_ENTRY);
+	CHECK(follows_n == 2);
+	CHECK_STR(follows_seen, "c/a=3!;c/b=0;");
+	shared_follow_put(s, "c/t", "x\0y", 3, 0);
+	CHECK(claim(s, "c/locked", &a) == CLAIM_LOCKED);
+	pthread_mutex_lock(&fake_mu);
+	CHECK(pub_argc == 4);
+	CHECK_STR(pub_argv[0], "HSETNX");
+	CHECK_STR(pub_argv[1], SHARED_FOLLOWS_KEY);
+	CHECK_STR(pub_argv[2], "c/t");
+	CHECK(pub_len[3] == 3 && memcmp(pub_argv[3], "x\0y", 3) == 0);
+	pthread_mutex_unlock(&fake_mu);
+	shared_follow_put(s, "c/t", "z", 1, 1);
+	CHECK(claim(s, "c/locked", &a) == CLAIM_LOCKED);
+	pthread_mutex_lock(&fake_mu);
+	CHECK_STR(pub_argv[0], "HSET");
+	pthread_mutex_unlock(&fake_mu);
+	shared_stop(s);
+	log_set_level(LOG_INFO);
+}
+
 /* A stop answers what is still waiting on Redis: down, each exactly once, before it returns. */
 static void
 test_a_stop_answers_every_claim_still_waiting(void)
@@ -459,6 +542,8 @@ main(void)
 	T_RUN(test_a_silent_redis_is_down_within_the_timeout);
 	T_RUN(test_a_publish_sends_the_entry_bytes);
 	T_RUN(test_the_token_claim_brings_the_refresh_token_too);
+	T_RUN(test_the_lease_is_ours_or_another_nodes);
+	T_RUN(test_followed_batches_are_read_and_put_as_bytes);
 	T_RUN(test_a_stop_answers_every_claim_still_waiting);
 	return t_done("test_shared");
 }
