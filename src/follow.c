@@ -72,6 +72,7 @@ struct follow {
 	struct poll		 polls[POLLS];
 	struct follow_counts	 n;
 	int64_t			 pruned;
+	int			 changed;	/* something the thread waits for happened (kick) */
 	/* Shared mode. */
 	char			 node[GUID_LEN + 1];	/* this node's lease token */
 	int			 leader;		/* 1 holds the lease, 0 another node does, -1 Redis is away */
@@ -80,6 +81,18 @@ struct follow {
 	struct store_follow	*synced;		/* what the last read of Redis brought (FOLLOW_KEPT_MAX) */
 	size_t			 nsynced;
 };
+
+/*
+ * Wakes the follower's thread (the lock held). The flag keeps the news
+ * when the thread is not waiting yet: it let go of the lock for a send or
+ * the database, and would otherwise sleep through it.
+ */
+static void
+kick(struct follow *fl)
+{
+	fl->changed = 1;
+	pthread_cond_broadcast(&fl->cond);
+}
 
 static int64_t
 now_s(const struct follow *fl)
@@ -415,7 +428,7 @@ lease_done(void *arg, const struct shared_claim *cl)
 	fl->leader = cl->what == CLAIM_LOCKED ? 1 : cl->what == CLAIM_BUSY ? 0 :
 	    -1;
 	fl->lease_pending = 0;
-	pthread_cond_broadcast(&fl->cond);
+	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 }
 
@@ -444,7 +457,7 @@ sync_done(void *arg, const struct shared_claim *cl)
 	fl->sync_ready = cl->what == CLAIM_ENTRY;
 	if (!fl->sync_ready)
 		fl->nsynced = 0;
-	pthread_cond_broadcast(&fl->cond);
+	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 }
 
@@ -624,7 +637,7 @@ poll_answer(struct poll *p)
 	pthread_mutex_lock(&fl->lock);
 	p->it->busy = 0;
 	p->active = 0;
-	pthread_cond_broadcast(&fl->cond);
+	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 }
 
@@ -680,7 +693,7 @@ sent(void *arg, struct pc_result *res)
 	x->http_status = res->http_status;
 	x->retry_after = ra > 0 && ra <= RETRY_MAX_GAP ? ra : 0;
 	x->answered = 1;
-	pthread_cond_broadcast(&fl->cond);
+	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 	pc_result_free(res);
 }
@@ -822,6 +835,7 @@ run(void *arg)
 
 	pthread_mutex_lock(&fl->lock);
 	while (!fl->stop || busy(fl)) {
+		fl->changed = 0;
 		now = now_s(fl);
 		wake = now + 60;
 		/* Tries that ended. */
@@ -916,7 +930,7 @@ run(void *arg)
 				wake = now;
 		if (fl->sync_ready && !fl->stop)
 			wake = now;
-		if (wake <= now)
+		if (wake <= now || fl->changed)
 			continue;
 		/* The lock was let go above (a send, the database): a stop may have come meanwhile. */
 		if (fl->stop) {
@@ -1050,7 +1064,7 @@ follow_stop(struct follow *fl)
 		return;
 	pthread_mutex_lock(&fl->lock);
 	fl->stop = 1;
-	pthread_cond_broadcast(&fl->cond);
+	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 	pthread_join(fl->thread, NULL);
 	for (x = fl->dlvs; x != NULL; x = nx) {
@@ -1095,7 +1109,7 @@ follow_add(struct follow *fl, const char *c, const char *t)
 	it->next_poll = now;
 	fl->n.started++;
 	fl->n.followed = running(fl);
-	pthread_cond_broadcast(&fl->cond);
+	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 	log_info("follow %s/%s: followed", c, t);
 	if (fl->o.shared != NULL) {
