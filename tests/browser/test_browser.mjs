@@ -864,6 +864,57 @@ async function pageChecks(browser, s) {
 
 // Finding a batch without its GUIDs (issue 15): search -> customer -> device batches ->
 // devices -> a batch's status, by clicks, in four languages, on a phone; axe in light and dark.
+// Notifications (issue 16): the follow button on a running batch, its 303 back to a page that
+// says "followed", /following and the customer page's list, in every language at 375 px, axe clean.
+async function followChecks(browser, s) {
+  const ctx = await browser.newContext({ viewport: PHONE, bypassCSP: true });
+  const page = await ctx.newPage();
+  await noHeaderRefresh(page);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const look = async (where, bad) => {
+    for (const m of await measureLayout(page)) bad.push(`${where}: ${m}`);
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ media: 'screen', colorScheme: scheme });
+      for (const v of await axeViolations(page)) bad.push(`${where} (${scheme}): ${v.id} on ${v.nodes.map((n) => n.target).slice(0, 2).join(', ')}`);
+    }
+    await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+  };
+  try {
+    for (const [i, lang] of LANGS.entries()) {
+      await test(`follow: the button, "followed", /following and the customer's list in ${lang} (375 px, axe)`, async () => {
+        const bad = [];
+        await page.goto(`${s.base}${batchPath(T.processing)}?lang=${lang}`);
+        if (i === 0) {
+          check(await page.isVisible('#follow-button'), 'a running batch has no visible follow button');
+          await look('batch with the follow button', bad);
+          await page.screenshot({ path: path.join(SHOTS, 'follow-button.png') });
+          await Promise.all([page.waitForNavigation(), page.click('#follow-button')]);
+          const u = new URL(page.url());
+          check(u.pathname === batchPath(T.processing) && u.searchParams.get('lang') === lang,
+            `the follow went back to ${page.url()}`);
+        }
+        check(await page.isVisible('#followed'), 'the followed batch\'s page does not say it is followed');
+        check(!(await page.isVisible('#follow-button')), 'a followed batch still offers the button');
+        await look('batch, followed', bad);
+        if (i === 0) await page.screenshot({ path: path.join(SHOTS, 'follow-followed.png') });
+        await page.goto(`${s.base}/following?lang=${lang}`);
+        const rows = await page.$$eval('#following tbody tr', (trs) => trs.map((t) => t.textContent));
+        check(rows.some((r) => r.includes(T.processing)), `/following lists ${JSON.stringify(rows)}`);
+        await look('following', bad);
+        await page.screenshot({ path: path.join(SHOTS, `follow-following-${lang}.png`), fullPage: true });
+        await page.goto(`${s.base}/customers/${C}?lang=${lang}`);
+        const mine = await page.$$eval('#following tbody tr', (trs) => trs.map((t) => t.textContent));
+        check(mine.some((r) => r.includes(T.processing)), 'the customer page does not list its followed batch');
+        check(await page.isVisible('#feed-link'), 'the customer page has no feed link');
+        await look('customer with followed batches', bad);
+        check(bad.length === 0, bad.slice(0, 6).join('; '));
+      });
+    }
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function findChecks(browser, s) {
   const ctx = await browser.newContext({ viewport: PHONE, bypassCSP: true });
   const page = await ctx.newPage();
@@ -983,6 +1034,15 @@ async function main() {
       await layoutChecks(browser, main);
       await headlineChecks(browser, main);
       await findChecks(browser, main);
+    }
+
+    if (!ONLY || 'follow'.includes(ONLY) || ONLY.includes('follow')) {
+      const notifying = new Stack('browser-notify', { DEMO_NOTIFY: '1', DEMO_SIGNIN: 'file' });
+      stacks.push(notifying);
+      let up3 = null;
+      try { await notifying.start(); } catch (e) { up3 = e.message; }
+      report('browser-notify: stack starts with notifications on (DEMO_NOTIFY=1)', up3);
+      if (!up3) await followChecks(browser, notifying);
     }
 
     if (!ONLY || 'embedding'.includes(ONLY) || ONLY.includes('embedding')) {
