@@ -152,6 +152,15 @@ up(void)
 	TSET(batch_calls, 0);
 }
 
+/* The follower's clock: the real one, moved on by the tests that need a day to pass. */
+static long long clock_shift;
+
+static int64_t
+shifted_now(void)
+{
+	return (int64_t)time(NULL) + __atomic_load_n(&clock_shift, __ATOMIC_SEQ_CST);
+}
+
 static struct follow *
 start(void)
 {
@@ -169,6 +178,7 @@ start(void)
 	o.public_url = "https://tools.example/batchstatus/";
 	o.follow_hours = 24;
 	o.send_timeout_ms = 2000;
+	o.now = shifted_now;
 	fl = follow_start(&o, err, sizeof(err));
 	CHECK(fl != NULL);
 	if (fl == NULL)
@@ -308,11 +318,44 @@ test_what_is_owed_is_sent_after_a_restart(void)
 	down();
 }
 
+/* Followed for BATCHSTATUS_FOLLOW_HOURS and still running: one "still not finished" message to each target, and no more polls. */
+static void
+test_a_batch_followed_too_long_is_told_once_and_let_go(void)
+{
+	struct follow		*fl;
+	struct follow_item	 it;
+	int			 calls;
+
+	up();
+	__atomic_store_n(&clock_shift, 0, __ATOMIC_SEQ_CST);
+	if ((fl = start()) == NULL) {
+		down();
+		return;
+	}
+	CHECK(follow_add(fl, C, T1) == FOLLOW_ADDED);
+	WAIT_FOR(TGET(batch_calls) >= 1, 10000);
+	CHECK(TGET(hits[0]) == 0);
+	/* A day passes (24 h is the limit); the batch still runs. */
+	__atomic_store_n(&clock_shift, 24LL * 3600 + 10, __ATOMIC_SEQ_CST);
+	WAIT_FOR(TGET(hits[0]) >= 1, 15000);
+	CHECK(TGET(hits[0]) == 1);
+	CHECK(follow_get(fl, C, T1, &it) && it.f.ended > 0);
+	CHECK_STR(it.f.outcome, "still_running");
+	calls = TGET(batch_calls);
+	usleep(6500 * 1000);
+	CHECK(TGET(batch_calls) == calls);	/* let go: asked no more */
+	CHECK(TGET(hits[0]) == 1);
+	follow_stop(fl);
+	__atomic_store_n(&clock_shift, 0, __ATOMIC_SEQ_CST);
+	down();
+}
+
 int
 main(void)
 {
 	T_RUN(test_tokens_are_bound_to_the_batch_and_a_day);
 	T_RUN(test_a_finished_batch_is_told_once_per_target);
 	T_RUN(test_what_is_owed_is_sent_after_a_restart);
+	T_RUN(test_a_batch_followed_too_long_is_told_once_and_let_go);
 	return t_done("test_follow");
 }
