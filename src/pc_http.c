@@ -1,6 +1,8 @@
 /* pc_http.c: the I/O loop over one libcurl multi handle (epoll + curl_multi_socket_action) and its timers; the only file that speaks libcurl. */
 #include "pc_http.h"
 
+#define SYSTEM_CA_DIR	"/etc/ssl/certs"	/* Debian's ca-certificates, hashed for OpenSSL */
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -388,8 +390,11 @@ xfer_setup(struct pc_loop *l, struct xfer *x)
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (l->ca_file != NULL)
+	/* The file's CAs beside the system's (a private CA for one host, public ones for webhooks). */
+	if (l->ca_file != NULL) {
 		curl_easy_setopt(c, CURLOPT_CAINFO, l->ca_file);
+		curl_easy_setopt(c, CURLOPT_CAPATH, SYSTEM_CA_DIR);
+	}
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conn);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
