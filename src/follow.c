@@ -12,13 +12,14 @@
 #include "fetch.h"
 #include "log.h"
 #include "pc_http.h"
+#include "text.h"
 #include "view.h"
 
 #define POLLS		4		/* batches asked for at once */
 #define KEEP_DAYS	30		/* a finished follow is listed this long */
 #define RETRY_FOR	86400		/* a notification is tried this long */
 #define RETRY_MAX_GAP	3600		/* between two tries at most */
-#define SEND_BODY_MAX	4096		/* a receiver's answer kept at most */
+#define SEND_BODY_MAX	65536		/* a receiver's answer read at most (its words are not used) */
 #define SYNC_EVERY	2		/* shared mode: the lease renewed and Redis's follows read this often (s) */
 #define LEASE_MS	10000		/* the follower's lease lasts this long unless renewed */
 
@@ -77,6 +78,7 @@ struct follow {
 	char			 node[GUID_LEN + 1];	/* this node's lease token */
 	int			 leader;		/* 1 holds the lease, 0 another node does, -1 Redis is away */
 	int			 lease_pending, sync_pending, sync_ready;
+	int			 leader_syncs;		/* Redis's follows merged since this node took the lease */
 	int64_t			 next_sync;
 	struct store_follow	*synced;		/* what the last read of Redis brought (FOLLOW_KEPT_MAX) */
 	size_t			 nsynced;
@@ -150,6 +152,19 @@ free_slot(struct follow *fl)
 	if (old != NULL)
 		memset(old, 0, sizeof(*old));
 	return old;
+}
+
+/* A customer's name into out, cut (when it must be) between characters, never inside one. */
+static void
+copy_name(char *out, size_t outsz, const char *s)
+{
+	size_t n = 0, k, len = strlen(s);
+
+	while (n < len && (k = utf8_seq((const unsigned char *)s + n,
+	    len - n)) > 0 && n + k < outsz)
+		n += k;
+	memcpy(out, s, n);
+	out[n] = '\0';
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -413,7 +428,7 @@ unshare_follow(struct follow *fl, const char *field, size_t flen,
 	f->total = strtol(w[4], NULL, 10);
 	f->failed = strtol(w[5], NULL, 10);
 	f->done = strtol(w[6], NULL, 10);
-	snprintf(f->name, sizeof(f->name), "%s", w[7]);
+	copy_name(f->name, sizeof(f->name), w[7]);
 	free(text);
 	return 0;
 }
@@ -424,9 +439,14 @@ lease_done(void *arg, const struct shared_claim *cl)
 {
 	struct follow *fl = arg;
 
+	int was;
+
 	pthread_mutex_lock(&fl->lock);
+	was = fl->leader;
 	fl->leader = cl->what == CLAIM_LOCKED ? 1 : cl->what == CLAIM_BUSY ? 0 :
 	    -1;
+	if (fl->leader == 1 && was != 1)
+		fl->leader_syncs = 0;
 	fl->lease_pending = 0;
 	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
@@ -518,13 +538,21 @@ merge_synced(struct follow *fl, int64_t now)
 	}
 	fl->nsynced = 0;
 	fl->sync_ready = 0;
+	if (fl->leader_syncs < 2)
+		fl->leader_syncs++;
 }
 
-/* Whether this node polls it: alone always; shared, the lease's holder, or its own while Redis is away. */
+/*
+ * Whether this node polls it: alone always; shared, the lease's holder
+ * once it has read Redis's follows twice since it took the lease (what
+ * another node ended meanwhile, while Redis was away say, is known by
+ * then), or its own while Redis is away.
+ */
 static int
 polls_here(const struct follow *fl, const struct item *it)
 {
-	return fl->o.shared == NULL || fl->leader == 1 ||
+	return fl->o.shared == NULL ||
+	    (fl->leader == 1 && fl->leader_syncs >= 2) ||
 	    (fl->leader == -1 && it->mine);
 }
 
@@ -543,6 +571,12 @@ poll_end(struct poll *p, enum notice_kind kind, const struct batch_view *v,
 	size_t			 n, i;
 
 	pthread_mutex_lock(&fl->lock);
+	/* The lease may have moved while it was asked: its new holder ends it. */
+	if (!polls_here(fl, p->it)) {
+		p->it->next_poll = now + SYNC_EVERY;
+		pthread_mutex_unlock(&fl->lock);
+		return;
+	}
 	f = p->it->f;
 	pthread_mutex_unlock(&fl->lock);
 	f.ended = now;
@@ -623,7 +657,7 @@ poll_answer(struct poll *p)
 
 		pthread_mutex_lock(&fl->lock);
 		if (r->err == BS_OK && r->dir != NULL && r->dir->ncustomers > 0)
-			snprintf(p->it->f.name, sizeof(p->it->f.name), "%s",
+			copy_name(p->it->f.name, sizeof(p->it->f.name),
 			    r->dir->customers[0].company_name);
 		p->it->name_tried = 1;
 		pthread_mutex_unlock(&fl->lock);
@@ -687,11 +721,17 @@ sent(void *arg, struct pc_result *res)
 	struct follow	*fl = x->fl;
 	long		 ra;
 
-	ra = res->retry_after[0] != '\0' ? strtol(res->retry_after, NULL, 10) : 0;
+	/* Seconds, or an HTTP date; at most an hour either way. */
+	ra = 0;
+	if (res->retry_after[0] >= '0' && res->retry_after[0] <= '9')
+		ra = strtol(res->retry_after, NULL, 10);
+	else if (res->retry_after[0] != '\0' &&
+	    (ra = pc_http_date(res->retry_after)) > 0)
+		ra -= (long)time(NULL);
 	pthread_mutex_lock(&fl->lock);
 	x->outcome = res->outcome;
 	x->http_status = res->http_status;
-	x->retry_after = ra > 0 && ra <= RETRY_MAX_GAP ? ra : 0;
+	x->retry_after = ra <= 0 ? 0 : ra > RETRY_MAX_GAP ? RETRY_MAX_GAP : ra;
 	x->answered = 1;
 	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
@@ -731,8 +771,9 @@ submit(struct follow *fl, struct dlv *x)
 static int
 retryable(const struct dlv *x)
 {
+	/* An answer past the bound (a proxy's error page, say) has no status we read: tried again; the key makes that safe. */
 	if (x->outcome != PC_ANSWER)
-		return x->outcome != PC_TOO_LARGE;
+		return 1;
 	return x->http_status == 408 || x->http_status == 425 ||
 	    x->http_status == 429 || x->http_status >= 500;
 }
@@ -880,7 +921,9 @@ run(void *arg)
 					    sync_done, fl);
 					pthread_mutex_lock(&fl->lock);
 				}
-				if (fl->next_sync < wake)
+				/* Not while an answer is owed: it clears the flag, and kicks. */
+				if (!fl->lease_pending && !fl->sync_pending &&
+				    fl->next_sync < wake)
 					wake = fl->next_sync;
 			}
 			/* Batches due. */
@@ -1083,8 +1126,10 @@ follow_stop(struct follow *fl)
 enum follow_add
 follow_add(struct follow *fl, const char *c, const char *t)
 {
-	struct item	*it;
-	int64_t		 now = now_s(fl);
+	struct item		*it;
+	struct store_follow	 f;
+	int64_t			 now = now_s(fl);
+	int			 rc;
 
 	pthread_mutex_lock(&fl->lock);
 	if (find(fl, c, t) != NULL) {
@@ -1095,32 +1140,30 @@ follow_add(struct follow *fl, const char *c, const char *t)
 		pthread_mutex_unlock(&fl->lock);
 		return FOLLOW_FULL;
 	}
+	/* Taken (busy: neither polled nor given away) while the database writes it, the lock let go. */
 	memset(it, 0, sizeof(*it));
 	snprintf(it->f.customer, sizeof(it->f.customer), "%s", c);
 	snprintf(it->f.tracking, sizeof(it->f.tracking), "%s", t);
 	it->f.since = now;
-	if (store_follow_put(fl->store, &it->f) == -1) {
+	it->used = it->busy = it->mine = 1;
+	f = it->f;
+	pthread_mutex_unlock(&fl->lock);
+	rc = store_follow_put(fl->store, &f);
+	pthread_mutex_lock(&fl->lock);
+	if (rc == -1) {
 		memset(it, 0, sizeof(*it));
 		pthread_mutex_unlock(&fl->lock);
 		return FOLLOW_ERROR;
 	}
-	it->used = 1;
-	it->mine = 1;
-	it->next_poll = now;
+	it->busy = 0;
+	/* Shared: the lease's holder hears of it at its next read of Redis, and may know how it ended. */
+	it->next_poll = fl->o.shared != NULL ? now + 2 * SYNC_EVERY : now;
 	fl->n.started++;
 	fl->n.followed = running(fl);
 	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 	log_info("follow %s/%s: followed", c, t);
-	if (fl->o.shared != NULL) {
-		struct store_follow f;
-
-		memset(&f, 0, sizeof(f));
-		snprintf(f.customer, sizeof(f.customer), "%s", c);
-		snprintf(f.tracking, sizeof(f.tracking), "%s", t);
-		f.since = now;
-		share_follow(fl, &f, 0);
-	}
+	share_follow(fl, &f, 0);
 	return FOLLOW_ADDED;
 }
 
