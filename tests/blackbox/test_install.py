@@ -400,12 +400,13 @@ def man_page_renders_without_warnings():
 def man_page_sections():
     text = read(MAN)
     heads = re.findall(r'^\.SH\s+"?([^"\n]+)"?\s*$', text, re.M)
-    want = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "SETTINGS", "TOKENS", "URLS", "SIGNALS",
+    want = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "SETTINGS", "TOKENS", "URLS", "NOTIFICATIONS", "SIGNALS",
             "EXIT STATUS", "FILES", "EXAMPLES", "SEE ALSO"]
     check(heads == want, "sections are %s, not %s" % (heads, want))
     for flag in ("--config", "--check-config", "--online", "--version", "--help"):
         check(flag.replace("-", "\\-") in text, "OPTIONS do not mention %s" % flag)
-    for url in ("/healthz", "/metrics", "/customers/", "batchJobStatus", ".json", ".csv", "/static/"):
+    for url in ("/healthz", "/metrics", "/customers/", "batchJobStatus", ".json", ".csv", "/static/",
+                "/following", "/follow", "/feed.atom"):
         check(url in text, "URLS do not mention %s" % url)
 
 
