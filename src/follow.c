@@ -452,6 +452,19 @@ lease_done(void *arg, const struct shared_claim *cl)
 	pthread_mutex_unlock(&fl->lock);
 }
 
+/* On the Redis thread: the lease was let go (or Redis is away). */
+static void
+unlease_done(void *arg, const struct shared_claim *cl)
+{
+	struct follow *fl = arg;
+
+	(void)cl;
+	pthread_mutex_lock(&fl->lock);
+	fl->lease_pending = 0;
+	kick(fl);
+	pthread_mutex_unlock(&fl->lock);
+}
+
 static void
 sync_each(void *arg, const char *field, size_t flen, const char *data,
     size_t len)
@@ -1110,6 +1123,17 @@ follow_stop(struct follow *fl)
 	kick(fl);
 	pthread_mutex_unlock(&fl->lock);
 	pthread_join(fl->thread, NULL);
+	/* The lease let go, so that another node follows now, not when it expires. */
+	if (fl->o.shared != NULL && fl->leader == 1) {
+		pthread_mutex_lock(&fl->lock);
+		fl->lease_pending = 1;
+		pthread_mutex_unlock(&fl->lock);
+		shared_unlease(fl->o.shared, fl->node, unlease_done, fl);
+		pthread_mutex_lock(&fl->lock);
+		while (fl->lease_pending)
+			pthread_cond_wait(&fl->cond, &fl->lock);
+		pthread_mutex_unlock(&fl->lock);
+	}
 	for (x = fl->dlvs; x != NULL; x = nx) {
 		nx = x->next;
 		free(x->d.body);
@@ -1197,8 +1221,8 @@ follow_get(struct follow *fl, const char *c, const char *t,
 }
 
 size_t
-follow_list(struct follow *fl, const char *customer, struct follow_item *out,
-    size_t max)
+follow_list(struct follow *fl, const char *customer,
+    int (*keep)(const char *), struct follow_item *out, size_t max)
 {
 	size_t i, j, n = 0;
 
@@ -1207,7 +1231,8 @@ follow_list(struct follow *fl, const char *customer, struct follow_item *out,
 		const struct item *it = &fl->items[i];
 
 		if (!it->used || (customer != NULL &&
-		    strcmp(it->f.customer, customer) != 0))
+		    strcmp(it->f.customer, customer) != 0) ||
+		    (keep != NULL && !keep(it->f.customer)))
 			continue;
 		/* Newest first: an insertion into the max kept. */
 		for (j = n; j > 0 && out[j - 1].f.since < it->f.since; j--)

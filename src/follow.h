@@ -87,9 +87,10 @@ int		follow_viewed(const struct follow *);
 /* The batch's follow, when it is followed: 1 with *out filled, else 0. */
 int	follow_get(struct follow *, const char *customer, const char *tracking,
 	    struct follow_item *out);
-/* Followed batches, newest first, of one customer (NULL: all), at most max; how many. */
+/* Followed batches, newest first, of one customer (NULL: all) and that keep (NULL: any) lets through, at most max; how many. */
 size_t	follow_list(struct follow *, const char *customer,
-	    struct follow_item *out, size_t max);
+	    int (*keep)(const char *customer), struct follow_item *out,
+	    size_t max);
 void	follow_metrics(struct follow *, struct follow_counts *);
 /* BATCHSTATUS_PUBLIC_URL without a trailing slash, or "". */
 const char	*follow_public_url(const struct follow *);

@@ -99,7 +99,7 @@ page_feed(struct handler_job *hj, struct fetch_ctx *fetch)
 		page_error_show(res, BS_ERR_NO_ROUTE, req, -1, NULL);
 		return;
 	}
-	n = follow_list(fetch->follow, req->customer, items, FEED_MAX);
+	n = follow_list(fetch->follow, req->customer, NULL, items, FEED_MAX);
 	for (i = 0; i < n; i++) {
 		int64_t t = items[i].f.ended != 0 ? items[i].f.ended :
 		    items[i].f.since;

@@ -31,12 +31,11 @@ page_following_fill(struct tdict *body, const struct request *req,
 	char		 path[160], url[1024], key[64], text[512];
 	size_t		 i, n, shown = 0;
 
-	n = follow_list(fetch->follow, customer, items, LIST_MAX);
+	/* Only customers this server may show; the newest LIST_MAX of those. */
+	n = follow_list(fetch->follow, customer, allow_customer, items, LIST_MAX);
 	for (i = 0; i < n; i++) {
 		const struct follow_item *it = &items[i];
 
-		if (!allow_customer(it->f.customer))
-			continue;
 		if ((s == NULL && (s = tdict_section(body, "FOLLOWING")) ==
 		    NULL) || (r = tdict_section(s, "ITEM")) == NULL)
 			return;

@@ -68,12 +68,18 @@ static const char LEASE[] =
     "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
     "return 1 end return 0";
 
+/* Let go of the lease, if this node still holds it. */
+static const char UNLEASE[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    "redis.call('DEL', KEYS[1]) end return 1";
+
 #define TOKEN_KEY	SHARED_TOKEN_KEY
 #define REFRESH_KEY	SHARED_REFRESH_KEY
 #define SIGNIN_LOCK	"signin"	/* the lock's key: lock:signin (batch keys have a slash) */
 
 enum cmd_kind { CMD_CLAIM, CMD_PUBLISH, CMD_RELEASE, CMD_HELLO, CMD_TOKEN_CLAIM,
-	CMD_TOKEN_PUBLISH, CMD_LEASE, CMD_FOLLOW_PUT, CMD_FOLLOW_DEL, CMD_FOLLOWS };
+	CMD_TOKEN_PUBLISH, CMD_LEASE, CMD_UNLEASE, CMD_FOLLOW_PUT, CMD_FOLLOW_DEL,
+	CMD_FOLLOWS };
 
 /* One command, queued by any thread, sent and answered on the Redis thread. */
 struct cmd {
@@ -466,6 +472,11 @@ send_cmd(struct shared *s, struct cmd *c)
 		const char *a[] = { SHARED_FOLLOWER_KEY, c->token, n1 };
 
 		return send_eval(s, c, LEASE, "1", 3, a, NULL);
+	}
+	case CMD_UNLEASE: {
+		const char *a[] = { SHARED_FOLLOWER_KEY, c->token };
+
+		return send_eval(s, c, UNLEASE, "1", 2, a, NULL);
 	}
 	case CMD_FOLLOW_PUT: {
 		/* ms: 1 replaces, 0 only adds. The entry is bytes. */
@@ -911,6 +922,23 @@ shared_follows(struct shared *s,
 		return;
 	}
 	c->each = each;
+	c->done = done;
+	c->arg = arg;
+	enqueue(s, c);
+}
+
+void
+shared_unlease(struct shared *s, const char *token,
+    void (*done)(void *, const struct shared_claim *), void *arg)
+{
+	struct shared_claim	 down = { CLAIM_DOWN, NULL, 0, 0, NULL, 0 };
+	struct cmd		*c;
+
+	if (!__atomic_load_n(&s->up, __ATOMIC_RELAXED) ||
+	    (c = new_cmd(CMD_UNLEASE, "follower", token, 0)) == NULL) {
+		done(arg, &down);
+		return;
+	}
 	c->done = done;
 	c->arg = arg;
 	enqueue(s, c);

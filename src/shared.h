@@ -92,6 +92,9 @@ void	shared_token_release(struct shared *, const char *token);
  */
 void	shared_lease(struct shared *, const char *token, long ttl_ms,
 	    void (*done)(void *arg, const struct shared_claim *), void *arg);
+/* At a stop: the lease let go if token still holds it, so another node follows at once; done as shared_lease's (any answer). */
+void	shared_unlease(struct shared *, const char *token,
+	    void (*done)(void *arg, const struct shared_claim *), void *arg);
 /* A followed batch's entry under field (customer/tracking): replaced (replace 1), or only when there is none. */
 void	shared_follow_put(struct shared *, const char *field, const void *data,
 	    size_t len, int replace);

@@ -240,6 +240,13 @@ test_tokens_are_bound_to_the_batch_and_a_day(void)
 	down();
 }
 
+static int
+refuse_all(const char *customer)
+{
+	(void)customer;
+	return 0;
+}
+
 static void
 test_a_finished_batch_is_told_once_per_target(void)
 {
@@ -273,8 +280,10 @@ test_a_finished_batch_is_told_once_per_target(void)
 	follow_metrics(fl, &n);
 	CHECK(n.followed == 0 && n.started == 1 && n.sent == 2 &&
 	    n.retried == 1 && n.failed == 1);
-	CHECK(follow_list(fl, C, list, 4) == 1);
-	CHECK(follow_list(fl, "00000000-0000-4000-8000-000000000000", list, 4) == 0);
+	CHECK(follow_list(fl, C, NULL, list, 4) == 1);
+	CHECK(follow_list(fl, "00000000-0000-4000-8000-000000000000", NULL, list,
+	    4) == 0);
+	CHECK(follow_list(fl, NULL, refuse_all, list, 4) == 0);
 	follow_stop(fl);
 	/* After a restart: what was told is known, and nobody is told again. */
 	if ((fl = start()) != NULL) {

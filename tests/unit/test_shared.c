@@ -445,7 +445,7 @@ test_the_token_claim_brings_the_refresh_token_too(void)
 	log_set_level(LOG_INFO);
 }
 
-/* The follower's lease: held (renewed or taken) for this token, another node's otherwise. */
+/* The follower's lease: held (renewed or taken) for this token, another node's otherwise; let go at a stop. */
 static void
 test_the_lease_is_ours_or_another_nodes(void)
 {
@@ -462,6 +462,15 @@ test_the_lease_is_ours_or_another_nodes(void)
 	answer_init(&a);
 	shared_lease(s, "tk-other", 10000, answered, &a);
 	CHECK(wait_answer(&a) && a.cl.what == CLAIM_BUSY);
+	/* Let go at a stop: the key and this node's token, nothing else. */
+	answer_init(&a);
+	shared_unlease(s, "tk-lead", answered, &a);
+	CHECK(wait_answer(&a));
+	pthread_mutex_lock(&fake_mu);
+	CHECK(last_argc == 5);
+	CHECK_STR(last_argv[3], SHARED_FOLLOWER_KEY);
+	CHECK_STR(last_argv[4], "tk-lead");
+	pthread_mutex_unlock(&fake_mu);
 	shared_stop(s);
 	log_set_level(LOG_INFO);
 }
