@@ -19,7 +19,7 @@ build=$(cd "$build" && pwd)
 # Debian packages: the load generators (wrk; h2load, in nghttp2-client, for the fake's
 # HTTP/2 capacity), nginx's echo module, and what the helper needs to build.
 pkgs="wrk nghttp2-client libnginx-mod-http-echo nginx curl openssl python3 gcc g++ pkg-config
-      libfcgi-dev libcurl4-openssl-dev libjson-c-dev libctemplate-dev libhiredis-dev libssl-dev redis-server"
+      libfcgi-dev libcurl4-openssl-dev libjson-c-dev libctemplate-dev libhiredis-dev libssl-dev libsqlite3-dev redis-server"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -54,7 +54,7 @@ for o in "$build"/obj/*.o; do
     [ -e "$top/src/$n.c" ] || [ -e "$top/src/$n.cc" ] || continue
     objs+=("$o")
 done
-pkgs_cfg="fcgi libcurl json-c libctemplate hiredis libcrypto"
+pkgs_cfg="fcgi libcurl json-c libctemplate hiredis libcrypto sqlite3"
 # shellcheck disable=SC2046
 gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -I"$top/src" \
     $(pkg-config --cflags $pkgs_cfg) -c "$top/bench/render_bench.c" -o "$build/bench/render_bench.o"
